@@ -1,8 +1,13 @@
 // The `postern` command. Each subcommand lives in its own module and registers itself here.
 import { Command } from 'commander';
+import { register as registerConfig } from './config.js';
+import { register as registerInit } from './init.js';
+import { register as registerServe } from './serve.js';
 
 const program = new Command('postern')
   .description('Inbound mail gateway with Exchange Online tenant mail flow: connectors, Reject Direct Send, rules, quarantine, trace, hunting.')
   .version('0.1.0');
+
+for (const register of [registerInit, registerServe, registerConfig]) register(program);
 
 await program.parseAsync(process.argv);

@@ -1,0 +1,58 @@
+// `postern serve`: SMTP listener, delivery, admin HTTP. Stops gracefully on SIGINT/SIGTERM.
+import { Command } from 'commander';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parse } from 'yaml';
+import { ServerSettings } from '../config/server.js';
+import { startGateway } from './gateway.js';
+import { createLogger } from './logger.js';
+import { withDataDir } from './common.js';
+
+export function register(program: Command): void {
+  withDataDir(program.command('serve'))
+    .description('run the gateway: SMTP listener, delivery queue, admin HTTP (health, /metrics)')
+    .option('--smtp <host:port>', 'SMTP listen address (default 127.0.0.1:2525)')
+    .option('--http <host:port>', 'admin HTTP listen address (default 127.0.0.1:8025)')
+    .option('-c, --config <file>', 'server settings YAML (default <data-dir>/postern.yaml when present)')
+    .option('--banner', 'print where everything is and how to try it')
+    .action(async (opts: { dataDir: string; smtp?: string; http?: string; config?: string; banner?: boolean }) => {
+      const dataDir = resolve(opts.dataDir);
+      const file = opts.config ?? (existsSync(join(dataDir, 'postern.yaml')) ? join(dataDir, 'postern.yaml') : undefined);
+      const raw = file ? parse(readFileSync(file, 'utf8')) ?? {} : {};
+      const parsed = ServerSettings.safeParse({ ...raw, ...(opts.smtp && { smtp: opts.smtp }), ...(opts.http && { http: opts.http }) });
+      if (!parsed.success) {
+        console.error(`Invalid server settings${file ? ` in ${file}` : ''}:\n${parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`);
+        process.exit(1);
+      }
+      const logger = createLogger();
+      const gw = await startGateway(dataDir, parsed.data, logger);
+      logger.info({ smtp: gw.smtpPort, smtps: gw.smtpsPort, http: gw.httpPort, dataDir }, 'postern ready');
+      if (opts.banner) {
+        const host = parsed.data.smtp.split(':')[0];
+        console.log(
+          [
+            '',
+            `Postern is running.`,
+            `  SMTP      ${host}:${gw.smtpPort} (STARTTLS with a self-signed certificate in ${join(dataDir, 'tls')})`,
+            `  Admin     http://${parsed.data.http.split(':')[0]}:${gw.httpPort}/health   metrics: /metrics`,
+            `  Data      ${dataDir} (database postern.db, spool/, maildir/)`,
+            '',
+            `Try it:  swaks --server ${host}:${gw.smtpPort} --tls --to user@contoso.com --from ceo@contoso.com`,
+            `Then:    ls ${join(dataDir, 'maildir', 'contoso.com', 'user', 'new')}`,
+            '',
+          ].join('\n'),
+        );
+      }
+      let stopping = false;
+      const stop = async (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        logger.info({ signal }, 'shutting down: no new connections, finishing sessions and deliveries in flight');
+        await gw.stop();
+        logger.info('stopped');
+        process.exit(0);
+      };
+      process.on('SIGINT', () => void stop('SIGINT'));
+      process.on('SIGTERM', () => void stop('SIGTERM'));
+    });
+}

@@ -1,0 +1,45 @@
+// Settings of one Postern node (not of an organization): listeners, limits, retry policy, trust.
+// Read from YAML (`serve --config FILE`, default <data-dir>/postern.yaml when present).
+import { z } from 'zod';
+
+const HostPort = z.string().regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$/, 'expected host:port');
+
+export const ServerSettings = z.object({
+  hostname: z.string().default('postern.localhost'),
+  smtp: HostPort.default('127.0.0.1:2525'),
+  /** Optional implicit-TLS (SMTPS) listener. */
+  smtps: HostPort.optional(),
+  http: HostPort.default('127.0.0.1:8025'),
+  /** PEM bundle of CAs that client certificates must chain to (default <data-dir>/tls/client-ca.pem if present). */
+  clientCaFile: z.string().optional(),
+  trustedProxies: z.array(z.string()).default([]),
+  /**
+   * Early-talker pause before the greeting for clients that are not trusted (milliseconds).
+   * Clients in trustedNetworks or in any connector's SenderIPAddresses are greeted at once.
+   */
+  earlyTalkerDelayMs: z.number().int().min(0).max(10_000).default(0),
+  trustedNetworks: z.array(z.string()).default([]),
+  limits: z
+    .object({
+      maxMessageSize: z.number().int().positive(),
+      maxRecipients: z.number().int().positive(),
+      maxLineLength: z.number().int().positive(),
+      maxHeaderBytes: z.number().int().positive(),
+      maxConnectionsPerIp: z.number().int().positive(),
+      maxConnections: z.number().int().positive(),
+      idleTimeoutMs: z.number().int().positive(),
+      sessionTimeoutMs: z.number().int().positive(),
+    })
+    .partial()
+    .default({}),
+  retry: z.object({ initialMs: z.number().int().positive(), maxMs: z.number().int().positive(), maxLifetimeMs: z.number().int().positive() }).partial().default({}),
+  deliveryConcurrency: z.number().int().min(1).max(1000).default(20),
+  queuePollMs: z.number().int().min(10).default(1000),
+  configPollMs: z.number().int().min(50).default(500),
+});
+export type ServerSettings = z.infer<typeof ServerSettings>;
+
+export function splitHostPort(hp: string): { host: string; port: number } {
+  const i = hp.lastIndexOf(':');
+  return { host: hp.slice(0, i).replace(/^\[|\]$/g, ''), port: Number(hp.slice(i + 1)) };
+}

@@ -1,0 +1,71 @@
+// The bytes a recipient gets: the spooled message with its copy's header edits applied (stamps
+// on top, firewall removals, rule edits). Only the header block is read into memory; the body
+// streams straight from the spool file.
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { isRemoved, type HeaderEdits } from '../mailflow/headerEdits.js';
+import type { HeaderField } from '../mailflow/message.js';
+
+const HEADER_READ_LIMIT = 1024 * 1024;
+
+/** The header block of a spooled message (bounded read) and where its body starts. */
+export async function readHeaderBlock(file: string): Promise<{ header: Buffer; bodyOffset: number }> {
+  const fh = await open(file, 'r');
+  try {
+    const buf = Buffer.alloc(Math.min(HEADER_READ_LIMIT, (await fh.stat()).size));
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    const data = buf.subarray(0, bytesRead);
+    const end = data.indexOf('\r\n\r\n');
+    if (end < 0) return { header: data, bodyOffset: bytesRead }; // header-only message
+    return { header: data.subarray(0, end + 2), bodyOffset: end + 2 };
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Split raw header bytes into fields, each keeping its exact bytes (folding included). */
+function rawFields(header: Buffer): { name: string; raw: Buffer }[] {
+  const fields: { name: string; raw: Buffer }[] = [];
+  let start = 0;
+  for (let i = 0; i < header.length - 1; i++) {
+    if (header[i] !== 0x0d || header[i + 1] !== 0x0a) continue;
+    const next = header[i + 2];
+    if (next === 0x20 || next === 0x09) continue; // folded continuation
+    const raw = header.subarray(start, i + 2);
+    const colon = raw.indexOf(':');
+    fields.push({ name: colon > 0 ? raw.subarray(0, colon).toString('latin1').trim() : '', raw });
+    start = i + 2;
+  }
+  return fields;
+}
+
+const fieldBytes = (f: HeaderField) => Buffer.from(`${f.name}: ${f.value}\r\n`, 'utf8');
+
+export function applyEdits(header: Buffer, edits: HeaderEdits): Buffer {
+  const setNames = new Set(edits.set.map((f) => f.name.toLowerCase()));
+  const out: Buffer[] = edits.prepend.map(fieldBytes);
+  for (const f of rawFields(header)) {
+    if (isRemoved(f.name, edits.remove) || setNames.has(f.name.toLowerCase())) continue;
+    if (edits.subjectPrefix && f.name.toLowerCase() === 'subject') {
+      const value = f.raw.subarray(f.raw.indexOf(':') + 1).toString('utf8').replace(/^ /, '');
+      out.push(Buffer.from(`${f.name}: ${edits.subjectPrefix}${value}`, 'utf8'));
+      continue;
+    }
+    out.push(f.raw);
+  }
+  out.push(...edits.set.map(fieldBytes));
+  return Buffer.concat(out);
+}
+
+export async function messageStream(file: string, edits: HeaderEdits): Promise<Readable> {
+  const { header, bodyOffset } = await readHeaderBlock(file);
+  const head = applyEdits(header, edits);
+  const body = createReadStream(file, { start: bodyOffset });
+  return Readable.from(
+    (async function* () {
+      yield head;
+      yield* body;
+    })(),
+  );
+}

@@ -1,0 +1,180 @@
+// The queue manager: picks due recipients, delivers them through the target's agent, and records
+// the outcome (DELIVER / DEFER / FAIL) in the queue and the trace. Temporary failures retry with
+// exponential backoff until the maximum queue lifetime; then, or on a permanent failure, the
+// sender gets a non-delivery report (never for the null sender or for a report itself).
+import type { Logger } from 'pino';
+import type { DeliveryTarget, Organization } from '../config/model.js';
+import { domainOf } from '../mailflow/message.js';
+import type { ConfigSnapshot } from '../mailflow/snapshot.js';
+import type { DueRecipient, QueueStore, TraceStore } from '../store/ports.js';
+import type { DeliveryResult } from '../delivery/agent.js';
+import { buildNdr, failedRecipient } from '../delivery/dsn.js';
+import { deliverToMaildir } from '../delivery/maildir.js';
+import { messageStream, readHeaderBlock } from '../delivery/messageStream.js';
+import type { SmtpDelivery } from '../delivery/smtp.js';
+import { injectMessage, type InjectDeps } from './inject.js';
+import type { Spool } from './spool.js';
+import { resolve } from 'node:path';
+
+export interface RetryPolicy {
+  initialMs: number;
+  maxMs: number;
+  maxLifetimeMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { initialMs: 60_000, maxMs: 3_600_000, maxLifetimeMs: 2 * 24 * 3_600_000 };
+
+export interface RunnerDeps extends InjectDeps {
+  queue: QueueStore;
+  trace: TraceStore;
+  spool: Spool;
+  snapshot(): ConfigSnapshot;
+  smtp: SmtpDelivery;
+  dataDir: string;
+  retry: RetryPolicy;
+  concurrency: number;
+  logger: Logger;
+  onDelivered?(status: 'delivered' | 'deferred' | 'failed', n: number): void;
+}
+
+export function backoff(policy: RetryPolicy, attempts: number): number {
+  return Math.min(policy.maxMs, policy.initialMs * 2 ** Math.max(0, attempts));
+}
+
+export function targetFor(org: Organization, recipient: string): DeliveryTarget {
+  return org.DomainDelivery[domainOf(recipient)] ?? org.Delivery;
+}
+
+export class QueueRunner {
+  private leased = new Set<number>();
+  private inFlight = new Set<Promise<void>>();
+  private timer: NodeJS.Timeout | undefined;
+  private stopping = false;
+  private kicked = false;
+
+  constructor(private readonly d: RunnerDeps) {}
+
+  start(pollMs = 1000): void {
+    this.timer = setInterval(() => this.kick(), pollMs);
+    this.kick();
+  }
+
+  /** Look for work now (called after every commit). */
+  kick(): void {
+    if (this.stopping || this.kicked) return;
+    this.kicked = true;
+    setImmediate(() => {
+      this.kicked = false;
+      this.fill();
+    });
+  }
+
+  /** Stop taking work and wait for deliveries in flight; the queue stays consistent. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearInterval(this.timer);
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  private fill(): void {
+    const room = this.d.concurrency - this.inFlight.size;
+    if (room <= 0 || this.stopping) return;
+    const due = this.d.queue.due(Date.now(), room * 8, this.leased);
+    // One delivery per copy and target: recipients of one copy bound for one next hop share a transaction.
+    const groups = new Map<string, DueRecipient[]>();
+    for (const r of due) {
+      const key = `${r.networkMessageId}|${this.targetKey(r)}`;
+      groups.set(key, [...(groups.get(key) ?? []), r]);
+    }
+    for (const group of [...groups.values()].slice(0, room)) {
+      for (const r of group) this.leased.add(r.id);
+      const p = this.deliver(group)
+        .catch((err) => this.d.logger.error({ err }, 'delivery crashed'))
+        .finally(() => {
+          for (const r of group) this.leased.delete(r.id);
+          this.inFlight.delete(p);
+          this.kick();
+        });
+      this.inFlight.add(p);
+    }
+  }
+
+  private org(r: DueRecipient): Organization | undefined {
+    return this.d.snapshot().organizations.find((o) => o.Guid === r.orgGuid);
+  }
+
+  private targetKey(r: DueRecipient): string {
+    const org = this.org(r);
+    return org ? JSON.stringify(targetFor(org, r.recipient)) : 'none';
+  }
+
+  private async deliver(group: DueRecipient[]): Promise<void> {
+    const first = group[0];
+    const org = this.org(first);
+    let results: Map<string, DeliveryResult>;
+    let event = 'DELIVER';
+    if (!org) {
+      results = new Map(group.map((r) => [r.recipient, { ok: false, permanent: true, response: '550 5.4.1 The organization no longer exists' }]));
+    } else {
+      const target = targetFor(org, first.recipient);
+      if (target.kind === 'maildir') {
+        results = new Map();
+        for (const r of group) {
+          const stream = await messageStream(r.spoolFile, r.edits);
+          results.set(r.recipient, await deliverToMaildir(resolve(this.d.dataDir, target.path), r.recipient, stream));
+        }
+      } else {
+        event = 'SEND';
+        const stream = await messageStream(first.spoolFile, first.edits);
+        results = await this.d.smtp.deliver(target, first.mailFrom, group.map((r) => r.recipient), stream);
+      }
+    }
+    const bounces: { r: DueRecipient; res: DeliveryResult & { ok: false } }[] = [];
+    for (const r of group) {
+      const res = results.get(r.recipient)!;
+      this.record(r, res, event, bounces);
+    }
+    if (bounces.length) await this.bounce(bounces);
+    for (const file of this.d.queue.reapFinished()) await this.d.spool.remove(file);
+  }
+
+  private record(r: DueRecipient, res: DeliveryResult, event: string, bounces: { r: DueRecipient; res: DeliveryResult & { ok: false } }[]): void {
+    const now = Date.now();
+    const base = { orgGuid: r.orgGuid, networkMessageId: r.networkMessageId, recipient: r.recipient, at: now };
+    const data = res.remote ? `remote=${res.remote}` : '';
+    if (res.ok) {
+      this.d.queue.markDone(r.id, 'delivered');
+      this.d.trace.recordEvent({ ...base, event, action: event === 'SEND' ? 'Send' : 'Deliver', detail: res.response, data }, 'Delivered');
+      this.d.onDelivered?.('delivered', 1);
+      return;
+    }
+    const expired = now - r.receivedAt >= this.d.retry.maxLifetimeMs;
+    if (!res.permanent && !expired) {
+      this.d.queue.markDeferred(r.id, now + backoff(this.d.retry, r.attempts), res.response);
+      this.d.trace.recordEvent({ ...base, event: 'DEFER', action: 'Defer', detail: res.response, data }, 'Pending');
+      this.d.onDelivered?.('deferred', 1);
+      return;
+    }
+    const detail = expired && !res.permanent ? `Message expired after the maximum queue lifetime; last error: ${res.response}` : res.response;
+    this.d.queue.markDone(r.id, 'failed');
+    this.d.trace.recordEvent({ ...base, event: 'FAIL', action: 'Fail', detail, data }, 'Failed');
+    this.d.onDelivered?.('failed', 1);
+    bounces.push({ r, res: { ...res, response: detail } });
+  }
+
+  private async bounce(items: { r: DueRecipient; res: DeliveryResult & { ok: false } }[]): Promise<void> {
+    const first = items[0].r;
+    if (!first.mailFrom || first.bounce) return; // never bounce the null sender or a bounce
+    const { header } = await readHeaderBlock(first.spoolFile);
+    const ndr = buildNdr({
+      reportingMta: this.d.hostname,
+      to: first.mailFrom,
+      originalHeaders: header,
+      failed: items.map(({ r, res }) => failedRecipient(r.recipient, res.response, res.permanent, res.remote)),
+      arrival: new Date(first.receivedAt),
+      queueId: first.messageId,
+    });
+    const { unroutable } = await injectMessage(this.d, ndr, '', [first.mailFrom], { bounce: true });
+    if (unroutable.length) this.d.logger.warn({ to: first.mailFrom, queueId: first.messageId }, 'non-delivery report has no route (sender outside the accepted domains)');
+  }
+}

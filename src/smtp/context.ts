@@ -1,0 +1,32 @@
+// Everything a listener needs from the rest of the gateway, passed in (no globals).
+import type { Logger } from 'pino';
+import type { ConfigSnapshot } from '../mailflow/snapshot.js';
+import type { GroupCommit, Spool } from '../queue/spool.js';
+import type { QueueStore, TraceStore } from '../store/ports.js';
+import type { SmtpLimits } from './limits.js';
+import type { TlsFiles } from './tls.js';
+
+export interface SmtpMetrics {
+  accepted(n: number): void;
+  rejected(stage: string, code: number): void;
+  connections(delta: number): void;
+}
+
+export interface ListenerContext {
+  hostname: string;
+  limits: SmtpLimits;
+  tls: TlsFiles;
+  snapshot(): ConfigSnapshot;
+  spool: Spool;
+  commit: GroupCommit;
+  queue: QueueStore;
+  trace: TraceStore;
+  logger: Logger;
+  metrics: SmtpMetrics;
+  /** Addresses allowed to send a PROXY protocol header. */
+  trustedProxies: string[];
+  /** Greeting delay for a client address (early-talker detection). */
+  greetDelayMs(ip: string): number;
+  /** Told after each commit so delivery can start at once. */
+  onQueued(): void;
+}

@@ -1,0 +1,89 @@
+// DATA: stream the message to the spool while inspecting it, refuse what must be refused inside
+// the dialogue, split the message into one copy per organization, then make it durable (file
+// fsync, directory fsync, queue + trace commit) before answering 250.
+import { randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Organization } from '../config/model.js';
+import type { ClientFacts, HeaderField, MessageFacts } from '../mailflow/message.js';
+import type { NewMessage, QueuedCopy } from '../store/ports.js';
+import { receiptRecords } from '../trace/receipt.js';
+import type { ListenerContext } from './context.js';
+import { DataInspector, parseHeaderBlock, type DataViolation } from './dataInspector.js';
+import { receivedField } from './received.js';
+import { recordReject } from './reject.js';
+import { smtpError, stateOf, type SessionLike } from './session.js';
+
+function violationReply(v: DataViolation): { code: number; text: string } {
+  switch (v.kind) {
+    case 'bare-newline':
+      // As Postfix's smtpd_forbid_bare_newline: a bare LF or CR is how SMTP smuggling works.
+      return { code: 550, text: '5.5.2 Message refused: bare <LF> or <CR> line ending (only <CR><LF> is allowed)' };
+    case 'line-too-long':
+      return { code: 552, text: `5.3.4 Message refused: a line is longer than ${v.limit} bytes` };
+    case 'header-too-large':
+      return { code: 552, text: `5.3.4 Message refused: the header exceeds ${v.limit} bytes` };
+  }
+}
+
+export async function onData(ctx: ListenerContext, stream: Readable & { sizeExceeded?: boolean }, session: SessionLike): Promise<string> {
+  const state = stateOf(session);
+  const client: ClientFacts = { ...state.client };
+  const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
+  const id = ctx.spool.newId();
+  const file = ctx.spool.path(id);
+  const inspector = new DataInspector({ maxLineLength: ctx.limits.maxLineLength, maxHeaderBytes: ctx.limits.maxHeaderBytes });
+  const spooled = ctx.spool.create(id);
+  let keep = false;
+  try {
+    await pipeline(stream, inspector, spooled.stream);
+    if (stream.sizeExceeded) {
+      // smtp-server answers 552 5.3.4 itself once the callback returns.
+      recordReject(ctx, state, session.id, { stage: 'DATA', code: 552, text: '5.3.4 Message size exceeds fixed maximum message size', reason: 'MessageTooBig', mailFrom });
+      return 'oversize';
+    }
+    if (inspector.violation) {
+      const reply = violationReply(inspector.violation);
+      recordReject(ctx, state, session.id, { stage: 'DATA', ...reply, reason: inspector.violation.kind, mailFrom });
+      throw smtpError(reply.code, reply.text);
+    }
+    const headers = parseHeaderBlock(inspector.headerBlock());
+    const facts: MessageFacts = { client, envelope: { mailFrom, rcptTo: state.recipients.map((r) => r.address) }, headers, size: inspector.bytes };
+    const msg = planMessage(ctx, id, file, facts, state.recipients);
+    await spooled.syncAndClose();
+    await ctx.commit.commit(() => {
+      ctx.queue.enqueue(msg);
+      const { rows, events, emailEvents } = receiptRecords(msg, facts, headers);
+      ctx.trace.recordReceive(rows, events, emailEvents);
+    });
+    keep = true;
+    ctx.metrics.accepted(1);
+    ctx.onQueued();
+    return `2.0.0 OK <${id}>`;
+  } finally {
+    if (!keep) {
+      await spooled.close().catch(() => {});
+      await ctx.spool.remove(file);
+    }
+  }
+}
+
+/** One copy per organization, each with its own NetworkMessageId and stamps. */
+function planMessage(ctx: ListenerContext, id: string, file: string, facts: MessageFacts, recipients: { address: string; org: Organization }[]): NewMessage {
+  const now = new Date();
+  const byOrg = new Map<string, { org: Organization; rcpts: string[] }>();
+  for (const r of recipients) {
+    const g = byOrg.get(r.org.Guid) ?? { org: r.org, rcpts: [] };
+    g.rcpts.push(r.address);
+    byOrg.set(r.org.Guid, g);
+  }
+  const copies: QueuedCopy[] = [...byOrg.values()].map(({ org, rcpts }) => {
+    const networkMessageId = randomUUID();
+    const prepend: HeaderField[] = [
+      { name: 'Received', value: receivedField(facts.client, ctx.hostname, id, rcpts, now) },
+      { name: 'X-MS-Exchange-Organization-Network-Message-Id', value: networkMessageId },
+    ];
+    return { networkMessageId, orgGuid: org.Guid, recipients: rcpts, edits: { prepend, remove: [], set: [] } };
+  });
+  return { id, spoolFile: file, receivedAt: now.getTime(), mailFrom: facts.envelope.mailFrom, client: facts.client, size: facts.size, copies };
+}

@@ -1,0 +1,113 @@
+// Watches DATA as it streams to the spool: detects bare LF / bare CR line endings (SMTP
+// smuggling), over-long lines and an over-large header block, and keeps the header block (and
+// only it) for the decision stages. The body is never held in memory.
+import { Transform, type TransformCallback } from 'node:stream';
+
+const CR = 0x0d;
+const LF = 0x0a;
+
+export interface DataLimits {
+  maxLineLength: number;
+  maxHeaderBytes: number;
+}
+
+export type DataViolation =
+  | { kind: 'bare-newline' }
+  | { kind: 'line-too-long'; limit: number }
+  | { kind: 'header-too-large'; limit: number };
+
+export class DataInspector extends Transform {
+  bytes = 0;
+  violation: DataViolation | undefined;
+  private headerChunks: Buffer[] = [];
+  private headerBytes = 0;
+  private headerDone = false;
+  private prev = -1; // last byte of the previous chunk
+  private lineLength = 0;
+  private blankLineState = 0; // counts CRLF CRLF progress across chunks
+
+  constructor(private readonly limits: DataLimits) {
+    super();
+  }
+
+  /** The raw header block (without the blank line that ends it). */
+  headerBlock(): Buffer {
+    const all = Buffer.concat(this.headerChunks);
+    const end = all.indexOf('\r\n\r\n');
+    return end >= 0 ? all.subarray(0, end + 2) : all;
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    this.bytes += chunk.length;
+    if (!this.violation) this.scan(chunk);
+    if (!this.headerDone) this.collectHeader(chunk);
+    done(null, chunk);
+  }
+
+  private scan(chunk: Buffer): void {
+    let prev = this.prev;
+    let line = this.lineLength;
+    for (let i = 0; i < chunk.length; i++) {
+      const b = chunk[i];
+      if (b === LF) {
+        if (prev !== CR) return this.fail({ kind: 'bare-newline' });
+        line = 0;
+      } else {
+        if (prev === CR) return this.fail({ kind: 'bare-newline' });
+        if (b !== CR && ++line > this.limits.maxLineLength) {
+          return this.fail({ kind: 'line-too-long', limit: this.limits.maxLineLength });
+        }
+      }
+      prev = b;
+    }
+    this.prev = prev;
+    this.lineLength = line;
+  }
+
+  override _flush(done: TransformCallback): void {
+    // DATA always ends with CRLF before the terminator, so a trailing CR cannot be bare here.
+    done();
+  }
+
+  private collectHeader(chunk: Buffer): void {
+    // Find the CRLF CRLF that ends the header block, carrying partial matches across chunks.
+    const pattern = [CR, LF, CR, LF];
+    let i = 0;
+    for (; i < chunk.length; i++) {
+      this.blankLineState = chunk[i] === pattern[this.blankLineState] ? this.blankLineState + 1 : chunk[i] === CR ? 1 : 0;
+      if (this.blankLineState === 4) {
+        this.headerDone = true;
+        break;
+      }
+    }
+    const take = this.headerDone ? i + 1 : chunk.length;
+    this.headerBytes += take;
+    if (this.headerBytes > this.limits.maxHeaderBytes) {
+      this.headerDone = true;
+      if (!this.violation) this.fail({ kind: 'header-too-large', limit: this.limits.maxHeaderBytes });
+      return;
+    }
+    this.headerChunks.push(Buffer.from(chunk.subarray(0, take)));
+  }
+
+  private fail(v: DataViolation): void {
+    this.violation = v;
+  }
+}
+
+/** Parse a raw header block into fields: unfolded, names as written, values untrimmed of inner space. */
+export function parseHeaderBlock(block: Buffer): { name: string; value: string }[] {
+  const text = block.toString('utf8'); // for decisions only: delivery rewrites the raw bytes
+  const fields: { name: string; value: string }[] = [];
+  for (const line of text.split('\r\n')) {
+    if (line === '') continue;
+    if ((line[0] === ' ' || line[0] === '\t') && fields.length) {
+      fields[fields.length - 1].value += '\r\n' + line;
+      continue;
+    }
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue; // not a header field; RFC 5322 parsers skip it too
+    fields.push({ name: line.slice(0, colon).trim(), value: line.slice(colon + 1).replace(/^ /, '') });
+  }
+  return fields;
+}

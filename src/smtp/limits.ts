@@ -1,0 +1,25 @@
+// Listener limits, each enforced with its own SMTP reply.
+export interface SmtpLimits {
+  /** Bytes; announced in EHLO SIZE and enforced with 552 5.3.4. */
+  maxMessageSize: number;
+  maxRecipients: number;
+  maxLineLength: number;
+  maxHeaderBytes: number;
+  maxConnectionsPerIp: number;
+  maxConnections: number;
+  /** Idle time allowed between commands. */
+  idleTimeoutMs: number;
+  /** Longest a whole session may last. */
+  sessionTimeoutMs: number;
+}
+
+export const DEFAULT_LIMITS: SmtpLimits = {
+  maxMessageSize: 35 * 1024 * 1024, // Exchange Online's default inbound limit (35 MB)
+  maxRecipients: 500,
+  maxLineLength: 32 * 1024,
+  maxHeaderBytes: 256 * 1024,
+  maxConnectionsPerIp: 100,
+  maxConnections: 5000,
+  idleTimeoutMs: 60_000,
+  sessionTimeoutMs: 30 * 60_000,
+};

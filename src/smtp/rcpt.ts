@@ -1,0 +1,22 @@
+// RCPT TO: the recipient's domain names the organization; everything else is a relay attempt.
+// Tenant-level admission (connectors, Reject Direct Send) happens here too, because the tenant
+// is known at this point and a refusal here leaves nothing to bounce.
+import { isRefusal, organizationForRecipient } from '../mailflow/recipientTenant.js';
+import type { ListenerContext } from './context.js';
+import { recordReject } from './reject.js';
+import { smtpError, stateOf, type SessionLike } from './session.js';
+
+export function onRcptTo(ctx: ListenerContext, address: string, session: SessionLike): Error | undefined {
+  const state = stateOf(session);
+  const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
+  if (state.recipients.length >= ctx.limits.maxRecipients) {
+    return smtpError(452, '4.5.3 Too many recipients');
+  }
+  const found = organizationForRecipient(ctx.snapshot().domains, address);
+  if (isRefusal(found)) {
+    recordReject(ctx, state, session.id, { stage: 'RCPT', code: found.code, text: found.text, reason: found.reason, mailFrom, recipient: address });
+    return smtpError(found.code, found.text);
+  }
+  state.recipients.push({ address, org: found });
+  return undefined;
+}

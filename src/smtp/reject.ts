@@ -1,0 +1,36 @@
+// Recording what was refused in the SMTP dialogue (SmtpRejectEvents): Exchange's trace never
+// shows these; Postern's admins can see what was turned away and why.
+import { domainOf } from '../mailflow/message.js';
+import type { ListenerContext } from './context.js';
+import type { PosternSession } from './session.js';
+
+export function recordReject(
+  ctx: ListenerContext,
+  state: PosternSession,
+  sessionId: string,
+  r: { stage: string; code: number; text: string; reason: string; mailFrom: string; recipient?: string; orgGuid?: string; connector?: string },
+): void {
+  const ip = state.client.ip;
+  const [enhanced = ''] = r.text.match(/^\d\.\d{1,3}\.\d{1,3}/) ?? [];
+  ctx.metrics.rejected(r.stage, r.code);
+  ctx.logger.info({ session: sessionId, ip, stage: r.stage, code: r.code, reason: r.reason, rcpt: r.recipient }, 'refused');
+  ctx.trace.recordReject({
+    OrgId: r.orgGuid ?? '',
+    Timestamp: Date.now(),
+    SessionId: sessionId,
+    SenderIPv4: ip.includes(':') ? '' : ip,
+    SenderIPv6: ip.includes(':') ? ip : '',
+    HeloName: state.client.helo,
+    SenderMailFromAddress: r.mailFrom,
+    SenderMailFromDomain: domainOf(r.mailFrom),
+    RecipientEmailAddress: r.recipient ?? '',
+    RecipientDomain: r.recipient ? domainOf(r.recipient) : '',
+    SmtpStage: r.stage,
+    SmtpCode: r.code,
+    EnhancedStatusCode: enhanced,
+    Response: `${r.code} ${r.text}`,
+    Reason: r.reason,
+    Connectors: r.connector ?? '',
+    TlsVersion: state.client.tlsVersion ?? '',
+  });
+}

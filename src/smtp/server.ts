@@ -1,0 +1,106 @@
+// The SMTP listener: smtp-server for the protocol, Postern's steps for every decision.
+// One instance per listening socket (plain/STARTTLS, and optionally implicit TLS).
+import type { TLSSocket } from 'node:tls';
+import type { SMTPServerOptions } from 'smtp-server';
+import { PosternSmtpServer } from './connection.js';
+import type { ListenerContext } from './context.js';
+import { onData } from './data.js';
+import { onRcptTo } from './rcpt.js';
+import { normaliseIp, smtpError, stateOf, type SessionLike } from './session.js';
+import { peerCertificateOf } from './tls.js';
+
+export interface Listener {
+  server: PosternSmtpServer;
+  listen(port: number, host: string): Promise<number>;
+  /** Stop accepting; sessions in flight finish (smtp-server closes idle ones). */
+  close(): Promise<void>;
+}
+
+export function createListener(ctx: ListenerContext, opts: { implicitTls?: boolean } = {}): Listener {
+  const perIp = new Map<string, number>();
+
+  const options: SMTPServerOptions = {
+    name: ctx.hostname,
+    banner: 'Postern ESMTP',
+    secure: opts.implicitTls ?? false,
+    key: ctx.tls.key,
+    cert: ctx.tls.cert,
+    ca: ctx.tls.ca,
+    requestCert: true,
+    rejectUnauthorized: false,
+    size: ctx.limits.maxMessageSize,
+    maxClients: ctx.limits.maxConnections,
+    socketTimeout: ctx.limits.idleTimeoutMs,
+    closeTimeout: 30_000,
+    disableReverseLookup: true,
+    authOptional: true,
+    disabledCommands: ['AUTH'],
+    hideENHANCEDSTATUSCODES: false,
+    useProxy: ctx.trustedProxies.length ? ctx.trustedProxies : false,
+    logger: false,
+
+    onConnect(session, callback) {
+      const ip = normaliseIp(session.remoteAddress);
+      const n = (perIp.get(ip) ?? 0) + 1;
+      if (n > ctx.limits.maxConnectionsPerIp) {
+        return callback(smtpError(421, `4.7.0 Too many connections from ${ip}, try again later`));
+      }
+      perIp.set(ip, n);
+      ctx.metrics.connections(1);
+      stateOf(session as unknown as SessionLike);
+      callback();
+    },
+
+    onClose(session) {
+      const ip = normaliseIp(session.remoteAddress);
+      const s = session as unknown as SessionLike;
+      if (!s.postern) return; // refused in onConnect, never counted
+      const n = (perIp.get(ip) ?? 1) - 1;
+      if (n <= 0) perIp.delete(ip);
+      else perIp.set(ip, n);
+      ctx.metrics.connections(-1);
+    },
+
+    onSecure(socket, session, callback) {
+      const state = stateOf(session as unknown as SessionLike);
+      const tls = socket as TLSSocket;
+      const cipher = tls.getCipher?.();
+      state.client.tlsVersion = tls.getProtocol?.() ?? cipher?.version;
+      state.client.tlsCipher = cipher?.name;
+      state.client.peerCertificate = peerCertificateOf(tls);
+      callback();
+    },
+
+    onMailFrom(_address, session, callback) {
+      stateOf(session as unknown as SessionLike).recipients = [];
+      callback();
+    },
+
+    onRcptTo(address, session, callback) {
+      callback(onRcptTo(ctx, address.address, session as unknown as SessionLike) ?? null);
+    },
+
+    onData(stream, session, callback) {
+      onData(ctx, stream, session as unknown as SessionLike).then(
+        (reply) => callback(null, reply),
+        (err) => {
+          if (!err.responseCode) ctx.logger.error({ err }, 'DATA failed');
+          callback(err.responseCode ? err : smtpError(451, '4.3.0 Temporary failure storing the message, try again later'));
+        },
+      );
+    },
+  };
+
+  const server = new PosternSmtpServer(options, { greetDelayMs: (ip) => ctx.greetDelayMs(normaliseIp(ip)) });
+  server.on('error', (err) => ctx.logger.warn({ err: err.message }, 'smtp error'));
+
+  return {
+    server,
+    listen: (port, host) =>
+      new Promise((resolve, reject) => {
+        server.server.once('error', reject);
+        server.listen(port, host, () => resolve((server.server.address() as { port: number }).port));
+      }),
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}

@@ -1,0 +1,36 @@
+// Per-connection state Postern keeps beside smtp-server's session object.
+import type { Organization } from '../config/model.js';
+import type { ClientFacts } from '../mailflow/message.js';
+
+export interface PosternSession {
+  client: ClientFacts;
+  /** Accepted recipients of the current transaction, with the organization each belongs to. */
+  recipients: { address: string; org: Organization }[];
+}
+
+/** smtp-server's session object, with Postern's state attached. */
+export interface SessionLike {
+  id: string;
+  remoteAddress: string;
+  hostNameAppearsAs?: string | false;
+  secure?: boolean;
+  envelope: { mailFrom: { address: string } | false; rcptTo: { address: string }[] };
+  postern?: PosternSession;
+}
+
+export function normaliseIp(ip: string): string {
+  return ip.startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip;
+}
+
+export function stateOf(session: SessionLike): PosternSession {
+  if (!session.postern) {
+    session.postern = { client: { ip: normaliseIp(session.remoteAddress), helo: '' }, recipients: [] };
+  }
+  session.postern.client.helo = session.hostNameAppearsAs || '';
+  return session.postern;
+}
+
+/** An Error carrying an SMTP reply, as smtp-server expects from its callbacks. */
+export function smtpError(code: number, text: string): Error & { responseCode: number } {
+  return Object.assign(new Error(text), { responseCode: code });
+}

@@ -1,0 +1,95 @@
+// Storage ports: what the core and the edges need from a store, independent of SQLite or
+// PostgreSQL. Adapters live in store/sqlite (embedded default) and store/postgres.
+import type { Organization } from '../config/model.js';
+
+export interface ConfigStore {
+  /** Every organization, as one consistent snapshot. */
+  organizations(): Organization[];
+  organization(nameOrGuid: string): Organization | undefined;
+  /** Create or replace an organization (validated); bumps the configuration version. */
+  saveOrganization(org: Organization): void;
+  removeOrganization(guid: string): void;
+  /** Monotonic counter that changes with every configuration change; servers poll it. */
+  configVersion(): number;
+}
+
+import type { ClientFacts } from '../mailflow/message.js';
+import type { HeaderEdits } from '../mailflow/headerEdits.js';
+import type { HuntingRow } from '../trace/tables.js';
+
+/** One organization's copy of a received message. */
+export interface QueuedCopy {
+  networkMessageId: string;
+  orgGuid: string;
+  edits: HeaderEdits;
+  recipients: string[];
+  /** True for non-delivery reports Postern generated itself (never bounced again). */
+  bounce?: boolean;
+}
+
+export interface NewMessage {
+  id: string;
+  spoolFile: string;
+  receivedAt: number;
+  mailFrom: string;
+  client: ClientFacts;
+  size: number;
+  copies: QueuedCopy[];
+}
+
+export interface DueRecipient {
+  id: number;
+  messageId: string;
+  spoolFile: string;
+  receivedAt: number;
+  mailFrom: string;
+  size: number;
+  networkMessageId: string;
+  orgGuid: string;
+  edits: HeaderEdits;
+  bounce: boolean;
+  recipient: string;
+  attempts: number;
+}
+
+export interface QueueStore {
+  enqueue(msg: NewMessage): void;
+  /** Recipients whose next attempt is due, oldest first, skipping those already leased. */
+  due(now: number, limit: number, exclude: Set<number>): DueRecipient[];
+  markDone(id: number, status: 'delivered' | 'failed'): void;
+  markDeferred(id: number, nextAttemptAt: number, error: string): void;
+  /** Messages whose every recipient is done: their rows are deleted, spool files returned for removal. */
+  reapFinished(): string[];
+  pendingCount(): number;
+}
+
+export interface TraceEvent {
+  orgGuid: string;
+  networkMessageId: string;
+  recipient: string;
+  at: number;
+  event: string;
+  action?: string;
+  detail?: string;
+  data?: string;
+}
+
+export interface MessageTraceRow {
+  orgGuid: string;
+  networkMessageId: string;
+  recipient: string;
+  receivedAt: number;
+  sender: string;
+  subject: string;
+  status: string;
+  fromIp: string;
+  size: number;
+  internetMessageId: string;
+  connector: string;
+}
+
+export interface TraceStore {
+  recordReceive(rows: MessageTraceRow[], events: TraceEvent[], emailEvents: HuntingRow[]): void;
+  recordEvent(event: TraceEvent, status?: string): void;
+  recordReject(row: HuntingRow): void;
+}

@@ -1,0 +1,57 @@
+// Schema migrations, applied in order and never edited once released: add a new one instead.
+import { allHuntingDdl } from './huntingDdl.js';
+
+export interface Migration {
+  version: number;
+  up: string[];
+}
+
+export const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    up: [
+      // Configuration: one JSON document per organization (validated by config/model.ts), an index
+      // of accepted domains (a domain belongs to one organization), and a version counter that
+      // running servers poll to pick up changes.
+      `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
+      `INSERT INTO meta (key, value) VALUES ('config_version', '0')`,
+      `CREATE TABLE organizations (guid TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE COLLATE NOCASE, doc TEXT NOT NULL)`,
+      `CREATE TABLE accepted_domains (domain TEXT PRIMARY KEY, org_guid TEXT NOT NULL REFERENCES organizations(guid) ON DELETE CASCADE)`,
+
+      // The queue. A message is the spooled bytes as received; a copy is one organization's view of
+      // it (its NetworkMessageId and the header edits applied at delivery); a recipient is one
+      // delivery obligation.
+      `CREATE TABLE queue_messages (
+         id TEXT PRIMARY KEY, spool_file TEXT NOT NULL, received_at INTEGER NOT NULL,
+         mail_from TEXT NOT NULL, client TEXT NOT NULL, size INTEGER NOT NULL)`,
+      `CREATE TABLE queue_copies (
+         network_message_id TEXT PRIMARY KEY, message_id TEXT NOT NULL REFERENCES queue_messages(id) ON DELETE CASCADE,
+         org_guid TEXT NOT NULL, edits TEXT NOT NULL, bounce INTEGER NOT NULL DEFAULT 0)`,
+      `CREATE TABLE queue_recipients (
+         id INTEGER PRIMARY KEY, network_message_id TEXT NOT NULL REFERENCES queue_copies(network_message_id) ON DELETE CASCADE,
+         recipient TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+         next_attempt_at INTEGER NOT NULL, last_error TEXT NOT NULL DEFAULT '', target TEXT NOT NULL DEFAULT '')`,
+      `CREATE INDEX queue_recipients_due ON queue_recipients (status, next_attempt_at)`,
+      `CREATE INDEX queue_recipients_copy ON queue_recipients (network_message_id)`,
+      `CREATE INDEX queue_copies_message ON queue_copies (message_id)`,
+
+      // Message trace: one summary row per (message, recipient) and its event trail.
+      `CREATE TABLE message_trace (
+         org_guid TEXT NOT NULL, network_message_id TEXT NOT NULL, recipient TEXT NOT NULL,
+         received_at INTEGER NOT NULL, sender TEXT NOT NULL, subject TEXT NOT NULL, status TEXT NOT NULL,
+         from_ip TEXT NOT NULL, to_ip TEXT NOT NULL DEFAULT '', size INTEGER NOT NULL,
+         internet_message_id TEXT NOT NULL, connector TEXT NOT NULL DEFAULT '',
+         PRIMARY KEY (network_message_id, recipient))`,
+      `CREATE INDEX message_trace_org_time ON message_trace (org_guid, received_at)`,
+      `CREATE INDEX message_trace_msgid ON message_trace (org_guid, internet_message_id)`,
+      `CREATE TABLE trace_events (
+         id INTEGER PRIMARY KEY, org_guid TEXT NOT NULL, network_message_id TEXT NOT NULL,
+         recipient TEXT NOT NULL, at INTEGER NOT NULL, event TEXT NOT NULL, action TEXT NOT NULL DEFAULT '',
+         detail TEXT NOT NULL DEFAULT '', data TEXT NOT NULL DEFAULT '')`,
+      `CREATE INDEX trace_events_msg ON trace_events (network_message_id, recipient)`,
+      `CREATE INDEX trace_events_org_time ON trace_events (org_guid, at)`,
+      ...allHuntingDdl(),
+      `CREATE INDEX SmtpRejectEvents_time ON SmtpRejectEvents (Timestamp)`,
+    ],
+  },
+];

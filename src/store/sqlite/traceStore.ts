@@ -1,0 +1,58 @@
+// Message trace, trace events and the hunting tables on SQLite.
+import { EmailEvents, ORG_COLUMN, SmtpRejectEvents, type HuntingRow, type HuntingTable } from '../../trace/tables.js';
+import type { MessageTraceRow, TraceEvent, TraceStore } from '../ports.js';
+import type { Db } from './db.js';
+
+function insertFor(db: Db, table: HuntingTable) {
+  const cols = [ORG_COLUMN, ...table.columns.map((c) => c.name)];
+  const stmt = db.prepare(`INSERT INTO "${table.name}" (${cols.map((c) => `"${c}"`).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`);
+  return (row: HuntingRow) => stmt.run(cols.map((c) => normalise(row[c], table, c)));
+}
+
+function normalise(v: unknown, table: HuntingTable, col: string): unknown {
+  if (v === undefined || v === null) return table.columns.find((c) => c.name === col)?.type === 'string' || col === ORG_COLUMN ? '' : null;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  return v;
+}
+
+export class SqliteTraceStore implements TraceStore {
+  private readonly insertTrace;
+  private readonly insertEvent;
+  private readonly updateStatus;
+  private readonly insertEmailEvent;
+  private readonly insertReject;
+
+  constructor(private readonly db: Db) {
+    this.insertTrace = db.prepare(
+      `INSERT INTO message_trace (org_guid, network_message_id, recipient, received_at, sender, subject, status, from_ip, size, internet_message_id, connector)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.insertEvent = db.prepare('INSERT INTO trace_events (org_guid, network_message_id, recipient, at, event, action, detail, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    this.updateStatus = db.prepare('UPDATE message_trace SET status = ? WHERE network_message_id = ? AND recipient = ?');
+    this.insertEmailEvent = insertFor(db, EmailEvents);
+    this.insertReject = insertFor(db, SmtpRejectEvents);
+  }
+
+  recordReceive(rows: MessageTraceRow[], events: TraceEvent[], emailEvents: HuntingRow[]): void {
+    for (const r of rows) {
+      this.insertTrace.run(r.orgGuid, r.networkMessageId, r.recipient, r.receivedAt, r.sender, r.subject, r.status, r.fromIp, r.size, r.internetMessageId, r.connector);
+    }
+    for (const e of events) this.writeEvent(e);
+    for (const row of emailEvents) this.insertEmailEvent(row);
+  }
+
+  recordEvent(e: TraceEvent, status?: string): void {
+    this.db.transaction(() => {
+      this.writeEvent(e);
+      if (status) this.updateStatus.run(status, e.networkMessageId, e.recipient);
+    })();
+  }
+
+  recordReject(row: HuntingRow): void {
+    this.insertReject(row);
+  }
+
+  private writeEvent(e: TraceEvent): void {
+    this.insertEvent.run(e.orgGuid, e.networkMessageId, e.recipient, e.at, e.event, e.action ?? '', e.detail ?? '', e.data ?? '');
+  }
+}
