@@ -16,6 +16,8 @@ import { smtpError, stateOf, type SessionLike } from './session.js';
 
 function violationReply(v: DataViolation): { code: number; text: string } {
   switch (v.kind) {
+    case 'too-big':
+      return { code: 552, text: `5.3.4 Message size exceeds fixed maximum message size (${v.limit} bytes)` };
     case 'bare-newline':
       // As Postfix's smtpd_forbid_bare_newline: a bare LF or CR is how SMTP smuggling works.
       return { code: 550, text: '5.5.2 Message refused: bare <LF> or <CR> line ending (only <CR><LF> is allowed)' };
@@ -26,22 +28,17 @@ function violationReply(v: DataViolation): { code: number; text: string } {
   }
 }
 
-export async function onData(ctx: ListenerContext, stream: Readable & { sizeExceeded?: boolean }, session: SessionLike): Promise<string> {
+export async function onData(ctx: ListenerContext, stream: Readable, session: SessionLike): Promise<string> {
   const state = stateOf(session);
   const client: ClientFacts = { ...state.client };
   const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
   const id = ctx.spool.newId();
   const file = ctx.spool.path(id);
-  const inspector = new DataInspector({ maxLineLength: ctx.limits.maxLineLength, maxHeaderBytes: ctx.limits.maxHeaderBytes });
+  const inspector = new DataInspector({ maxMessageSize: ctx.limits.maxMessageSize, maxLineLength: ctx.limits.maxLineLength, maxHeaderBytes: ctx.limits.maxHeaderBytes });
   const spooled = ctx.spool.create(id);
   let keep = false;
   try {
     await pipeline(stream, inspector, spooled.stream);
-    if (stream.sizeExceeded) {
-      // smtp-server answers 552 5.3.4 itself once the callback returns.
-      recordReject(ctx, state, session.id, { stage: 'DATA', code: 552, text: '5.3.4 Message size exceeds fixed maximum message size', reason: 'MessageTooBig', mailFrom });
-      return 'oversize';
-    }
     if (inspector.violation) {
       const reply = violationReply(inspector.violation);
       recordReject(ctx, state, session.id, { stage: 'DATA', ...reply, reason: inspector.violation.kind, mailFrom });

@@ -7,11 +7,13 @@ const CR = 0x0d;
 const LF = 0x0a;
 
 export interface DataLimits {
+  maxMessageSize: number;
   maxLineLength: number;
   maxHeaderBytes: number;
 }
 
 export type DataViolation =
+  | { kind: 'too-big'; limit: number }
   | { kind: 'bare-newline' }
   | { kind: 'line-too-long'; limit: number }
   | { kind: 'header-too-large'; limit: number };
@@ -39,9 +41,11 @@ export class DataInspector extends Transform {
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
     this.bytes += chunk.length;
+    if (this.bytes > this.limits.maxMessageSize) this.violation = { kind: 'too-big', limit: this.limits.maxMessageSize };
     if (!this.violation) this.scan(chunk);
     if (!this.headerDone) this.collectHeader(chunk);
-    done(null, chunk);
+    // Once the message is refused, read the rest of DATA but write nothing more to disk.
+    done(null, this.violation ? undefined : chunk);
   }
 
   private scan(chunk: Buffer): void {

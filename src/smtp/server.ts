@@ -52,9 +52,9 @@ export function createListener(ctx: ListenerContext, opts: { implicitTls?: boole
     },
 
     onClose(session) {
-      const ip = normaliseIp(session.remoteAddress);
       const s = session as unknown as SessionLike;
-      if (!s.postern) return; // refused in onConnect, never counted
+      if (!s?.postern) return; // closed before onConnect accepted it (early talker, refused): never counted
+      const ip = s.postern.client.ip;
       const n = (perIp.get(ip) ?? 1) - 1;
       if (n <= 0) perIp.delete(ip);
       else perIp.set(ip, n);

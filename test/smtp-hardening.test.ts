@@ -1,0 +1,98 @@
+// Protocol hardening over real sockets: SMTP smuggling, early talkers, limits, idle floods.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { contoso, importOrgs, maildirMessages, query, startPostern, tempDir, type Running } from './support/postern.js';
+import { RawSmtp } from './support/rawSmtp.js';
+
+let pg: Running;
+beforeAll(async () => {
+  const dir = tempDir();
+  importOrgs(dir, [contoso()]);
+  pg = await startPostern(dir, { earlyTalkerDelayMs: 300, trustedNetworks: ['127.0.0.1/32'], limits: { maxConnectionsPerIp: 200 } });
+});
+afterAll(async () => {
+  if (process.env.DEBUG_POSTERN) console.log(pg.log.join('\n'));
+  await pg?.stop();
+});
+
+async function openTransaction(from = 'a@fabrikam.com', to = 'victim@contoso.com'): Promise<RawSmtp> {
+  const c = await RawSmtp.open(pg.smtpPort);
+  expect(await c.reply()).toMatch(/^220 /);
+  expect(await c.command('EHLO client.example')).toMatch(/^250/);
+  expect(await c.command(`MAIL FROM:<${from}>`)).toMatch(/^250/);
+  expect(await c.command(`RCPT TO:<${to}>`)).toMatch(/^250/);
+  expect(await c.command('DATA')).toMatch(/^354/);
+  return c;
+}
+
+describe('SMTP smuggling', () => {
+  const payloads: [string, string][] = [
+    ['<LF>.<LF>', '\n.\n'],
+    ['<LF>.<CR><LF>', '\n.\r\n'],
+    ['<CR>.<CR><LF>', '\r.\r\n'],
+    ['<CR><LF>.<LF>', '\r\n.\n'],
+  ];
+  for (const [name, terminator] of payloads) {
+    it(`${name} never ends DATA, never yields a second message, and the message is refused`, async () => {
+      const tag = `smuggled-${name.replace(/\W/g, '')}`;
+      const c = await openTransaction('a@fabrikam.com', 'victim@contoso.com');
+      c.send(
+        `Subject: first\r\n\r\nhello${terminator}MAIL FROM:<ceo@contoso.com>\r\nRCPT TO:<victim@contoso.com>\r\nDATA\r\nSubject: ${tag}\r\n\r\nsmuggled${terminator.replace(/.*/, '')}\r\n.\r\n`,
+      );
+      const reply = await c.reply();
+      expect(reply).toMatch(/^550 5\.5\.2 .*bare/);
+      // The session is still in command state and nothing else was answered.
+      expect(await c.command('QUIT')).toMatch(/^221/);
+      c.close();
+      await new Promise((r) => setTimeout(r, 300));
+      expect(query(pg.dataDir, 'SELECT count(*) AS n FROM message_trace WHERE subject = ?', tag)[0].n).toBe(0);
+      expect(maildirMessages(pg.dataDir, 'victim@contoso.com').filter((m) => m.includes('smuggled'))).toHaveLength(0);
+    });
+  }
+});
+
+describe('early talkers', () => {
+  it('refuses a client that talks before the greeting (untrusted address)', async () => {
+    const c = await RawSmtp.open(pg.smtpPort, '127.0.0.1', '127.0.0.2');
+    c.send('EHLO eager.example\r\n');
+    const reply = await c.reply();
+    expect(reply).toMatch(/^421 .*talk too soon/i);
+    c.close();
+  });
+
+  it('greets a trusted address at once, without the early-talker pause', async () => {
+    const t0 = Date.now();
+    const c = await RawSmtp.open(pg.smtpPort);
+    expect(await c.reply()).toMatch(/^220 /);
+    expect(Date.now() - t0).toBeLessThan(200);
+    c.close();
+  });
+});
+
+describe('limits', () => {
+  it('refuses an over-long line and a header flood with 552 5.3.4', async () => {
+    let c = await openTransaction();
+    c.send(`Subject: long\r\n\r\n${'y'.repeat(40_000)}\r\n.\r\n`);
+    expect(await c.reply()).toMatch(/^552 5\.3\.4 .*line is longer/);
+    c.close();
+    c = await openTransaction();
+    c.send(`${'X-Flood: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n'.repeat(6000)}\r\nbody\r\n.\r\n`);
+    expect(await c.reply()).toMatch(/^552 5\.3\.4 .*header exceeds/);
+    c.close();
+  });
+
+  it('serves a new client within a second while 1,000 idle connections are open', async () => {
+    const idle: RawSmtp[] = [];
+    // Spread over several source addresses: the per-IP limit (200 here) would refuse more from one.
+    for (let i = 0; i < 1000; i++) idle.push(await RawSmtp.open(pg.smtpPort, '127.0.0.1', `127.0.1.${(i % 5) + 1}`));
+    try {
+      const t0 = Date.now();
+      const c = await RawSmtp.open(pg.smtpPort);
+      expect(await c.reply(1000)).toMatch(/^220 /);
+      expect(await c.command('EHLO fresh.example')).toMatch(/^250/);
+      expect(Date.now() - t0).toBeLessThan(1000);
+      c.close();
+    } finally {
+      idle.forEach((s) => s.close());
+    }
+  });
+});

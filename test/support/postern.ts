@@ -1,0 +1,123 @@
+// Test harness: a real `postern serve` process on loopback with its own data directory.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { stringify } from 'yaml';
+import Database from 'better-sqlite3';
+import type { Organization } from '../../src/config/model.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+export const CLI = join(ROOT, 'bin/postern.js');
+
+export function tempDir(prefix = 'postern-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export function runCli(args: string[], opts: { input?: string } = {}): { status: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', input: opts.input, timeout: 60_000 });
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+export function contoso(overrides: Partial<Organization> = {}): Organization {
+  return {
+    Name: 'Contoso',
+    Guid: randomUUID(),
+    AcceptedDomains: [{ DomainName: 'contoso.com', DomainType: 'Authoritative', Default: true }],
+    Delivery: { kind: 'maildir', path: 'maildir' },
+    DomainDelivery: {},
+    Config: { RejectDirectSend: false },
+    ...overrides,
+  };
+}
+
+/** Write organizations into a data directory through `postern config import`. */
+export function importOrgs(dataDir: string, orgs: Organization[]): void {
+  const file = join(dataDir, 'orgs.yaml');
+  writeFileSync(file, stringify({ organizations: orgs }));
+  const r = runCli(['config', 'import', file, '-d', dataDir]);
+  if (r.status !== 0) throw new Error(`config import failed: ${r.stderr}`);
+}
+
+export interface Running {
+  dataDir: string;
+  smtpPort: number;
+  httpPort: number;
+  proc: ChildProcess;
+  log: string[];
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export async function startPostern(dataDir: string, settings: Record<string, unknown> = {}): Promise<Running> {
+  const file = join(dataDir, 'postern.yaml');
+  writeFileSync(file, stringify({ smtp: '127.0.0.1:0', http: '127.0.0.1:0', queuePollMs: 100, configPollMs: 200, ...settings }));
+  const proc = spawn(process.execPath, [CLI, 'serve', '-d', dataDir, '-c', file], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, POSTERN_LOG_LEVEL: 'info' } });
+  const log: string[] = [];
+  const ready = new Promise<{ smtp: number; http: number }>((resolveReady, reject) => {
+    let buf = '';
+    proc.stdout!.on('data', (d) => {
+      buf += d;
+      let nl;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        log.push(line);
+        try {
+          const j = JSON.parse(line);
+          if (j.msg === 'postern ready') resolveReady({ smtp: j.smtp, http: j.http });
+        } catch {
+          /* not JSON */
+        }
+      }
+    });
+    proc.stderr!.on('data', (d) => log.push(String(d)));
+    proc.once('exit', (code) => reject(new Error(`postern exited with ${code}: ${log.join('\n')}`)));
+  });
+  const ports = await ready;
+  const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+  return {
+    dataDir,
+    smtpPort: ports.smtp,
+    httpPort: ports.http,
+    proc,
+    log,
+    stop: async (signal = 'SIGTERM') => {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** Files delivered to a Maildir folder's new/. */
+export function maildirMessages(dataDir: string, address: string, root = 'maildir'): string[] {
+  const [local, domain] = address.split('@');
+  const dir = join(dataDir, root, domain, local, 'new');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).sort().map((f) => readFileSync(join(dir, f), 'utf8'));
+}
+
+export async function waitFor<T>(fn: () => T | undefined | false, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Read-only query against a running server's database. */
+export function query<T = any>(dataDir: string, sql: string, ...params: unknown[]): T[] {
+  const db = new Database(join(dataDir, 'postern.db'), { readonly: true });
+  try {
+    return db.prepare(sql).all(...params) as T[];
+  } finally {
+    db.close();
+  }
+}
+
+export function swaks(args: string[]): { status: number; out: string } {
+  const r = spawnSync('swaks', ['--timeout', '15', '--suppress-data', ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { status: r.status ?? -1, out: (r.stdout ?? '') + (r.stderr ?? '') };
+}
