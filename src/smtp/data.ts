@@ -80,6 +80,12 @@ function planMessage(ctx: ListenerContext, id: string, file: string, facts: Mess
       { name: 'Received', value: receivedField(facts.client, ctx.hostname, id, rcpts, now) },
       { name: 'X-MS-Exchange-Organization-Network-Message-Id', value: networkMessageId },
     ];
+    const cert = facts.client.peerCertificate;
+    if (cert) {
+      // Certificate names are the peer's words: no control characters may reach a header.
+      const clean = (s: string) => s.replace(/[\x00-\x1f\x7f;]/g, '?');
+      prepend.push({ name: 'X-Postern-Peer-Certificate', value: `CN=${clean(cert.subjectCN ?? '')}; DNS=${clean(cert.dnsNames.join(','))}; trusted=${cert.trusted ? 'yes' : 'no'}; sha256=${cert.fingerprint256}` });
+    }
     return { networkMessageId, orgGuid: org.Guid, recipients: rcpts, edits: { prepend, remove: [], set: [] } };
   });
   return { id, spoolFile: file, receivedAt: now.getTime(), mailFrom: facts.envelope.mailFrom, client: facts.client, size: facts.size, copies };

@@ -22,6 +22,17 @@ export function addressOf(value: string): { address: string; name: string } {
   return { address: value.trim(), name: '' };
 }
 
+/** TLS and client-certificate facts of the session, as recorded on the RECEIVE event. */
+export function tlsSummary(client: MessageFacts['client']): string {
+  const parts = [`tls=${client.tlsVersion ?? 'none'}`];
+  if (client.tlsCipher) parts.push(`cipher=${client.tlsCipher}`);
+  const cert = client.peerCertificate;
+  if (cert) {
+    parts.push(`cert-cn=${cert.subjectCN ?? ''}`, `cert-dns=${cert.dnsNames.join(',')}`, `cert-trusted=${cert.trusted ? 'yes' : 'no'}`, `cert-sha256=${cert.fingerprint256}`);
+  }
+  return parts.join('; ');
+}
+
 export function receiptRecords(msg: NewMessage, facts: MessageFacts, headers: HeaderField[]) {
   const subject = decodedHeader(headers, 'Subject');
   const internetMessageId = decodedHeader(headers, 'Message-ID');
@@ -34,7 +45,7 @@ export function receiptRecords(msg: NewMessage, facts: MessageFacts, headers: He
     for (const rcpt of copy.recipients) {
       const base = { orgGuid: copy.orgGuid, networkMessageId: copy.networkMessageId, recipient: rcpt };
       rows.push({ ...base, receivedAt: msg.receivedAt, sender: msg.mailFrom, subject, status: 'Pending', fromIp: ip, size: msg.size, internetMessageId, connector: '' });
-      events.push({ ...base, at: msg.receivedAt, event: 'RECEIVE', action: 'Receive', detail: `Message received by ${facts.client.helo || ip} over ${facts.client.tlsVersion ?? 'no TLS'}` });
+      events.push({ ...base, at: msg.receivedAt, event: 'RECEIVE', action: 'Receive', detail: `Message received from ${facts.client.helo || ip} [${ip}]`, data: tlsSummary(facts.client) });
       emailEvents.push({
         OrgId: copy.orgGuid,
         Timestamp: msg.receivedAt,

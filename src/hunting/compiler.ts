@@ -1,0 +1,1034 @@
+// KQL → SQL. Walks the syntax tree, propagating the schema of every pipeline stage (column
+// names, Kusto types), and emits one SELECT with bound parameters only: values from the query
+// text always travel as parameters, and the only identifiers in the SQL are schema names and
+// aliases the compiler generates. Every table reference is wrapped in a tenant filter
+// (`OrgId = ?`) and the lookback window, so nothing a query says can reach another tenant.
+import { HUNTING_TABLES, ORG_COLUMN, type HuntingTable, type KustoType } from '../trace/tables.js';
+import type { Expr, NamedExpr, Op, Query, SortKey, Statement } from './ast.js';
+import { sqliteDialect, type HelperName, type SqlDialect } from './dialect.js';
+import { KqlError, unsupported } from './errors.js';
+import { callAggregate, callScalar, isAggregateName } from './functions.js';
+import { parseQuery } from './parser.js';
+
+export interface ColumnInfo { name: string; type: KustoType }
+
+export interface ChartHint { kind: string; [prop: string]: unknown }
+
+export interface CompiledQuery {
+  sql: string;
+  /** Positional values for the dialect's placeholders (`@p1` … on SQLite: pass as { p1: … }). */
+  params: unknown[];
+  columns: ColumnInfo[];
+  chart?: ChartHint;
+  /** The query time (`now()`), ms since epoch. */
+  now: number;
+}
+
+export interface CompileOptions {
+  /** The organization the query runs in. Required: every table reference is scoped to it. */
+  orgId: string;
+  /** Query time for now()/ago(), ms since epoch or Date. Default: the current time. */
+  now?: number | Date;
+  /** Days of data visible to the query (Defender: 30). */
+  lookbackDays?: number;
+  dialect?: SqlDialect;
+  /** Tables visible to the query (default: the hunting tables of trace/tables.ts). */
+  tables?: HuntingTable[];
+}
+
+/** One column of a relation: its Kusto name and type, and its SQL alias (never user text). */
+export interface Col { name: string; type: KustoType; alias: string; inline?: string }
+
+/** A tabular intermediate result: a SELECT statement and the schema it yields. */
+export interface Rel { sql: string; cols: Col[]; order?: string[]; source?: string }
+
+/** A compiled scalar expression. */
+export interface SExpr {
+  sql: string;
+  type: KustoType;
+  /** The value when known at compile time (literals, folded lets). */
+  konst?: { v: unknown };
+  /** For dynamic member access: base JSON and path placeholder, so scalars can be read directly. */
+  json?: { base: string; path: string };
+  /** Set for a tabular value used where a scalar list may be (in, has_any). */
+  rel?: Rel;
+}
+
+/** Name resolution context for scalar expressions. */
+export interface Scope {
+  cols: Col[];
+  /** Table alias to qualify column references with (joins, mv-expand). */
+  qual?: string;
+  /** `$left` / `$right` scopes inside join conditions. */
+  sides?: { left: Scope; right: Scope };
+  env: Env;
+  /** Inside summarize: aggregates allowed; plain columns must sit inside one. */
+  agg?: { inside: boolean; rowScope: Scope };
+}
+
+type Binding =
+  | { k: 'scalar'; e: SExpr }
+  | { k: 'tabular'; expr: Expr; env: Env; rel?: Rel }
+  | { k: 'fn'; def: Extract<Statement, { k: 'letfn' }>; env: Env };
+
+export class Env {
+  private readonly map = new Map<string, Binding>();
+  constructor(readonly parent?: Env) {}
+  get(name: string): Binding | undefined { return this.map.get(name) ?? this.parent?.get(name); }
+  set(name: string, b: Binding): void { this.map.set(name, b); }
+}
+
+const SAFE_IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const DATETIME_ORIGIN_MS = -62135596800000; // 0001-01-01T00:00:00Z: Kusto's bin() origin
+
+export class Compiler {
+  readonly d: SqlDialect;
+  readonly params: unknown[] = [];
+  readonly now: number;
+  private readonly tables = new Map<string, HuntingTable>();
+  private aliasN = 0;
+  private readonly orgParam: string;
+  private readonly windowParam: string;
+  private nowParamSql?: string;
+  chart?: ChartHint;
+
+  constructor(readonly query: Query, opts: CompileOptions) {
+    this.d = opts.dialect ?? sqliteDialect;
+    if (typeof opts.orgId !== 'string' || opts.orgId === '') throw new Error('compileKql: orgId is required');
+    this.now = opts.now === undefined ? Date.now() : typeof opts.now === 'number' ? opts.now : opts.now.getTime();
+    for (const t of opts.tables ?? HUNTING_TABLES) {
+      for (const c of [t.name, ...t.columns.map((x) => x.name)]) if (!SAFE_IDENT.test(c)) throw new Error(`Unsafe schema identifier ${c}`);
+      this.tables.set(t.name, t);
+    }
+    const lookbackDays = opts.lookbackDays ?? 30;
+    this.orgParam = this.param(opts.orgId);
+    this.windowParam = this.param(BigInt(Math.floor(this.now - lookbackDays * 86_400_000)));
+  }
+
+  // ---- parameters, aliases -----------------------------------------------------------
+  param(v: unknown): string {
+    let value = v;
+    if (typeof v === 'boolean') value = v ? 1n : 0n;
+    else if (typeof v === 'number' && Number.isInteger(v) && Number.isSafeInteger(v)) value = BigInt(v);
+    this.params.push(value);
+    return this.d.param(this.params.length);
+  }
+  nowParam(): string { return (this.nowParamSql ??= this.param(this.now)); }
+  alias(): string { return `_e${++this.aliasN}`; }
+  q(id: string): string { return this.d.ident(id); }
+  helper(name: HelperName, args: string[]): string { return this.d.helper(name, args); }
+  bin(x: string, size: SExpr, type: KustoType): string {
+    if (size.konst && typeof size.konst.v === 'number' && Number.isInteger(size.konst.v) && size.konst.v > 0 && type !== 'real') {
+      const s = this.param(size.konst.v);
+      if (type === 'datetime') {
+        const o = this.param(DATETIME_ORIGIN_MS);
+        return `(${x} - (((${x} - ${o}) % ${s}) + ${s}) % ${s})`;
+      }
+      return `(${x} - ((${x} % ${s}) + ${s}) % ${s})`;
+    }
+    return `(floor(CAST(${x} AS REAL) / ${size.sql}) * ${size.sql})`;
+  }
+
+  // ---- entry ----------------------------------------------------------------------------
+  compile(): CompiledQuery {
+    const env = new Env();
+    this.bindLets(this.query.lets, env);
+    const rel = this.tabular(this.query.body, env);
+    let sql = rel.sql;
+    if (rel.order?.length) sql = `SELECT * FROM (${rel.sql}) AS _r ORDER BY ${rel.order.join(', ')}`;
+    return { sql, params: this.params, columns: rel.cols.map((c) => ({ name: c.name, type: c.type })), chart: this.chart, now: this.now };
+  }
+
+  bindLets(lets: Statement[], env: Env): void {
+    for (const s of lets) {
+      if (s.k === 'letfn') { env.set(s.name, { k: 'fn', def: s, env }); continue; }
+      if (this.isTabular(s.value, env)) env.set(s.name, { k: 'tabular', expr: s.value, env });
+      else env.set(s.name, { k: 'scalar', e: this.scalar(s.value, { cols: [], env }) });
+    }
+  }
+
+  /** Whether an expression denotes a table (decides let kinds and operator operands). */
+  isTabular(e: Expr, env: Env): boolean {
+    switch (e.k) {
+      case 'pipe': case 'union': return true;
+      case 'name': {
+        const b = env.get(e.name);
+        if (b) return b.k === 'tabular' || (b.k === 'fn' && b.def.params.length === 0 && this.isTabular(b.def.result, b.env));
+        return this.tables.has(e.name);
+      }
+      case 'call': {
+        if (['materialize', 'table', 'view', 'database', 'cluster', 'datatable', 'externaldata'].includes(e.name)) return true;
+        const b = env.get(e.name);
+        return !!b && b.k === 'fn' && this.isTabular(b.def.result, b.env);
+      }
+      case 'member': return e.e.k === 'call' && (e.e.name === 'database' || e.e.name === 'cluster');
+      default: return false;
+    }
+  }
+
+  // ---- tabular expressions -----------------------------------------------------------------
+  tabular(e: Expr, env: Env): Rel {
+    switch (e.k) {
+      case 'name': {
+        const b = env.get(e.name);
+        if (b?.k === 'tabular') return (b.rel ??= this.tabular(b.expr, b.env));
+        if (b?.k === 'fn') return this.tabular(this.invoke(b, [], e.pos), b.env);
+        if (b?.k === 'scalar') throw new KqlError(`'${e.name}' is a scalar value, but a table is expected here`, e.pos);
+        const t = this.tables.get(e.name);
+        if (t) return this.tableRel(t);
+        if (e.name === ORG_COLUMN) throw new KqlError(`'${e.name}' is not a table`, e.pos);
+        throw new KqlError(`Unknown table '${e.name}'. Tables: ${[...this.tables.keys()].join(', ')}`, e.pos);
+      }
+      case 'call': {
+        if (e.name === 'materialize' || e.name === 'view') {
+          if (e.args.length !== 1) throw new KqlError(`${e.name}() takes one tabular argument`, e.pos);
+          return this.tabular(e.args[0], env);
+        }
+        if (e.name === 'table') {
+          const a = e.args[0];
+          if (e.args.length !== 1 || a.k !== 'lit' || a.type !== 'string') throw new KqlError(`table() takes one string literal naming a table`, e.pos);
+          const t = this.tables.get(String(a.value));
+          if (!t) throw new KqlError(`Unknown table '${String(a.value)}'`, a.pos);
+          return this.tableRel(t);
+        }
+        if (['database', 'cluster', 'datatable', 'externaldata', 'workspace', 'app', 'adx'].includes(e.name)) throw unsupported(`${e.name}()`, e.pos);
+        const b = env.get(e.name);
+        if (b?.k === 'fn') {
+          const fenv = this.fnEnv(b, e.args.map((a) => this.scalar(a, { cols: [], env })), e.pos);
+          return this.tabular(b.def.result, fenv);
+        }
+        throw new KqlError(`'${e.name}(…)' does not produce a table`, e.pos);
+      }
+      case 'member':
+        throw unsupported('Cross-database and cross-cluster references', e.pos);
+      case 'pipe': {
+        let rel = this.tabular(e.source, env);
+        e.ops.forEach((op, i) => {
+          if (this.chart) throw new KqlError(`'render' must be the last operator`, op.pos);
+          rel = this.operator(rel, op, env);
+          if (op.op === 'render' && i !== e.ops.length - 1) throw new KqlError(`'render' must be the last operator`, op.pos);
+        });
+        return rel;
+      }
+      case 'union': return this.union([], e.tables, e.kind, e.withsource, env, e.pos);
+      default:
+        throw new KqlError('A table was expected here', e.pos);
+    }
+  }
+
+  /** The only way a table enters a query: visible columns, this tenant, the lookback window. */
+  tableRel(t: HuntingTable): Rel {
+    const cols = t.columns.map((c) => ({ name: c.name, type: c.type, alias: c.name }));
+    const where = [`${this.q(ORG_COLUMN)} = ${this.orgParam}`];
+    if (t.columns.some((c) => c.name === 'Timestamp')) where.push(`${this.q('Timestamp')} >= ${this.windowParam}`);
+    const cancel = this.d.cancellationPoint();
+    if (cancel) where.push(cancel);
+    const sql = `SELECT ${cols.map((c) => this.q(c.name)).join(', ')} FROM ${this.q(t.name)} WHERE ${where.join(' AND ')}`;
+    return { sql, cols, source: t.name };
+  }
+
+  invoke(b: Extract<Binding, { k: 'fn' }>, args: SExpr[], pos: number): Expr {
+    if (args.length) throw new KqlError('internal: invoke with args', pos);
+    if (b.def.params.some((p) => !p.def)) throw new KqlError(`Function '${b.def.name}' needs arguments`, pos);
+    return b.def.result;
+  }
+
+  fnEnv(b: Extract<Binding, { k: 'fn' }>, args: SExpr[], pos: number): Env {
+    const { def } = b;
+    if (args.length > def.params.length) throw new KqlError(`Function '${def.name}' takes ${def.params.length} argument(s)`, pos);
+    const fenv = new Env(b.env);
+    def.params.forEach((p, i) => {
+      let a = args[i];
+      if (!a) {
+        if (!p.def) throw new KqlError(`Function '${def.name}': missing argument '${p.name}'`, pos);
+        a = this.scalar(p.def, { cols: [], env: b.env });
+      }
+      fenv.set(p.name, { k: 'scalar', e: a });
+    });
+    this.bindLets(def.body, fenv);
+    return fenv;
+  }
+
+  private wrap(rel: Rel, select: string, cols: Col[], tail = '', keepOrder = true, limit = ''): Rel {
+    const s = `_s${++this.aliasN}`;
+    let order: string[] | undefined;
+    let orderSql = '';
+    if (keepOrder && rel.order?.length) {
+      orderSql = ` ORDER BY ${rel.order.join(', ')}`;
+      const aliases = new Set(cols.filter((c) => !c.inline).map((c) => this.q(c.alias)));
+      if (rel.order.every((o) => aliases.has(o.split(' ')[0]))) order = rel.order;
+    }
+    return { sql: `SELECT ${select} FROM (${rel.sql}) AS ${s}${tail}${orderSql}${limit}`, cols, order };
+  }
+
+  colSql(c: Col, qual?: string): string {
+    if (c.inline) return c.inline;
+    return qual ? `${qual}.${this.q(c.alias)}` : this.q(c.alias);
+  }
+
+  private selectList(cols: Col[]): string {
+    // The same source column selected twice needs a second alias.
+    const seen = new Set<string>();
+    for (const c of cols) {
+      if (seen.has(c.alias) && !c.inline) { c.inline = this.q(c.alias); c.alias = this.alias(); }
+      seen.add(c.alias);
+    }
+    return cols.map((c) => (c.inline ? `${c.inline} AS ${this.q(c.alias)}` : this.q(c.alias))).join(', ');
+  }
+
+  operator(rel: Rel, op: Op, env: Env): Rel {
+    const scope: Scope = { cols: rel.cols, env };
+    switch (op.op) {
+      case 'where': {
+        const p = this.scalar(op.pred, scope);
+        return this.wrap(rel, '*', rel.cols, ` WHERE ${this.toBool(p, op.pred.pos)}`);
+      }
+      case 'serialize': return rel;
+      case 'project': case 'extend': return this.projectExtend(rel, op.op, op.items, env);
+      case 'project-away': case 'project-keep': {
+        const hit = new Set<Col>();
+        for (const n of op.names) {
+          const m = this.matchCols(rel.cols, n.pattern);
+          if (!m.length && !n.pattern.includes('*')) throw new KqlError(`Unknown column '${n.pattern}'`, n.pos);
+          m.forEach((c) => hit.add(c));
+        }
+        const cols = rel.cols.filter((c) => hit.has(c) === (op.op === 'project-keep'));
+        if (!cols.length) throw new KqlError(`${op.op} would remove every column`, op.pos);
+        return this.wrap(rel, this.selectList(cols), cols);
+      }
+      case 'project-reorder': {
+        const first: Col[] = [];
+        for (const n of op.names) {
+          const m = this.matchCols(rel.cols, n.pattern);
+          if (!m.length && !n.pattern.includes('*')) throw new KqlError(`Unknown column '${n.pattern}'`, n.pos);
+          m.forEach((c) => { if (!first.includes(c)) first.push(c); });
+        }
+        const cols = [...first, ...rel.cols.filter((c) => !first.includes(c))];
+        return this.wrap(rel, this.selectList(cols), cols);
+      }
+      case 'project-rename': {
+        const cols = rel.cols.map((c) => ({ ...c }));
+        for (const p of op.pairs) {
+          const c = cols.find((x) => x.name === p.from);
+          if (!c) throw new KqlError(`Unknown column '${p.from}'`, p.pos);
+          if (cols.some((x) => x.name === p.to && x !== c)) throw new KqlError(`A column named '${p.to}' already exists`, p.pos);
+          c.name = p.to;
+        }
+        return { ...rel, cols };
+      }
+      case 'summarize': return this.summarize(rel, op.aggs, op.by, env, op.pos);
+      case 'join': return this.join(rel, op.kind, op.right, op.on, env, op.pos, false);
+      case 'lookup': {
+        if (op.kind !== 'leftouter' && op.kind !== 'inner') throw new KqlError(`lookup supports kind=leftouter or kind=inner`, op.pos);
+        return this.join(rel, op.kind, op.right, op.on, env, op.pos, true);
+      }
+      case 'union': return this.union([rel], op.tables, op.kind, op.withsource, env, op.pos);
+      case 'sort': {
+        const order = op.keys.map((k) => this.sortTerm(k, scope));
+        const r = this.wrap(rel, '*', rel.cols, ` ORDER BY ${order.join(', ')}`, false);
+        return { ...r, order: order.every((o) => /^"[^"]+"( |$)/.test(o)) ? order : undefined };
+      }
+      case 'top': {
+        const n = this.count(op.n, env);
+        const order = [this.sortTerm(op.by, scope)];
+        const r = this.wrap(rel, '*', rel.cols, ` ORDER BY ${order[0]} LIMIT ${n}`, false);
+        return { ...r, order: /^"[^"]+"( |$)/.test(order[0]) ? order : undefined };
+      }
+      case 'take': return this.wrap(rel, '*', rel.cols, '', true, ` LIMIT ${this.count(op.n, env)}`);
+      case 'count': {
+        const a = this.alias();
+        return this.wrap(rel, `COUNT(*) AS ${this.q(a)}`, [{ name: 'Count', type: 'long', alias: a }], '', false);
+      }
+      case 'distinct': {
+        if (op.items === '*') return this.wrap(rel, `DISTINCT ${this.selectList(rel.cols)}`, rel.cols, '', false);
+        const cols = this.namedCols(op.items, scope, 'distinct');
+        return this.wrap(rel, `DISTINCT ${this.selectList(cols)}`, cols.map((c) => ({ name: c.name, type: c.type, alias: c.alias })), '', false);
+      }
+      case 'mv-expand': return this.mvExpand(rel, op, env);
+      case 'parse': return this.parseOp(rel, op, env);
+      case 'render': {
+        this.chart = { kind: op.kind, ...op.props };
+        return rel;
+      }
+    }
+  }
+
+  private count(e: Expr, env: Env): string {
+    const n = this.scalar(e, { cols: [], env });
+    if (n.type !== 'long' && n.type !== 'int') throw new KqlError('A row count must be an integer', e.pos);
+    if (n.konst && (typeof n.konst.v !== 'number' || n.konst.v < 0)) throw new KqlError('A row count must be a non-negative integer', e.pos);
+    return n.sql;
+  }
+
+  private sortTerm(k: SortKey, scope: Scope): string {
+    const e = this.scalar(k.e, scope);
+    if (e.type === 'dynamic') throw new KqlError('Cannot sort by a dynamic value; convert it with tostring() or tolong()', k.pos);
+    const nullsFirst = k.nulls ? k.nulls === 'first' : !k.desc;
+    return `${e.sql} ${k.desc ? 'DESC' : 'ASC'}${this.d.nulls(nullsFirst)}`;
+  }
+
+  matchCols(cols: Col[], pattern: string): Col[] {
+    if (!pattern.includes('*')) return cols.filter((c) => c.name === pattern);
+    const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+    return cols.filter((c) => re.test(c.name));
+  }
+
+  /** Kusto's name for an unnamed expression, or undefined for ColumnN. */
+  autoName(e: Expr, scope: Scope): string | undefined {
+    switch (e.k) {
+      case 'name': return scope.cols.some((c) => c.name === e.name) ? e.name : undefined;
+      case 'member': { const b = this.autoName(e.e, scope); return b ? `${b}_${e.name}` : undefined; }
+      case 'index': {
+        const b = this.autoName(e.e, scope);
+        return b && e.index.k === 'lit' && e.index.type === 'string' ? `${b}_${String(e.index.value)}` : undefined;
+      }
+      case 'call': {
+        if (FIRST_ARG_NAMED.has(e.name) && e.args.length) return this.autoName(e.args[0], scope);
+        if (PREFIX_NAMED.has(e.name) && e.args.length) { const b = this.autoName(e.args[0], scope); return b ? `${e.name}_${b}` : undefined; }
+        return undefined;
+      }
+      default: return undefined;
+    }
+  }
+
+  private uniqueName(name: string, taken: Set<string>): string {
+    if (!taken.has(name)) return name;
+    for (let i = 1; ; i++) if (!taken.has(`${name}${i}`)) return `${name}${i}`;
+  }
+
+  private nextColumnN(taken: Set<string>, counter: { n: number }): string {
+    for (;;) { const n = `Column${++counter.n}`; if (!taken.has(n)) return n; }
+  }
+
+  private namedCols(items: NamedExpr[], scope: Scope, what: string): Col[] {
+    const out: Col[] = [];
+    const taken = new Set<string>();
+    const counter = { n: 0 };
+    for (const it of items) {
+      const e = this.scalar(it.e, scope);
+      const name = it.name ?? this.autoName(it.e, scope) ?? this.nextColumnN(taken, counter);
+      if (taken.has(name)) throw new KqlError(`Duplicate column name '${name}' in ${what}`, it.pos);
+      taken.add(name);
+      const plain = it.e.k === 'name' ? scope.cols.find((c) => c.name === (it.e as { name: string }).name && !c.inline) : undefined;
+      if (plain && !scope.qual) out.push({ name, type: plain.type, alias: plain.alias });
+      else out.push({ name, type: e.type, alias: this.alias(), inline: e.sql });
+    }
+    return out;
+  }
+
+  private projectExtend(rel: Rel, kind: 'project' | 'extend', items: NamedExpr[], env: Env): Rel {
+    // Later items may refer to earlier ones: they are substituted inline.
+    const cols: Col[] = kind === 'extend' ? rel.cols.slice() : [];
+    const visible: Col[] = rel.cols.slice();
+    const taken = new Set(cols.map((c) => c.name));
+    const counter = { n: 0 };
+    for (const it of items) {
+      const scope: Scope = { cols: visible, env };
+      const e = this.scalar(it.e, scope);
+      if (e.rel) throw new KqlError('A table cannot be used as a column value', it.pos);
+      let name = it.name ?? this.autoName(it.e, scope);
+      if (!name) name = this.nextColumnN(new Set([...taken, ...visible.map((c) => c.name)]), counter);
+      const plain = it.e.k === 'name' ? visible.find((c) => c.name === (it.e as { name: string }).name) : undefined;
+      const col: Col = plain && !plain.inline ? { name, type: plain.type, alias: plain.alias } : { name, type: e.type, alias: this.alias(), inline: e.sql };
+      if (kind === 'project') {
+        if (cols.some((c) => c.name === name)) throw new KqlError(`Duplicate column name '${name}' in project`, it.pos);
+        if (cols.some((c) => c.alias === col.alias)) { col.alias = this.alias(); col.inline = this.colSql(plain!); }
+        cols.push(col);
+      } else {
+        const at = cols.findIndex((c) => c.name === name);
+        if (at >= 0) cols[at] = col; else cols.push(col);
+      }
+      taken.add(name);
+      const vi = visible.findIndex((c) => c.name === name);
+      if (vi >= 0) visible[vi] = col; else visible.push(col);
+    }
+    const select = this.selectList(cols);
+    return this.wrap(rel, select, cols.map((c) => ({ name: c.name, type: c.type, alias: c.alias })));
+  }
+
+  private summarize(rel: Rel, aggs: NamedExpr[], by: NamedExpr[], env: Env, pos: number): Rel {
+    const rowScope: Scope = { cols: rel.cols, env };
+    const taken = new Set<string>();
+    const counter = { n: 0 };
+    const byCols: Col[] = [];
+    for (const b of by) {
+      const e = this.scalar(b.e, rowScope);
+      if (e.type === 'dynamic') throw new KqlError('Cannot group by a dynamic value; convert it with tostring()', b.pos);
+      const name = b.name ?? this.autoName(b.e, rowScope) ?? this.nextColumnN(taken, counter);
+      if (taken.has(name)) throw new KqlError(`Duplicate column name '${name}' in summarize`, b.pos);
+      taken.add(name);
+      byCols.push({ name, type: e.type, alias: this.alias(), inline: e.sql });
+    }
+    const argIdx = aggs.findIndex((a) => a.e.k === 'call' && (a.e.name === 'arg_max' || a.e.name === 'arg_min'));
+    if (argIdx >= 0) {
+      if (aggs.length !== 1) throw unsupported('arg_max()/arg_min() together with other aggregations in one summarize', aggs[argIdx].pos);
+      return this.argMinMax(rel, aggs[0], byCols, taken, env);
+    }
+    const aggCols: Col[] = [];
+    const aggScope: Scope = { cols: rel.cols, env, agg: { inside: false, rowScope } };
+    for (const a of aggs) {
+      const e = this.scalar(a.e, aggScope);
+      if (!containsAggregate(a.e)) throw new KqlError('summarize expects aggregation functions such as count(), dcount(x), sum(x)', a.pos);
+      let name = a.name ?? (a.e.k === 'call' ? aggregateAutoName(a.e, (x) => this.autoName(x, rowScope)) : undefined);
+      if (!name) name = this.nextColumnN(taken, counter);
+      if (taken.has(name)) {
+        if (a.name) throw new KqlError(`Duplicate column name '${name}' in summarize`, a.pos);
+        name = this.uniqueName(name, taken);
+      }
+      taken.add(name);
+      let sql = e.sql;
+      if (!by.length && a.e.k === 'call' && ['sum', 'sumif'].includes(a.e.name)) sql = `coalesce(${sql}, 0)`;
+      aggCols.push({ name, type: e.type, alias: this.alias(), inline: sql });
+    }
+    const cols = [...byCols, ...aggCols];
+    const group = byCols.length ? ` GROUP BY ${byCols.map((c) => c.inline).join(', ')}` : '';
+    if (!cols.length) throw new KqlError('summarize needs an aggregation or a by clause', pos);
+    return this.wrap(rel, this.selectList(cols), cols.map((c) => ({ name: c.name, type: c.type, alias: c.alias })), group, false);
+  }
+
+  private argMinMax(rel: Rel, a: NamedExpr, byCols: Col[], taken: Set<string>, env: Env): Rel {
+    const call = a.e as Extract<Expr, { k: 'call' }>;
+    if (call.args.length < 1) throw new KqlError(`${call.name}() needs an expression to maximize/minimize`, call.pos);
+    const rowScope: Scope = { cols: rel.cols, env };
+    const target = this.scalar(call.args[0], rowScope);
+    const outs: Col[] = [];
+    const targetName = this.uniqueName(a.name ?? this.autoName(call.args[0], rowScope) ?? `${call.name}_`, taken);
+    taken.add(targetName);
+    outs.push({ name: targetName, type: target.type, alias: this.alias(), inline: target.sql });
+    const rest = call.args.slice(1);
+    const targetCol = call.args[0].k === 'name' ? (call.args[0] as { name: string }).name : undefined;
+    for (const r of rest) {
+      if (r.k === 'star') {
+        for (const c of rel.cols) {
+          if (c.name === targetCol || byCols.some((b) => b.name === c.name && b.inline === this.colSql(c))) continue;
+          const name = this.uniqueName(c.name, taken);
+          taken.add(name);
+          outs.push({ name, type: c.type, alias: this.alias(), inline: this.colSql(c) });
+        }
+        continue;
+      }
+      const e = this.scalar(r, rowScope);
+      const nm = (r.k === 'bin' && r.op === '=' ? undefined : this.autoName(r, rowScope)) ?? this.nextColumnN(taken, { n: 0 });
+      const name = this.uniqueName(nm, taken);
+      taken.add(name);
+      outs.push({ name, type: e.type, alias: this.alias(), inline: e.sql });
+    }
+    const dir = call.name === 'arg_max' ? 'DESC' : 'ASC';
+    const part = byCols.length ? `PARTITION BY ${byCols.map((b) => b.inline).join(', ')} ` : '';
+    const inner = [...byCols, ...outs];
+    const rn = this.alias();
+    const s = `_s${++this.aliasN}`;
+    const innerSql = `SELECT ${this.selectList(inner)}, ROW_NUMBER() OVER (${part}ORDER BY (${target.sql}) IS NULL, ${target.sql} ${dir}) AS ${this.q(rn)} FROM (${rel.sql}) AS ${s}`;
+    const cols = inner.map((c) => ({ name: c.name, type: c.type, alias: c.alias }));
+    return { sql: `SELECT ${cols.map((c) => this.q(c.alias)).join(', ')} FROM (${innerSql}) AS _s${++this.aliasN} WHERE ${this.q(rn)} = 1`, cols };
+  }
+
+  private join(left: Rel, kind0: string, rightExpr: Expr, on: Expr[], env: Env, pos: number, lookup: boolean): Rel {
+    const kind = kind0 === 'anti' || kind0 === 'leftantisemi' ? 'leftanti' : kind0 === 'rightantisemi' ? 'rightanti' : kind0;
+    const right = this.tabular(rightExpr, env);
+    const L = `_l${++this.aliasN}`, R = `_r${++this.aliasN}`;
+    const leftScope: Scope = { cols: left.cols, qual: L, env };
+    const rightScope: Scope = { cols: right.cols, qual: R, env };
+    const pairs: { l: SExpr; r: SExpr; same?: string }[] = [];
+    const flat: Expr[] = [];
+    const flatten = (x: Expr) => { if (x.k === 'bin' && x.op === 'and') { flatten(x.l); flatten(x.r); } else flat.push(x); };
+    on.forEach(flatten);
+    for (const c of flat) {
+      if (c.k === 'name') {
+        if (!left.cols.some((x) => x.name === c.name)) throw new KqlError(`Join key '${c.name}' is not a column of the left side`, c.pos);
+        if (!right.cols.some((x) => x.name === c.name)) throw new KqlError(`Join key '${c.name}' is not a column of the right side`, c.pos);
+        pairs.push({ l: this.scalar(c, leftScope), r: this.scalar(c, rightScope), same: c.name });
+        continue;
+      }
+      if (c.k === 'bin' && c.op === '==') {
+        const sides = { left: leftScope, right: rightScope };
+        const a = this.scalar(c.l, { cols: [], env, sides });
+        const b = this.scalar(c.r, { cols: [], env, sides });
+        const side = (x: Expr) => (x.k === 'member' && x.e.k === 'name' ? x.e.name : undefined);
+        const [sl, sr] = [side(c.l), side(c.r)];
+        if (sl === '$left' && sr === '$right') pairs.push({ l: a, r: b });
+        else if (sl === '$right' && sr === '$left') pairs.push({ l: b, r: a });
+        else throw new KqlError('Join conditions compare $left.Column == $right.Column', c.pos);
+        continue;
+      }
+      throw unsupported('Join conditions other than equality of columns', c.pos);
+    }
+    if (!pairs.length) throw new KqlError('join needs an on clause', pos);
+    for (const p of pairs) {
+      const cls = (t: KustoType) => (t === 'int' || t === 'long' || t === 'real' ? 'num' : t);
+      if (cls(p.l.type) !== cls(p.r.type)) throw new KqlError(`Join keys have different types (${p.l.type} and ${p.r.type})`, pos);
+    }
+    const cond = pairs.map((p) => `${p.l.sql} = ${p.r.sql}`).join(' AND ');
+    const lq = (c: Col) => `${L}.${this.q(c.alias)}`;
+    const rq = (c: Col) => `${R}.${this.q(c.alias)}`;
+    if (kind === 'leftsemi' || kind === 'leftanti' || kind === 'rightsemi' || kind === 'rightanti') {
+      const keepLeft = kind.startsWith('left');
+      const [keep, other, kq, oq] = keepLeft ? [left, right, L, R] : [right, left, R, L];
+      const neg = kind.endsWith('anti') ? 'NOT ' : '';
+      const sql = `SELECT ${keep.cols.map((c) => `${kq}.${this.q(c.alias)}`).join(', ')} FROM (${keep.sql}) AS ${kq} WHERE ${neg}EXISTS (SELECT 1 FROM (${other.sql}) AS ${oq} WHERE ${cond})`;
+      return { sql, cols: keep.cols.map((c) => ({ name: c.name, type: c.type, alias: c.alias })) };
+    }
+    const taken = new Set(left.cols.map((c) => c.name));
+    const leftAliases = new Set(left.cols.map((c) => c.alias));
+    const nullableLeft = kind === 'rightouter' || kind === 'fullouter';
+    const nullableRight = kind === 'leftouter' || kind === 'fullouter';
+    const fill = (sql: string, c: Col, nullable: boolean) => (nullable && c.type === 'string' ? `coalesce(${sql}, '')` : sql);
+    const sel: string[] = [];
+    const cols: Col[] = [];
+    for (const c of left.cols) {
+      const s = fill(lq(c), c, nullableLeft);
+      sel.push(`${s} AS ${this.q(c.alias)}`);
+      cols.push({ name: c.name, type: c.type, alias: c.alias });
+    }
+    for (const c of right.cols) {
+      if (lookup && pairs.some((p) => p.same === c.name)) continue;
+      const name = this.uniqueName(c.name, taken);
+      taken.add(name);
+      const alias = leftAliases.has(c.alias) ? this.alias() : c.alias;
+      leftAliases.add(alias);
+      sel.push(`${fill(rq(c), c, nullableRight)} AS ${this.q(alias)}`);
+      cols.push({ name, type: c.type, alias });
+    }
+    let leftSql = left.sql;
+    if (kind === 'innerunique') {
+      // One (arbitrary) left row per key, then an inner join.
+      const rn = this.alias();
+      const keys = pairs.map((p) => p.l.sql.replace(`${L}.`, '')).join(', ');
+      leftSql = `SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY ${keys}) AS ${this.q(rn)} FROM (${left.sql}) AS _u${++this.aliasN}) AS _u${++this.aliasN} WHERE ${this.q(rn)} = 1`;
+    }
+    const joinKw = { innerunique: 'JOIN', inner: 'JOIN', leftouter: 'LEFT JOIN', rightouter: 'RIGHT JOIN', fullouter: 'FULL JOIN' }[kind];
+    if (!joinKw) throw unsupported(`join kind=${kind}`, pos);
+    return { sql: `SELECT ${sel.join(', ')} FROM (${leftSql}) AS ${L} ${joinKw} (${right.sql}) AS ${R} ON ${cond}`, cols };
+  }
+
+  private union(first: Rel[], tables: Expr[], kind: 'outer' | 'inner', withsource: string | undefined, env: Env, _pos: number): Rel {
+    const rels: { rel: Rel; label: string }[] = first.map((r) => ({ rel: r, label: r.source ?? '' }));
+    for (const t of tables) {
+      const rel = this.tabular(t, env);
+      rels.push({ rel, label: t.k === 'name' ? t.name : rel.source ?? '' });
+    }
+    const merged: { name: string; type: KustoType; alias: string }[] = [];
+    for (const { rel } of rels) {
+      for (const c of rel.cols) {
+        const m = merged.find((x) => x.name === c.name);
+        if (!m) merged.push({ name: c.name, type: c.type, alias: this.alias() });
+        else if (m.type !== c.type) throw unsupported(`union of column '${c.name}' with different types (${m.type}, ${c.type})`, _pos);
+      }
+    }
+    const cols = kind === 'inner' ? merged.filter((m) => rels.every(({ rel }) => rel.cols.some((c) => c.name === m.name))) : merged;
+    const branches = rels.map(({ rel, label }) => {
+      const sel = cols.map((m) => {
+        const c = rel.cols.find((x) => x.name === m.name);
+        const v = c ? this.q(c.alias) : m.type === 'string' ? `''` : 'NULL';
+        return `${v} AS ${this.q(m.alias)}`;
+      });
+      if (withsource) sel.unshift(`${this.param(label)} AS ${this.q('_src')}`);
+      return `SELECT ${sel.join(', ')} FROM (${rel.sql}) AS _s${++this.aliasN}`;
+    });
+    const outCols: Col[] = cols.map((m) => ({ ...m }));
+    if (withsource) {
+      if (outCols.some((c) => c.name === withsource)) throw new KqlError(`A column named '${withsource}' already exists`, _pos);
+      outCols.unshift({ name: withsource, type: 'string', alias: '_src' });
+    }
+    return { sql: `SELECT * FROM (${branches.join(' UNION ALL ')}) AS _s${++this.aliasN}`, cols: outCols };
+  }
+
+  private mvExpand(rel: Rel, op: Extract<Op, { op: 'mv-expand' }>, env: Env): Rel {
+    if (op.items.length !== 1) throw unsupported('mv-expand of several columns at once', op.items[1]?.pos ?? op.pos);
+    if (op.limit) throw unsupported('mv-expand … limit', op.pos);
+    const it = op.items[0];
+    const S = `_s${++this.aliasN}`, J = `_j${++this.aliasN}`;
+    const e = this.scalar(it.e, { cols: rel.cols, qual: S, env });
+    if (e.type !== 'dynamic') throw new KqlError('mv-expand expects a dynamic array or property bag (use parse_json() or split())', it.pos);
+    const name = it.name ?? this.autoName(it.e, { cols: rel.cols, env });
+    if (!name) throw new KqlError('mv-expand of an expression needs a name: mv-expand Name = expression', it.pos);
+    const dyn = `(${e.sql})`;
+    // Element as JSON text; a property bag expands into one-entry bags.
+    const elem = `CASE ${J}.type WHEN 'object' THEN ${J}.value WHEN 'array' THEN ${J}.value WHEN 'null' THEN 'null' WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' WHEN 'text' THEN json_quote(${J}.value) ELSE CAST(${J}.value AS TEXT) END`;
+    let item = `CASE WHEN json_type(${dyn}) = 'object' THEN json_object(${J}.key, json(${elem})) ELSE ${elem} END`;
+    let type: KustoType = 'dynamic';
+    if (it.to) { item = this.convertDynamic(item, it.to); type = it.to; }
+    const alias = this.alias();
+    const newCol: Col = { name, type, alias };
+    const cols: Col[] = [];
+    let replaced = false;
+    const sel: string[] = [];
+    for (const c of rel.cols) {
+      if (c.name === name) { cols.push(newCol); sel.push(`${item} AS ${this.q(alias)}`); replaced = true; }
+      else { cols.push({ ...c }); sel.push(`${S}.${this.q(c.alias)}`); }
+    }
+    if (!replaced) { cols.push(newCol); sel.push(`${item} AS ${this.q(alias)}`); }
+    return { sql: `SELECT ${sel.join(', ')} FROM (${rel.sql}) AS ${S}, ${this.d.jsonEach(`CASE WHEN json_type(${dyn}) IN ('array', 'object') THEN ${dyn} ELSE json_array(json(${dyn})) END`, J)} WHERE ${dyn} IS NOT NULL`, cols, order: undefined };
+  }
+
+  convertDynamic(dynSql: string, to: KustoType): string {
+    switch (to) {
+      case 'string': return this.helper('kql_tostring', [dynSql, `'dynamic'`]);
+      case 'long': case 'int': return this.helper('kql_tolong', [`(${dynSql} ->> '$')`]);
+      case 'real': return this.helper('kql_toreal', [`(${dynSql} ->> '$')`]);
+      case 'bool': return this.helper('kql_tobool', [`(${dynSql} ->> '$')`]);
+      case 'datetime': return this.helper('kql_todatetime', [`(${dynSql} ->> '$')`]);
+      case 'timespan': return this.helper('kql_totimespan', [`(${dynSql} ->> '$')`]);
+      default: return dynSql;
+    }
+  }
+
+  private parseOp(rel: Rel, op: Extract<Op, { op: 'parse' }>, env: Env): Rel {
+    const src = this.scalar(op.e, { cols: rel.cols, env });
+    const s = src.type === 'string' ? src.sql : this.toStringSql(src);
+    let re = '^';
+    let group = 0;
+    const outs: { name: string; type: KustoType; group: number }[] = [];
+    op.parts.forEach((p, i) => {
+      const last = i === op.parts.length - 1;
+      if (p.k === 'star') re += last ? '[\\s\\S]*' : '[\\s\\S]*?';
+      else if (p.k === 'text') re += escapeRe2(p.text);
+      else {
+        group++;
+        re += p.type === 'long' || p.type === 'int' ? '(-?\\d+)' : last ? '([\\s\\S]*)' : '([\\s\\S]*?)';
+        if (outs.some((o) => o.name === p.name)) throw new KqlError(`Column '${p.name}' appears twice in the parse pattern`, p.pos);
+        outs.push({ name: p.name, type: p.type, group });
+      }
+    });
+    if (!outs.length) throw new KqlError('parse pattern names no column', op.pos);
+    const reParam = this.param(re);
+    const cols = rel.cols.map((c) => ({ ...c }));
+    const extra: Col[] = [];
+    for (const o of outs) {
+      const raw = this.helper('kql_parse_match', [reParam, s, String(o.group)]);
+      const conv = o.type === 'string' ? `coalesce(${raw}, '')` : o.type === 'dynamic' ? this.helper('kql_tostring', [raw, `'string'`]) : this.convertText(raw, o.type);
+      const col: Col = { name: o.name, type: o.type, alias: this.alias(), inline: conv };
+      const at = cols.findIndex((c) => c.name === o.name);
+      if (at >= 0) cols[at] = col; else extra.push(col);
+    }
+    const all = [...cols, ...extra];
+    return this.wrap(rel, this.selectList(all), all.map((c) => ({ name: c.name, type: c.type, alias: c.alias })));
+  }
+
+  convertText(textSql: string, to: KustoType): string {
+    switch (to) {
+      case 'long': case 'int': return this.helper('kql_tolong', [textSql]);
+      case 'real': return this.helper('kql_toreal', [textSql]);
+      case 'bool': return this.helper('kql_tobool', [textSql]);
+      case 'datetime': return this.helper('kql_todatetime', [textSql]);
+      case 'timespan': return this.helper('kql_totimespan', [textSql]);
+      default: return `coalesce(${textSql}, '')`;
+    }
+  }
+
+  // ---- scalar expressions ----------------------------------------------------------------
+  scalar(e: Expr, scope: Scope): SExpr {
+    switch (e.k) {
+      case 'lit': return this.literal(e.type, e.value);
+      case 'name': return this.nameRef(e.name, e.pos, scope);
+      case 'star': throw new KqlError(`'*' is not allowed here`, e.pos);
+      case 'typeof': throw new KqlError(`typeof() is only allowed in mv-expand … to typeof(…)`, e.pos);
+      case 'unary': {
+        const x = this.scalar(e.e, scope);
+        if (!isNumeric(x.type) && x.type !== 'timespan') throw new KqlError(`Unary '${e.op}' needs a number or timespan`, e.pos);
+        return { sql: e.op === '-' ? `(-${x.sql})` : x.sql, type: x.type };
+      }
+      case 'bin': return this.binary(e, scope);
+      case 'list': return this.listOp(e, scope);
+      case 'between': {
+        const l = this.scalar(e.l, scope);
+        const lo = this.scalar(e.lo, scope);
+        let hi = this.scalar(e.hi, scope);
+        if (l.type === 'datetime' && hi.type === 'timespan') hi = { sql: `(${lo.sql} + ${hi.sql})`, type: 'datetime' };
+        this.checkComparable(l, lo, e.pos);
+        this.checkComparable(l, hi, e.pos);
+        const sql = `(${this.cmpOperand(l)} BETWEEN ${this.cmpOperand(lo)} AND ${this.cmpOperand(hi)})`;
+        return { sql: e.not ? `(NOT ${sql})` : sql, type: 'bool' };
+      }
+      case 'member': {
+        if (e.e.k === 'name' && (e.e.name === '$left' || e.e.name === '$right')) {
+          if (!scope.sides) throw new KqlError(`${e.e.name} is only valid in a join condition`, e.pos);
+          const side = e.e.name === '$left' ? scope.sides.left : scope.sides.right;
+          return this.nameRef(e.name, e.pos, side);
+        }
+        const base = this.scalar(e.e, scope);
+        if (base.type !== 'dynamic') throw new KqlError(`Property access '.${e.name}' needs a dynamic value; wrap the column in parse_json()`, e.pos);
+        const path = this.param(`$."${e.name.replace(/"/g, '\\"')}"`);
+        return { sql: this.d.jsonMember(base.sql, path), type: 'dynamic', json: { base: base.sql, path } };
+      }
+      case 'index': {
+        const base = this.scalar(e.e, scope);
+        if (base.type !== 'dynamic') throw new KqlError(`Indexing needs a dynamic value (an array or a property bag)`, e.pos);
+        const idx = this.scalar(e.index, scope);
+        let path: string;
+        if (idx.konst && typeof idx.konst.v === 'number') path = this.param(idx.konst.v < 0 ? `$[#${idx.konst.v}]` : `$[${idx.konst.v}]`);
+        else if (idx.konst && typeof idx.konst.v === 'string') path = this.param(`$."${idx.konst.v.replace(/"/g, '\\"')}"`);
+        else if (isNumeric(idx.type)) path = `('$[' || CASE WHEN ${idx.sql} < 0 THEN '#' || ${idx.sql} ELSE ${idx.sql} END || ']')`;
+        else if (idx.type === 'string') path = `('$."' || ${idx.sql} || '"')`;
+        else throw new KqlError('An index must be an integer or a string', e.index.pos);
+        return { sql: this.d.jsonMember(base.sql, path), type: 'dynamic', json: { base: base.sql, path } };
+      }
+      case 'call': return this.call(e, scope);
+      case 'pipe': case 'union': {
+        const rel = this.tabular(e, scope.env);
+        return { sql: '', type: rel.cols[0]?.type ?? 'dynamic', rel };
+      }
+    }
+  }
+
+  literal(type: KustoType, value: unknown): SExpr {
+    if (value === null || value === undefined) return { sql: 'NULL', type, konst: { v: null } };
+    if (type === 'bool') return { sql: value ? '1' : '0', type, konst: { v: value } };
+    if (type === 'dynamic') {
+      return { sql: this.param(JSON.stringify(value)), type, konst: { v: value } };
+    }
+    return { sql: this.param(value), type, konst: { v: value } };
+  }
+
+  private nameRef(name: string, pos: number, scope: Scope): SExpr {
+    const c = scope.cols.find((x) => x.name === name);
+    if (c) {
+      if (scope.agg && !scope.agg.inside) throw new KqlError(`Column '${name}' must be inside an aggregation function in summarize (or listed after 'by')`, pos);
+      return { sql: this.colSql(c, scope.qual), type: c.type };
+    }
+    const b = scope.env.get(name);
+    if (b?.k === 'scalar') return b.e;
+    if (b?.k === 'tabular' || (!b && this.tables.has(name))) return { sql: '', type: 'dynamic', rel: this.tabular({ k: 'name', name, pos }, scope.env) };
+    if (b?.k === 'fn') return this.call({ k: 'call', name, args: [], pos }, scope);
+    if (name === ORG_COLUMN) throw new KqlError(`Unknown column '${name}'`, pos);
+    const near = scope.cols.find((x) => x.name.toLowerCase() === name.toLowerCase());
+    throw new KqlError(`Unknown column or name '${name}'${near ? ` (names are case-sensitive: did you mean '${near.name}'?)` : ''}`, pos);
+  }
+
+  private call(e: Extract<Expr, { k: 'call' }>, scope: Scope): SExpr {
+    const b = scope.env.get(e.name);
+    if (b?.k === 'fn') {
+      const args = e.args.map((a) => this.scalar(a, scope));
+      const fenv = this.fnEnv(b, args, e.pos);
+      if (this.isTabular(b.def.result, fenv)) return { sql: '', type: 'dynamic', rel: this.tabular(b.def.result, fenv) };
+      return this.scalar(b.def.result, { ...scope, env: fenv });
+    }
+    if (isAggregateName(e.name)) {
+      if (!scope.agg) throw new KqlError(`The aggregation function '${e.name}()' is only allowed in summarize`, e.pos);
+      if (scope.agg.inside) throw new KqlError(`Aggregations cannot be nested`, e.pos);
+      return callAggregate(this, e, { ...scope.agg.rowScope, agg: { inside: true, rowScope: scope.agg.rowScope } });
+    }
+    return callScalar(this, e, scope);
+  }
+
+  private binary(e: Extract<Expr, { k: 'bin' }>, scope: Scope): SExpr {
+    const l = this.scalar(e.l, scope);
+    const r = this.scalar(e.r, scope);
+    if (l.rel || r.rel) throw new KqlError('A table cannot be used as a scalar value (use toscalar())', e.pos);
+    const op = e.op;
+    if (op === 'and' || op === 'or') return { sql: `(${this.toBool(l, e.l.pos)} ${op.toUpperCase()} ${this.toBool(r, e.r.pos)})`, type: 'bool' };
+    if (['+', '-', '*', '/', '%'].includes(op)) return this.arith(op, l, r, e.pos);
+    if (op === '==' || op === '!=' || op === '<' || op === '<=' || op === '>' || op === '>=') {
+      this.checkComparable(l, r, e.pos);
+      const a = this.cmpOperand(l, r), b = this.cmpOperand(r, l);
+      if (op === '!=') {
+        const nullable = l.type !== 'string' || r.type !== 'string';
+        return { sql: nullable ? `(${a} <> ${b} OR (${a} IS NULL) <> (${b} IS NULL))` : `(${a} <> ${b})`, type: 'bool' };
+      }
+      return { sql: `(${a} ${op === '==' ? '=' : op} ${b})`, type: 'bool' };
+    }
+    // String operators: both sides as strings.
+    const a = this.toStringSql(l), s = this.toStringSql(r);
+    const neg = op.startsWith('!');
+    const base = neg ? op.slice(1) : op;
+    let sql: string;
+    switch (base) {
+      case '=~': case '~': sql = `(${this.lowerSql(l, a)} = ${this.lowerSql(r, s)})`; break;
+      case 'has': sql = this.helper('kql_has', [a, s]); break;
+      case 'has_cs': sql = this.helper('kql_has_cs', [a, s]); break;
+      case 'hasprefix': sql = this.helper('kql_hasprefix', [a, s, '0']); break;
+      case 'hasprefix_cs': sql = this.helper('kql_hasprefix', [a, s, '1']); break;
+      case 'hassuffix': sql = this.helper('kql_hassuffix', [a, s, '0']); break;
+      case 'hassuffix_cs': sql = this.helper('kql_hassuffix', [a, s, '1']); break;
+      case 'contains': sql = this.helper('kql_contains', [a, s]); break;
+      case 'contains_cs': sql = `(instr(${a}, ${s}) > 0)`; break;
+      case 'startswith': sql = this.helper('kql_startswith', [a, s, '0']); break;
+      case 'startswith_cs': sql = this.helper('kql_startswith', [a, s, '1']); break;
+      case 'endswith': sql = this.helper('kql_endswith', [a, s, '0']); break;
+      case 'endswith_cs': sql = this.helper('kql_endswith', [a, s, '1']); break;
+      case 'matches regex': {
+        if (r.type !== 'string') throw new KqlError('matches regex needs a string pattern', e.r.pos);
+        sql = this.helper('kql_regex', [a, s]);
+        break;
+      }
+      default: throw unsupported(`The '${op}' operator`, e.pos);
+    }
+    if (op === '!~') sql = `(${this.lowerSql(l, a)} <> ${this.lowerSql(r, s)})`;
+    else if (neg) sql = `(NOT ${sql})`;
+    return { sql, type: 'bool' };
+  }
+
+  /** lower() with Unicode folding; literals are folded at compile time. */
+  lowerSql(x: SExpr, strSql: string): string {
+    if (x.konst && typeof x.konst.v === 'string') return this.param(x.konst.v.toLowerCase());
+    return this.helper('kql_lower', [strSql]);
+  }
+
+  private arith(op: string, l: SExpr, r: SExpr, pos: number): SExpr {
+    const lt = l.type, rt = r.type;
+    let type: KustoType | undefined;
+    if (isNumeric(lt) && isNumeric(rt)) type = lt === 'real' || rt === 'real' ? 'real' : lt === 'long' || rt === 'long' ? 'long' : 'int';
+    else if (lt === 'datetime' && rt === 'timespan' && (op === '+' || op === '-')) type = 'datetime';
+    else if (lt === 'timespan' && rt === 'datetime' && op === '+') type = 'datetime';
+    else if (lt === 'datetime' && rt === 'datetime' && op === '-') type = 'timespan';
+    else if (lt === 'timespan' && rt === 'timespan') type = op === '/' ? 'real' : op === '+' || op === '-' || op === '%' ? 'timespan' : undefined;
+    else if (lt === 'timespan' && isNumeric(rt) && (op === '*' || op === '/')) type = 'timespan';
+    else if (isNumeric(lt) && rt === 'timespan' && op === '*') type = 'timespan';
+    if (!type) throw new KqlError(`Operator '${op}' cannot combine ${lt} and ${rt}`, pos);
+    if (op === '/' && (type === 'real' || (lt === 'timespan' && rt === 'timespan'))) return { sql: `(CAST(${l.sql} AS REAL) / ${r.sql})`, type };
+    if (l.konst && r.konst && typeof l.konst.v === 'number' && typeof r.konst.v === 'number' && (op === '+' || op === '-' || op === '*')) {
+      const v = op === '+' ? l.konst.v + r.konst.v : op === '-' ? l.konst.v - r.konst.v : l.konst.v * r.konst.v;
+      return { sql: this.param(v), type, konst: { v } };
+    }
+    return { sql: `(${l.sql} ${op} ${r.sql})`, type };
+  }
+
+  checkComparable(l: SExpr, r: SExpr, pos: number): void {
+    const cls = (t: KustoType) => (isNumeric(t) ? 'num' : t);
+    if (l.type === 'dynamic' || r.type === 'dynamic') return;
+    if (cls(l.type) !== cls(r.type) && !(l.konst?.v === null || r.konst?.v === null)) {
+      throw new KqlError(`Cannot compare ${l.type} with ${r.type}`, pos);
+    }
+  }
+
+  /** A comparison operand: dynamic values compare by their scalar content. */
+  cmpOperand(x: SExpr, other?: SExpr): string {
+    if (x.type !== 'dynamic') return x.sql;
+    if (other && other.type === 'dynamic') return x.sql;
+    if (x.json) return this.d.jsonMemberScalar(x.json.base, x.json.path);
+    return `(${x.sql} ->> '$')`;
+  }
+
+  toBool(x: SExpr, pos: number): string {
+    if (x.type === 'bool') return x.sql;
+    if (x.type === 'dynamic') return this.helper('kql_tobool', [this.cmpOperand(x)]);
+    throw new KqlError(`A boolean expression is expected here, not ${x.type}`, pos);
+  }
+
+  /** Kusto tostring(): never null, Kusto's renderings of each type. */
+  toStringSql(x: SExpr): string {
+    if (x.rel) throw new KqlError('A table cannot be used as a scalar value', 0);
+    switch (x.type) {
+      case 'string': return x.sql;
+      case 'long': case 'int': return `coalesce(CAST(${x.sql} AS TEXT), '')`;
+      case 'dynamic':
+        if (x.json) return `coalesce(${this.helper('kql_tostring', [this.d.jsonMember(x.json.base, x.json.path), `'dynamic'`])}, '')`;
+        return this.helper('kql_tostring', [x.sql, `'dynamic'`]);
+      default: return this.helper('kql_tostring', [x.sql, `'${x.type}'`]);
+    }
+  }
+
+  /** JSON text for any value (pack_array, make_set of typed values). */
+  toJsonSql(x: SExpr): string {
+    switch (x.type) {
+      case 'dynamic': return x.sql;
+      case 'string': return `json_quote(${x.sql})`;
+      case 'long': case 'int': case 'real': return `json_quote(${x.sql})`;
+      case 'bool': return `CASE ${x.sql} WHEN 1 THEN 'true' WHEN 0 THEN 'false' ELSE 'null' END`;
+      default: return `CASE WHEN ${x.sql} IS NULL THEN 'null' ELSE json_quote(${this.toStringSql(x)}) END`;
+    }
+  }
+
+  private listOp(e: Extract<Expr, { k: 'list' }>, scope: Scope): SExpr {
+    const l = this.scalar(e.l, scope);
+    const items = e.list.map((x) => this.scalar(x, scope));
+    const op = e.op;
+    const ci = op.endsWith('~');
+    const neg = op.startsWith('!');
+    const isHas = op === 'has_any' || op === 'has_all';
+    const lhs = isHas || ci ? this.toStringSql(l) : this.cmpOperand(l);
+    const lhsSql = ci ? this.helper('kql_lower', [lhs]) : lhs;
+    // Fold every compile-time-known item into one JSON list parameter.
+    const consts: unknown[] = [];
+    const parts: string[] = [];
+    const sets: string[] = []; // SQL subqueries yielding a single column `v`
+    for (const [i, it] of items.entries()) {
+      if (it.rel) {
+        const c = it.rel.cols[0];
+        if (!c) throw new KqlError('The table in the list has no columns', e.list[i].pos);
+        const s = `_s${++this.aliasN}`;
+        const v = c.type === 'string' ? `${s}.${this.q(c.alias)}` : this.toStringSql({ sql: `${s}.${this.q(c.alias)}`, type: c.type });
+        sets.push(`SELECT ${isHas || ci || l.type === 'string' ? v : `${s}.${this.q(c.alias)}`} AS v FROM (${it.rel.sql}) AS ${s}`);
+        continue;
+      }
+      if (it.konst) {
+        const v = it.konst.v;
+        if (Array.isArray(v)) consts.push(...v); else consts.push(v);
+        continue;
+      }
+      if (it.type === 'dynamic') { sets.push(`SELECT value AS v FROM json_each(${it.sql})`); continue; }
+      parts.push(isHas || ci || l.type === 'string' ? this.toStringSql(it) : it.sql);
+    }
+    const norm = (v: unknown) => {
+      if (isHas || ci || l.type === 'string') return v === null ? '' : typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
+      return v;
+    };
+    let vals = consts.map(norm);
+    if (ci) vals = vals.map((v) => (typeof v === 'string' ? v.toLowerCase() : v));
+    if (isHas) {
+      if (parts.length) sets.push(...parts.map((p) => `SELECT ${p} AS v`));
+      const terms: string[] = [];
+      if (vals.length) terms.push(this.helper(op === 'has_any' ? 'kql_has_any' : 'kql_has_all', [lhs, this.param(JSON.stringify(vals))]));
+      for (const s of sets) {
+        const sub = `SELECT 1 FROM (${s}) AS _h WHERE ${op === 'has_any' ? '' : 'NOT '}${this.helper('kql_has', [lhs, '_h.v'])}`;
+        terms.push(op === 'has_any' ? `EXISTS (${sub})` : `NOT EXISTS (${sub})`);
+      }
+      if (!terms.length) return { sql: op === 'has_any' ? '0' : '1', type: 'bool' };
+      return { sql: `(${terms.join(op === 'has_any' ? ' OR ' : ' AND ')})`, type: 'bool' };
+    }
+    const terms: string[] = [];
+    const inList = [...vals.map((v) => (v === null ? 'NULL' : this.param(v))), ...parts.map((p) => (ci ? this.helper('kql_lower', [p]) : p))];
+    if (inList.length) terms.push(`${lhsSql} IN (${inList.join(', ')})`);
+    for (const s of sets) terms.push(`${lhsSql} IN (SELECT ${ci ? this.helper('kql_lower', ['v']) : 'v'} FROM (${s}) AS _i)`);
+    const sql = terms.length ? `(${terms.join(' OR ')})` : '0';
+    return { sql: neg ? `(NOT ${sql})` : sql, type: 'bool' };
+  }
+}
+
+/** Functions whose unnamed result takes the name of their first argument (checked against Kusto). */
+const FIRST_ARG_NAMED = new Set([
+  'tostring', 'toint', 'tolong', 'todouble', 'toreal', 'tobool', 'toboolean', 'todatetime', 'totimespan', 'todecimal',
+  'parse_json', 'todynamic', 'parsejson', 'bin', 'floor', 'startofday', 'startofweek', 'startofmonth', 'startofyear',
+  'endofday', 'coalesce',
+]);
+const PREFIX_NAMED = new Set(['strlen']);
+
+function isNumeric(t: KustoType): boolean { return t === 'int' || t === 'long' || t === 'real'; }
+
+function containsAggregate(e: Expr): boolean {
+  switch (e.k) {
+    case 'call': return isAggregateName(e.name) || e.args.some(containsAggregate);
+    case 'bin': return containsAggregate(e.l) || containsAggregate(e.r);
+    case 'unary': return containsAggregate(e.e);
+    case 'member': case 'index': return containsAggregate(e.e);
+    case 'list': return containsAggregate(e.l);
+    case 'between': return containsAggregate(e.l);
+    default: return false;
+  }
+}
+
+/** Kusto's automatic column names for aggregates: count_, dcount_X, sum_X, set_X … */
+function aggregateAutoName(e: Extract<Expr, { k: 'call' }>, nameOf: (x: Expr) => string | undefined): string | undefined {
+  const prefix: Record<string, string> = {
+    count: 'count_', countif: 'countif_', dcount: 'dcount_', dcountif: 'dcountif_', sum: 'sum_', sumif: 'sumif_',
+    avg: 'avg_', avgif: 'avgif_', min: 'min_', max: 'max_', minif: 'minif_', maxif: 'maxif_', make_set: 'set_', make_list: 'list_',
+    make_set_if: 'set_', make_list_if: 'list_', any: 'any_', take_any: 'any_', count_distinct: 'count_distinct_', stdev: 'stdev_', variance: 'variance_',
+  };
+  const p = prefix[e.name];
+  if (!p) return undefined;
+  if (e.name === 'count' || e.name === 'countif') return p;
+  const a = e.args[0] ? nameOf(e.args[0]) : undefined;
+  return a ? `${p}${a}` : p;
+}
+
+function escapeRe2(s: string): string { return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'); }
+
+export function compileKql(query: string, opts: CompileOptions): CompiledQuery {
+  const parsed = parseQuery(query);
+  try {
+    return new Compiler(parsed, opts).compile();
+  } catch (e) {
+    if (e instanceof KqlError && !e.line) throw e.locate(query);
+    throw e;
+  }
+}

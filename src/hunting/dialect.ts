@@ -1,0 +1,53 @@
+// The SQL dialect seam. The compiler emits portable SQL for everything standard and asks the
+// dialect for the rest: quoting, placeholders, JSON access and the helper functions that give
+// Kusto semantics (term matching, RE2 regex, IPv4). SQLite is implemented; PostgreSQL would
+// implement the same interface (`$n` placeholders, jsonb operators, helpers as SQL functions
+// installed by a migration, `statement_timeout` for cancellation).
+
+/** Helper functions the compiler may call. On SQLite they are user functions (udfs.ts). */
+export type HelperName =
+  | 'kql_has' | 'kql_has_cs' | 'kql_hasprefix' | 'kql_hassuffix' | 'kql_has_any' | 'kql_has_all'
+  | 'kql_contains' | 'kql_startswith' | 'kql_endswith' | 'kql_lower' | 'kql_upper'
+  | 'kql_regex' | 'kql_extract' | 'kql_replace_regex' | 'kql_replace_string' | 'kql_trim'
+  | 'kql_split' | 'kql_substring' | 'kql_indexof' | 'kql_countof'
+  | 'kql_tostring' | 'kql_tolong' | 'kql_toreal' | 'kql_tobool' | 'kql_todatetime' | 'kql_totimespan'
+  | 'kql_format_datetime' | 'kql_datetime_diff' | 'kql_datetime_add' | 'kql_startof' | 'kql_datepart'
+  | 'kql_ipv4_in_range' | 'kql_ipv4_private' | 'kql_parse_ipv4' | 'kql_ipv4_compare'
+  | 'kql_bag_keys' | 'kql_parse_url' | 'kql_base64_decode' | 'kql_parse_match' | 'kql_tick'
+  | 'kql_make_set' | 'kql_make_list';
+
+export interface SqlDialect {
+  readonly name: 'sqlite' | 'postgres';
+  /** Quote an identifier. Only schema names and compiler-generated aliases reach here. */
+  ident(name: string): string;
+  /** Placeholder for the n-th (1-based) bound parameter. */
+  param(n: number): string;
+  helper(name: HelperName, args: string[]): string;
+  /** JSON text of a member of JSON text `dyn` at path (a placeholder holding a JSON path), or NULL. */
+  jsonMember(dyn: string, path: string): string;
+  /** The member as a SQL scalar (text for JSON strings, number for numbers). */
+  jsonMemberScalar(dyn: string, path: string): string;
+  /** JSON type name ('object', 'array', 'text', 'integer', 'real', 'true', 'false', 'null'). */
+  jsonType(dyn: string): string;
+  /** A table-valued expansion of a JSON array: FROM-clause item exposing `value` columns. */
+  jsonEach(dyn: string, alias: string): string;
+  /** An extra predicate on every base-table scan that lets a long query be cancelled (or ''). */
+  cancellationPoint(): string;
+  /** ORDER BY suffix for null placement. */
+  nulls(first: boolean): string;
+}
+
+export const sqliteDialect: SqlDialect = {
+  name: 'sqlite',
+  ident: (name) => `"${name.replace(/"/g, '""')}"`,
+  param: (n) => `@p${n}`,
+  helper: (name, args) => `${name}(${args.join(', ')})`,
+  jsonMember: (dyn, path) => `(${dyn} -> ${path})`,
+  jsonMemberScalar: (dyn, path) => `(${dyn} ->> ${path})`,
+  jsonType: (dyn) => `json_type(${dyn})`,
+  jsonEach: (dyn, alias) => `json_each(${dyn}) AS ${alias}`,
+  // Every 1024 rows of every table scan, call back into JavaScript: the callback checks the
+  // deadline and throws, which aborts the statement (better-sqlite3 exposes no interrupt).
+  cancellationPoint: () => `((rowid & 1023) <> 0 OR kql_tick())`,
+  nulls: (first) => (first ? ' NULLS FIRST' : ' NULLS LAST'),
+};

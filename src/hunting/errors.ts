@@ -1,0 +1,36 @@
+// Errors a hunting user sees: what was wrong, where (offset, line, column), and what to do.
+
+export class KqlError extends Error {
+  readonly pos: number;
+  line = 0;
+  column = 0;
+
+  constructor(message: string, pos: number) {
+    super(message);
+    this.name = 'KqlError';
+    this.pos = pos;
+  }
+
+  /** Fill line/column from the query text and prefix the message with them. */
+  locate(text: string): this {
+    const upto = text.slice(0, Math.max(0, Math.min(this.pos, text.length)));
+    const lines = upto.split('\n');
+    this.line = lines.length;
+    this.column = lines[lines.length - 1].length + 1;
+    this.message = `line ${this.line}, column ${this.column}: ${this.message}`;
+    return this;
+  }
+}
+
+/** A construct we recognise but do not translate: rejected by name, never approximated. */
+export function unsupported(what: string, pos: number): KqlError {
+  return new KqlError(`${what} is not supported by Postern's hunting engine`, pos);
+}
+
+/** The query ran longer than its time limit and was cancelled. */
+export class HuntTimeoutError extends Error {
+  constructor(ms: number) {
+    super(`The query exceeded its time limit of ${ms} ms and was cancelled; narrow the time range or add filters`);
+    this.name = 'HuntTimeoutError';
+  }
+}

@@ -1,0 +1,21 @@
+// Worker-thread entry for runHunt(dbPath, …): opens the database read-only, runs one compiled
+// query with its limits, posts the result back and exits.
+import Database from 'better-sqlite3';
+import { parentPort, workerData } from 'node:worker_threads';
+import { HuntTimeoutError } from './errors.js';
+import { executeCompiled, type WorkerReply, type WorkerRequest } from './sqliteExecutor.js';
+
+const req = workerData as WorkerRequest;
+let reply: WorkerReply;
+let db: Database.Database | undefined;
+try {
+  db = new Database(req.dbPath, { readonly: true, fileMustExist: true });
+  const result = executeCompiled(db, req, { maxRows: req.maxRows, timeoutMs: req.timeoutMs });
+  reply = { ok: true, result };
+} catch (e) {
+  const err = e as Error;
+  reply = { ok: false, name: err.name, message: err.message, timeout: e instanceof HuntTimeoutError };
+} finally {
+  db?.close();
+}
+parentPort?.postMessage(reply);

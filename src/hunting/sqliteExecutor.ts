@@ -1,0 +1,123 @@
+// Running compiled hunting queries on SQLite (better-sqlite3). Registers the Kusto helper
+// functions, enforces the row cap and the time limit, and converts values back to Kusto's.
+//
+// Cancellation is genuine: every table scan calls back into JavaScript every 1024 rows
+// (dialect.cancellationPoint), the callback throws once the deadline has passed, and SQLite
+// abandons the statement. When the database is given as a file path the query also runs in a
+// worker thread, which is terminated if it overruns (a backstop that frees the caller at once).
+import Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { compileKql, type CompiledQuery } from './compiler.js';
+import { HuntTimeoutError } from './errors.js';
+import { convertRow, type HuntResult, type KustoValue } from './results.js';
+import { AGGREGATE_UDFS, makeAggregate, QueryInterrupted, SCALAR_UDFS, udfState } from './udfs.js';
+
+export const DEFAULT_MAX_ROWS = 30_000;
+export const DEFAULT_TIMEOUT_MS = 10 * 60_000;
+export const DEFAULT_LOOKBACK_DAYS = 30;
+
+export interface HuntOptions {
+  orgId: string;
+  query: string;
+  /** Query time for now()/ago() (ms since epoch or Date); default: the current time. */
+  now?: number | Date;
+  /** Row cap (Defender: 30,000); extra rows are dropped and `truncated` is set. */
+  maxRows?: number;
+  /** Time limit in ms (Defender: 10 minutes). */
+  timeoutMs?: number;
+  /** Days of data visible to the query (Defender: 30). */
+  lookbackDays?: number;
+  /** Worker script (compiled huntWorker.js); default: next to this module. */
+  workerUrl?: URL;
+}
+
+const registered = new WeakSet<Database.Database>();
+
+/** Register Postern's KQL helper functions on a connection (idempotent). */
+export function registerKqlFunctions(db: Database.Database): void {
+  if (registered.has(db)) return;
+  for (const [name, fn] of Object.entries(SCALAR_UDFS)) {
+    db.function(name, { deterministic: name !== 'kql_tick', varargs: true }, fn as (...a: unknown[]) => unknown);
+  }
+  for (const [name, spec] of Object.entries(AGGREGATE_UDFS)) {
+    const agg = makeAggregate(spec.distinct);
+    db.aggregate(name, { start: agg.start, step: agg.step as (...a: unknown[]) => void, result: agg.result as (...a: unknown[]) => unknown, varargs: true });
+  }
+  registered.add(db);
+}
+
+export function bindParams(params: unknown[]): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  params.forEach((v, i) => { o[`p${i + 1}`] = v; });
+  return o;
+}
+
+/** Execute a compiled query on this thread. The deadline is enforced by the scan callbacks. */
+export function executeCompiled(db: Database.Database, q: Pick<CompiledQuery, 'sql' | 'params' | 'columns' | 'chart'>, opts: { maxRows?: number; timeoutMs?: number } = {}): HuntResult {
+  registerKqlFunctions(db);
+  const maxRows = opts.maxRows ?? DEFAULT_MAX_ROWS;
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const started = performance.now();
+  const saved = udfState.deadline;
+  udfState.deadline = Date.now() + timeoutMs;
+  const rows: Record<string, KustoValue>[] = [];
+  let truncated = false;
+  try {
+    const stmt = db.prepare(q.sql).raw(true);
+    for (const raw of stmt.iterate(bindParams(q.params)) as IterableIterator<unknown[]>) {
+      if (rows.length >= maxRows) { truncated = true; break; }
+      rows.push(convertRow(raw, q.columns));
+    }
+  } catch (e) {
+    if (e instanceof QueryInterrupted || (e instanceof Error && e.name === 'QueryInterrupted')) throw new HuntTimeoutError(timeoutMs);
+    throw e;
+  } finally {
+    udfState.deadline = saved;
+  }
+  return { columns: q.columns, rows, chart: q.chart, truncated, elapsedMs: performance.now() - started };
+}
+
+/**
+ * Compile and run a hunting query for one organization. With a Database handle the query runs
+ * on the calling thread; with a file path it runs in a worker thread opened read-only.
+ * Throws KqlError (with line/column) for invalid or unsupported queries, HuntTimeoutError on timeout.
+ */
+export async function runHunt(db: Database.Database | string, opts: HuntOptions): Promise<HuntResult> {
+  const compiled = compileKql(opts.query, { orgId: opts.orgId, now: opts.now, lookbackDays: opts.lookbackDays ?? DEFAULT_LOOKBACK_DAYS });
+  const limits = { maxRows: opts.maxRows ?? DEFAULT_MAX_ROWS, timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS };
+  if (typeof db !== 'string') return executeCompiled(db, compiled, limits);
+  return runInWorker(db, compiled, limits, opts.workerUrl ?? defaultWorkerUrl());
+}
+
+function defaultWorkerUrl(): URL {
+  const here = new URL('./huntWorker.js', import.meta.url);
+  if (existsSync(fileURLToPath(here))) return here;
+  throw new Error('huntWorker.js not found next to sqliteExecutor (run `npm run build`, or pass workerUrl)');
+}
+
+export interface WorkerRequest { dbPath: string; sql: string; params: unknown[]; columns: CompiledQuery['columns']; chart?: CompiledQuery['chart']; maxRows: number; timeoutMs: number }
+export type WorkerReply = { ok: true; result: HuntResult } | { ok: false; name: string; message: string; timeout?: boolean };
+
+function runInWorker(dbPath: string, q: CompiledQuery, limits: { maxRows: number; timeoutMs: number }, url: URL): Promise<HuntResult> {
+  const req: WorkerRequest = { dbPath, sql: q.sql, params: q.params, columns: q.columns, chart: q.chart, ...limits };
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(url, { workerData: req });
+    let settled = false;
+    const finish = (fn: () => void) => { if (settled) return; settled = true; clearTimeout(timer); fn(); };
+    // Backstop: the scan callbacks normally end the query; if SQLite is stuck in native code
+    // past the limit (plus grace), terminate the thread.
+    const timer = setTimeout(() => {
+      finish(() => reject(new HuntTimeoutError(limits.timeoutMs)));
+      void worker.terminate();
+    }, limits.timeoutMs + 250);
+    worker.once('message', (m: WorkerReply) => finish(() => {
+      if (m.ok) resolve(m.result);
+      else if (m.timeout) reject(new HuntTimeoutError(limits.timeoutMs));
+      else { const e = new Error(m.message); e.name = m.name; reject(e); }
+    }));
+    worker.once('error', (e) => finish(() => reject(e)));
+    worker.once('exit', (code) => finish(() => reject(new Error(`hunting worker exited with code ${code}`))));
+  });
+}

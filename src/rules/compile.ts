@@ -1,0 +1,166 @@
+// Compile a tenant's rules once per configuration change: validate every rule, enforce Exchange
+// Online's limits, order by priority, and turn conditions into tests over interned matchers
+// (RE2 words and patterns with per-field prefilters, IP interval sets, address and domain sets).
+import { compileConditions, type CompiledCondition } from './conditions.js';
+import { MatcherRegistry, PatternError, type FieldSpec } from './matchers.js';
+import { RULE_LIMITS, TransportRule, regexSize, ruleActions, ruleSize, type RuleMode } from './model.js';
+
+/** How a rule is named in decisions, trace events and EmailEvents. */
+export interface RuleRef {
+  Name: string;
+  Guid: string;
+  Priority: number;
+  Mode: RuleMode;
+}
+
+export interface CompiledRule {
+  rule: TransportRule;
+  ref: RuleRef;
+  conditions: CompiledCondition[];
+  exceptions: CompiledCondition[];
+  // Flattened for the hot loop (every compiled rule has the same shape; rules don't).
+  enabled: boolean;
+  /** ActivationDate/ExpiryDate in ms since the epoch (±Infinity when unset). */
+  activeFrom: number;
+  activeUntil: number;
+  enforce: boolean;
+  /** AuditAndNotify: notifications are generated though the rule is audited. */
+  notify: boolean;
+  needsBody: boolean;
+  needsAttachments: boolean;
+  needsContent: boolean;
+  /** The rule's actions by Exchange name (ruleActions). */
+  actions: string[];
+}
+
+export interface CompiledRuleSet {
+  /** In priority order. */
+  rules: CompiledRule[];
+  /** What content the caller must supply in RuleInput.content for every rule to be evaluable. */
+  needs: { body: boolean; attachments: boolean };
+  fields: readonly FieldSpec[];
+  matcherCount: number;
+  /** Characters of regex text in the organization (limit 20 KB). */
+  regexCharacters: number;
+}
+
+export class RuleCompileError extends Error {
+  constructor(
+    message: string,
+    /** The rule at fault (Name), when one is. */
+    readonly rule?: string,
+    /** The Exchange parameter at fault, when one is. */
+    readonly parameter?: string,
+    /** The Exchange Online limit that was exceeded, when that's the cause. */
+    readonly limit?: keyof typeof RULE_LIMITS,
+  ) {
+    super(message);
+    this.name = 'RuleCompileError';
+  }
+}
+
+/** Validate a rule as stored or typed (zod), throwing a RuleCompileError that names the parameter. */
+export function parseRule(input: unknown): TransportRule {
+  const result = TransportRule.safeParse(input);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const parameter = issue.path.length ? String(issue.path[0]) : undefined;
+  const name = typeof (input as { Name?: unknown })?.Name === 'string' ? (input as { Name: string }).Name : undefined;
+  const where = parameter ? `${parameter}: ` : '';
+  throw new RuleCompileError(`${name ? `Rule '${name}': ` : ''}${where}${issue.message}`, name, parameter);
+}
+
+function checkPatterns(rule: TransportRule, registry: MatcherRegistry, except: boolean): CompiledCondition[] {
+  try {
+    return compileConditions(rule, except, registry);
+  } catch (e) {
+    if (e instanceof PatternError) {
+      const r = rule as unknown as Record<string, unknown>;
+      const parameter = Object.keys(r).find((k) => k.endsWith('Patterns') && Array.isArray(r[k]) && (r[k] as string[]).includes(e.pattern));
+      throw new RuleCompileError(`Rule '${rule.Name}': ${parameter ?? 'Patterns'}: ${e.message}`, rule.Name, parameter);
+    }
+    throw e;
+  }
+}
+
+/**
+ * Compile an organization's transport rules. Throws RuleCompileError for an invalid rule, an
+ * invalid pattern, duplicate names or priorities, or an exceeded Exchange Online limit.
+ */
+export function compileRules(input: readonly unknown[]): CompiledRuleSet {
+  if (input.length > RULE_LIMITS.rulesPerOrganization) {
+    throw new RuleCompileError(
+      `An organization can have at most ${RULE_LIMITS.rulesPerOrganization} transport rules (found ${input.length}); remove or combine rules`,
+      undefined,
+      undefined,
+      'rulesPerOrganization',
+    );
+  }
+  const rules = input.map(parseRule);
+  const names = new Map<string, TransportRule>();
+  const priorities = new Map<number, TransportRule>();
+  let regexCharacters = 0;
+  for (const rule of rules) {
+    const lower = rule.Name.toLowerCase();
+    if (names.has(lower)) throw new RuleCompileError(`Two rules are named '${rule.Name}': rule names must be unique`, rule.Name, 'Name');
+    names.set(lower, rule);
+    const other = priorities.get(rule.Priority);
+    if (other) {
+      throw new RuleCompileError(`Rules '${other.Name}' and '${rule.Name}' both have Priority ${rule.Priority}: priorities must be unique`, rule.Name, 'Priority');
+    }
+    priorities.set(rule.Priority, rule);
+    const size = ruleSize(rule);
+    if (size > RULE_LIMITS.charactersPerRule) {
+      throw new RuleCompileError(
+        `Rule '${rule.Name}' is ${size} characters: a rule's conditions, exceptions and actions can total at most 8 KB (${RULE_LIMITS.charactersPerRule} characters)`,
+        rule.Name,
+        undefined,
+        'charactersPerRule',
+      );
+    }
+    regexCharacters += regexSize(rule);
+  }
+  if (regexCharacters > RULE_LIMITS.regexCharactersPerOrganization) {
+    throw new RuleCompileError(
+      `The rules' patterns total ${regexCharacters} characters: an organization can have at most 20 KB (${RULE_LIMITS.regexCharactersPerOrganization} characters) of regular expressions in all rules`,
+      undefined,
+      undefined,
+      'regexCharactersPerOrganization',
+    );
+  }
+
+  const registry = new MatcherRegistry();
+  const compiled: CompiledRule[] = [...rules]
+    .sort((a, b) => a.Priority - b.Priority)
+    .map((rule) => {
+      const conditions = checkPatterns(rule, registry, false);
+      const exceptions = checkPatterns(rule, registry, true);
+      const all = [...conditions, ...exceptions];
+      const needsBody = all.some((c) => c.needsBody);
+      const needsAttachments = all.some((c) => c.needsAttachments);
+      return {
+        rule,
+        ref: { Name: rule.Name, Guid: rule.Guid, Priority: rule.Priority, Mode: rule.Mode },
+        conditions,
+        exceptions,
+        enabled: rule.State === 'Enabled',
+        activeFrom: rule.ActivationDate ? rule.ActivationDate.getTime() : -Infinity,
+        activeUntil: rule.ExpiryDate ? rule.ExpiryDate.getTime() : Infinity,
+        enforce: rule.Mode === 'Enforce',
+        notify: rule.Mode === 'AuditAndNotify',
+        needsBody,
+        needsAttachments,
+        needsContent: needsBody || needsAttachments,
+        actions: ruleActions(rule),
+      };
+    });
+  registry.seal();
+  const active = compiled.filter((c) => c.enabled);
+  return {
+    rules: compiled,
+    needs: { body: active.some((c) => c.needsBody), attachments: active.some((c) => c.needsAttachments) },
+    fields: registry.fieldList,
+    matcherCount: registry.matchers.length,
+    regexCharacters,
+  };
+}

@@ -1,0 +1,376 @@
+// What the cmdlets need from the rest of Postern. One ShellServices instance is scoped to one
+// organization, chosen when the shell session is created (`-Organization` or the configured
+// default); the real implementation sits on the store (the lead wires it), tests use
+// memoryServices.ts. Objects use Exchange's output property names, because they are what
+// Format-List, Where-Object and ConvertTo-Json show the admin.
+//
+// Conventions for values crossing this interface:
+// - multi-valued properties are string arrays (never null; empty = not set);
+// - dates are Date objects in UTC; sizes are numbers of bytes;
+// - enum values use Exchange's canonical casing ('Partner', 'Enforce', 'Enabled');
+// - identities are a name or a GUID string; implementations throw `objectNotFound(identity, kind)`
+//   (errors.ts) when nothing matches, and `objectExists` on a duplicate name;
+// - "changes" objects contain only what the admin set; `null` clears a property. Multi-valued
+//   @{Add=...; Remove=...} edits are already applied by the shell (it reads the current object).
+
+export type AcceptedDomainType = 'Authoritative' | 'InternalRelay' | 'ExternalRelay';
+
+export interface AcceptedDomainObject {
+  Identity: string;
+  Name: string;
+  DomainName: string;
+  DomainType: AcceptedDomainType;
+  Default: boolean;
+  Guid?: string;
+  WhenCreated?: Date;
+  WhenChanged?: Date;
+  [property: string]: unknown;
+}
+
+export interface NewAcceptedDomainRequest {
+  Name: string;
+  DomainName: string;
+  DomainType: AcceptedDomainType;
+}
+
+export interface AcceptedDomainChanges {
+  Name?: string;
+  DomainType?: AcceptedDomainType;
+  /** MakeDefault $true makes this the default domain (the previous default loses it). */
+  MakeDefault?: boolean;
+}
+
+export interface OrganizationConfigObject {
+  Identity: string;
+  Name: string;
+  Guid?: string;
+  RejectDirectSend: boolean;
+  [property: string]: unknown;
+}
+
+export interface OrganizationConfigChanges {
+  RejectDirectSend?: boolean;
+}
+
+export type InboundConnectorType = 'Partner' | 'OnPremises';
+
+/** Every Set-/New-InboundConnector setting, with Exchange's names. */
+export interface InboundConnectorSettings {
+  Name: string;
+  ConnectorType: InboundConnectorType;
+  ConnectorSource: 'Default' | 'HybridWizard' | 'Migrated' | 'AdminUI';
+  SenderDomains: string[];
+  SenderIPAddresses: string[];
+  RestrictDomainsToIPAddresses: boolean;
+  RestrictDomainsToCertificate: boolean;
+  TlsSenderCertificateName: string | null;
+  RequireTls: boolean;
+  TreatMessagesAsInternal: boolean;
+  CloudServicesMailEnabled: boolean;
+  AssociatedAcceptedDomains: string[];
+  TrustedOrganizations: string[];
+  ClientHostNames: string[];
+  EFSkipLastIP: boolean;
+  EFSkipIPs: string[];
+  EFSkipMailGateway: string[];
+  EFTestMode: boolean;
+  EFUsers: string[];
+  ScanAndDropRecipients: string[];
+  Comment: string | null;
+  Enabled: boolean;
+}
+
+export interface InboundConnectorObject extends InboundConnectorSettings {
+  Identity: string;
+  Guid?: string;
+  WhenCreated?: Date;
+  WhenChanged?: Date;
+  [property: string]: unknown;
+}
+
+/**
+ * Transport rule settings keyed by New-TransportRule parameter name (see
+ * cmdlets/transportRule.ts TRANSPORT_RULE_PROPERTIES for every name and its value kind):
+ * conditions, ExceptIf exceptions, actions and properties (Priority, Mode, Comments,
+ * ActivationDate, ...). Words/patterns/addresses/IP ranges are string[]; sizes are bytes;
+ * booleans are booleans; MessageContainsDataClassifications is an array of plain objects.
+ */
+export type TransportRuleSettings = Record<string, unknown>;
+
+export type TransportRuleState = 'Enabled' | 'Disabled';
+
+export interface TransportRuleObject {
+  Identity: string;
+  Name: string;
+  Priority: number;
+  State: TransportRuleState;
+  Mode: 'Enforce' | 'Audit' | 'AuditAndNotify';
+  Comments: string | null;
+  Guid?: string;
+  WhenChanged?: Date;
+  /** Every condition/exception/action set on the rule, by parameter name. */
+  [property: string]: unknown;
+}
+
+export interface NewTransportRuleRequest extends TransportRuleSettings {
+  Name: string;
+  /** New-TransportRule -Enabled; default true. Shown as State. */
+  Enabled: boolean;
+  /** Absent: after the last rule. Present: existing rules at or below shift down. */
+  Priority?: number;
+}
+
+export interface QuarantineMessageObject {
+  Identity: string;
+  ReceivedTime: Date;
+  Type: string;
+  Direction: 'Inbound' | 'Outbound';
+  SenderAddress: string;
+  RecipientAddress: string[];
+  Subject: string;
+  Size: number;
+  Expires: Date;
+  MessageId: string;
+  PolicyType?: string;
+  PolicyName?: string;
+  QuarantineTypes?: string;
+  ReleaseStatus: string;
+  [property: string]: unknown;
+}
+
+export interface QuarantineQuery {
+  Identity?: string;
+  Direction?: 'Inbound' | 'Outbound';
+  Domain?: string[];
+  StartReceivedDate?: Date;
+  EndReceivedDate?: Date;
+  StartExpiresDate?: Date;
+  EndExpiresDate?: Date;
+  EntityType?: string;
+  MessageId?: string;
+  PolicyName?: string;
+  PolicyTypes?: string[];
+  QuarantineTypes?: string[];
+  RecipientAddress?: string[];
+  SenderAddress?: string[];
+  ReleaseStatus?: string[];
+  Reported?: boolean;
+  Subject?: string;
+  Type?: string;
+  Page: number;
+  PageSize: number;
+}
+
+export interface QuarantinePreviewObject {
+  Identity: string;
+  ReceivedTime: Date;
+  SenderAddress: string;
+  RecipientAddress: string[];
+  Subject: string;
+  Body: string;
+  IsHtml: boolean;
+  [property: string]: unknown;
+}
+
+export interface QuarantineExportOptions {
+  CompressOutput?: boolean;
+  ForceConversionToMime?: boolean;
+  PasswordV2?: string;
+  ReasonForExport?: string;
+  RecipientAddress?: string;
+}
+
+/** Exchange returns the message Base64-encoded in `Eml`, with `BodyEncoding` 'Base64'. */
+export interface QuarantineExportObject {
+  Identity: string;
+  Eml: string;
+  BodyEncoding: 'Base64';
+  [property: string]: unknown;
+}
+
+export interface QuarantineReleaseOptions {
+  ReleaseToAll?: boolean;
+  User?: string[];
+  ActionType?: 'Release' | 'Request' | 'Deny';
+  AllowSender?: boolean;
+  ReportFalsePositive?: boolean;
+  Force?: boolean;
+}
+
+export interface QuarantineDeleteOptions {
+  HardDelete?: boolean;
+  RecipientAddress?: string;
+}
+
+export interface MessageTraceQuery {
+  StartDate: Date;
+  EndDate: Date;
+  SenderAddress?: string[];
+  RecipientAddress?: string[];
+  MessageId?: string[];
+  MessageTraceId?: string;
+  FromIP?: string;
+  ToIP?: string;
+  Status?: string[];
+  Subject?: string;
+  SubjectFilterType?: 'Contains' | 'EndsWith' | 'StartsWith';
+  StartingRecipientAddress?: string;
+  /** Get-MessageTrace paging (1-based). */
+  Page?: number;
+  PageSize?: number;
+  /** Get-MessageTraceV2 result size. */
+  ResultSize?: number;
+}
+
+export interface MessageTraceObject {
+  Received: Date;
+  SenderAddress: string;
+  RecipientAddress: string;
+  Subject: string;
+  Status: string;
+  ToIP: string | null;
+  FromIP: string | null;
+  Size: number;
+  MessageId: string;
+  MessageTraceId: string;
+  [property: string]: unknown;
+}
+
+export interface MessageTraceDetailQuery {
+  MessageTraceId: string;
+  RecipientAddress: string;
+  Action?: string[];
+  Event?: string[];
+  StartDate?: Date;
+  EndDate?: Date;
+  MessageId?: string;
+  SenderAddress?: string;
+}
+
+export interface MessageTraceDetailObject {
+  Date: Date;
+  Event: string;
+  Action: string | null;
+  Detail: string;
+  Data: string | null;
+  MessageId: string;
+  MessageTraceId: string;
+  RecipientAddress: string;
+  [property: string]: unknown;
+}
+
+export interface HistoricalSearchRequest {
+  ReportTitle: string;
+  StartDate: Date;
+  EndDate: Date;
+  ReportType: string;
+  ConnectorType?: string;
+  TLSUsed?: string;
+  Direction?: 'All' | 'Received' | 'Sent';
+  DeliveryStatus?: string;
+  SenderAddress?: string[];
+  RecipientAddress?: string[];
+  MessageID?: string[];
+  NetworkMessageID?: string[];
+  OriginalClientIP?: string;
+  NotifyAddress?: string[];
+  TransportRule?: string[];
+  DLPPolicy?: string[];
+  Locale?: string;
+  BlockStatus?: string;
+  SmtpSecurityError?: string;
+  CompressFile?: boolean;
+  EncryptionTemplate?: string;
+  EncryptionType?: string;
+  Url?: string;
+}
+
+export interface HistoricalSearchObject {
+  JobId: string;
+  SubmitDate: Date;
+  ReportTitle: string;
+  Status: string;
+  Rows: number;
+  ErrorCode: string | null;
+  ErrorDescription: string | null;
+  ReportType: string;
+  StartDate: Date;
+  EndDate: Date;
+  [property: string]: unknown;
+}
+
+export type TlsVersion = 'None' | 'TLS1.0' | 'TLS1.1' | 'TLS1.2' | 'TLS1.3';
+
+/** Test-MailFlow: "what would happen to this message, stage by stage, and why". */
+export interface MailFlowSimulationRequest {
+  ClientIP: string;
+  HeloName?: string;
+  MailFrom: string;
+  Recipients: string[];
+  TlsVersion: TlsVersion;
+  /** Subject/SAN name of the TLS client certificate the sender presents. */
+  CertificateName?: string;
+  /** SMTP AUTH succeeded (client submission). */
+  Authenticated: boolean;
+  /** The message (RFC 5322 text) when -MessageFile or -Message was given. */
+  MessageText?: string;
+  /** Header fields to put in a synthesised message (when no MessageText). */
+  Headers?: Record<string, string>;
+  From?: string;
+  Subject?: string;
+}
+
+/** Simulation result; shown with Format-List. Property names are Postern's own. */
+export interface MailFlowSimulationResult {
+  Decision: string;
+  SmtpResponse?: string | null;
+  Connector?: string | null;
+  [property: string]: unknown;
+}
+
+export interface HuntingOptions {
+  /** Row limit (the store's own limit applies anyway). */
+  Limit?: number;
+}
+
+export interface ShellServices {
+  /** Name of the organization this session acts on. */
+  readonly organization: string;
+
+  getOrganizationConfig(): Promise<OrganizationConfigObject>;
+  setOrganizationConfig(changes: OrganizationConfigChanges): Promise<void>;
+
+  getAcceptedDomains(identity?: string): Promise<AcceptedDomainObject[]>;
+  newAcceptedDomain(request: NewAcceptedDomainRequest): Promise<AcceptedDomainObject>;
+  setAcceptedDomain(identity: string, changes: AcceptedDomainChanges): Promise<void>;
+  removeAcceptedDomain(identity: string): Promise<void>;
+
+  getInboundConnectors(identity?: string): Promise<InboundConnectorObject[]>;
+  newInboundConnector(settings: InboundConnectorSettings): Promise<InboundConnectorObject>;
+  setInboundConnector(identity: string, changes: Partial<InboundConnectorSettings>): Promise<void>;
+  removeInboundConnector(identity: string): Promise<void>;
+
+  /** Rules in priority order; identity filters to one (name or GUID). */
+  getTransportRules(identity?: string): Promise<TransportRuleObject[]>;
+  newTransportRule(request: NewTransportRuleRequest): Promise<TransportRuleObject>;
+  setTransportRule(identity: string, changes: TransportRuleSettings): Promise<void>;
+  setTransportRuleState(identity: string, state: TransportRuleState): Promise<void>;
+  removeTransportRule(identity: string): Promise<void>;
+
+  getQuarantineMessages(query: QuarantineQuery): Promise<QuarantineMessageObject[]>;
+  previewQuarantineMessage(identity: string, recipientAddress?: string): Promise<QuarantinePreviewObject>;
+  exportQuarantineMessage(identity: string, options: QuarantineExportOptions): Promise<QuarantineExportObject>;
+  releaseQuarantineMessage(identity: string, options: QuarantineReleaseOptions): Promise<void>;
+  deleteQuarantineMessage(identity: string, options: QuarantineDeleteOptions): Promise<void>;
+
+  getMessageTrace(query: MessageTraceQuery): Promise<MessageTraceObject[]>;
+  getMessageTraceDetail(query: MessageTraceDetailQuery): Promise<MessageTraceDetailObject[]>;
+
+  startHistoricalSearch(request: HistoricalSearchRequest): Promise<HistoricalSearchObject>;
+  getHistoricalSearches(jobId?: string): Promise<HistoricalSearchObject[]>;
+  stopHistoricalSearch(jobId: string): Promise<void>;
+
+  simulate(request: MailFlowSimulationRequest): Promise<MailFlowSimulationResult>;
+  /** Runs a KQL query over EmailEvents & co. for this organization; rows in column order. */
+  hunt(query: string, options?: HuntingOptions): Promise<Record<string, unknown>[]>;
+}
