@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { DataInspector, parseHeaderBlock } from './dataInspector.js';
+
+async function inspect(chunks: string[], limits = { maxMessageSize: 10_000, maxLineLength: 100, maxHeaderBytes: 200 }) {
+  const insp = new DataInspector(limits);
+  let written = 0;
+  await pipeline(Readable.from(chunks.map((c) => Buffer.from(c))), insp, new Writable({ write: (c, _e, cb) => ((written += c.length), cb()) }));
+  return { insp, written };
+}
+
+describe('DATA inspection', () => {
+  it.each([
+    ['bare LF', ['a: b\r\n\r\nline\nmore\r\n']],
+    ['bare CR', ['a: b\r\n\r\nline\rmore\r\n']],
+    ['CR at a chunk end followed by a non-LF', ['a: b\r\n\r\nline\r', 'x\r\n']],
+    ['LF at a chunk start after a non-CR', ['a: b\r\n\r\nline', '\nx\r\n']],
+  ])('flags %s, also across chunk boundaries', async (_name, chunks) => {
+    expect((await inspect(chunks)).insp.violation).toEqual({ kind: 'bare-newline' });
+  });
+
+  it('accepts CRLF split across chunks', async () => {
+    const { insp } = await inspect(['a: b\r', '\n\r', '\nbody\r', '\n']);
+    expect(insp.violation).toBeUndefined();
+    expect(insp.headerBlock().toString()).toBe('a: b\r\n');
+  });
+
+  it('stops writing once the message is over the size limit', async () => {
+    const { insp, written } = await inspect(['a: b\r\n\r\n', 'x'.repeat(60) + '\r\n', 'y'.repeat(60) + '\r\n'], { maxMessageSize: 80, maxLineLength: 1000, maxHeaderBytes: 1000 });
+    expect(insp.violation).toEqual({ kind: 'too-big', limit: 80 });
+    expect(written).toBeLessThanOrEqual(80);
+  });
+
+  it('limits line length and header size', async () => {
+    expect((await inspect(['a: b\r\n\r\n' + 'x'.repeat(101) + '\r\n'])).insp.violation).toEqual({ kind: 'line-too-long', limit: 100 });
+    expect((await inspect(['X-A: ' + 'x'.repeat(90) + '\r\n', 'X-B: ' + 'y'.repeat(90) + '\r\n', 'X-C: z\r\n\r\nbody\r\n'])).insp.violation).toEqual({ kind: 'header-too-large', limit: 200 });
+  });
+
+  it('parses folded header fields', () => {
+    expect(parseHeaderBlock(Buffer.from('Subject: a\r\n b\r\nX-Y:z\r\n'))).toEqual([
+      { name: 'Subject', value: 'a\r\n b' },
+      { name: 'X-Y', value: 'z' },
+    ]);
+  });
+});
