@@ -5,10 +5,10 @@ import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { contoso, importOrgs, maildirMessages, query, startPostern, swaks, tempDir, waitFor, type Running } from './support/postern.js';
 import { makeCa, makeCert } from './support/certs.js';
-import { startPostfix, type PostfixInstance } from './support/postfix.js';
+import { startPostfix } from './support/postfix.mjs';
 
 let pg: Running;
-let pf: PostfixInstance;
+let pf: ReturnType<typeof startPostfix>;
 
 beforeAll(async () => {
   const dir = tempDir();

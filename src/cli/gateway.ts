@@ -16,7 +16,7 @@ import { createListener, type Listener } from '../smtp/server.js';
 import { loadOrCreateTls } from '../smtp/tls.js';
 import { ConfigWatcher } from '../store/configWatcher.js';
 import { SqliteConfigStore } from '../store/sqlite/configStore.js';
-import { openDatabase } from '../store/sqlite/db.js';
+import { openDatabase, relaxedTransaction } from '../store/sqlite/db.js';
 import { SqliteQueueStore } from '../store/sqlite/queueStore.js';
 import { SqliteTraceStore } from '../store/sqlite/traceStore.js';
 
@@ -64,6 +64,7 @@ export async function startGateway(dataDir: string, settings: ServerSettings, lo
     snapshot: () => watcher.snapshot(),
     retry: { ...DEFAULT_RETRY, ...settings.retry },
     concurrency: settings.deliveryConcurrency,
+    transact: (fn) => relaxedTransaction(db, fn),
     onDelivered: (status, n) => metrics.delivered(status, n),
   });
 

@@ -16,6 +16,8 @@ import { injectMessage, type InjectDeps } from './inject.js';
 import type { Spool } from './spool.js';
 import { resolve } from 'node:path';
 
+type Failure = Extract<DeliveryResult, { ok: false }>;
+
 export interface RetryPolicy {
   initialMs: number;
   maxMs: number;
@@ -34,6 +36,11 @@ export interface RunnerDeps extends InjectDeps {
   retry: RetryPolicy;
   concurrency: number;
   logger: Logger;
+  /**
+   * Run delivery bookkeeping in one transaction. It may use relaxed durability: losing a
+   * "delivered" mark in a power cut means a re-delivery, never a loss.
+   */
+  transact(fn: () => void): void;
   onDelivered?(status: 'delivered' | 'deferred' | 'failed', n: number): void;
 }
 
@@ -129,40 +136,45 @@ export class QueueRunner {
         results = await this.d.smtp.deliver(target, first.mailFrom, group.map((r) => r.recipient), stream);
       }
     }
-    const bounces: { r: DueRecipient; res: DeliveryResult & { ok: false } }[] = [];
-    for (const r of group) {
-      const res = results.get(r.recipient)!;
-      this.record(r, res, event, bounces);
-    }
-    if (bounces.length) await this.bounce(bounces);
-    for (const file of this.d.queue.reapFinished()) await this.d.spool.remove(file);
+    const now = Date.now();
+    const outcomes = group.map((r) => ({ r, res: results.get(r.recipient)!, fate: this.fate(r, results.get(r.recipient)!, now) }));
+    // A report is queued durably before the failure is recorded: a crash in between can at
+    // worst repeat the attempt (and the report), never lose the report.
+    const failed = outcomes.filter((o) => o.fate === 'failed');
+    if (failed.length) await this.bounce(failed.map(({ r, res }) => ({ r, res: res as Failure })));
+    let finished: string[] = [];
+    this.d.transact(() => {
+      for (const o of outcomes) this.record(o.r, o.res, o.fate, event, now);
+      finished = this.d.queue.reapFinished(group.map((r) => r.messageId));
+    });
+    for (const file of finished) await this.d.spool.remove(file);
   }
 
-  private record(r: DueRecipient, res: DeliveryResult, event: string, bounces: { r: DueRecipient; res: DeliveryResult & { ok: false } }[]): void {
-    const now = Date.now();
+  private fate(r: DueRecipient, res: DeliveryResult, now: number): 'delivered' | 'deferred' | 'failed' {
+    if (res.ok) return 'delivered';
+    const expired = now - r.receivedAt >= this.d.retry.maxLifetimeMs;
+    if (!res.permanent && !expired) return 'deferred';
+    if (!res.permanent) res.response = `Message expired after the maximum queue lifetime; last error: ${res.response}`;
+    return 'failed';
+  }
+
+  private record(r: DueRecipient, res: DeliveryResult, fate: 'delivered' | 'deferred' | 'failed', event: string, now: number): void {
     const base = { orgGuid: r.orgGuid, networkMessageId: r.networkMessageId, recipient: r.recipient, at: now };
     const data = res.remote ? `remote=${res.remote}` : '';
-    if (res.ok) {
+    if (fate === 'delivered') {
       this.d.queue.markDone(r.id, 'delivered');
       this.d.trace.recordEvent({ ...base, event, action: event === 'SEND' ? 'Send' : 'Deliver', detail: res.response, data }, 'Delivered');
-      this.d.onDelivered?.('delivered', 1);
-      return;
-    }
-    const expired = now - r.receivedAt >= this.d.retry.maxLifetimeMs;
-    if (!res.permanent && !expired) {
+    } else if (fate === 'deferred') {
       this.d.queue.markDeferred(r.id, now + backoff(this.d.retry, r.attempts), res.response);
       this.d.trace.recordEvent({ ...base, event: 'DEFER', action: 'Defer', detail: res.response, data }, 'Pending');
-      this.d.onDelivered?.('deferred', 1);
-      return;
+    } else {
+      this.d.queue.markDone(r.id, 'failed');
+      this.d.trace.recordEvent({ ...base, event: 'FAIL', action: 'Fail', detail: res.response, data }, 'Failed');
     }
-    const detail = expired && !res.permanent ? `Message expired after the maximum queue lifetime; last error: ${res.response}` : res.response;
-    this.d.queue.markDone(r.id, 'failed');
-    this.d.trace.recordEvent({ ...base, event: 'FAIL', action: 'Fail', detail, data }, 'Failed');
-    this.d.onDelivered?.('failed', 1);
-    bounces.push({ r, res: { ...res, response: detail } });
+    this.d.onDelivered?.(fate, 1);
   }
 
-  private async bounce(items: { r: DueRecipient; res: DeliveryResult & { ok: false } }[]): Promise<void> {
+  private async bounce(items: { r: DueRecipient; res: Failure }[]): Promise<void> {
     const first = items[0].r;
     if (!first.mailFrom || first.bounce) return; // never bounce the null sender or a bounce
     const { header } = await readHeaderBlock(first.spoolFile);

@@ -58,8 +58,8 @@ export interface QueueStore {
   due(now: number, limit: number, exclude: Set<number>): DueRecipient[];
   markDone(id: number, status: 'delivered' | 'failed'): void;
   markDeferred(id: number, nextAttemptAt: number, error: string): void;
-  /** Messages whose every recipient is done: their rows are deleted, spool files returned for removal. */
-  reapFinished(): string[];
+  /** Of these messages, those whose every recipient is done: rows deleted, spool files returned for removal. */
+  reapFinished(messageIds: string[]): string[];
   pendingCount(): number;
 }
 

@@ -17,6 +17,19 @@ export function openDatabase(file: string, opts: { readonly?: boolean } = {}): D
   return db;
 }
 
+/**
+ * Run `fn` in one transaction committed without waiting for fsync (WAL, synchronous=NORMAL).
+ * For bookkeeping whose loss is harmless; the next FULL commit makes it durable anyway.
+ */
+export function relaxedTransaction(db: Db, fn: () => void): void {
+  db.pragma('synchronous = NORMAL');
+  try {
+    db.transaction(fn)();
+  } finally {
+    db.pragma('synchronous = FULL');
+  }
+}
+
 function migrate(db: Db): void {
   db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
   const done = new Set(db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[]);

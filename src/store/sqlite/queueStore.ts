@@ -51,19 +51,22 @@ export class SqliteQueueStore implements QueueStore {
       .run(nextAttemptAt, error, id);
   }
 
-  reapFinished(): string[] {
-    return this.db.transaction(() => {
-      const done = this.db
-        .prepare(
-          `SELECT id, spool_file FROM queue_messages m
-            WHERE NOT EXISTS (SELECT 1 FROM queue_copies c JOIN queue_recipients r ON r.network_message_id = c.network_message_id
-                               WHERE c.message_id = m.id AND r.status = 'queued')`,
-        )
-        .all() as { id: string; spool_file: string }[];
-      const del = this.db.prepare('DELETE FROM queue_messages WHERE id = ?');
-      for (const d of done) del.run(d.id);
-      return done.map((d) => d.spool_file);
-    })();
+  reapFinished(messageIds: string[]): string[] {
+    const open = this.db.prepare(
+      `SELECT 1 FROM queue_copies c JOIN queue_recipients r ON r.network_message_id = c.network_message_id
+        WHERE c.message_id = ? AND r.status = 'queued' LIMIT 1`,
+    );
+    const file = this.db.prepare('SELECT spool_file FROM queue_messages WHERE id = ?').pluck();
+    const del = this.db.prepare('DELETE FROM queue_messages WHERE id = ?');
+    const files: string[] = [];
+    for (const id of new Set(messageIds)) {
+      if (open.get(id)) continue;
+      const f = file.get(id) as string | undefined;
+      if (f === undefined) continue;
+      del.run(id);
+      files.push(f);
+    }
+    return files;
   }
 
   pendingCount(): number {

@@ -42,10 +42,8 @@ export class SqliteTraceStore implements TraceStore {
   }
 
   recordEvent(e: TraceEvent, status?: string): void {
-    this.db.transaction(() => {
-      this.writeEvent(e);
-      if (status) this.updateStatus.run(status, e.networkMessageId, e.recipient);
-    })();
+    this.writeEvent(e);
+    if (status) this.updateStatus.run(status, e.networkMessageId, e.recipient);
   }
 
   recordReject(row: HuntingRow): void {

@@ -4,14 +4,14 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-export interface PostfixInstance {
-  port: number;
-  dir: string;
-  stop(): void;
-  log(): string;
-}
+// Plain JS so that bench/ can use it too.
 
-export function startPostfix(dir: string, opts: { listenPort: number; relayPort: number; relayHost?: string; bindAddress?: string; clientCert?: { cert: string; key: string } }): PostfixInstance {
+/**
+ * @param {string} dir
+ * @param {{ listenPort: number, relayPort?: number, relayHost?: string, bindAddress?: string,
+ *           clientCert?: { cert: string, key: string }, discard?: boolean, extra?: string[] }} opts
+ */
+export function startPostfix(dir, opts) {
   const etc = join(dir, 'etc');
   mkdirSync(etc, { recursive: true });
   mkdirSync(join(dir, 'queue'));
@@ -36,7 +36,7 @@ export function startPostfix(dir: string, opts: { listenPort: number; relayPort:
     'local_transport = error:local delivery disabled',
     'mynetworks = 127.0.0.0/8',
     'smtpd_relay_restrictions = permit_mynetworks, reject',
-    `relayhost = [${opts.relayHost ?? '127.0.0.1'}]:${opts.relayPort}`,
+    ...(opts.discard ? ['default_transport = discard', 'relay_transport = discard'] : [`relayhost = [${opts.relayHost ?? '127.0.0.1'}]:${opts.relayPort}`]),
     ...(opts.bindAddress ? [`smtp_bind_address = ${opts.bindAddress}`] : []),
     'smtp_tls_security_level = ' + (opts.clientCert ? 'encrypt' : 'may'),
     ...(opts.clientCert ? [`smtp_tls_cert_file = ${opts.clientCert.cert}`, `smtp_tls_key_file = ${opts.clientCert.key}`] : []),
@@ -50,6 +50,7 @@ export function startPostfix(dir: string, opts: { listenPort: number; relayPort:
     'minimal_backoff_time = 1s',
     'queue_run_delay = 1s',
     'smtp_connect_timeout = 5s',
+    ...(opts.extra ?? []),
   ];
   writeFileSync(join(etc, 'main.cf'), main.join('\n') + '\n');
   execFileSync('postfix', ['-c', etc, 'check'], { stdio: 'pipe' });

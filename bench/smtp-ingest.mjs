@@ -1,0 +1,130 @@
+#!/usr/bin/env node
+// SMTP ingest: Postern (full pipeline, fsync on) beside Postfix (durable queue, delivering to
+// discard) and smtp-sink (protocol ceiling, nothing stored), all loaded by Postfix's smtp-source
+// in the same run. Prints JSON: messages/s, CPU seconds and peak RSS of each server's process
+// tree, and the Postern/Postfix ratio, for 1 KB and 32 KB messages, 20 sessions and 1, one
+// connection per message and connections reused (smtp-source -d).
+//
+//   npm run bench:smtp-ingest -- [--messages 10000] [--quick]
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { startPostfix } from '../test/support/postfix.mjs';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const messages = Number(args[args.indexOf('--messages') + 1]) || (quick ? 2000 : 10_000);
+const log = (...a) => process.stderr.write(a.join(' ') + '\n');
+let nextPort = 41000 + Math.floor(Math.random() * 2000);
+const port = () => nextPort++;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// --- process-tree accounting from /proc -------------------------------------------------------
+const CLK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
+function children() {
+  const kids = new Map();
+  for (const p of readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      kids.set(ppid, [...(kids.get(ppid) ?? []), Number(p)]);
+    } catch { /* exited */ }
+  }
+  return kids;
+}
+function tree(root) {
+  const kids = children();
+  const out = [];
+  const walk = (p) => { out.push(p); for (const k of kids.get(p) ?? []) walk(k); };
+  walk(root);
+  return out;
+}
+function usage(pids) {
+  let cpu = 0, rss = 0;
+  for (const p of pids) {
+    try {
+      const f = readFileSync(`/proc/${p}/stat`, 'utf8').slice(readFileSync(`/proc/${p}/stat`, 'utf8').lastIndexOf(')') + 2).split(' ');
+      cpu += (Number(f[11]) + Number(f[12])) / CLK; // utime + stime
+      rss += Number(f[21]) * 4096;
+    } catch { /* exited */ }
+  }
+  return { cpu, rss };
+}
+function monitor(rootPid) {
+  const start = usage(tree(rootPid));
+  let peak = start.rss;
+  let last = start;
+  const t = setInterval(() => { last = usage(tree(rootPid)); peak = Math.max(peak, last.rss); }, 100);
+  return () => { clearInterval(t); const end = usage(tree(rootPid)); return { cpuSeconds: +(Math.max(end.cpu, last.cpu) - start.cpu).toFixed(2), peakRssMB: +(Math.max(peak, end.rss) / 1048576).toFixed(1) }; };
+}
+
+// --- servers ---------------------------------------------------------------------------------
+async function startSink() {
+  const p = port();
+  const proc = spawn('smtp-sink', [`127.0.0.1:${p}`, '1024'], { stdio: 'ignore' });
+  await sleep(300);
+  return { port: p, pid: proc.pid, stop: async () => { proc.kill('SIGKILL'); await sleep(100); } };
+}
+
+async function startPostern(nextHopPort) {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-postern-'));
+  const org = { Name: 'Bench', Guid: randomUUID(), AcceptedDomains: [{ DomainName: 'bench.test' }], Delivery: { kind: 'smtp', host: '127.0.0.1', port: nextHopPort, starttls: 'none' } };
+  writeFileSync(join(dir, 'orgs.json'), JSON.stringify({ organizations: [org] }));
+  execFileSync(process.execPath, [join(ROOT, 'bin/postern.js'), 'config', 'import', join(dir, 'orgs.json'), '-d', dir], { stdio: 'ignore' });
+  const p = port();
+  writeFileSync(join(dir, 'postern.yaml'), `smtp: 127.0.0.1:${p}\nhttp: 127.0.0.1:0\nlimits: { maxConnectionsPerIp: 1000 }\n`);
+  const proc = spawn(process.execPath, [join(ROOT, 'bin/postern.js'), 'serve', '-d', dir], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, POSTERN_LOG_LEVEL: 'warn' } });
+  await new Promise((res) => { proc.stdout.on('data', (d) => { if (String(d).includes('postern ready')) res(); }); setTimeout(res, 5000); });
+  return { port: p, pid: proc.pid, stop: async () => { proc.kill('SIGTERM'); await new Promise((r) => proc.once('exit', r)); rmSync(dir, { recursive: true, force: true }); } };
+}
+
+async function startPostfixServer() {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-postfix-'));
+  const p = port();
+  const pf = startPostfix(dir, { listenPort: p, discard: true, extra: ['smtpd_client_connection_count_limit = 0', 'default_process_limit = 200', 'in_flow_delay = 0'] });
+  await sleep(500);
+  const pid = Number(readFileSync(join(dir, 'queue', 'pid', 'master.pid'), 'utf8').trim());
+  return { port: p, pid, stop: async () => { pf.stop(); await sleep(300); rmSync(dir, { recursive: true, force: true }); } };
+}
+
+function load(p, { size, sessions, reuse }) {
+  return new Promise((res, rej) => {
+    const a = ['-s', String(sessions), '-m', String(messages), '-l', String(size), '-f', 'load@fabrikam.example', '-t', 'user@bench.test', ...(reuse ? ['-d'] : []), `127.0.0.1:${p}`];
+    const t0 = process.hrtime.bigint();
+    const proc = spawn('smtp-source', a, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    proc.stderr.on('data', (d) => (err += d));
+    proc.on('exit', (code) => (code === 0 ? res(Number(process.hrtime.bigint() - t0) / 1e9) : rej(new Error(`smtp-source exited ${code}: ${err}`))));
+  });
+}
+
+// --- the run -----------------------------------------------------------------------------------
+const scenarios = [];
+for (const size of [1024, 32 * 1024]) for (const sessions of [20, 1]) for (const reuse of [false, true]) scenarios.push({ size, sessions, reuse });
+const results = [];
+const sinkForPostern = await startSink();
+for (const [i, sc] of scenarios.entries()) {
+  const row = { sizeBytes: sc.size, sessions: sc.sessions, connection: sc.reuse ? 'reused' : 'per-message', messages };
+  for (const [name, start] of [['smtpSink', startSink], ['postfix', startPostfixServer], ['postern', () => startPostern(sinkForPostern.port)]]) {
+    log(`[${i + 1}/${scenarios.length}] ${name} ${sc.size} B x ${messages}, ${sc.sessions} session(s), ${row.connection} ...`);
+    const srv = await start();
+    const done = monitor(srv.pid);
+    try {
+      const seconds = await load(srv.port, sc);
+      row[name] = { messagesPerSecond: Math.round(messages / seconds), seconds: +seconds.toFixed(2), ...done() };
+    } catch (e) {
+      done();
+      row[name] = { error: String(e.message ?? e) };
+    }
+    await srv.stop();
+  }
+  row.ratioPosternToPostfix = row.postern?.messagesPerSecond && row.postfix?.messagesPerSecond ? +(row.postern.messagesPerSecond / row.postfix.messagesPerSecond).toFixed(2) : null;
+  log(`    postern ${row.postern?.messagesPerSecond}/s, postfix ${row.postfix?.messagesPerSecond}/s, sink ${row.smtpSink?.messagesPerSecond}/s, ratio ${row.ratioPosternToPostfix}`);
+  results.push(row);
+}
+await sinkForPostern.stop();
+console.log(JSON.stringify({ benchmark: 'smtp-ingest', node: process.version, cpus: (await import('node:os')).cpus().length, notes: 'postern: full pipeline with fsync (file, directory, SQLite synchronous=FULL), delivering to an smtp-sink next hop; postfix: durable queue, discard transport; smtp-sink: protocol ceiling', results }, null, 2));
