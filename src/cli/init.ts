@@ -15,6 +15,7 @@ export function demoOrganization(): Organization {
     Delivery: { kind: 'maildir', path: 'maildir' },
     DomainDelivery: {},
     Config: { RejectDirectSend: false },
+    InboundConnectors: [],
   };
 }
 

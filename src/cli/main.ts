@@ -1,6 +1,7 @@
 // The `postern` command. Each subcommand lives in its own module and registers itself here.
 import { Command } from 'commander';
 import { register as registerConfig } from './config.js';
+import { register as registerDirectSend } from './directsend.js';
 import { register as registerInit } from './init.js';
 import { register as registerServe } from './serve.js';
 
@@ -8,6 +9,6 @@ const program = new Command('postern')
   .description('Inbound mail gateway with Exchange Online tenant mail flow: connectors, Reject Direct Send, rules, quarantine, trace, hunting.')
   .version('0.1.0');
 
-for (const register of [registerInit, registerServe, registerConfig]) register(program);
+for (const register of [registerInit, registerServe, registerConfig, registerDirectSend]) register(program);
 
 await program.parseAsync(process.argv);

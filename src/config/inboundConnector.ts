@@ -9,7 +9,14 @@
 // - SenderIPAddresses also accepts IPv6 (an address or a CIDR prefix /48../128). Exchange Online
 //   accepts IPv4 only. IPv4 keeps Exchange's limit: a single address or /24../32.
 // - An OnPremises connector must name SenderIPAddresses or TlsSenderCertificateName: without
-//   either nothing could ever be attributed to it (Exchange's admin center insists on one too).
+//   either nothing could ever be attributed to it (the cmdlet docs are silent; Exchange's admin
+//   center insists on one).
+// - RestrictDomainsToIPAddresses and RestrictDomainsToCertificate together on one Partner
+//   connector are refused: the product group's guidance ("use separate connectors for IP and
+//   for certificate") enforced; the cmdlet docs are silent. SenderIPAddresses with a
+//   TlsSenderCertificateName stays valid (the cmdlet's own example 2).
+// - Connector names compare case-insensitively and are at most 64 characters (Exchange is
+//   silent on the limit).
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { parseIpPrefix } from '../mailflow/ipPrefix.js';

@@ -3,6 +3,7 @@
 // the store, YAML import/export, the shell and the API. Connectors and transport rules have
 // their own modules (config/inboundConnector.ts, rules/model.ts) and join the tree here.
 import { z } from 'zod';
+import { InboundConnectorList } from './inboundConnector.js';
 
 export const DomainType = z.enum(['Authoritative', 'InternalRelay']);
 
@@ -50,5 +51,6 @@ export const Organization = z.object({
   /** Per-domain override of Delivery, keyed by lower-case domain. */
   DomainDelivery: z.record(z.string(), DeliveryTarget).default({}),
   Config: OrganizationConfig.default({ RejectDirectSend: false }),
+  InboundConnectors: InboundConnectorList.default([]),
 });
 export type Organization = z.infer<typeof Organization>;

@@ -32,7 +32,7 @@ const cases: [string, Attribution, ClientFacts, string, boolean, string | undefi
   ['no connector, RejectDirectSend on, address without a domain', none(''), plain, 'postmaster', true, undefined],
   ['restriction failed beats everything', { ...none('contoso.com'), restrictionFailed: [partnerIp] }, plain, 'ceo@contoso.com', true, '550 5.7.51'],
   ['restriction failed with RejectDirectSend off', { ...none('fabrikam.com'), restrictionFailed: [partnerIp] }, tls, 'a@fabrikam.com', false, '550 5.7.51'],
-  ['IP connector exempts own domain', via(partnerIp, 'ip', 'contoso.com'), plain, 'ceo@contoso.com', true, undefined],
+  ['IP connector exempts own domain', via(partnerIp, 'ip', 'contoso.com'), tls, 'ceo@contoso.com', true, undefined],
   ['sender-domain connector does not exempt own domain', via(partnerNoTls, 'senderDomain', 'contoso.com'), plain, 'ceo@contoso.com', true, '550 5.7.68'],
   ['5.7.68 comes before RequireTls', via(partnerTls, 'senderDomain', 'contoso.com'), plain, 'ceo@contoso.com', true, '550 5.7.68'],
   ['RequireTls, plain text', via(partnerTls, 'senderDomain', 'fabrikam.com'), plain, 'a@fabrikam.com', true, '451 4.7.0'],

@@ -1,7 +1,7 @@
 // Admission: accept the recipient, or refuse it inside the SMTP dialogue, from the attribution
 // and the organization's settings (reference/exchange-mailflow.md §0, §2, §3). Pure.
 //
-// Checks, in order (the order is Postern's; Exchange documents each check, not their order):
+// Checks, in order (Exchange documents each check; it is silent on their order, which is Postern's):
 // 1. ConnectorRestriction — the sender domain is covered by a restricting Partner connector
 //    whose IP/certificate test failed: 550 5.7.51 (observed Exchange text, kept verbatim).
 // 2. RejectDirectSend — the organization has it on, the message matched no connector that
@@ -9,7 +9,7 @@
 //    organization's accepted domains: 550 5.7.68 (Exchange's text, verbatim). Only the
 //    envelope is read, never the From: header.
 // 3. RequireTls — the attributed Partner connector requires TLS and the session is plain
-//    text. Exchange Online does not document its reply; Postern answers
+//    text. Exchange is silent on its reply here (Exchange Online documents none); Postern answers
 //    `451 4.7.0 Must issue a STARTTLS command first`: RFC 3207's text, as a temporary failure so
 //    a sender that fell back to plain text retries (with TLS) rather than bouncing. (Exchange
 //    Server's receive connectors answer `451 5.7.3 Must issue a STARTTLS command first`, whose
@@ -89,8 +89,9 @@ export function admit(attribution: Attribution, facts: AdmissionFacts, org: Admi
     if (!org.Config.RejectDirectSend) {
       reasons.push('RejectDirectSend is off: Direct Send is accepted');
     } else if (senderDomain === '') {
-      // Exchange's rule reads the MAIL FROM *domain*; the null sender has none, so it can't be an
-      // accepted domain. Postern accepts <> here: bounces and DSNs must keep flowing (RFC 5321 §4.5.5).
+      // Exchange is silent on <>. Its rule reads the MAIL FROM *domain*; the null sender has none,
+      // so it can't be an accepted domain. Postern accepts <> here: bounces and DSNs must keep
+      // flowing (RFC 5321 §4.5.5). A restricting `*` connector (lock-down) still refuses it, above.
       reasons.push('RejectDirectSend is on, but the null sender <> has no domain to compare with the accepted domains');
     } else if (isAcceptedDomain(org, senderDomain)) {
       reasons.push(`RejectDirectSend is on and MAIL FROM domain '${senderDomain}' is an accepted domain of the organization`);

@@ -1,7 +1,8 @@
 // Attribution and admission, table-driven over a few organizations: every branch of the
 // connector order, the 5.7.51 restriction, RequireTls and Reject Direct Send.
 import { describe, expect, it } from 'vitest';
-import { InboundConnector, type InboundConnectorInput } from '../config/inboundConnector.js';
+import { InboundConnector, InboundConnectorList, type InboundConnectorInput } from '../config/inboundConnector.js';
+import { Organization } from '../config/model.js';
 import { admit, REJECT_DIRECT_SEND, PARTNER_RESTRICTION, REQUIRE_TLS, type AdmissionDecision } from './admission.js';
 import {
   attribute,
@@ -234,6 +235,22 @@ describe('attribution and admission', () => {
     const ok = evaluateFrontDoor(contoso, { client: plain('127.0.0.4'), mailFrom: 'user@contoso.com', recipient: 'cfo@Contoso.com' });
     expect(ok.admission.verdict).toBe('accept');
     expect(ok.trace).toEqual({ Connectors: 'Contoso on-premises', ConnectorMatch: 'ip' });
+  });
+
+  it('takes the Organization model as it is (with InboundConnectors joined in)', () => {
+    const o = {
+      ...Organization.parse({
+        Name: 'Contoso',
+        Guid: '11111111-1111-4111-8111-111111111111',
+        AcceptedDomains: [{ DomainName: 'contoso.com' }],
+        Delivery: { kind: 'maildir', path: 'mail' },
+        Config: { RejectDirectSend: true },
+      }),
+      InboundConnectors: InboundConnectorList.parse([{ Name: 'Scanner', SenderDomains: 'contoso.com', SenderIPAddresses: '192.0.2.25', RestrictDomainsToIPAddresses: true, RequireTls: false }]),
+    };
+    expect(evaluateFrontDoor(o, { client: plain('192.0.2.25'), mailFrom: 'scanner@contoso.com', recipient: 'a@contoso.com' }).admission.verdict).toBe('accept');
+    const spoof = evaluateFrontDoor(o, { client: plain('203.0.113.9'), mailFrom: 'ceo@contoso.com', recipient: 'a@contoso.com' }).admission;
+    expect(spoof.verdict === 'refuse' && spoof.enhancedCode).toBe('5.7.51'); // the scanner connector restricts contoso.com to its IP
   });
 
   it('compiles once and is reusable: an empty organization attributes nothing', () => {

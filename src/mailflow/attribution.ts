@@ -7,21 +7,26 @@
 // SenderDomains — so attributing one message costs a handful of map probes and at most
 // 32/128 trie steps, whatever the number of connectors.
 //
-// Order (Exchange documents only part of it; the rest is Postern's, marked):
-// 1. Connectors that identify the sender by certificate, then by IP (Exchange: partner
-//    connectors "are pulled up by IP or certificate lookup"; certificate before IP is implied,
-//    not stated — Postern's choice). Only names of a *trusted* certificate count. A connector
-//    matches only when its SenderDomains cover the MAIL FROM domain and its
-//    AssociatedAcceptedDomains (if any) include the recipient domain. Ties: OnPremises before
-//    Partner, then configuration order (Postern).
+// Order. Exchange documents only part of it; every point marked "Exchange is silent" is
+// Postern's choice.
+// 1. Connectors that identify the sender by certificate, then by IP. Exchange: partner
+//    connectors "are pulled up by IP or certificate lookup". Exchange is silent on certificate
+//    before IP (implied, not stated). Only names of a *trusted* certificate count.
+//    A connector matches only when its SenderDomains cover the MAIL FROM domain (Exchange: they
+//    "limit the scope" of a Partner connector; Exchange is silent for OnPremises — Postern
+//    applies the same rule) and its AssociatedAcceptedDomains, if any, include the recipient
+//    domain. Ties — Exchange is silent: OnPremises before Partner, then configuration order.
 // 2. Otherwise, when a restricting Partner connector (RestrictDomainsToIPAddresses /
 //    RestrictDomainsToCertificate) covers the MAIL FROM domain, the message failed it (5.7.51):
-//    "the restrict connector takes precedence" over sender-domain-only connectors.
-// 3. Otherwise the most specific sender-domain-only Partner connector (exact domain, then the
-//    longest `*.domain`, then `*`; ties by configuration order — Postern).
+//    "the restrict connector takes precedence" over sender-domain-only connectors. A message
+//    matched in step 1 — also by an OnPremises connector — never fails a restriction
+//    (Exchange is silent).
+// 3. Otherwise the most specific sender-domain-only Partner connector: exact domain, then the
+//    longest `*.domain`, then `*`; ties by configuration order (Exchange is silent).
 // 4. Otherwise no connector.
 // OnPremises connectors record how the tenant was attributed (MC1226222): certificate domain,
-// then MAIL FROM domain, then RCPT TO domain.
+// then MAIL FROM domain, then RCPT TO domain. (Postern already knows the tenant from RCPT TO,
+// so this is the reason recorded, not a choice between tenants.)
 import { isRestricting, type InboundConnector } from '../config/inboundConnector.js';
 import { IpPrefixTrie, parseIp, parseIpPrefix } from './ipPrefix.js';
 import { domainOf, type ClientFacts, type PeerCertificate } from './message.js';
@@ -76,7 +81,7 @@ interface Entry {
 }
 
 /** A sender-domain index: exact names, `*.suffix` by suffix, and `*`. */
-class DomainIndex {
+class SenderDomainIndex {
   readonly exact = new Map<string, Entry[]>();
   readonly wild = new Map<string, Entry[]>();
   readonly star: Entry[] = [];
@@ -125,8 +130,8 @@ export interface CompiledFrontDoor {
   /** @internal */ readonly ipRefs: readonly { entry: Entry; text: string }[];
   /** @internal */ readonly certExact: ReadonlyMap<string, Entry[]>;
   /** @internal */ readonly certWild: ReadonlyMap<string, Entry[]>;
-  /** @internal */ readonly restricting: DomainIndex;
-  /** @internal */ readonly senderDomainOnly: DomainIndex;
+  /** @internal */ readonly restricting: SenderDomainIndex;
+  /** @internal */ readonly senderDomainOnly: SenderDomainIndex;
 }
 
 /** Compile once per configuration change; reuse for every message. */
@@ -135,8 +140,8 @@ export function compileFrontDoor(org: FrontDoorOrganization): CompiledFrontDoor 
   const ipRefs: { entry: Entry; text: string }[] = [];
   const certExact = new Map<string, Entry[]>();
   const certWild = new Map<string, Entry[]>();
-  const restricting = new DomainIndex();
-  const senderDomainOnly = new DomainIndex();
+  const restricting = new SenderDomainIndex();
+  const senderDomainOnly = new SenderDomainIndex();
   const enabled = (org.InboundConnectors ?? []).filter((c) => c.Enabled);
 
   enabled.forEach((connector, order) => {
@@ -245,7 +250,7 @@ export function attribute(door: CompiledFrontDoor, input: AttributionInput): Att
   // 1b. Source IP.
   if (door.ipTrie.size) {
     const ip = parseIp(input.client.ip);
-    if (ip) for (const ref of door.ipTrie.lookupBytes(ip.family, ip.bytes)) consider({ entry: door.ipRefs[ref].entry, on: 'ip', value: ref2text(door, ref) });
+    if (ip) for (const ref of door.ipTrie.lookupBytes(ip.family, ip.bytes)) consider({ entry: door.ipRefs[ref].entry, on: 'ip', value: door.ipRefs[ref].text });
   }
 
   if (best) {
@@ -297,10 +302,6 @@ function tenantAttribution(door: CompiledFrontDoor, c: Candidate, senderDomain: 
     for (let s: string | undefined = name; s !== undefined; s = parentOf(s)) if (door.acceptedDomains.has(s)) return 'certificate';
   }
   return door.acceptedDomains.has(senderDomain) ? 'mailFrom' : 'rcptTo';
-}
-
-function ref2text(door: CompiledFrontDoor, ref: number): string {
-  return door.ipRefs[ref].text;
 }
 
 function covers(e: Entry, domain: string): boolean {

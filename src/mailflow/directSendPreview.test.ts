@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InboundConnector } from '../config/inboundConnector.js';
-import { previewRejectDirectSend, type PreviewOrganization, type PreviewRow } from './directSendPreview.js';
+import { previewRejectDirectSend, renderPreview, type PreviewOrganization, type PreviewRow } from './directSendPreview.js';
 
 const CONTOSO = '11111111-1111-4111-8111-111111111111';
 const LITWARE = '22222222-2222-4222-8222-222222222222';
@@ -106,6 +106,17 @@ describe('Reject Direct Send preview', () => {
   });
 
   it('is empty when nothing would be refused', () => {
-    expect(previewRejectDirectSend([], orgs)).toEqual({ groups: [], totalMessages: 0, totalRecipients: 0, unknownConnectors: [] });
+    const empty = previewRejectDirectSend([], orgs);
+    expect(empty).toEqual({ groups: [], totalMessages: 0, totalRecipients: 0, unknownConnectors: [] });
+    expect(renderPreview(empty)).toMatch(/would not have refused any message/);
+  });
+
+  it('renders a table for the terminal', () => {
+    const text = renderPreview(p);
+    const lines = text.split('\n');
+    expect(lines[0]).toBe('Reject Direct Send would have refused 7 message(s) (8 recipient(s)) with 550 5.7.68:');
+    expect(lines[2]).toMatch(/^Organization\s+SenderIP\s+MailFromDomain\s+Messages\s+Recipients\s+FirstSeen\s+LastSeen\s+Connector$/);
+    expect(lines[4]).toMatch(/^Contoso\s+203\.0\.113\.9\s+contoso\.com\s+3\s+4\s+2026-11-18T08:00:00\.000Z\s+2026-11-21T12:00:00\.000Z\s+\(none\)$/);
+    expect(text).toContain('Old EXO connector');
   });
 });

@@ -204,3 +204,39 @@ function toMillis(t: number | string | Date): number {
   if (/^\d+$/.test(t.trim())) return Number(t);
   return Date.parse(t);
 }
+
+/** The preview as a plain-text table for the terminal (`--format json` prints the object instead). */
+export function renderPreview(p: DirectSendPreview): string {
+  if (p.groups.length === 0) {
+    return 'Reject Direct Send would not have refused any message in this period.\n';
+  }
+  const header = ['Organization', 'SenderIP', 'MailFromDomain', 'Messages', 'Recipients', 'FirstSeen', 'LastSeen', 'Connector'];
+  const rows = p.groups.map((g) => [
+    g.Organization || g.OrgId,
+    g.SenderIP || '(unknown)',
+    g.SenderMailFromDomain,
+    String(g.Messages),
+    String(g.Recipients),
+    g.FirstSeen,
+    g.LastSeen,
+    g.Connectors.map((c) => c || '(none)').join(', '),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 3 || i === 4 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const out = [
+    `Reject Direct Send would have refused ${p.totalMessages} message(s) (${p.totalRecipients} recipient(s)) with 550 5.7.68:`,
+    '',
+    line(header),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map(line),
+    '',
+    'A source you recognise needs an inbound connector that identifies it by IP or certificate before',
+    'Set-OrganizationConfig -RejectDirectSend $true, for example:',
+    '  New-InboundConnector -Name "<name>" -SenderDomains <domain> -SenderIPAddresses <ip> -RestrictDomainsToIPAddresses $true',
+    'Sources you do not recognise are what Reject Direct Send is for.',
+  ];
+  if (p.unknownConnectors.length) {
+    out.push('', `Connectors not in the configuration, assumed to identify by IP or certificate: ${p.unknownConnectors.join(', ')}`);
+  }
+  return `${out.join('\n')}\n`;
+}

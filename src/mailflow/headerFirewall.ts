@@ -10,21 +10,25 @@
 //   promoted to X-MS-Exchange-Organization-*, replacing existing ones (Exchange's documented
 //   hybrid behaviour); with $false they are removed. Postern honours CloudServicesMailEnabled
 //   only on OnPremises connectors: on a Partner connector promotion would let a third party
-//   write organization headers (Exchange does not say; Postern's choice).
-// - X-Postern-* are removed from every source, trusted or not: only this gateway writes them.
+//   write organization headers (Exchange is silent). CrossPremises headers from untrusted
+//   sources are removed like the others (Exchange is silent for internet mail).
+// - X-Postern-* are removed from every source, trusted or not: only this gateway writes them
+//   (Postern's own namespace).
 //
 // Stamps (each replaces any header of the same name left in the block):
 // - X-MS-Exchange-Organization-AuthAs: `Internal` for an OnPremises connector with
 //   TreatMessagesAsInternal and an accepted-domain MAIL FROM; `Partner` for a Partner connector
-//   that identified the sender by IP or certificate; otherwise `Anonymous` — also for an
+//   that identified the sender by IP or certificate (Exchange is silent on when it stamps
+//   Partner); otherwise `Anonymous` — also for an
 //   OnPremises connector without TreatMessagesAsInternal (as observed in Exchange Online for
 //   hybrid on-premises mail). With an OnPremises connector and CloudServicesMailEnabled, a
 //   promoted AuthAs (the on-premises Exchange organization's own verdict) is kept — `External`
 //   counted as `Partner`, unknown values ignored.
 // - X-MS-Exchange-Organization-AuthSource: this gateway's host name.
 // - X-MS-Exchange-Organization-Network-Message-Id.
-// - X-Postern-Connector: the connector's name; absent for Direct Send (there is no connector to
-//   name, and since X-Postern-* never survive from outside, absence is reliable for rules).
+// - X-Postern-Connector (Postern's): the connector's name; absent for Direct Send (there is no
+//   connector to name, and since X-Postern-* never survive from outside, absence is reliable
+//   for rules).
 import type { HeaderEdits } from './headerEdits.js';
 import type { HeaderField } from './message.js';
 import { domainOf } from './message.js';

@@ -8,7 +8,7 @@ import { parseHeaderBlock } from '../smtp/dataInspector.js';
 import { organizationForRecipient, isRefusal } from '../mailflow/recipientTenant.js';
 import type { ConfigSnapshot } from '../mailflow/snapshot.js';
 import type { NewMessage, QueueStore, QueuedCopy, TraceStore } from '../store/ports.js';
-import { receiptRecords } from '../trace/receipt.js';
+import { internalReceipt, receiptRecords } from '../trace/receipt.js';
 import type { GroupCommit, Spool } from './spool.js';
 
 export interface InjectDeps {
@@ -57,8 +57,9 @@ export async function injectMessage(
   const headers = parseHeaderBlock(end >= 0 ? bytes.subarray(0, end + 2) : bytes);
   await deps.commit.commit(() => {
     deps.queue.enqueue(msg);
-    const { rows, events, emailEvents } = receiptRecords(msg, { client, envelope: { mailFrom, rcptTo: recipients }, headers, size: bytes.length }, headers);
-    deps.trace.recordReceive(rows, events, emailEvents.map((e) => ({ ...e, EmailDirection: 'Intra-org' })));
+    const receipts = new Map(copies.map((c) => [c.networkMessageId, internalReceipt(headers)]));
+    const { rows, events, emailEvents } = receiptRecords(msg, { client, envelope: { mailFrom, rcptTo: recipients }, headers, size: bytes.length }, receipts);
+    deps.trace.recordReceive(rows, events, emailEvents);
   });
   return { queueId: id, unroutable };
 }

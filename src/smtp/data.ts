@@ -4,15 +4,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { Organization } from '../config/model.js';
+import { headerFirewall } from '../mailflow/headerFirewall.js';
 import type { ClientFacts, HeaderField, MessageFacts } from '../mailflow/message.js';
 import type { NewMessage, QueuedCopy } from '../store/ports.js';
-import { receiptRecords } from '../trace/receipt.js';
+import { receiptRecords, type CopyReceipt } from '../trace/receipt.js';
 import type { ListenerContext } from './context.js';
 import { DataInspector, parseHeaderBlock, type DataViolation } from './dataInspector.js';
 import { receivedField } from './received.js';
 import { recordReject } from './reject.js';
-import { smtpError, stateOf, type SessionLike } from './session.js';
+import { smtpError, stateOf, type AcceptedRecipient, type SessionLike } from './session.js';
 
 function violationReply(v: DataViolation): { code: number; text: string } {
   switch (v.kind) {
@@ -46,11 +46,11 @@ export async function onData(ctx: ListenerContext, stream: Readable, session: Se
     }
     const headers = parseHeaderBlock(inspector.headerBlock());
     const facts: MessageFacts = { client, envelope: { mailFrom, rcptTo: state.recipients.map((r) => r.address) }, headers, size: inspector.bytes };
-    const msg = planMessage(ctx, id, file, facts, state.recipients);
+    const { message: msg, receipts } = planMessage(ctx, id, file, facts, state.recipients);
     await spooled.syncAndClose();
     await ctx.commit.commit(() => {
       ctx.queue.enqueue(msg);
-      const { rows, events, emailEvents } = receiptRecords(msg, facts, headers);
+      const { rows, events, emailEvents } = receiptRecords(msg, facts, receipts);
       ctx.trace.recordReceive(rows, events, emailEvents);
     });
     keep = true;
@@ -65,28 +65,46 @@ export async function onData(ctx: ListenerContext, stream: Readable, session: Se
   }
 }
 
-/** One copy per organization, each with its own NetworkMessageId and stamps. */
-function planMessage(ctx: ListenerContext, id: string, file: string, facts: MessageFacts, recipients: { address: string; org: Organization }[]): NewMessage {
+/**
+ * One copy per organization (and per connector, when recipients of one organization were
+ * attributed differently), each with its own NetworkMessageId, the header firewall's verdict
+ * and the stamps.
+ */
+function planMessage(ctx: ListenerContext, id: string, file: string, facts: MessageFacts, recipients: AcceptedRecipient[]): PlannedMessage {
   const now = new Date();
-  const byOrg = new Map<string, { org: Organization; rcpts: string[] }>();
+  const groups = new Map<string, AcceptedRecipient[]>();
   for (const r of recipients) {
-    const g = byOrg.get(r.org.Guid) ?? { org: r.org, rcpts: [] };
-    g.rcpts.push(r.address);
-    byOrg.set(r.org.Guid, g);
+    const key = `${r.org.Guid}|${r.frontDoor.trace.Connectors}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
   }
-  const copies: QueuedCopy[] = [...byOrg.values()].map(({ org, rcpts }) => {
+  const copies: QueuedCopy[] = [];
+  const receipts = new Map<string, CopyReceipt>();
+  for (const rcpts of groups.values()) {
+    const { org, frontDoor } = rcpts[0];
     const networkMessageId = randomUUID();
-    const prepend: HeaderField[] = [
-      { name: 'Received', value: receivedField(facts.client, ctx.hostname, id, rcpts, now) },
-      { name: 'X-MS-Exchange-Organization-Network-Message-Id', value: networkMessageId },
-    ];
+    const addresses = rcpts.map((r) => r.address);
+    const fw = headerFirewall({ headers: facts.headers, attribution: frontDoor.attribution, mailFrom: facts.envelope.mailFrom, org, gatewayHost: ctx.hostname, networkMessageId });
+    const prepend: HeaderField[] = [{ name: 'Received', value: receivedField(facts.client, ctx.hostname, id, addresses, now) }, ...fw.edits.prepend];
     const cert = facts.client.peerCertificate;
     if (cert) {
       // Certificate names are the peer's words: no control characters may reach a header.
       const clean = (s: string) => s.replace(/[\x00-\x1f\x7f;]/g, '?');
       prepend.push({ name: 'X-Postern-Peer-Certificate', value: `CN=${clean(cert.subjectCN ?? '')}; DNS=${clean(cert.dnsNames.join(','))}; trusted=${cert.trusted ? 'yes' : 'no'}; sha256=${cert.fingerprint256}` });
     }
-    return { networkMessageId, orgGuid: org.Guid, recipients: rcpts, edits: { prepend, remove: [], set: [] } };
-  });
-  return { id, spoolFile: file, receivedAt: now.getTime(), mailFrom: facts.envelope.mailFrom, client: facts.client, size: facts.size, copies };
+    copies.push({ networkMessageId, orgGuid: org.Guid, recipients: addresses, edits: { ...fw.edits, prepend } });
+    receipts.set(networkMessageId, {
+      connector: fw.connectors,
+      connectorMatch: frontDoor.trace.ConnectorMatch,
+      authAs: fw.authAs,
+      direction: fw.emailDirection,
+      headers: fw.headers,
+      reasons: frontDoor.attribution.reasons,
+    });
+  }
+  return { message: { id, spoolFile: file, receivedAt: now.getTime(), mailFrom: facts.envelope.mailFrom, client: facts.client, size: facts.size, copies }, receipts };
+}
+
+interface PlannedMessage {
+  message: NewMessage;
+  receipts: Map<string, CopyReceipt>;
 }

@@ -1,6 +1,7 @@
 // RCPT TO: the recipient's domain names the organization; everything else is a relay attempt.
 // Tenant-level admission (connectors, Reject Direct Send) happens here too, because the tenant
 // is known at this point and a refusal here leaves nothing to bounce.
+import { evaluateFrontDoor } from '../mailflow/frontDoor.js';
 import { isRefusal, organizationForRecipient } from '../mailflow/recipientTenant.js';
 import type { ListenerContext } from './context.js';
 import { recordReject } from './reject.js';
@@ -17,6 +18,13 @@ export function onRcptTo(ctx: ListenerContext, address: string, session: Session
     recordReject(ctx, state, session.id, { stage: 'RCPT', code: found.code, text: found.text, reason: found.reason, mailFrom, recipient: address });
     return smtpError(found.code, found.text);
   }
-  state.recipients.push({ address, org: found });
+  const frontDoor = evaluateFrontDoor(found, { client: state.client, mailFrom, recipient: address });
+  const { admission } = frontDoor;
+  if (admission.verdict === 'refuse') {
+    const r = admission.refusal;
+    recordReject(ctx, state, session.id, { stage: 'RCPT', code: r.code, text: r.text, reason: r.reason, mailFrom, recipient: address, orgGuid: found.Guid, connector: frontDoor.trace.Connectors });
+    return smtpError(r.code, r.text);
+  }
+  state.recipients.push({ address, org: found, frontDoor });
   return undefined;
 }

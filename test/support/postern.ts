@@ -28,6 +28,7 @@ export function contoso(overrides: Partial<Organization> = {}): Organization {
     Delivery: { kind: 'maildir', path: 'maildir' },
     DomainDelivery: {},
     Config: { RejectDirectSend: false },
+    InboundConnectors: [],
     ...overrides,
   };
 }
