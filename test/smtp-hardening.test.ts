@@ -6,7 +6,7 @@ import { RawSmtp } from './support/rawSmtp.js';
 let pg: Running;
 beforeAll(async () => {
   const dir = tempDir();
-  importOrgs(dir, [contoso()]);
+  importOrgs(dir, [contoso({ InboundConnectors: [{ Name: 'Scanner', ConnectorType: 'Partner', SenderDomains: ['scan.example'], SenderIPAddresses: ['127.0.0.6'], RestrictDomainsToIPAddresses: true, RequireTls: false }] as any })]);
   pg = await startPostern(dir, { earlyTalkerDelayMs: 300, trustedNetworks: ['127.0.0.1/32'], limits: { maxConnectionsPerIp: 200 } });
 });
 afterAll(async () => {
@@ -56,6 +56,14 @@ describe('early talkers', () => {
     c.send('EHLO eager.example\r\n');
     const reply = await c.reply();
     expect(reply).toMatch(/^421 .*talk too soon/i);
+    c.close();
+  });
+
+  it('greets a connector IP at once, without the early-talker pause', async () => {
+    const t0 = Date.now();
+    const c = await RawSmtp.open(pg.smtpPort, '127.0.0.1', '127.0.0.6');
+    expect(await c.reply()).toMatch(/^220 /);
+    expect(Date.now() - t0).toBeLessThan(200);
     c.close();
   });
 

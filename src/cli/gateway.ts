@@ -2,7 +2,6 @@
 // admin HTTP server, and stops them in order on shutdown.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import ipaddr from 'ipaddr.js';
 import type { Logger } from 'pino';
 import { GatewayMetrics } from '../api/metrics.js';
 import { startHttp } from '../api/server.js';
@@ -15,6 +14,7 @@ import { DEFAULT_LIMITS } from '../smtp/limits.js';
 import { createListener, type Listener } from '../smtp/server.js';
 import { loadOrCreateTls } from '../smtp/tls.js';
 import { ConfigWatcher } from '../store/configWatcher.js';
+import { prefixTrie } from '../mailflow/snapshot.js';
 import { SqliteConfigStore } from '../store/sqlite/configStore.js';
 import { openDatabase, relaxedTransaction } from '../store/sqlite/db.js';
 import { SqliteQueueStore } from '../store/sqlite/queueStore.js';
@@ -25,19 +25,6 @@ export interface Gateway {
   smtpsPort?: number;
   httpPort: number;
   stop(): Promise<void>;
-}
-
-function inNetworks(ip: string, networks: string[]): boolean {
-  if (!ipaddr.isValid(ip)) return false;
-  const addr = ipaddr.process(ip);
-  return networks.some((n) => {
-    try {
-      const [range, bits] = n.includes('/') ? ipaddr.parseCIDR(n) : [ipaddr.process(n), ipaddr.process(n).kind() === 'ipv4' ? 32 : 128];
-      return addr.kind() === range.kind() && addr.match(range, bits as number);
-    } catch {
-      return false;
-    }
-  });
 }
 
 export async function startGateway(dataDir: string, settings: ServerSettings, logger: Logger): Promise<Gateway> {
@@ -68,13 +55,16 @@ export async function startGateway(dataDir: string, settings: ServerSettings, lo
     onDelivered: (status, n) => metrics.delivered(status, n),
   });
 
+  const trustedNetworks = prefixTrie(settings.trustedNetworks);
   const ctx: ListenerContext = {
     hostname: settings.hostname,
     limits: { ...DEFAULT_LIMITS, ...settings.limits },
     tls, spool, commit, queue, trace, logger, metrics,
     snapshot: () => watcher.snapshot(),
     trustedProxies: settings.trustedProxies,
-    greetDelayMs: (ip) => (settings.earlyTalkerDelayMs === 0 || inNetworks(ip, settings.trustedNetworks) ? 0 : settings.earlyTalkerDelayMs),
+    // The early-talker pause is for strangers: configured networks and connector IPs are greeted at once.
+    greetDelayMs: (ip) =>
+      settings.earlyTalkerDelayMs === 0 || trustedNetworks.lookup(ip).length || watcher.snapshot().connectorIps.lookup(ip).length ? 0 : settings.earlyTalkerDelayMs,
     onQueued: () => runner.kick(),
   };
 
