@@ -11,6 +11,8 @@ function run(cmd) {
 export function ensureBuilt() {
   const marker = 'node_modules/.package-lock.json';
   const stale = !existsSync(marker) || statSync(marker).mtimeMs < statSync('package-lock.json').mtimeMs;
-  if (stale) run('npm ci --no-audit --no-fund');
+  // npm install, not npm ci: it installs exactly what the lockfile pins, and npm 11.19's ci
+  // refuses lockfiles that (correctly) omit other platforms' optional packages.
+  if (stale) run('npm install --no-audit --no-fund');
   run('npm run --silent build');
 }

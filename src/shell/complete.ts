@@ -51,7 +51,7 @@ export function complete(text: string, cursor: number, registry: CmdletRegistry,
   if (!def) return { replaceFrom: start, candidates: [] };
   if (isDash(word[0])) {
     const prefix = lower.slice(1);
-    const candidates = allParameters(def).filter((p) => p.name.toLowerCase().startsWith(prefix)).map((p) => '-' + p.name);
+    const candidates = allParameters(def).filter((p) => p.name.toLowerCase().startsWith(prefix)).map((p) => '-' + p.name).sort();
     return { replaceFrom: start, candidates };
   }
   // value of the previous parameter: enum values
@@ -63,4 +63,29 @@ export function complete(text: string, cursor: number, registry: CmdletRegistry,
     }
   }
   return { replaceFrom: start, candidates: [] };
+}
+
+/**
+ * Collects REPL lines until they form a complete script: push() returns the script when it can
+ * run, or undefined when the REPL should show the continuation prompt (">> ") and read more.
+ */
+export class ReplBuffer {
+  private lines: string[] = [];
+
+  get pending(): boolean {
+    return this.lines.length > 0;
+  }
+
+  push(line: string): string | undefined {
+    this.lines.push(line);
+    const text = this.lines.join('\n');
+    // an empty line ends a continuation the parser still finds incomplete, as PowerShell's host does
+    if (isIncompleteInput(text) && !(line.trim() === '' && this.lines.length > 1)) return undefined;
+    this.lines = [];
+    return text;
+  }
+
+  reset(): void {
+    this.lines = [];
+  }
 }

@@ -73,7 +73,8 @@ export function parseNumberLiteral(text: string): number | undefined {
 }
 
 export function parseScript(text: string): Script {
-  const p = new Parser(text);
+  // A byte-order mark (scripts saved by Windows editors) is not part of the first token.
+  const p = new Parser(text.charCodeAt(0) === 0xfeff ? ' ' + text.slice(1) : text);
   const statements = p.parseStatements(null);
   return { kind: 'script', statements };
 }
@@ -757,7 +758,7 @@ class Parser {
         key = this.parseStringLiteral();
       } else if (isLetter(this.peek()) || this.peek() === '_') {
         let k = '';
-        while (!this.eof() && /[\p{L}\p{Nd}_\-]/u.test(this.peek() as string)) k += this.text[this.pos++];
+        while (!this.eof() && /[\p{L}\p{Nd}_-]/u.test(this.peek() as string)) k += this.text[this.pos++];
         key = { kind: 'string', offset: keyAt, value: k };
       } else {
         key = this.withComma(() => this.parsePostfix(this.parsePrimary(), true), true);

@@ -176,7 +176,7 @@ export function allParameters(def: CmdletDef): ParameterDef[] {
 
 /** An argument of a command line after evaluation, before binding. */
 export type RawArgument =
-  | { kind: 'named'; name: string; offset: number; colon: boolean; hasValue: boolean; value?: unknown }
+  | { kind: 'named'; name: string; offset: number; colon: boolean; hasValue: boolean; value?: unknown; valueOffset?: number }
   | { kind: 'positional'; value: unknown; offset: number };
 
 export interface BindOptions {
@@ -186,6 +186,8 @@ export interface BindOptions {
   hasPipelineObject?: boolean;
   /** Offset of the command name, for errors about the command as a whole. */
   commandOffset?: number;
+  /** Don't fail on missing mandatory parameters (they may come from pipeline input). */
+  skipMandatory?: boolean;
 }
 
 const ALL_SETS = '__AllParameterSets';
@@ -262,6 +264,7 @@ export function bindParameters(def: CmdletDef, args: RawArgument[], options: Bin
       throw bindingError(def, `Cannot bind parameter because parameter '${r.name}' is specified more than once. To provide multiple values to parameters that can accept multiple values, use the array syntax. For example, "-parameter value1,value2,value3".`, 'ParameterAlreadyBound', r.name, pos(a.offset));
     }
     let value: unknown;
+    let valueOffset = a.valueOffset ?? a.offset;
     if (a.colon) {
       if (!a.hasValue) throw bindingError(def, `Missing an argument for parameter '${r.name}'. Specify a parameter of type '${typeHint(r)}' and try again.`, 'MissingArgument', r.name, pos(a.offset));
       value = a.value;
@@ -273,9 +276,10 @@ export function bindParameters(def: CmdletDef, args: RawArgument[], options: Bin
         throw bindingError(def, `Missing an argument for parameter '${r.name}'. Specify a parameter of type '${typeHint(r)}' and try again.`, 'MissingArgument', r.name, pos(a.offset));
       }
       value = next.value;
+      valueOffset = next.offset;
       i++;
     }
-    bound.set(r.name, { value, offset: a.offset, converted: false });
+    bound.set(r.name, { value, offset: valueOffset, converted: false });
   }
 
   // 2. parameter sets narrowed by the named parameters
@@ -340,7 +344,7 @@ export function bindParameters(def: CmdletDef, args: RawArgument[], options: Bin
       if (!candidates.some((c) => inSet(p, c))) continue;
       const prop = [p.name, ...(p.aliases ?? [])].map((n) => findProperty(obj, n)).find((x) => x !== undefined);
       if (!prop || prop[1] === null || prop[1] === undefined) continue;
-      bound.set(p.name, { value: convertOrThrow(def, p, prop[1], undefined), offset: -1, converted: true });
+      bound.set(p.name, { value: convertOrThrow(def, p, prop[1], () => undefined), offset: -1, converted: true });
       narrow(p, -1);
       used = true;
     }
@@ -357,14 +361,14 @@ export function bindParameters(def: CmdletDef, args: RawArgument[], options: Bin
   } else {
     setName = def.defaultSet && candidates.includes(def.defaultSet) ? def.defaultSet : candidates[0];
     const missing = def.parameters.filter((p) => isMandatoryIn(p, setName) && !bound.has(p.name));
-    throw bindingError(def, `Cannot process command because of one or more missing mandatory parameters: ${missing.map((p) => p.name).join(' ')}.`, 'MissingMandatoryParameter', missing[0]?.name, pos(options.commandOffset ?? -1));
+    if (!options.skipMandatory) throw bindingError(def, `Cannot process command because of one or more missing mandatory parameters: ${missing.map((p) => p.name).join(' ')}.`, 'MissingMandatoryParameter', missing[0]?.name, pos(options.commandOffset ?? -1));
   }
 
   // 6. conversion and validation
   const values = new Map<string, unknown>();
   for (const [name, b] of bound) {
     const p = paramsByName.get(name) as ParameterDef;
-    const v = b.converted ? b.value : convertOrThrow(def, p, b.value, pos(b.offset));
+    const v = b.converted ? b.value : convertOrThrow(def, p, b.value, () => pos(b.offset));
     if (p.validate && v !== null && v !== undefined) {
       const problem = p.validate(v);
       if (problem) throw bindingError(def, `Cannot validate argument on parameter '${p.name}'. ${problem}`, 'ParameterArgumentValidationError', p.name, pos(b.offset));
@@ -374,7 +378,7 @@ export function bindParameters(def: CmdletDef, args: RawArgument[], options: Bin
   return new BoundParameters(values, setName === ALL_SETS ? 'Default' : setName);
 }
 
-function convertOrThrow(def: CmdletDef, p: ParameterDef, value: unknown, position: SourcePosition | undefined): unknown {
+function convertOrThrow(def: CmdletDef, p: ParameterDef, value: unknown, position: () => SourcePosition | undefined): unknown {
   try {
     return p.type.convert(value);
   } catch (e) {
@@ -383,7 +387,7 @@ function convertOrThrow(def: CmdletDef, p: ParameterDef, value: unknown, positio
       if (e.failure === 'validate') message = `Cannot validate argument on parameter '${p.name}'. ${e.detail}`;
       else if (e.failure === 'transform') message = `Cannot process argument transformation on parameter '${p.name}'. ${e.detail}`;
       else message = `Cannot bind parameter '${p.name}'. Cannot convert value "${e.valueText}" to type "${e.typeName}". Error: "${e.detail}"`;
-      throw bindingError(def, message, e.failure === 'validate' ? 'ParameterArgumentValidationError' : 'CannotConvertArgumentNoMessage', p.name, position);
+      throw bindingError(def, message, e.failure === 'validate' ? 'ParameterArgumentValidationError' : 'CannotConvertArgumentNoMessage', p.name, position());
     }
     throw e;
   }

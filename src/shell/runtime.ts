@@ -61,6 +61,9 @@ export interface ScriptResult {
   exitCode: number;
 }
 
+/** Cmdlets that change state; check() never runs them, even nested in an argument. */
+const CHANGING_VERBS = /^(New|Set|Remove|Enable|Disable|Release|Delete|Start|Stop|Export|Test|Invoke)-/i;
+
 /** Stops the script: $ErrorActionPreference = 'Stop' or -ErrorAction Stop on a failing command. */
 class ScriptStopped extends Error {
   constructor(readonly error: ShellError) {
@@ -98,6 +101,11 @@ export class ShellSession {
     return this.lookup(name);
   }
 
+  /** Names of the variables set in this session (for completion). */
+  variableNames(): string[] {
+    return [...this.globals.keys()];
+  }
+
   setVariable(name: string, value: unknown): void {
     this.globals.set(name.toLowerCase(), value);
   }
@@ -133,6 +141,82 @@ export class ShellSession {
     }
     const errors = state.errors;
     return { output: state.output.join(''), errors, warnings: state.warnings, values, exitCode: errors.length ? 1 : 0 };
+  }
+
+  /**
+   * Parses the script and binds every command's parameters without running any cmdlet that
+   * changes something (expressions in arguments are evaluated, so `(Get-Date).AddDays(-2)` and
+   * nested Get-* commands run). Returns the errors a run would report first: parse
+   * errors, unknown commands, unknown/ambiguous parameters, conversions, ranges, missing
+   * mandatory parameters (except those a pipeline could supply).
+   */
+  async check(text: string): Promise<ShellError[]> {
+    this.checking = true;
+    try {
+      return await this.checkScript(text);
+    } finally {
+      this.checking = false;
+    }
+  }
+
+  private checking = false;
+
+  private async checkScript(text: string): Promise<ShellError[]> {
+    this.state = { text, output: [], errors: [], warnings: [] };
+    let statements: Statement[];
+    try {
+      statements = parseScript(text).statements;
+    } catch (e) {
+      if (e instanceof ShellParseError) {
+        e.sourceLine = e.position ? lineOf(text, e.position.line) : undefined;
+        return [e];
+      }
+      throw e;
+    }
+    const errors: ShellError[] = [];
+    const checkStatements = async (list: Statement[]): Promise<void> => {
+      for (const stmt of list) {
+        try {
+          if (stmt.kind === 'assign') {
+            await this.checkPipeline(stmt.value);
+            const single = stmt.value.elements.length === 1 && stmt.value.elements[0].kind === 'expression';
+            if (stmt.target.kind === 'variable') this.assignVariable(stmt.target.name, single ? await this.pipelineValue(stmt.value) : null);
+          } else if (stmt.kind === 'pipeline') {
+            await this.checkPipeline(stmt);
+          } else if (stmt.kind === 'foreach') {
+            await this.checkPipeline(stmt.collection);
+            await checkStatements(stmt.body);
+          } else {
+            for (const c of stmt.clauses) {
+              await this.checkPipeline(c.condition);
+              await checkStatements(c.body);
+            }
+            if (stmt.elseBody) await checkStatements(stmt.elseBody);
+          }
+        } catch (e) {
+          errors.push(this.toShellError(e, stmt.offset));
+        }
+      }
+    };
+    await checkStatements(statements);
+    return errors;
+  }
+
+  private async checkPipeline(p: PipelineStatement): Promise<void> {
+    for (let i = 0; i < p.elements.length; i++) {
+      const el = p.elements[i];
+      if (el.kind !== 'command') continue;
+      const def = this.registry.get(el.name);
+      if (!def) {
+        throw new ShellError(`The term '${el.name}' is not recognized as a name of a cmdlet, function, script file, or executable program. Check the spelling of the name, or if a path was included, verify that the path is correct and try again.`, {
+          errorId: 'CommandNotFoundException',
+          category: 'ObjectNotFound',
+          position: this.positionOf(el.offset),
+        });
+      }
+      const args = await this.commandArguments(el);
+      this.bind(def, args, { positionOf: this.positionOf, commandOffset: el.offset, skipMandatory: i > 0 && def.inputMode !== 'collect' });
+    }
   }
 
   // ---------------------------------------------------------------- errors
@@ -222,6 +306,7 @@ export class ShellSession {
       value = stmt.op === '+=' ? add(current, value) : arith('-', current, value);
     }
     if (t.kind === 'variable') {
+      if (t.name.toLowerCase() === 'null') return value; // `$null = ...` discards the output
       this.assignVariable(t.name, value);
     } else if (t.kind === 'member') {
       const obj = await this.evalExpr(t.target);
@@ -264,7 +349,7 @@ export class ShellSession {
     const out: RawArgument[] = [];
     for (const el of cmd.elements) {
       if (el.kind === 'parameter') {
-        if (el.colon && el.colonValue) out.push({ kind: 'named', name: el.name, offset: el.offset, colon: true, hasValue: true, value: await this.evalExpr(el.colonValue) });
+        if (el.colon && el.colonValue) out.push({ kind: 'named', name: el.name, offset: el.offset, colon: true, hasValue: true, value: await this.evalExpr(el.colonValue), valueOffset: el.colonValue.offset });
         else out.push({ kind: 'named', name: el.name, offset: el.offset, colon: el.colon, hasValue: false });
       } else if (el.kind === 'argument') {
         out.push({ kind: 'positional', value: await this.evalExpr(el.value), offset: el.value.offset });
@@ -295,11 +380,20 @@ export class ShellSession {
     }
     const args = await this.commandArguments(cmd);
     const bindOpts = { positionOf: this.positionOf, commandOffset: cmd.offset };
+    if (this.checking && CHANGING_VERBS.test(def.name)) {
+      // check(): a command nested in an argument that would change something is bound, not run
+      this.bind(def, args, { ...bindOpts, skipMandatory: input !== undefined });
+      return [];
+    }
     if (input === undefined || def.inputMode === 'collect') {
       const bound = this.bind(def, args, bindOpts);
       return this.callRun(def, cmd, bound, input ?? []);
     }
-    if (input.length === 0) return [];
+    if (input.length === 0) {
+      // nothing to process, but a misspelt parameter is still an error
+      this.bind(def, args, { ...bindOpts, skipMandatory: true });
+      return [];
+    }
     const out: unknown[] = [];
     for (const item of input) {
       let bound: BoundParameters;
@@ -312,7 +406,15 @@ export class ShellSession {
         this.nonTerminating(def, err, undefined);
         continue;
       }
-      out.push(...(await this.callRun(def, cmd, bound, [item])));
+      try {
+        out.push(...(await this.callRun(def, cmd, bound, [item])));
+      } catch (e) {
+        // Exchange cmdlets report a failure for one input object (not found, ...) and go on.
+        if (e instanceof ScriptStopped) throw e;
+        const err = this.toShellError(e, cmd.offset, def.name);
+        err.terminating = false;
+        this.nonTerminating(def, err, bound);
+      }
     }
     return out;
   }
@@ -328,25 +430,38 @@ export class ShellSession {
     }
   }
 
+  private readonly recorded = new WeakSet<ShellError>();
+
+  private recordErrorVariable(name: string, err: ShellError): void {
+    if (this.recorded.has(err)) return;
+    this.recorded.add(err);
+    const key = name.replace(/^\+/, '');
+    const current = this.lookup(key);
+    this.assignVariable(key, [...(Array.isArray(current) ? current : []), err]);
+  }
+
   private nonTerminating(def: CmdletDef, err: ShellError, bound: BoundParameters | undefined): void {
+    if (!err.command) err.command = def.name;
+    const ev = bound?.get<string>('ErrorVariable');
+    if (ev) this.recordErrorVariable(ev, err);
     const pref = toStr(bound?.get('ErrorAction') ?? this.lookup('ErrorActionPreference') ?? 'Continue').toLowerCase();
     if (pref === 'silentlycontinue' || pref === 'ignore') return;
-    if (!err.command) err.command = def.name;
     this.report(err);
-    const ev = bound?.get<string>('ErrorVariable');
-    if (ev) this.assignVariable(ev.replace(/^\+/, ''), [err]);
     if (pref === 'stop') throw new ScriptStopped(err);
   }
 
   private async callRun(def: CmdletDef, cmd: CommandCall, bound: BoundParameters, input: unknown[]): Promise<unknown[]> {
     const out: unknown[] = [];
     const ctx = this.context(def, cmd, bound);
+    const ev = bound.get<string>('ErrorVariable');
+    if (ev && !ev.startsWith('+')) this.assignVariable(ev, []);
     let result: unknown;
     try {
       result = await def.run(ctx, bound, input);
     } catch (e) {
       if (e instanceof ScriptStopped) throw e;
       const err = this.toShellError(e, cmd.offset, def.name);
+      if (ev) this.recordErrorVariable(ev, err);
       const pref = toStr(bound.get('ErrorAction') ?? '').toLowerCase();
       if (pref === 'silentlycontinue' || pref === 'ignore') return [];
       if (pref === 'stop') {
@@ -362,7 +477,6 @@ export class ShellSession {
   }
 
   private context(def: CmdletDef, cmd: CommandCall, bound: BoundParameters): CmdletContext {
-    const session = this;
     const state = this.state;
     return {
       services: this.services,
@@ -372,7 +486,7 @@ export class ShellSession {
       writeFile: this.options.writeFile,
       readFile: this.options.readFile,
       now: () => (this.options.now ? this.options.now() : new Date()),
-      async shouldProcess(target: string, action: string): Promise<boolean> {
+      shouldProcess: async (target: string, action: string): Promise<boolean> => {
         if (bound.get('WhatIf') === true) {
           state.output.push(`What if: ${action} "${target}".\n`);
           return false;
@@ -380,7 +494,7 @@ export class ShellSession {
         const confirm = bound.has('Confirm') ? bound.get('Confirm') === true : def.confirmImpact === 'High';
         if (!confirm) return true;
         const question = `Are you sure you want to perform this action?\n${action} "${target}".`;
-        if (!session.options.confirm) {
+        if (!this.options.confirm) {
           throw new ShellError(`Confirmation is required for: ${action} "${target}". The shell isn't interactive; add -Confirm:$false to run this command without confirmation.`, {
             errorId: 'ConfirmationRequired',
             category: 'OperationStopped',
@@ -388,7 +502,7 @@ export class ShellSession {
             command: def.name,
           });
         }
-        return session.options.confirm(question);
+        return this.options.confirm(question);
       },
       writeWarning(message: string) {
         const pref = toStr(bound.get('WarningAction') ?? '').toLowerCase();
@@ -399,12 +513,12 @@ export class ShellSession {
       writeHost(text: string) {
         state.output.push(text.endsWith('\n') ? text : text + '\n');
       },
-      writeError(error: ShellError | string) {
+      writeError: (error: ShellError | string) => {
         const err = typeof error === 'string' ? new ShellError(error, { command: def.name, terminating: false }) : error;
         err.terminating = false;
-        if (!err.position) err.position = session.positionOf(cmd.offset);
+        if (!err.position) err.position = this.positionOf(cmd.offset);
         if (err.position && err.sourceLine === undefined) err.sourceLine = lineOf(state.text, err.position.line);
-        session.nonTerminating(def, err, bound);
+        this.nonTerminating(def, err, bound);
       },
       invoke: (block: ScriptBlock, dollarUnder?: unknown, args?: unknown[]) => this.invokeBlock(block, dollarUnder, args),
     };
@@ -555,6 +669,7 @@ export class ShellSession {
         return type === 'double' || type === 'decimal' ? n : Math.round(n);
       }
       case 'string': return toStr(v);
+      case 'void': return undefined;
       case 'bool': case 'boolean': return toBool(v);
       case 'datetime': {
         if (v instanceof Date) return v;
@@ -610,6 +725,20 @@ export class ShellSession {
       return d;
     }
     if (t === 'guid' && m === 'newguid') return randomUUID();
+    if (t === 'convert' && m === 'frombase64string') return new Uint8Array(Buffer.from(toStr(args[0]), 'base64'));
+    if (t === 'convert' && m === 'tobase64string') return Buffer.from(args[0] instanceof Uint8Array ? args[0] : Buffer.from(toStr(args[0]))).toString('base64');
+    if ((t === 'io.file') && (m === 'writeallbytes' || m === 'writealltext')) {
+      // Export-QuarantineMessage's documented pattern: [IO.File]::WriteAllBytes($path, [Convert]::FromBase64String($e.Eml))
+      const write = this.options.writeFile;
+      if (!write) throw this.opError('Writing files is not available in this shell session.', offset);
+      const data = args[1] instanceof Uint8Array ? args[1] : toStr(args[1]);
+      return write(toStr(args[0]), data).then(() => undefined);
+    }
+    if (t === 'io.file' && m === 'readalltext') {
+      const read = this.options.readFile;
+      if (!read) throw this.opError('Reading files is not available in this shell session.', offset);
+      return read(toStr(args[0]));
+    }
     if (t === 'math') {
       const n = args.map(toNumber);
       switch (m) {
@@ -760,6 +889,8 @@ function add(left: unknown, right: unknown, err?: () => Error): unknown {
 }
 
 function arith(op: string, left: unknown, right: unknown, err?: () => Error): unknown {
+  if (op === '*' && typeof left === 'string' && Number.isFinite(toNumber(right))) return left.repeat(Math.max(0, Math.min(toNumber(right), 1_000_000)));
+  if (op === '*' && Array.isArray(left) && Number.isFinite(toNumber(right))) return Array.from({ length: Math.min(toNumber(right), 100_000) }, () => left).flat();
   const a = toNumber(left), b = toNumber(right);
   if (Number.isNaN(a) || Number.isNaN(b)) {
     if (err) throw err();
@@ -768,7 +899,7 @@ function arith(op: string, left: unknown, right: unknown, err?: () => Error): un
   switch (op) {
     case '+': return a + b;
     case '-': return a - b;
-    case '*': return typeof left === 'string' ? left.repeat(b) : a * b;
+    case '*': return a * b;
     case '/': return a / b;
     default: return a % b;
   }

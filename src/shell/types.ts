@@ -566,6 +566,8 @@ export function multiValuedType(element: ParamType, options: MultiValuedOptions 
     values: element.values,
     allowsEdit: options.edit,
     convert(v) {
+      const isEdit = (h: Hashtable) => h.size > 0 && h.keys().every((k) => /^(add|remove)$/i.test(k));
+      if (element.kind === 'Hashtable' && v instanceof Hashtable && !isEdit(v)) return convertList(v);
       if (v instanceof Hashtable || (isPlainObject(v) && Object.keys(v).length > 0 && Object.keys(v).every((k) => /^(add|remove)$/i.test(k)))) {
         const h = v instanceof Hashtable ? v : Hashtable.from(Object.entries(v));
         const keys = h.keys();

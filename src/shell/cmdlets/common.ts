@@ -94,3 +94,8 @@ export function pickParams(params: BoundParameters, names: readonly string[]): R
   for (const n of names) if (params.has(n)) out[n] = params.get(n);
   return out;
 }
+
+/** Exchange's warning when a Set-* cmdlet changes nothing. */
+export function noChangesWarning(identity: string): string {
+  return `The command completed successfully but no settings of '${identity}' have been modified.`;
+}

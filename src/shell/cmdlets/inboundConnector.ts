@@ -5,7 +5,7 @@ import type { CmdletDef, ParameterDef } from '../registry.js';
 import type { InboundConnectorObject, InboundConnectorSettings } from '../services.js';
 import { domainType, enumType, ipRangeType, multiValuedType, stringType, unlimitedType } from '../types.js';
 import { tagged } from '../values.js';
-import { bool, identityParam, resolveEdits, str, strings } from './common.js';
+import { bool, identityParam, noChangesWarning, resolveEdits, str, strings } from './common.js';
 
 const CONNECTOR_ID = 'Microsoft.Exchange.Configuration.Tasks.InboundConnectorIdParameter';
 
@@ -138,6 +138,7 @@ export const inboundConnectorCmdlets: CmdletDef[] = [
     parameters: [identityParam(CONNECTOR_ID, { mandatory: true }), { name: 'Name', type: str(64) }, ...connectorParameters(true, false)],
     async run(ctx, params) {
       const identity = params.get<string>('Identity') as string;
+      if (Object.keys(params.pick(['Identity'])).length === 0) return ctx.writeWarning(noChangesWarning(identity));
       const current = (await ctx.services.getInboundConnectors(identity))[0];
       const changes = resolveEdits(params.pick(['Identity']), current as Record<string, unknown> | undefined) as Partial<InboundConnectorSettings>;
       if (current) validate({ ...defaultConnector(current.Name), ...current, ...changes }, 'Set-InboundConnector');

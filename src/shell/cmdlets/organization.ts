@@ -3,7 +3,7 @@ import type { CmdletDef } from '../registry.js';
 import type { AcceptedDomainChanges, AcceptedDomainType } from '../services.js';
 import { domainType, enumType, identityType, unlimitedType } from '../types.js';
 import { tagged } from '../values.js';
-import { bool, identityParam, str, tagAll } from './common.js';
+import { bool, identityParam, noChangesWarning, str, tagAll } from './common.js';
 
 const DOMAIN_ID = 'Microsoft.Exchange.Configuration.Tasks.AcceptedDomainIdParameter';
 const DOMAIN_TYPES = ['Authoritative', 'InternalRelay', 'ExternalRelay'];
@@ -34,6 +34,7 @@ export const organizationCmdlets: CmdletDef[] = [
     async run(ctx, params) {
       const changes: Record<string, unknown> = {};
       if (params.has('RejectDirectSend')) changes.RejectDirectSend = params.get('RejectDirectSend');
+      if (Object.keys(changes).length === 0) return ctx.writeWarning(noChangesWarning(ctx.services.organization));
       if (!(await ctx.shouldProcess(ctx.services.organization, 'Setting organization configuration'))) return;
       await ctx.services.setOrganizationConfig(changes);
     },
@@ -94,6 +95,7 @@ export const organizationCmdlets: CmdletDef[] = [
       if (params.has('DomainType')) changes.DomainType = params.get<AcceptedDomainType>('DomainType');
       if (params.has('MakeDefault')) changes.MakeDefault = params.get<boolean>('MakeDefault');
       if (params.has('Name')) changes.Name = params.get<string>('Name');
+      if (Object.keys(changes).length === 0) return ctx.writeWarning(noChangesWarning(identity));
       if (!(await ctx.shouldProcess(identity, 'Changing accepted domain'))) return;
       await ctx.services.setAcceptedDomain(identity, changes);
     },

@@ -140,7 +140,6 @@ export const quarantineCmdlets: CmdletDef[] = [
         ReportFalsePositive: params.get<boolean>('ReportFalsePositive') ?? undefined,
         Force: params.get<boolean>('Force') ?? undefined,
       };
-      if (!options.ReleaseToAll && !options.User && !options.ActionType) options.ReleaseToAll = false;
       for (const id of ids) {
         if (!(await ctx.shouldProcess(id, 'Releasing quarantined message'))) continue;
         try {

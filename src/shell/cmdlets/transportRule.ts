@@ -18,7 +18,7 @@ import {
   type ParamType,
 } from '../types.js';
 import { tagged } from '../values.js';
-import { bool, identityParam, patterns, recipients, resolveEdits, str, words } from './common.js';
+import { bool, identityParam, noChangesWarning, patterns, recipients, resolveEdits, str, words } from './common.js';
 
 type Kind = 'condition' | 'action' | 'property';
 
@@ -190,6 +190,7 @@ function ruleParameters(edit: boolean, fromPipeline: boolean): ParameterDef[] {
     type,
     valueFromPipelineByPropertyName: fromPipeline,
     ignored: noEffect,
+    description: /SenderIpRanges$/.test(name) ? IP_RANGES_HELP : undefined,
   });
   const fixStatus = (p: ParameterDef): ParameterDef => (p.name === 'RejectMessageEnhancedStatusCode' ? { ...p, validate: validateEnhancedStatus } : p);
   return [
@@ -207,6 +208,8 @@ function validateEnhancedStatus(v: unknown): string | undefined {
 }
 
 const RULE_ID = 'Microsoft.Exchange.Configuration.Tasks.RuleIdParameter';
+
+const IP_RANGES_HELP = 'IP addresses (192.168.1.1), ranges (192.168.0.1-192.168.0.254) or CIDR blocks (192.168.0.1/25), IPv4 or IPv6, as a list (a,b,c). Postern also accepts one quoted string holding several ranges separated by commas or spaces, as admins paste them.';
 
 /** Readable name of a predicate for the Description: SubjectContainsWords → "subject contains words". */
 function humanize(name: string): string {
@@ -263,7 +266,7 @@ export function transportRuleOutput(rule: TransportRuleObject): Record<string, u
   for (const p of TRANSPORT_RULE_PROPERTIES) {
     if (p.name in out || p.kind === 'property') continue;
     const v = r[p.name];
-    out[p.name] = v === undefined ? (p.typeName.endsWith('[]') || p.typeName.includes('MultiValued') ? [] : null) : v;
+    out[p.name] = v === undefined ? (p.typeName.endsWith('[]') || p.typeName.includes('MultiValued') ? [] : p.typeName === 'System.Boolean' ? false : null) : v;
   }
   for (const p of ['RecipientAddressType', 'SetAuditSeverity', 'DlpPolicy']) out[p] = r[p] ?? null;
   out.Identity = rule.Identity;
@@ -344,7 +347,7 @@ export const transportRuleCmdlets: CmdletDef[] = [
     ],
     async run(ctx, params) {
       const values = params.pick();
-      checkPairs(values, 'New-TransportRule');
+      checkPairs(settingsFrom(values), 'New-TransportRule');
       const name = params.get<string>('Name') as string;
       if (params.has('Priority')) {
         const count = (await ctx.services.getTransportRules()).length;
@@ -371,6 +374,7 @@ export const transportRuleCmdlets: CmdletDef[] = [
     async run(ctx, params) {
       const identity = params.get<string>('Identity') as string;
       const changes = params.pick(['Identity']);
+      if (Object.keys(changes).length === 0) return ctx.writeWarning(noChangesWarning(identity));
       const current = (await ctx.services.getTransportRules(identity))[0];
       const resolved = resolveEdits(changes, current as Record<string, unknown> | undefined);
       checkPairs({ ...Object.fromEntries(Object.entries(current ?? {}).filter(([, v]) => v !== null && v !== undefined && !(Array.isArray(v) && v.length === 0))), ...resolved }, 'Set-TransportRule');

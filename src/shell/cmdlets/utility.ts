@@ -423,6 +423,56 @@ const exportCsv: CmdletDef = {
   },
 };
 
+function fileWriter(ctx: CmdletContext, command: string): NonNullable<CmdletContext['writeFile']> {
+  if (!ctx.writeFile) throw new ShellError('Writing files is not available in this shell session.', { errorId: 'FileAccessNotAllowed', category: 'PermissionDenied', parameter: 'FilePath', command });
+  return ctx.writeFile;
+}
+
+const outFile: CmdletDef = {
+  name: 'Out-File',
+  synopsis: 'Writes the formatted output to a file.',
+  inputMode: 'collect',
+  supportsShouldProcess: true,
+  parameters: [
+    { name: 'FilePath', type: stringType(), position: 1, mandatory: true, aliases: ['Path', 'LiteralPath'] },
+    { name: 'Encoding', type: stringType(), ignored: true },
+    { name: 'Width', type: int32Type({ min: 2 }) },
+    { name: 'Append', type: switchType(), ignored: true },
+    { name: 'Force', type: switchType() },
+    { name: 'NoClobber', type: switchType(), ignored: true },
+    inputObject,
+  ],
+  async run(ctx, params, input) {
+    const write = fileWriter(ctx, 'Out-File');
+    const path = params.get<string>('FilePath') as string;
+    if (!(await ctx.shouldProcess(path, 'Output to File'))) return;
+    await write(path, formatDefault(input, params.get<number>('Width') ?? ctx.width));
+  },
+};
+
+const setContent: CmdletDef = {
+  name: 'Set-Content',
+  synopsis: 'Writes values to a file, one per line.',
+  inputMode: 'collect',
+  supportsShouldProcess: true,
+  parameters: [
+    { name: 'Path', type: stringType(), position: 1, mandatory: true, aliases: ['LiteralPath'] },
+    { name: 'Value', type: objectType(), position: 2, valueFromPipeline: true },
+    { name: 'Encoding', type: stringType(), ignored: true },
+    { name: 'NoNewline', type: switchType() },
+    { name: 'Force', type: switchType() },
+  ],
+  async run(ctx, params, input) {
+    const write = fileWriter(ctx, 'Set-Content');
+    const path = params.get<string>('Path') as string;
+    const values = input.length ? input : enumerate(params.get('Value'));
+    if (!(await ctx.shouldProcess(path, 'Set Content'))) return;
+    if (values.length === 1 && values[0] instanceof Uint8Array) return write(path, values[0]);
+    const sep = params.get('NoNewline') === true ? '' : '\n';
+    await write(path, values.map(toStr).join(sep) + sep);
+  },
+};
+
 const convertToCsv: CmdletDef = {
   name: 'ConvertTo-Csv',
   synopsis: 'Converts objects to CSV lines.',
@@ -453,7 +503,7 @@ export function jsonValue(v: unknown, depth: number, state: JsonState): unknown 
     return v.map((x) => jsonValue(x, depth - 1, state));
   }
   const entries = v instanceof Hashtable ? v.entries() : isPlainObject(v) ? Object.entries(v) : [];
-  if (depth <= 0) {
+  if (depth < 0) {
     state.truncated = true;
     return toStr(v);
   }
@@ -655,7 +705,7 @@ const getHelp: CmdletDef = {
       if (p.description) lines.push(`        ${p.description}`);
       if (p.type.values) lines.push(`        Valid values: ${p.type.values.join(', ')}`);
       if (p.ignored) lines.push('        Accepted for compatibility; Postern does not act on it.');
-      lines.push(`        Required?                    ${p.mandatory ? 'true' : 'false'}`);
+      lines.push(`        Required?                    ${p.mandatory === true ? 'true' : Array.isArray(p.mandatory) ? `true (parameter set ${p.mandatory.join(', ')})` : 'false'}`);
       lines.push(`        Position?                    ${p.position ?? 'named'}`);
       lines.push(`        Accept pipeline input?       ${p.valueFromPipeline ? 'True (ByValue)' : p.valueFromPipelineByPropertyName ? 'True (ByPropertyName)' : 'False'}`);
       lines.push('');
@@ -676,6 +726,8 @@ export const utilityCmdlets: CmdletDef[] = [
   outString,
   outNull,
   exportCsv,
+  outFile,
+  setContent,
   convertToCsv,
   convertToJson,
   convertFromJson,

@@ -1,0 +1,44 @@
+// Postern's admin shell: the PowerShell-compatible command language and the Exchange cmdlets.
+//
+//   const session = createShellSession({ services });        // services: ShellServices for one org
+//   const { output, errors, exitCode } = await session.run('Get-TransportRule | Format-List');
+//   // or once: await runScript(text, { services })
+//
+// The CLI (`postern shell`, `-c`) and the REST API wire a ShellServices built on the store.
+import { createDefaultRegistry } from './cmdlets/index.js';
+import type { CmdletRegistry } from './registry.js';
+import { ShellSession, type ScriptResult, type ShellSessionOptions } from './runtime.js';
+
+export type ShellOptions = Omit<ShellSessionOptions, 'registry'> & { registry?: CmdletRegistry };
+
+let defaultRegistry: CmdletRegistry | undefined;
+
+/** The registry of every cmdlet (built once). */
+export function cmdletRegistry(): CmdletRegistry {
+  defaultRegistry ??= createDefaultRegistry();
+  return defaultRegistry;
+}
+
+/** A session: variables persist between run() calls (the interactive shell). */
+export function createShellSession(options: ShellOptions): ShellSession {
+  return new ShellSession({ ...options, registry: options.registry ?? cmdletRegistry() });
+}
+
+/** Runs a script once, non-interactively. Parse errors stop it before anything runs. */
+export async function runScript(text: string, options: ShellOptions): Promise<ScriptResult> {
+  return createShellSession(options).run(text);
+}
+
+export { ShellSession } from './runtime.js';
+export type { ScriptResult, ShellSessionOptions } from './runtime.js';
+export { ShellError, ShellParseError, objectExists, objectNotFound } from './errors.js';
+export type { SourcePosition } from './errors.js';
+export { ReplBuffer, complete, isIncompleteInput, type Completion } from './complete.js';
+export { parseScript } from './parser.js';
+export { CmdletRegistry, bindParameters, cmdletSyntax, BoundParameters } from './registry.js';
+export type { CmdletDef, ParameterDef, CmdletContext, RawArgument } from './registry.js';
+export { createDefaultRegistry, TRANSPORT_RULE_PROPERTIES, describeRule, defaultConnector } from './cmdlets/index.js';
+export { formatDefault } from './format.js';
+export { MultiValuedEdit, parseIpRange, parseByteQuantifiedSize, formatByteQuantifiedSize, parseDateTime } from './types.js';
+export { Hashtable, ScriptBlock, FormattedText, tagged } from './values.js';
+export type * from './services.js';

@@ -1,0 +1,454 @@
+// The language at work: pipelines, variables, Where/Select/Sort/Format/ConvertTo-Json, errors,
+// -WhatIf/-Confirm, and the ConvertTo-Json → New-* round trip. Uses the in-memory services
+// (memoryServices.ts); the real ShellServices comes from the store.
+import { describe, expect, it } from 'vitest';
+import { ReplBuffer, cmdletRegistry, complete, createShellSession } from './index.js';
+import { MemoryShellServices } from './memoryServices.js';
+
+const NOW = new Date('2026-11-22T12:00:00Z');
+
+function setup(options: { confirm?: (q: string) => Promise<boolean> } = {}) {
+  const services = new MemoryShellServices('contoso', () => NOW);
+  const files = new Map<string, string>();
+  const session = createShellSession({
+    services,
+    now: () => NOW,
+    confirm: options.confirm,
+    writeFile: async (path, content) => void files.set(path, typeof content === 'string' ? content : Buffer.from(content).toString('utf8')),
+    readFile: async (path) => {
+      const f = files.get(path);
+      if (f === undefined) throw new Error(`Cannot find path '${path}' because it does not exist.`);
+      return f;
+    },
+  });
+  const run = async (text: string) => {
+    const r = await session.run(text);
+    return r;
+  };
+  const ok = async (text: string) => {
+    const r = await session.run(text);
+    expect(r.errors.map((e) => e.format())).toEqual([]);
+    return r;
+  };
+  return { services, session, files, run, ok };
+}
+
+async function withRules() {
+  const t = setup();
+  await t.ok(`
+New-TransportRule -Name "Quarantine unknown IPs" -Quarantine $true -ExceptIfSenderIpRanges 203.0.113.0/24,198.51.100.7 -ExceptIfHeaderContainsMessageHeader X-MS-Exchange-Organization-AuthAs -ExceptIfHeaderContainsWords Internal -StopRuleProcessing $true
+New-TransportRule -Name "Tag external" -FromScope NotInOrganization -PrependSubject "[EXT] " -Mode Audit -Comments "pilot"
+New-TransportRule -Name "Block exe" -AttachmentExtensionMatchesWords exe,js -RejectMessageReasonText "No executables" -Enabled $false
+New-InboundConnector -Name "Gateway" -SenderDomains * -RestrictDomainsToIPAddresses $true -SenderIPAddresses 203.0.113.0/24,198.51.100.7 -Comment "MX gateway"
+New-InboundConnector -Name "Fabrikam" -SenderDomains fabrikam.com -RequireTls $true -RestrictDomainsToCertificate $true -TlsSenderCertificateName mail.fabrikam.com
+`);
+  return t;
+}
+
+describe('variables and members', () => {
+  it('$rule = Get-TransportRule X; $rule.Priority', async () => {
+    const t = await withRules();
+    const r = await t.ok('$rule = Get-TransportRule "Tag external"; $rule.Priority; $rule.priority + 10; $RULE.Name.ToUpper()');
+    expect(r.values).toEqual([1, 11, 'TAG EXTERNAL']);
+  });
+
+  it('assignment collects: nothing → $null, one → object, several → array; @() always an array', async () => {
+    const t = await withRules();
+    const r = await t.ok('$none = Get-TransportRule | ? { $false }; $null -eq $none; $all = Get-TransportRule; $all.Count; @(Get-TransportRule "Block exe").Count; (Get-TransportRule).Name -join ","');
+    expect(r.values).toEqual([true, 3, 1, 'Quarantine unknown IPs,Tag external,Block exe']);
+  });
+
+  it('double-quoted strings expand $var and $(expr); single-quoted do not', async () => {
+    const t = await withRules();
+    const r = await t.ok(`$n = (Get-TransportRule).Count; "rules: $n, first: $((Get-TransportRule)[0].Name)"; 'rules: $n'; "$n.Priority"`);
+    expect(r.values).toEqual(['rules: 3, first: Quarantine unknown IPs', 'rules: $n', '3.Priority']);
+  });
+
+  it('arithmetic, comparison and logic follow PowerShell', async () => {
+    const t = setup();
+    const r = await t.ok(`1 + 2 * 3; "a" + 1; 1 + "2"; 10MB / 1MB; 'ABC' -eq 'abc'; 'ABC' -ceq 'abc'; 1,2,3 -contains 2; 'b' -in 'a','b'; 1,2,3,4 -gt 2; -not $true; !$null; 7 % 3; 'x' * 3; "{0}-{1:D3}" -f 'a', 7`);
+    expect(r.values).toEqual([7, 'a1', 3, 10, true, false, true, true, 3, 4, false, true, 1, 'xxx', 'a-007']);
+  });
+
+  it('-like, -match (and $Matches), -replace, -split', async () => {
+    const t = setup();
+    const r = await t.ok(`'Contoso.com' -like '*.COM'; 'abc' -notlike 'a?d'; 'user@contoso.com' -match '@(?<dom>.+)$'; $Matches.dom; 'a-b-c' -replace '-', '+'; ('a,b' -split ',').Count`);
+    expect(r.values).toEqual([true, true, true, 'contoso.com', 'a+b+c', 2]);
+  });
+
+  it('$null = ... and [void] discard output', async () => {
+    const t = setup();
+    const r = await t.ok('$null = New-TransportRule -Name a -Quarantine $true; [void](Get-TransportRule); "done"');
+    expect(r.values).toEqual(['done']);
+    expect(t.services.rules).toHaveLength(1);
+  });
+
+  it('a Set-* cmdlet without changes warns as Exchange does', async () => {
+    const t = await withRules();
+    const r = await t.ok('Set-TransportRule "Block exe"');
+    expect(r.warnings).toEqual(["The command completed successfully but no settings of 'Block exe' have been modified."]);
+    expect(r.output).toBe("WARNING: The command completed successfully but no settings of 'Block exe' have been modified.\n");
+  });
+
+  it('foreach and if statements', async () => {
+    const t = await withRules();
+    const r = await t.ok(`foreach ($r in Get-TransportRule) { if ($r.State -eq 'Disabled') { "off: $($r.Name)" } elseif ($r.Mode -eq 'Audit') { "audit: $($r.Name)" } else { "on: $($r.Name)" } }`);
+    expect(r.values).toEqual(['on: Quarantine unknown IPs', 'audit: Tag external', 'off: Block exe']);
+  });
+
+  it('(Get-Date).AddDays(-2) and [datetime] use the session clock (UTC)', async () => {
+    const t = setup();
+    const r = await t.ok(`(Get-Date).AddDays(-2); [datetime]'11/01/2026'; (Get-Date -Format 'yyyy-MM-dd')`);
+    expect(r.values).toEqual([new Date('2026-11-20T12:00:00Z'), new Date('2026-11-01T00:00:00Z'), '2026-11-22']);
+  });
+});
+
+describe('pipelines', () => {
+  it('Where-Object with a script block and the simplified syntax, case-insensitively', async () => {
+    const t = await withRules();
+    const a = await t.ok(`Get-TransportRule | Where-Object { $_.State -eq 'enabled' -and $_.Name -like '*IPs' } | ForEach-Object { $_.Name }`);
+    expect(a.values).toEqual(['Quarantine unknown IPs']);
+    const b = await t.ok(`Get-TransportRule | Where-Object Mode -eq audit | % Name; Get-TransportRule | ? Priority -ge 1 | % Name; Get-TransportRule | where Comments | % Name`);
+    expect(b.values).toEqual(['Tag external', 'Tag external', 'Block exe', 'Tag external']);
+    const c = await t.ok(`Get-TransportRule | ? ExceptIfSenderIpRanges -contains '198.51.100.7' | % Name; Get-TransportRule | ? Name -match '^block' | % Name; Get-TransportRule | ? State -in 'Disabled','Gone' | % Name`);
+    expect(c.values).toEqual(['Quarantine unknown IPs', 'Block exe', 'Block exe']);
+  });
+
+  it('Select-Object -Property, calculated properties, -First, -ExpandProperty; Sort-Object -Descending', async () => {
+    const t = await withRules();
+    const r = await t.ok(`Get-TransportRule | Sort-Object Priority -Descending | Select-Object Name, @{Name='P'; Expression={$_.Priority * 10}} -First 2`);
+    expect(r.values).toEqual([{ Name: 'Block exe', P: 20 }, { Name: 'Tag external', P: 10 }]);
+    const e = await t.ok(`Get-TransportRule "Quarantine unknown IPs" | Select-Object -ExpandProperty ExceptIfSenderIpRanges`);
+    expect(e.values).toEqual(['203.0.113.0/24', '198.51.100.7']);
+    const s = await t.ok(`Get-TransportRule | Sort-Object Name | Select-Object -ExpandProperty Name; Get-TransportRule | Sort-Object -Property @{Expression='State'; Descending=$true}, Name | % Name`);
+    expect(s.values).toEqual(['Block exe', 'Quarantine unknown IPs', 'Tag external', 'Quarantine unknown IPs', 'Tag external', 'Block exe']);
+  });
+
+  it('Get-QuarantineMessage ... | Release-QuarantineMessage -ReleaseToAll releases each message', async () => {
+    const t = setup();
+    for (const [i, type] of [[1, 'TransportRule'], [2, 'Spam'], [3, 'TransportRule']] as const) {
+      t.services.quarantine.push({ Identity: `q-${i}\\m-${i}`, ReceivedTime: new Date('2026-11-21T10:00:00Z'), Type: type, Direction: 'Inbound', SenderAddress: `s${i}@fabrikam.com`, RecipientAddress: ['ann@contoso.com'], Subject: `msg ${i}`, Size: 1000, Expires: new Date('2026-12-21T10:00:00Z'), MessageId: `<${i}@f>`, ReleaseStatus: 'NotReleased' });
+    }
+    await t.ok('Get-QuarantineMessage -QuarantineTypes TransportRule | Release-QuarantineMessage -ReleaseToAll');
+    expect(t.services.released).toEqual([
+      { identity: 'q-1\\m-1', options: expect.objectContaining({ ReleaseToAll: true }) },
+      { identity: 'q-3\\m-3', options: expect.objectContaining({ ReleaseToAll: true }) },
+    ]);
+    // nothing matching: nothing happens, no error
+    await t.ok('Get-QuarantineMessage -QuarantineTypes Malware | Release-QuarantineMessage -ReleaseToAll');
+    const table = await t.ok('Get-QuarantineMessage');
+    expect(table.output).toMatch(/ReceivedTime\s+Type\s+Direction\s+SenderAddress\s+Subject\s+Size\s+Expires/);
+  });
+
+  it('Get-MessageTrace | Get-MessageTraceDetail binds MessageTraceId and RecipientAddress by property name', async () => {
+    const t = setup();
+    t.services.trace.push({ Received: new Date('2026-11-22T08:00:00Z'), SenderAddress: 'john@fabrikam.com', RecipientAddress: 'ann@contoso.com', Subject: 'Hi', Status: 'Delivered', ToIP: null, FromIP: '203.0.113.9', Size: 2000, MessageId: '<a@f>', MessageTraceId: 'ae5c1219-4c90-41bf-fef5-08d837917e7c' });
+    t.services.traceDetail.push({ Date: new Date('2026-11-22T08:00:01Z'), Event: 'Receive', Action: null, Detail: 'Received from 203.0.113.9', Data: null, MessageId: '<a@f>', MessageTraceId: 'ae5c1219-4c90-41bf-fef5-08d837917e7c', RecipientAddress: 'ann@contoso.com' });
+    const r = await t.ok('Get-MessageTrace -SenderAddress john@fabrikam.com | Get-MessageTraceDetail');
+    expect(r.output).toMatch(/Date\s+Event\s+Detail/);
+    expect(r.output).toContain('Received from 203.0.113.9');
+    const old = await t.run('Get-MessageTrace -StartDate 11/01/2026 -EndDate 11/05/2026');
+    expect(old.errors[0].parameter).toBe('StartDate');
+    expect(old.errors[0].message).toContain("can't be older than 10 days");
+  });
+
+  it('a binding failure for one pipeline object is reported and the others go on', async () => {
+    const t = await withRules();
+    const r = await t.run(`'Block exe', 'Nope', 'Tag external' | Disable-TransportRule`);
+    expect(r.errors).toHaveLength(1);
+    expect(r.errors[0].message).toContain("couldn't be found");
+    expect(t.services.rules.filter((x) => x.State === 'Disabled').map((x) => x.Name)).toEqual(['Tag external', 'Block exe']);
+  });
+});
+
+describe('formatting', () => {
+  it('Get-TransportRule shows Name, State, Mode, Priority, Comments', async () => {
+    const t = await withRules();
+    const r = await t.ok('Get-TransportRule');
+    const lines = r.output.split('\n').filter((l) => l !== '');
+    expect(lines[0]).toMatch(/^Name\s+State\s+Mode\s+Priority Comments$/);
+    expect(lines[1]).toMatch(/^----\s+-----\s+----\s+-------- --------$/);
+    expect(lines[2]).toMatch(/^Quarantine unknown IPs Enabled\s+Enforce\s+0$/);
+    expect(lines[3]).toMatch(/^Tag external\s+Enabled\s+Audit\s+1 pilot$/);
+    expect(lines[4]).toMatch(/^Block exe\s+Disabled Enforce\s+2$/);
+  });
+
+  it('Get-TransportRule | Format-List prints every property, Exchange-style', async () => {
+    const t = await withRules();
+    const r = await t.ok('Get-TransportRule "Quarantine unknown IPs" | Format-List');
+    expect(r.output).toMatch(/^Priority\s+: 0$/m);
+    expect(r.output).toMatch(/^Exceptions\s+: \{ExceptIfSenderIpRanges, ExceptIfHeaderContainsMessageHeader, ExceptIfHeaderContainsWords\}$/m);
+    expect(r.output).toMatch(/^Actions\s+: \{Quarantine, StopRuleProcessing\}$/m);
+    expect(r.output).toMatch(/^ExceptIfSenderIpRanges\s+: \{203\.0\.113\.0\/24, 198\.51\.100\.7\}$/m);
+    expect(r.output).toMatch(/^SubjectContainsWords\s+: \{\}$/m);
+    expect(r.output).toMatch(/^DeleteMessage\s+: False$/m);
+    expect(r.output).toMatch(/^Description\s+: If the message:/m);
+    const some = await t.ok('Get-TransportRule | Format-List Name, Pri*');
+    expect(some.output).toBe('\nName     : Quarantine unknown IPs\nPriority : 0\n\nName     : Tag external\nPriority : 1\n\nName     : Block exe\nPriority : 2\n\n');
+  });
+
+  it('Get-InboundConnector | Format-Table, default and chosen columns', async () => {
+    const t = await withRules();
+    const def = await t.ok('Get-InboundConnector | Format-Table');
+    expect(def.output).toMatch(/Identity\s+Enabled\n-+\s+-+\nGateway\s+True\nFabrikam\s+True/);
+    const cols = await t.ok('Get-InboundConnector | ft Name, RestrictDomainsToIPAddresses, SenderIPAddresses');
+    expect(cols.output).toContain('Gateway  True                         {203.0.113.0/24, 198.51.100.7}');
+  });
+
+  it('small custom objects show as a table, large ones as a list; hashtables as Name/Value', async () => {
+    const t = setup();
+    const r = await t.ok(`[pscustomobject]@{A=1; B='x'}; @{Key='v'}`);
+    expect(r.output).toBe('\nA B\n- -\n1 x\n\n\nName Value\n---- -----\nKey  v\n\n');
+  });
+
+  it('ConvertTo-Json: PowerShell 7 layout, -Compress, -Depth truncation warning', async () => {
+    const t = await withRules();
+    const r = await t.ok(`Get-TransportRule "Tag external" | Select-Object Name, Priority, State | ConvertTo-Json`);
+    expect(r.values[0]).toBe('{\n  "Name": "Tag external",\n  "Priority": 1,\n  "State": "Enabled"\n}');
+    const c = await t.ok(`Get-TransportRule | Select-Object Name | ConvertTo-Json -Compress`);
+    expect(c.values[0]).toBe('[{"Name":"Tag external"},{"Name":"Quarantine unknown IPs"},{"Name":"Block exe"}]'.replace('{"Name":"Tag external"},{"Name":"Quarantine unknown IPs"}', '{"Name":"Quarantine unknown IPs"},{"Name":"Tag external"}'));
+    const d = await t.ok(`@{a=@{b=@{c=@{d=1}}}} | ConvertTo-Json -Compress`);
+    expect(d.values[0]).toBe('{"a":{"b":{"c":"System.Collections.Hashtable"}}}');
+    expect(d.warnings).toEqual(['Resulting JSON is truncated as serialization has exceeded the set depth of 2.']);
+  });
+
+  it('Export-Csv writes through the session writer', async () => {
+    const t = await withRules();
+    await t.ok('Get-TransportRule | Select-Object Name, Priority, ExceptIfSenderIpRanges | Export-Csv -Path rules.csv -NoTypeInformation');
+    expect(t.files.get('rules.csv')).toBe('"Name","Priority","ExceptIfSenderIpRanges"\r\n"Quarantine unknown IPs","0","203.0.113.0/24, 198.51.100.7"\r\n"Tag external","1",""\r\n"Block exe","2",""\r\n');
+  });
+});
+
+describe('round trip: ConvertTo-Json output fed back through New-*', () => {
+  it('a transport rule', async () => {
+    const t = await withRules();
+    await t.ok(`$json = Get-TransportRule "Quarantine unknown IPs" | ConvertTo-Json
+$json | ConvertFrom-Json | New-TransportRule -Name "Copy of quarantine rule"`);
+    const [orig, copy] = [t.services.rules.find((r) => r.Name === 'Quarantine unknown IPs'), t.services.rules.find((r) => r.Name === 'Copy of quarantine rule')];
+    const strip = (r: Record<string, unknown> | undefined) => {
+      const { Identity: _i, Name: _n, Guid: _g, Priority: _p, WhenChanged: _w, ...rest } = r ?? {};
+      return rest;
+    };
+    expect(copy).toBeDefined();
+    expect(strip(copy)).toEqual({ ...strip(orig), RuleErrorAction: 'Ignore', SenderAddressLocation: 'Header', RuleSubType: 'None', UseLegacyRegex: false });
+  });
+
+  it('an inbound connector, and a file written then read back', async () => {
+    const t = await withRules();
+    await t.ok(`Get-InboundConnector Gateway | ConvertTo-Json -Depth 3 | Out-String | Out-Null
+$c = Get-InboundConnector Gateway | ConvertTo-Json
+$c | ConvertFrom-Json | New-InboundConnector -Name "Gateway 2"`);
+    const a = t.services.connectors.find((c) => c.Name === 'Gateway');
+    const b = t.services.connectors.find((c) => c.Name === 'Gateway 2');
+    const strip = (c: Record<string, unknown> | undefined) => {
+      const { Identity: _i, Name: _n, Guid: _g, ...rest } = c ?? {};
+      return rest;
+    };
+    expect(strip(b)).toEqual(strip(a));
+  });
+
+  it('a rule exported with ConvertTo-Json, edited as a hashtable and splatted', async () => {
+    const t = await withRules();
+    await t.ok(`$h = Get-TransportRule "Tag external" | Select-Object Name, FromScope, PrependSubject, Mode | ConvertTo-Json | ConvertFrom-Json -AsHashtable
+$h.Name = "Tag external 2"
+New-TransportRule @h`);
+    expect(t.services.rules.find((r) => r.Name === 'Tag external 2')).toMatchObject({ FromScope: 'NotInOrganization', PrependSubject: '[EXT] ', Mode: 'Audit' });
+  });
+});
+
+describe('changes, -WhatIf and -Confirm', () => {
+  it('@{Add=...; Remove=...} edits multi-valued properties', async () => {
+    const t = await withRules();
+    await t.ok('Set-InboundConnector Gateway -SenderIPAddresses @{Add="10.0.1.0/24","10.0.2.5"; Remove="198.51.100.7"}');
+    expect(t.services.connectors[0].SenderIPAddresses).toEqual(['203.0.113.0/24', '10.0.1.0/24', '10.0.2.5']);
+    await t.ok("Set-TransportRule 'Quarantine unknown IPs' -ExceptIfSenderIpRanges @{Remove='203.0.113.0/24'}");
+    expect(t.services.rules[0].ExceptIfSenderIpRanges).toEqual(['198.51.100.7']);
+  });
+
+  it('-WhatIf reports and changes nothing', async () => {
+    const t = await withRules();
+    const r = await t.ok('Remove-TransportRule "Block exe" -WhatIf; Set-OrganizationConfig -RejectDirectSend $true -WhatIf');
+    expect(r.output).toBe('What if: Removing transport rule "Block exe".\nWhat if: Setting organization configuration "contoso".\n');
+    expect(t.services.rules).toHaveLength(3);
+    expect(t.services.config.RejectDirectSend).toBe(false);
+  });
+
+  it('Remove-* asks for confirmation; non-interactive it fails naming -Confirm', async () => {
+    const t = await withRules();
+    const r = await t.run('Remove-TransportRule "Block exe"');
+    expect(r.errors[0].parameter).toBe('Confirm');
+    expect(r.errors[0].message).toContain('-Confirm:$false');
+    expect(t.services.rules).toHaveLength(3);
+    await t.ok('Remove-TransportRule "Block exe" -Confirm:$false');
+    expect(t.services.rules).toHaveLength(2);
+
+    const asked: string[] = [];
+    const i = setup({ confirm: async (q) => (asked.push(q), false) });
+    await i.ok('New-TransportRule -Name x -Quarantine $true; Remove-TransportRule x');
+    expect(asked).toEqual(['Are you sure you want to perform this action?\nRemoving transport rule "x".']);
+    expect(i.services.rules).toHaveLength(1);
+  });
+});
+
+describe('errors', () => {
+  it('a statement error is reported with line:column and the next statement runs', async () => {
+    const t = await withRules();
+    const r = await t.run('Get-TransportRule -Identity "Tag external" -Priority 1\n(Get-TransportRule).Count');
+    expect(r.exitCode).toBe(1);
+    expect(r.values).toEqual([3]);
+    expect(r.errors[0].format()).toBe([
+      "Get-TransportRule : A parameter cannot be found that matches parameter name 'Priority'.",
+      'At line:1 char:44',
+      '+ Get-TransportRule -Identity "Tag external" -Priority 1',
+      '+                                            ~',
+      '    + CategoryInfo          : InvalidArgument',
+      '    + FullyQualifiedErrorId : NamedParameterNotFound,Get-TransportRule',
+    ].join('\n'));
+  });
+
+  it('a parse error stops the script before anything runs', async () => {
+    const t = setup();
+    const r = await t.run('Set-OrganizationConfig -RejectDirectSend $true\nGet-X (');
+    expect(r.errors[0].category).toBe('ParserError');
+    expect(t.services.config.RejectDirectSend).toBe(false);
+  });
+
+  it('unknown commands, not-found objects and $ErrorActionPreference = "Stop"', async () => {
+    const t = setup();
+    const r = await t.run('Get-Mailbox\nGet-TransportRule Nope\n"still running"');
+    expect(r.errors.map((e) => e.errorId)).toEqual(['CommandNotFoundException', 'ManagementObjectNotFoundException']);
+    expect(r.errors[0].message).toContain("The term 'Get-Mailbox' is not recognized");
+    expect(r.values).toEqual(['still running']);
+    const s = await t.run('$ErrorActionPreference = "Stop"; Get-TransportRule Nope; "not reached"');
+    expect(s.values).toEqual([]);
+    const q = await t.run('Get-TransportRule Nope -ErrorAction SilentlyContinue; "quiet"');
+    expect(q.errors).toEqual([]);
+    expect(q.values).toEqual(['quiet']);
+  });
+
+  it('binding errors: mandatory, set conflicts, pairs', async () => {
+    const t = setup();
+    const r = await t.run('New-InboundConnector -Name X\nNew-TransportRule -Name Y -HeaderContainsMessageHeader X-Test');
+    expect(r.errors[0].message).toBe('Cannot process command because of one or more missing mandatory parameters: SenderDomains.');
+    expect(r.errors[1].message).toBe('The parameter -HeaderContainsMessageHeader must be used together with -HeaderContainsWords.');
+    expect(r.errors[1].parameter).toBe('HeaderContainsWords');
+  });
+});
+
+describe('Postern cmdlets', () => {
+  it('Test-MailFlow passes the envelope to the simulator and shows a list', async () => {
+    const t = setup();
+    t.services.simulationResult = { Decision: 'Reject', SmtpResponse: '550 5.7.68 TenantInboundAttribution; Direct Send not allowed for this organization from unauthorized sources', Connector: null };
+    const r = await t.ok('Test-MailFlow -ClientIP 203.0.113.7 -MailFrom printer@contoso.com -Recipient ann@contoso.com -TlsVersion None -Headers @{"X-Test"="1"}');
+    expect(t.services.simulations[0]).toMatchObject({ ClientIP: '203.0.113.7', MailFrom: 'printer@contoso.com', Recipients: ['ann@contoso.com'], TlsVersion: 'None', Authenticated: false, Headers: { 'X-Test': '1' } });
+    expect(r.output).toMatch(/^Decision\s+: Reject$/m);
+    expect(r.output).toContain('550 5.7.68');
+  });
+
+  it('Invoke-Hunting returns rows', async () => {
+    const t = setup();
+    t.services.huntRows = [{ Timestamp: NOW, SenderIPv4: '203.0.113.7', Connectors: '' }];
+    const r = await t.ok(`Invoke-Hunting "EmailEvents | where Connectors == '' | project Timestamp, SenderIPv4, Connectors" | Select-Object -ExpandProperty SenderIPv4`);
+    expect(r.values).toEqual(['203.0.113.7']);
+    expect(t.services.huntQueries).toHaveLength(1);
+  });
+});
+
+describe('completion', () => {
+  const reg = cmdletRegistry();
+
+  it('cmdlet names', () => {
+    expect(complete('New-Tra', 7, reg)).toEqual({ replaceFrom: 0, candidates: ['New-TransportRule'] });
+    expect(complete('Get-X | Sort', 12, reg).candidates).toEqual(['Sort-Object']);
+  });
+
+  it('parameter names, including after a Unicode dash', () => {
+    const text = 'New-InboundConnector -Name X -RestrictD';
+    expect(complete(text, text.length, reg)).toEqual({ replaceFrom: 29, candidates: ['-RestrictDomainsToCertificate', '-RestrictDomainsToIPAddresses'] });
+    const uni = 'New-TransportRule \u2013ExceptIfSenderI';
+    expect(complete(uni, uni.length, reg).candidates).toEqual(['-ExceptIfSenderInRecipientList', '-ExceptIfSenderIpRanges']);
+  });
+
+  it('enum values of the previous parameter, and variables', () => {
+    const text = 'Start-HistoricalSearch -ReportType Conn';
+    expect(complete(text, text.length, reg).candidates).toEqual(['ConnectorReport']);
+    expect(complete('Set-X -Enabled $tr', 18, reg).candidates).toEqual(['$true']);
+  });
+});
+
+describe('discovery and files', () => {
+  it('Get-Command lists cmdlets; Get-Help shows syntax and parameter details', async () => {
+    const t = setup();
+    const c = await t.ok('Get-Command *InboundConnector | % Name');
+    expect(c.values).toEqual(['Get-InboundConnector', 'New-InboundConnector', 'Set-InboundConnector', 'Remove-InboundConnector']);
+    const h = await t.ok('Get-Help New-InboundConnector');
+    expect(h.output).toContain('New-InboundConnector [-Name] <String> -SenderDomains <MultiValuedProperty>');
+    const p = await t.ok('Get-Help New-TransportRule -Parameter ExceptIfSenderIpRanges');
+    expect(p.output).toContain('one quoted string holding several ranges');
+    const e = await t.ok('Get-Help Set-OrganizationConfig -Parameter RejectDirectSend');
+    expect(e.output).toContain('550 5.7.68');
+  });
+
+  it('-ErrorVariable and -OutVariable', async () => {
+    const t = setup();
+    const r = await t.run('Get-TransportRule Missing -ErrorVariable err -ErrorAction SilentlyContinue; $err.Count; New-TransportRule -Name a -Quarantine $true -OutVariable made | Out-Null; $made.Name');
+    expect(r.errors).toEqual([]);
+    expect(r.values).toEqual([1, 'a']);
+  });
+
+  it('Test-MailFlow -MessageFile reads through the session reader', async () => {
+    const t = setup();
+    t.files.set('spoof.eml', 'From: ceo@contoso.com\r\nSubject: Pay\r\n\r\nNow.');
+    await t.ok('Test-MailFlow -ClientIP 203.0.113.7 -MailFrom ceo@contoso.com -Recipients ann@contoso.com -MessageFile spoof.eml');
+    expect(t.services.simulations[0].MessageText).toContain('Subject: Pay');
+    const r = await t.run('Test-MailFlow -ClientIP 203.0.113.7 -MailFrom ceo@contoso.com -Recipients ann@contoso.com -MessageFile missing.eml');
+    expect(r.errors[0].message).toContain("Cannot find path 'missing.eml'");
+  });
+});
+
+describe('check()', () => {
+  it('binds without running, even a changing command nested in an argument', async () => {
+    const t = setup();
+    const errors = await t.session.check('New-TransportRule -Name a -Quarantine $true -Comments $(Set-OrganizationConfig -RejectDirectSend $true)\nNew-TransportRule -Name b -Priority x');
+    expect(errors.map((e) => e.parameter)).toEqual(['Priority']);
+    expect(t.services.rules).toHaveLength(0);
+    expect(t.services.config.RejectDirectSend).toBe(false);
+  });
+});
+
+describe('Export-QuarantineMessage, as Exchange documents it', () => {
+  it('$e = Export-QuarantineMessage ...; [IO.File]::WriteAllBytes($path, [Convert]::FromBase64String($e.eml))', async () => {
+    const t = setup();
+    t.services.quarantine.push({ Identity: 'q\\1', ReceivedTime: NOW, Type: 'TransportRule', Direction: 'Inbound', SenderAddress: 'x@fabrikam.com', RecipientAddress: ['ann@contoso.com'], Subject: 'Held', Size: 10, Expires: NOW, MessageId: '<1@f>', ReleaseStatus: 'NotReleased', Body: 'body text' });
+    await t.ok(`$e = Export-QuarantineMessage -Identity 'q\\1'
+$bytes = [Convert]::FromBase64String($e.eml)
+[IO.File]::WriteAllBytes("C:\\My Documents\\Quarantined Message.eml", $bytes)
+Get-QuarantineMessage -Identity 'q\\1' | Format-List Subject | Out-File held.txt`);
+    expect(t.files.get('C:\\My Documents\\Quarantined Message.eml')).toContain('Subject: Held');
+    expect(t.files.get('held.txt')).toBe('\nSubject : Held\n\n');
+  });
+});
+
+describe('REPL input', () => {
+  it('ReplBuffer waits for a complete script', () => {
+    const b = new ReplBuffer();
+    expect(b.push('Get-TransportRule |')).toBeUndefined();
+    expect(b.pending).toBe(true);
+    expect(b.push('  Where-Object {')).toBeUndefined();
+    expect(b.push('$_.Priority -eq 0 }')).toBe('Get-TransportRule |\n  Where-Object {\n$_.Priority -eq 0 }');
+    expect(b.push("New-TransportRule -Name 'x `")).toBeUndefined();
+    expect(b.push('')).toBe("New-TransportRule -Name 'x `\n");
+  });
+
+  it('pipeline ByValue: Get-TransportRule | Set-TransportRule', async () => {
+    const t = await withRules();
+    await t.ok('Get-TransportRule | Where-Object Mode -eq Enforce | Set-TransportRule -Mode Audit');
+    expect(t.services.rules.map((r) => r.Mode)).toEqual(['Audit', 'Audit', 'Audit']);
+  });
+
+  it('ignores a byte-order mark', async () => {
+    const t = setup();
+    await t.ok('\uFEFFSet-OrganizationConfig -RejectDirectSend $true');
+    expect(t.services.config.RejectDirectSend).toBe(true);
+  });
+});
