@@ -65,7 +65,7 @@ function monitor(rootPid) {
 // --- servers ---------------------------------------------------------------------------------
 async function startSink() {
   const p = port();
-  const proc = spawn('smtp-sink', [`127.0.0.1:${p}`, '1024'], { stdio: 'ignore' });
+  const proc = spawn('smtp-sink', ['-u', 'nobody', `127.0.0.1:${p}`, '1024'], { stdio: 'ignore' });
   await sleep(300);
   return { port: p, pid: proc.pid, stop: async () => { proc.kill('SIGKILL'); await sleep(100); } };
 }
@@ -77,8 +77,12 @@ async function startPostern(nextHopPort) {
   execFileSync(process.execPath, [join(ROOT, 'bin/postern.js'), 'config', 'import', join(dir, 'orgs.json'), '-d', dir], { stdio: 'ignore' });
   const p = port();
   writeFileSync(join(dir, 'postern.yaml'), `smtp: 127.0.0.1:${p}\nhttp: 127.0.0.1:0\nlimits: { maxConnectionsPerIp: 1000 }\n`);
-  const proc = spawn(process.execPath, [join(ROOT, 'bin/postern.js'), 'serve', '-d', dir], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, POSTERN_LOG_LEVEL: 'warn' } });
-  await new Promise((res) => { proc.stdout.on('data', (d) => { if (String(d).includes('postern ready')) res(); }); setTimeout(res, 5000); });
+  const proc = spawn(process.execPath, [join(ROOT, 'bin/postern.js'), 'serve', '-d', dir], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, POSTERN_LOG_LEVEL: 'info' } });
+  await new Promise((res, rej) => {
+    proc.stdout.on('data', (d) => String(d).includes('postern ready') && res());
+    proc.once('exit', (code) => rej(new Error(`postern exited ${code}`)));
+  });
+  proc.stdout.resume();
   return { port: p, pid: proc.pid, stop: async () => { proc.kill('SIGTERM'); await new Promise((r) => proc.once('exit', r)); rmSync(dir, { recursive: true, force: true }); } };
 }
 

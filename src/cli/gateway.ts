@@ -16,7 +16,7 @@ import { loadOrCreateTls } from '../smtp/tls.js';
 import { ConfigWatcher } from '../store/configWatcher.js';
 import { prefixTrie } from '../mailflow/snapshot.js';
 import { SqliteConfigStore } from '../store/sqlite/configStore.js';
-import { openDatabase, relaxedTransaction } from '../store/sqlite/db.js';
+import { openDatabase, WalSync } from '../store/sqlite/db.js';
 import { SqliteQueueStore } from '../store/sqlite/queueStore.js';
 import { SqliteTraceStore } from '../store/sqlite/traceStore.js';
 
@@ -37,10 +37,14 @@ export async function startGateway(dataDir: string, settings: ServerSettings, lo
   const watcher = new ConfigWatcher(configStore, (s) => logger.info({ version: s.version }, 'configuration reloaded'));
   watcher.start(settings.configPollMs);
   const spool = new Spool(dataDir);
+  const wal = new WalSync(db);
+  const commitBatch = db.transaction((writes: (() => void)[]) => writes.forEach((w) => w()));
   const commit = new GroupCommit(
     () => spool.syncDir(),
-    (writes) => db.transaction(() => writes.forEach((w) => w()))(),
+    (writes) => commitBatch(writes),
+    () => wal.sync(),
   );
+  const transact = db.transaction((fn: () => void) => fn());
   const smtpDelivery = new SmtpDelivery(dataDir, settings.hostname);
   const caFile = settings.clientCaFile && !existsSync(settings.clientCaFile) ? join(dataDir, settings.clientCaFile) : settings.clientCaFile;
   const tls = loadOrCreateTls(dataDir, settings.hostname, caFile);
@@ -51,7 +55,7 @@ export async function startGateway(dataDir: string, settings: ServerSettings, lo
     snapshot: () => watcher.snapshot(),
     retry: { ...DEFAULT_RETRY, ...settings.retry },
     concurrency: settings.deliveryConcurrency,
-    transact: (fn) => relaxedTransaction(db, fn),
+    transact,
     onDelivered: (status, n) => metrics.delivered(status, n),
   });
 
@@ -102,6 +106,7 @@ export async function startGateway(dataDir: string, settings: ServerSettings, lo
         smtpDelivery.close();
         watcher.stop();
         await app.close();
+        await wal.close();
         db.close();
       })()),
   };

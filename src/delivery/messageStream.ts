@@ -13,12 +13,15 @@ const HEADER_READ_LIMIT = 1024 * 1024;
 export async function readHeaderBlock(file: string): Promise<{ header: Buffer; bodyOffset: number }> {
   const fh = await open(file, 'r');
   try {
-    const buf = Buffer.alloc(Math.min(HEADER_READ_LIMIT, (await fh.stat()).size));
-    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-    const data = buf.subarray(0, bytesRead);
-    const end = data.indexOf('\r\n\r\n');
-    if (end < 0) return { header: data, bodyOffset: bytesRead }; // header-only message
-    return { header: data.subarray(0, end + 2), bodyOffset: end + 2 };
+    let data = Buffer.alloc(0);
+    for (let want = 64 * 1024; ; want *= 4) {
+      const buf = Buffer.allocUnsafe(Math.min(want, HEADER_READ_LIMIT) - data.length);
+      const { bytesRead } = await fh.read(buf, 0, buf.length, data.length);
+      data = Buffer.concat([data, buf.subarray(0, bytesRead)]);
+      const end = data.indexOf('\r\n\r\n');
+      if (end >= 0) return { header: data.subarray(0, end + 2), bodyOffset: end + 2 };
+      if (bytesRead < buf.length || data.length >= HEADER_READ_LIMIT) return { header: data, bodyOffset: data.length }; // header-only message
+    }
   } finally {
     await fh.close();
   }

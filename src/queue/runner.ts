@@ -37,8 +37,8 @@ export interface RunnerDeps extends InjectDeps {
   concurrency: number;
   logger: Logger;
   /**
-   * Run delivery bookkeeping in one transaction. It may use relaxed durability: losing a
-   * "delivered" mark in a power cut means a re-delivery, never a loss.
+   * Run delivery bookkeeping in one transaction. Not fsynced on its own: losing a "delivered"
+   * mark in a power cut means a re-delivery, never a loss.
    */
   transact(fn: () => void): void;
   onDelivered?(status: 'delivered' | 'deferred' | 'failed', n: number): void;
@@ -58,6 +58,8 @@ export class QueueRunner {
   private timer: NodeJS.Timeout | undefined;
   private stopping = false;
   private kicked = false;
+  /** Something may be due that we have not fetched yet: new mail, a retry time passed, or more rows than room. */
+  private dirty = true;
 
   constructor(private readonly d: RunnerDeps) {}
 
@@ -66,8 +68,13 @@ export class QueueRunner {
     this.kick();
   }
 
-  /** Look for work now (called after every commit). */
+  /** There is new work (called after every commit, and by the retry timer). */
   kick(): void {
+    this.dirty = true;
+    this.schedule();
+  }
+
+  private schedule(): void {
     if (this.stopping || this.kicked) return;
     this.kicked = true;
     setImmediate(() => {
@@ -85,7 +92,8 @@ export class QueueRunner {
 
   private fill(): void {
     const room = this.d.concurrency - this.inFlight.size;
-    if (room <= 0 || this.stopping) return;
+    if (room <= 0 || this.stopping || !this.dirty) return;
+    this.dirty = false;
     const due = this.d.queue.due(Date.now(), room * 8, this.leased);
     // One delivery per copy and target: recipients of one copy bound for one next hop share a transaction.
     const groups = new Map<string, DueRecipient[]>();
@@ -93,6 +101,7 @@ export class QueueRunner {
       const key = `${r.networkMessageId}|${this.targetKey(r)}`;
       groups.set(key, [...(groups.get(key) ?? []), r]);
     }
+    if (groups.size > room || due.length === room * 8) this.dirty = true; // more than we can start now
     for (const group of [...groups.values()].slice(0, room)) {
       for (const r of group) this.leased.add(r.id);
       const p = this.deliver(group)
@@ -100,7 +109,7 @@ export class QueueRunner {
         .finally(() => {
           for (const r of group) this.leased.delete(r.id);
           this.inFlight.delete(p);
-          this.kick();
+          this.schedule();
         });
       this.inFlight.add(p);
     }

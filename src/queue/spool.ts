@@ -74,8 +74,9 @@ export class Spool {
 }
 
 /**
- * Group commit. `commit(write)` resolves once the spool directory has been fsynced and `write`
- * has run inside a committed transaction together with every other write submitted meanwhile.
+ * Group commit. `commit(write)` resolves once the spool directory has been fsynced, `write` has
+ * run inside one transaction with every other write submitted meanwhile, and that transaction
+ * is on disk (`syncCommit`, the WAL fsync).
  */
 export class GroupCommit {
   private pending: { write: () => void; resolve: () => void; reject: (e: unknown) => void }[] = [];
@@ -84,6 +85,7 @@ export class GroupCommit {
   constructor(
     private readonly syncDir: () => Promise<void>,
     private readonly transaction: (writes: (() => void)[]) => void,
+    private readonly syncCommit: () => Promise<void>,
   ) {}
 
   commit(write: () => void): Promise<void> {
@@ -103,6 +105,7 @@ export class GroupCommit {
       try {
         await this.syncDir();
         this.transaction(batch.map((b) => b.write));
+        await this.syncCommit();
         for (const b of batch) b.resolve();
       } catch (err) {
         for (const b of batch) b.reject(err);

@@ -5,7 +5,11 @@ import type { ConfigStore } from '../ports.js';
 import type { Db } from './db.js';
 
 export class SqliteConfigStore implements ConfigStore {
-  constructor(private readonly db: Db) {}
+  private readonly version;
+
+  constructor(private readonly db: Db) {
+    this.version = db.prepare("SELECT value FROM meta WHERE key = 'config_version'").pluck();
+  }
 
   organizations(): Organization[] {
     const docs = this.db.prepare('SELECT doc FROM organizations ORDER BY name').pluck().all() as string[];
@@ -50,7 +54,7 @@ export class SqliteConfigStore implements ConfigStore {
   }
 
   configVersion(): number {
-    return Number(this.db.prepare("SELECT value FROM meta WHERE key = 'config_version'").pluck().get());
+    return Number(this.version.get()); // polled twice a second by every server
   }
 
   private bump(): void {
