@@ -16,6 +16,7 @@ export function demoOrganization(): Organization {
     DomainDelivery: {},
     Config: { RejectDirectSend: false },
     InboundConnectors: [],
+    TransportRules: [],
   };
 }
 

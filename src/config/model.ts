@@ -4,6 +4,7 @@
 // their own modules (config/inboundConnector.ts, rules/model.ts) and join the tree here.
 import { z } from 'zod';
 import { InboundConnectorList } from './inboundConnector.js';
+import { TransportRule } from '../rules/model.js';
 
 export const DomainType = z.enum(['Authoritative', 'InternalRelay']);
 
@@ -52,5 +53,7 @@ export const Organization = z.object({
   DomainDelivery: z.record(z.string(), DeliveryTarget).default({}),
   Config: OrganizationConfig.default({ RejectDirectSend: false }),
   InboundConnectors: InboundConnectorList.default([]),
+  /** Mail flow rules, evaluated in Priority order (0 first). */
+  TransportRules: z.array(TransportRule).default([]),
 });
 export type Organization = z.infer<typeof Organization>;

@@ -57,7 +57,7 @@ export async function injectMessage(
   const headers = parseHeaderBlock(end >= 0 ? bytes.subarray(0, end + 2) : bytes);
   await deps.commit.commit(() => {
     deps.queue.enqueue(msg);
-    const receipts = new Map(copies.map((c) => [c.networkMessageId, internalReceipt(headers)]));
+    const receipts = copies.map((c) => internalReceipt(c.networkMessageId, c.orgGuid, c.recipients, headers));
     const { rows, events, emailEvents } = receiptRecords(msg, { client, envelope: { mailFrom, rcptTo: recipients }, headers, size: bytes.length }, receipts);
     deps.trace.recordReceive(rows, events, emailEvents);
   });

@@ -1,18 +1,24 @@
 // DATA: stream the message to the spool while inspecting it, refuse what must be refused inside
-// the dialogue, split the message into one copy per organization, then make it durable (file
-// fsync, directory fsync, queue + trace commit) before answering 250.
+// the dialogue, plan one copy per organization (header firewall, transport rules, disposition),
+// then make it durable (file fsync, directory fsync, queue + trace commit) before answering 250.
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { headerFirewall } from '../mailflow/headerFirewall.js';
+import { contentNeeds, planCopies, type CopyPlan } from '../mailflow/copyPlan.js';
 import type { ClientFacts, HeaderField, MessageFacts } from '../mailflow/message.js';
+import type { MessageContent } from '../rules/index.js';
+import { emailEventsFields, traceEvents } from '../rules/index.js';
 import type { NewMessage, QueuedCopy } from '../store/ports.js';
-import { receiptRecords, type CopyReceipt } from '../trace/receipt.js';
+import { decodedHeader, receiptRecords, type CopyReceipt } from '../trace/receipt.js';
+import { extractContent } from './content.js';
 import type { ListenerContext } from './context.js';
 import { DataInspector, parseHeaderBlock, type DataViolation } from './dataInspector.js';
 import { receivedField } from './received.js';
 import { recordReject } from './reject.js';
 import { smtpError, stateOf, type AcceptedRecipient, type SessionLike } from './session.js';
+
+/** Transport-rule quarantine keeps messages 30 days (fixed in Exchange Online). */
+const QUARANTINE_DAYS = 30;
 
 function violationReply(v: DataViolation): { code: number; text: string } {
   switch (v.kind) {
@@ -46,14 +52,30 @@ export async function onData(ctx: ListenerContext, stream: Readable, session: Se
     }
     const headers = parseHeaderBlock(inspector.headerBlock());
     const facts: MessageFacts = { client, envelope: { mailFrom, rcptTo: state.recipients.map((r) => r.address) }, headers, size: inspector.bytes };
-    const { message: msg, receipts } = planMessage(ctx, id, file, facts, state.recipients);
+    const plans = await planMessage(ctx, file, facts, state.recipients);
+
+    // Rules answer inside the dialogue: a rejection when every copy was rejected, a temporary
+    // failure when any rule asked to defer (nothing is kept, the client retries everything).
+    const deferred = plans.find((p) => p.plan.outcome === 'defer');
+    const rejected = plans.filter((p) => p.plan.outcome === 'reject');
+    const refusal = deferred ?? (rejected.length === plans.length ? rejected[0] : undefined);
+    if (refusal) {
+      const { code, text } = refusal.plan.reply!;
+      recordReject(ctx, state, session.id, { stage: 'DATA', code, text, reason: `TransportRule:${refusal.plan.decidedBy?.Name}`, mailFrom, orgGuid: refusal.orgGuid, connector: refusal.plan.firewall.connectors });
+      throw smtpError(code, text);
+    }
+
+    const now = Date.now();
+    const copies = plans.flatMap((p) => queuedCopy(ctx, id, p, facts, now));
+    const msg: NewMessage = { id, spoolFile: file, receivedAt: now, mailFrom, client, size: facts.size, copies };
     await spooled.syncAndClose();
+    const receipts = plans.map((p) => copyReceipt(p));
     await ctx.commit.commit(() => {
-      ctx.queue.enqueue(msg);
+      if (copies.length) ctx.queue.enqueue(msg);
       const { rows, events, emailEvents } = receiptRecords(msg, facts, receipts);
       ctx.trace.recordReceive(rows, events, emailEvents);
     });
-    keep = true;
+    keep = copies.length > 0; // every copy deleted or rejected: nothing left to deliver
     ctx.metrics.accepted(1);
     ctx.onQueued();
     return `2.0.0 OK <${id}>`;
@@ -65,46 +87,97 @@ export async function onData(ctx: ListenerContext, stream: Readable, session: Se
   }
 }
 
+interface PlannedCopy {
+  orgGuid: string;
+  plan: CopyPlan;
+  recipients: AcceptedRecipient[];
+}
+
 /**
  * One copy per organization (and per connector, when recipients of one organization were
- * attributed differently), each with its own NetworkMessageId, the header firewall's verdict
- * and the stamps.
+ * attributed differently); rules may fork a copy further. Body content is extracted once, and
+ * only when some organization's rules need it.
  */
-function planMessage(ctx: ListenerContext, id: string, file: string, facts: MessageFacts, recipients: AcceptedRecipient[]): PlannedMessage {
-  const now = new Date();
+async function planMessage(ctx: ListenerContext, file: string, facts: MessageFacts, recipients: AcceptedRecipient[]): Promise<PlannedCopy[]> {
   const groups = new Map<string, AcceptedRecipient[]>();
   for (const r of recipients) {
     const key = `${r.org.Guid}|${r.frontDoor.trace.Connectors}`;
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }
-  const copies: QueuedCopy[] = [];
-  const receipts = new Map<string, CopyReceipt>();
+  let content: Promise<MessageContent> | undefined;
+  const out: PlannedCopy[] = [];
+  const now = new Date();
   for (const rcpts of groups.values()) {
     const { org, frontDoor } = rcpts[0];
-    const networkMessageId = randomUUID();
-    const addresses = rcpts.map((r) => r.address);
-    const fw = headerFirewall({ headers: facts.headers, attribution: frontDoor.attribution, mailFrom: facts.envelope.mailFrom, org, gatewayHost: ctx.hostname, networkMessageId });
-    const prepend: HeaderField[] = [{ name: 'Received', value: receivedField(facts.client, ctx.hostname, id, addresses, now) }, ...fw.edits.prepend];
-    const cert = facts.client.peerCertificate;
-    if (cert) {
-      // Certificate names are the peer's words: no control characters may reach a header.
-      const clean = (s: string) => s.replace(/[\x00-\x1f\x7f;]/g, '?');
-      prepend.push({ name: 'X-Postern-Peer-Certificate', value: `CN=${clean(cert.subjectCN ?? '')}; DNS=${clean(cert.dnsNames.join(','))}; trusted=${cert.trusted ? 'yes' : 'no'}; sha256=${cert.fingerprint256}` });
-    }
-    copies.push({ networkMessageId, orgGuid: org.Guid, recipients: addresses, edits: { ...fw.edits, prepend } });
-    receipts.set(networkMessageId, {
-      connector: fw.connectors,
-      connectorMatch: frontDoor.trace.ConnectorMatch,
-      authAs: fw.authAs,
-      direction: fw.emailDirection,
-      headers: fw.headers,
-      reasons: frontDoor.attribution.reasons,
+    const needs = contentNeeds(org);
+    if ((needs.body || needs.attachments) && !content) content = extractContent(file);
+    const plans = planCopies({
+      org,
+      facts,
+      frontDoor,
+      recipients: rcpts.map((r) => r.address),
+      networkMessageId: randomUUID(),
+      newId: randomUUID,
+      gatewayHost: ctx.hostname,
+      now,
+      content: needs.body || needs.attachments ? await content : undefined,
     });
+    for (const plan of plans) out.push({ orgGuid: org.Guid, plan, recipients: rcpts });
   }
-  return { message: { id, spoolFile: file, receivedAt: now.getTime(), mailFrom: facts.envelope.mailFrom, client: facts.client, size: facts.size, copies }, receipts };
+  return out;
 }
 
-interface PlannedMessage {
-  message: NewMessage;
-  receipts: Map<string, CopyReceipt>;
+/** The queue entry for a planned copy: delivered, held in quarantine, or nothing (deleted, rejected). */
+function queuedCopy(ctx: ListenerContext, queueId: string, p: PlannedCopy, facts: MessageFacts, now: number): QueuedCopy[] {
+  const { plan } = p;
+  if (plan.outcome === 'delete' || plan.outcome === 'reject' || plan.outcome === 'defer') return [];
+  const prepend: HeaderField[] = [{ name: 'Received', value: receivedField(facts.client, ctx.hostname, queueId, plan.recipients, new Date(now)) }, ...plan.edits.prepend];
+  const cert = facts.client.peerCertificate;
+  if (cert) {
+    // Certificate names are the peer's words: no control characters may reach a header.
+    const clean = (s: string) => s.replace(/[\x00-\x1f\x7f;]/g, '?');
+    prepend.push({ name: 'X-Postern-Peer-Certificate', value: `CN=${clean(cert.subjectCN ?? '')}; DNS=${clean(cert.dnsNames.join(','))}; trusted=${cert.trusted ? 'yes' : 'no'}; sha256=${cert.fingerprint256}` });
+  }
+  const edits = { ...plan.edits, prepend };
+  if (plan.outcome === 'quarantine') {
+    const rule = plan.decidedBy!;
+    return [{
+      networkMessageId: plan.networkMessageId,
+      orgGuid: p.orgGuid,
+      recipients: plan.recipients,
+      edits,
+      quarantine: {
+        types: 'TransportRule',
+        policyName: rule.Name,
+        ruleGuid: rule.Guid,
+        reason: `Transport rule '${rule.Name}'`,
+        expiresAt: now + QUARANTINE_DAYS * 86_400_000,
+        sender: facts.envelope.mailFrom,
+        subject: decodedHeader(plan.firewall.headers, 'Subject'),
+        internetMessageId: decodedHeader(plan.firewall.headers, 'Message-ID'),
+      },
+    }];
+  }
+  return [{ networkMessageId: plan.networkMessageId, orgGuid: p.orgGuid, recipients: plan.deliverTo, edits }];
+}
+
+function copyReceipt(p: PlannedCopy): CopyReceipt {
+  const { plan } = p;
+  const now = new Date();
+  return {
+    networkMessageId: plan.networkMessageId,
+    orgGuid: p.orgGuid,
+    recipients: plan.recipients,
+    deliverTo: plan.outcome === 'quarantine' ? [] : plan.deliverTo,
+    outcome: plan.outcome === 'defer' ? 'reject' : plan.outcome,
+    connector: plan.firewall.connectors,
+    connectorMatch: p.recipients[0].frontDoor.trace.ConnectorMatch,
+    authAs: plan.firewall.authAs,
+    direction: plan.firewall.emailDirection,
+    headers: plan.firewall.headers,
+    ruleEvents: plan.rules ? traceEvents(plan.rules, now) : [],
+    ruleFields: plan.rules ? { ...emailEventsFields(plan.rules) } : {},
+    decidedBy: plan.decidedBy?.Name,
+    reply: plan.reply ? `${plan.reply.code} ${plan.reply.text}` : undefined,
+  };
 }

@@ -25,6 +25,20 @@ export interface QueuedCopy {
   recipients: string[];
   /** True for non-delivery reports Postern generated itself (never bounced again). */
   bounce?: boolean;
+  /** Held in the hosted quarantine instead of queued for delivery. */
+  quarantine?: QuarantineHold;
+}
+
+/** Why a copy is held, for the quarantine index (Get-QuarantineMessage). */
+export interface QuarantineHold {
+  types: 'TransportRule';
+  policyName: string;
+  ruleGuid: string;
+  reason: string;
+  expiresAt: number;
+  sender: string;
+  subject: string;
+  internetMessageId: string;
 }
 
 export interface NewMessage {

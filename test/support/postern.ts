@@ -29,6 +29,7 @@ export function contoso(overrides: Partial<Organization> = {}): Organization {
     DomainDelivery: {},
     Config: { RejectDirectSend: false },
     InboundConnectors: [],
+    TransportRules: [],
     ...overrides,
   };
 }

@@ -54,4 +54,21 @@ export const MIGRATIONS: Migration[] = [
       `CREATE INDEX SmtpRejectEvents_time ON SmtpRejectEvents (Timestamp)`,
     ],
   },
+  {
+    version: 2,
+    up: [
+      // Hosted quarantine: one row per quarantined recipient. The message bytes stay in the spool
+      // (the queue rows of a quarantined recipient have status 'quarantined'); release flips them
+      // back to 'queued' so delivery takes over without re-running rules, as Exchange does.
+      `CREATE TABLE quarantine (
+         identity TEXT PRIMARY KEY, org_guid TEXT NOT NULL, network_message_id TEXT NOT NULL,
+         recipient TEXT NOT NULL, queue_recipient_id INTEGER NOT NULL, received_at INTEGER NOT NULL,
+         expires_at INTEGER NOT NULL, sender TEXT NOT NULL, subject TEXT NOT NULL, size INTEGER NOT NULL,
+         internet_message_id TEXT NOT NULL, quarantine_types TEXT NOT NULL, policy_name TEXT NOT NULL,
+         rule_guid TEXT NOT NULL DEFAULT '', reason TEXT NOT NULL DEFAULT '', release_status TEXT NOT NULL DEFAULT 'NotReleased',
+         direction TEXT NOT NULL DEFAULT 'Inbound')`,
+      `CREATE INDEX quarantine_org_time ON quarantine (org_guid, received_at)`,
+      `CREATE INDEX quarantine_expiry ON quarantine (expires_at)`,
+    ],
+  },
 ];

@@ -1,5 +1,6 @@
 // The delivery queue on SQLite. Rows are written in the same transaction as the trace of the
 // receipt, after the spool file is fsynced, and made durable before "250 OK" is sent.
+import { randomUUID } from 'node:crypto';
 import type { DueRecipient, NewMessage, QueueStore } from '../ports.js';
 import type { Db } from './db.js';
 
@@ -10,7 +11,12 @@ export class SqliteQueueStore implements QueueStore {
     this.s = {
       insertMessage: db.prepare('INSERT INTO queue_messages (id, spool_file, received_at, mail_from, client, size) VALUES (?, ?, ?, ?, ?, ?)'),
       insertCopy: db.prepare('INSERT INTO queue_copies (network_message_id, message_id, org_guid, edits, bounce) VALUES (?, ?, ?, ?, ?)'),
-      insertRecipient: db.prepare("INSERT INTO queue_recipients (network_message_id, recipient, status, next_attempt_at) VALUES (?, ?, 'queued', ?)"),
+      insertRecipient: db.prepare('INSERT INTO queue_recipients (network_message_id, recipient, status, next_attempt_at) VALUES (?, ?, ?, ?)'),
+      insertQuarantine: db.prepare(
+        `INSERT INTO quarantine (identity, org_guid, network_message_id, recipient, queue_recipient_id, received_at, expires_at, sender, subject, size,
+                                 internet_message_id, quarantine_types, policy_name, rule_guid, reason)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
       due: db.prepare(
         `SELECT r.id, m.id AS messageId, m.spool_file AS spoolFile, m.received_at AS receivedAt, m.mail_from AS mailFrom,
                 m.size, c.network_message_id AS networkMessageId, c.org_guid AS orgGuid, c.edits, c.bounce,
@@ -25,7 +31,7 @@ export class SqliteQueueStore implements QueueStore {
       markDeferred: db.prepare('UPDATE queue_recipients SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?'),
       stillQueued: db.prepare(
         `SELECT 1 FROM queue_copies c JOIN queue_recipients r ON r.network_message_id = c.network_message_id
-          WHERE c.message_id = ? AND r.status = 'queued' LIMIT 1`,
+          WHERE c.message_id = ? AND r.status IN ('queued', 'quarantined') LIMIT 1`,
       ),
       spoolFile: db.prepare('SELECT spool_file FROM queue_messages WHERE id = ?').pluck(),
       deleteMessage: db.prepare('DELETE FROM queue_messages WHERE id = ?'),
@@ -37,7 +43,15 @@ export class SqliteQueueStore implements QueueStore {
     this.s.insertMessage.run(m.id, m.spoolFile, m.receivedAt, m.mailFrom, JSON.stringify(m.client), m.size);
     for (const c of m.copies) {
       this.s.insertCopy.run(c.networkMessageId, m.id, c.orgGuid, JSON.stringify(c.edits), c.bounce ? 1 : 0);
-      for (const r of c.recipients) this.s.insertRecipient.run(c.networkMessageId, r, m.receivedAt);
+      const q = c.quarantine;
+      for (const r of c.recipients) {
+        const { lastInsertRowid } = this.s.insertRecipient.run(c.networkMessageId, r, q ? 'quarantined' : 'queued', m.receivedAt);
+        if (q) {
+          // Exchange's identity format GUID1\GUID2: the message, then the recipient's entry.
+          const identity = `${c.networkMessageId}\\${randomUUID()}`;
+          this.s.insertQuarantine.run(identity, c.orgGuid, c.networkMessageId, r, lastInsertRowid, m.receivedAt, q.expiresAt, q.sender, q.subject, m.size, q.internetMessageId, q.types, q.policyName, q.ruleGuid, q.reason);
+        }
+      }
     }
   }
 

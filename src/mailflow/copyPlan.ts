@@ -1,0 +1,116 @@
+// What happens to one organization's copy of a message, decided in one place for the live
+// gateway and for `postern simulate`: the front door's verdict (already taken at RCPT), the
+// header firewall and stamps, the organization's transport rules, and the final disposition
+// with the header edits delivery will apply. Pure: ids, time and body content come in.
+import type { Organization } from '../config/model.js';
+import { compileRules, evaluatePerRecipient, evaluateRules, type CompiledRuleSet, type MessageContent, type RuleEvaluation, type RuleRef } from '../rules/index.js';
+import type { FrontDoorDecision } from './frontDoor.js';
+import { headerFirewall, type HeaderFirewallResult } from './headerFirewall.js';
+import type { HeaderEdits } from './headerEdits.js';
+import type { MessageFacts } from './message.js';
+
+export type CopyOutcome = 'deliver' | 'redirect' | 'quarantine' | 'delete' | 'reject' | 'defer';
+
+export interface CopyPlan {
+  networkMessageId: string;
+  /** The envelope recipients this plan decides for. */
+  recipients: string[];
+  firewall: HeaderFirewallResult;
+  rules?: RuleEvaluation;
+  outcome: CopyOutcome;
+  /** deliver / redirect: where the copy goes (redirect targets, rule-added recipients included). */
+  deliverTo: string[];
+  edits: HeaderEdits;
+  /** reject: the reply for the end of DATA. defer: a temporary one. */
+  reply?: { code: number; text: string };
+  /** quarantine / delete / reject / redirect: the rule that decided. */
+  decidedBy?: RuleRef;
+}
+
+export interface CopyInput {
+  org: Organization;
+  facts: MessageFacts;
+  frontDoor: FrontDoorDecision;
+  recipients: string[];
+  networkMessageId: string;
+  /** New NetworkMessageIds for recipients that rules fork into their own copy. */
+  newId(): string;
+  gatewayHost: string;
+  now: Date;
+  content?: MessageContent;
+}
+
+const compiled = new WeakMap<Organization, CompiledRuleSet>();
+
+/** The organization's rules, compiled once per configuration snapshot (organizations are replaced whole on change). */
+export function rulesOf(org: Organization): CompiledRuleSet {
+  let set = compiled.get(org);
+  if (!set) compiled.set(org, (set = compileRules(org.TransportRules)));
+  return set;
+}
+
+/** Whether evaluating this organization's rules needs the body or attachments extracted. */
+export function contentNeeds(org: Organization): { body: boolean; attachments: boolean } {
+  return org.TransportRules.length ? rulesOf(org).needs : { body: false, attachments: false };
+}
+
+export function planCopies(input: CopyInput): CopyPlan[] {
+  const { org, facts, frontDoor } = input;
+  const firewall = headerFirewall({ headers: facts.headers, attribution: frontDoor.attribution, mailFrom: facts.envelope.mailFrom, org, gatewayHost: input.gatewayHost, networkMessageId: input.networkMessageId });
+  const base = (networkMessageId: string, recipients: string[]): CopyPlan => ({ networkMessageId, recipients, firewall, outcome: 'deliver', deliverTo: recipients, edits: firewall.edits });
+  if (!org.TransportRules.length) return [base(input.networkMessageId, input.recipients)];
+
+  const set = rulesOf(org);
+  const ruleInput = {
+    // Rules read the header block after the firewall: a stranger's forged organization headers are gone.
+    facts: { ...facts, headers: firewall.headers, envelope: { ...facts.envelope, rcptTo: input.recipients } },
+    authAs: firewall.authAs,
+    connectorName: firewall.connectors || undefined,
+    orgDomains: org.AcceptedDomains.map((d) => d.DomainName),
+    now: input.now,
+    content: input.content,
+    recipients: input.recipients,
+  };
+  // Recipient conditions can decide differently per recipient (Exchange forks the message).
+  const groups = set.perRecipient ? evaluatePerRecipient(set, ruleInput) : [{ recipients: input.recipients, evaluation: evaluateRules(set, ruleInput) }];
+  return groups.map((g, i) => {
+    const id = i === 0 ? input.networkMessageId : input.newId();
+    const plan = base(id, [...g.recipients]);
+    if (id !== input.networkMessageId) {
+      plan.firewall = headerFirewall({ headers: facts.headers, attribution: frontDoor.attribution, mailFrom: facts.envelope.mailFrom, org, gatewayHost: input.gatewayHost, networkMessageId: id });
+    }
+    return applyDecision(plan, g.evaluation);
+  });
+}
+
+function applyDecision(plan: CopyPlan, evaluation: RuleEvaluation): CopyPlan {
+  const d = evaluation.decision;
+  const edits: HeaderEdits = {
+    prepend: [...plan.firewall.edits.prepend],
+    remove: [...plan.firewall.edits.remove, ...d.headerEdits.filter((e) => e.op === 'remove').map((e) => e.name)],
+    set: [...plan.firewall.edits.set, ...d.headerEdits.flatMap((e) => (e.op === 'set' ? [{ name: e.name, value: e.value }] : []))],
+    subjectPrefix: d.subjectPrefix || undefined,
+  };
+  if (d.scl !== undefined) edits.set.push({ name: 'X-MS-Exchange-Organization-SCL', value: String(d.scl) });
+  const added = d.addedRecipients.map((a) => a.address);
+  const out: CopyPlan = { ...plan, rules: evaluation, edits, deliverTo: unique([...plan.recipients, ...added]) };
+  const disp = d.disposition;
+  switch (disp.action) {
+    case 'deliver':
+      return out;
+    case 'redirect':
+      return { ...out, outcome: 'redirect', deliverTo: unique([...disp.addresses, ...added]), decidedBy: disp.rule };
+    case 'quarantine':
+      return { ...out, outcome: 'quarantine', deliverTo: [], decidedBy: disp.rule };
+    case 'delete':
+      return { ...out, outcome: 'delete', deliverTo: [], decidedBy: disp.rule };
+    case 'reject':
+      return { ...out, outcome: 'reject', deliverTo: [], decidedBy: disp.rule, reply: { code: disp.smtpCode, text: `${disp.enhancedStatusCode} ${disp.text}` } };
+    case 'defer':
+      return { ...out, outcome: 'defer', deliverTo: [], decidedBy: disp.rule, reply: { code: 451, text: `4.7.0 Temporary rule evaluation failure, try again later (${disp.reason})` } };
+  }
+}
+
+function unique(list: string[]): string[] {
+  return [...new Set(list.map((a) => a.toLowerCase()))];
+}
