@@ -2,7 +2,7 @@
 // or internal mail, in front of the real gateway.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildRule } from '../src/rules/index.js';
-import { contoso, importOrgs, maildirMessages, query, startPostern, swaks, tempDir, waitFor, type Running } from './support/postern.js';
+import { contoso, importOrgs, maildirMessages, query, runCli, startPostern, swaks, tempDir, waitFor, type Running } from './support/postern.js';
 
 let pg: Running;
 const send = (from: string, to: string, extra: string[] = []) => swaks(['--server', `127.0.0.1:${pg.smtpPort}`, '--from', from, '--to', to, ...extra]);
@@ -67,4 +67,34 @@ describe("the article's quarantine rule", () => {
     expect(msg).toMatch(/^X-MS-Exchange-Organization-AuthAs: Internal\r$/m);
     expect(query(pg.dataDir, "SELECT status FROM message_trace WHERE subject = 'internal memo'")[0].status).toBe('Delivered');
   });
+});
+
+describe('postern simulate', () => {
+  // Each case: client address, MAIL FROM, RCPT, and a subject that finds the live message.
+  const cases: [string, string, string, string][] = [
+    ['127.0.0.1', 'ceo@contoso.com', 'payroll@contoso.com', 'sim direct send'],
+    ['127.0.0.2', 'scanner@contoso.com', 'scans@contoso.com', 'sim approved ip'],
+    ['127.0.0.4', 'hr@contoso.com', 'team@contoso.com', 'sim internal'],
+    ['127.0.0.1', 'ceo@contoso.com', 'someone@elsewhere.example', 'sim relay'],
+  ];
+  for (const [ip, from, to, subject] of cases) {
+    it(`gives the live gateway's disposition: ${subject}`, async () => {
+      const sim = runCli(['simulate', '-d', pg.dataDir, '--format', 'json', '--client-ip', ip, '--mail-from', from, '--rcpt', to, '--header', `Subject: ${subject}`, '--header', 'X-MS-Exchange-Organization-AuthAs: Internal']);
+      expect(sim.status, sim.stderr).toBe(0);
+      const predicted = JSON.parse(sim.stdout).disposition[to];
+
+      const r = send(from, to, ['--local-interface', ip, '--header', `Subject: ${subject}`, '--add-header', 'X-MS-Exchange-Organization-AuthAs: Internal']);
+      const refused = r.out.match(/<\*\* +(5\d\d [245]\.\d+\.\d+ [^\n]*)/);
+      let live: string;
+      if (refused) live = `refused ${refused[1]}`;
+      else {
+        const status = await waitFor(() => {
+          const s = query(pg.dataDir, 'SELECT status FROM message_trace WHERE subject = ?', subject)[0]?.status;
+          return s && s !== 'Pending' && s;
+        }, 10_000, 'final status');
+        live = ({ Delivered: 'deliver', Quarantined: 'quarantine', Failed: 'delete', Expanded: 'redirect' } as Record<string, string>)[status];
+      }
+      expect(predicted).toBe(live);
+    });
+  }
 });

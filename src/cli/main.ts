@@ -4,11 +4,13 @@ import { register as registerConfig } from './config.js';
 import { register as registerDirectSend } from './directsend.js';
 import { register as registerInit } from './init.js';
 import { register as registerServe } from './serve.js';
+import { register as registerSimulate } from './simulate.js';
+import { register as registerShell } from './shell.js';
 
 const program = new Command('postern')
   .description('Inbound mail gateway with Exchange Online tenant mail flow: connectors, Reject Direct Send, rules, quarantine, trace, hunting.')
   .version('0.1.0');
 
-for (const register of [registerInit, registerServe, registerConfig, registerDirectSend]) register(program);
+for (const register of [registerInit, registerServe, registerConfig, registerDirectSend, registerShell, registerSimulate]) register(program);
 
 await program.parseAsync(process.argv);

@@ -4,6 +4,7 @@
 // with the header edits delivery will apply. Pure: ids, time and body content come in.
 import type { Organization } from '../config/model.js';
 import { compileRules, evaluatePerRecipient, evaluateRules, type CompiledRuleSet, type MessageContent, type RuleEvaluation, type RuleRef } from '../rules/index.js';
+import type { AdmittedRecipient } from './admitRecipient.js';
 import type { FrontDoorDecision } from './frontDoor.js';
 import { headerFirewall, type HeaderFirewallResult } from './headerFirewall.js';
 import type { HeaderEdits } from './headerEdits.js';
@@ -81,6 +82,59 @@ export function planCopies(input: CopyInput): CopyPlan[] {
     }
     return applyDecision(plan, g.evaluation);
   });
+}
+
+export interface PlannedCopy {
+  orgGuid: string;
+  plan: CopyPlan;
+  /** The admitted recipients of the group the plan came from (for their front-door verdicts). */
+  recipients: AdmittedRecipient[];
+}
+
+/**
+ * Group admitted recipients into copies: one per organization, and per connector when recipients
+ * of one organization were attributed differently. Rules may fork a copy further.
+ */
+export function groupCopies(recipients: readonly AdmittedRecipient[]): AdmittedRecipient[][] {
+  const groups = new Map<string, AdmittedRecipient[]>();
+  for (const r of recipients) {
+    const key = `${r.org.Guid}|${r.frontDoor.trace.Connectors}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  return [...groups.values()];
+}
+
+/** True when some recipient's organization has rules that read the body or attachments. */
+export function messageNeedsContent(recipients: readonly AdmittedRecipient[]): boolean {
+  return recipients.some((r) => {
+    const n = contentNeeds(r.org);
+    return n.body || n.attachments;
+  });
+}
+
+/** Every copy of one message, planned. `content` must be given when messageNeedsContent(). */
+export function planMessage(
+  recipients: readonly AdmittedRecipient[],
+  facts: MessageFacts,
+  opts: { gatewayHost: string; now: Date; newId(): string; content?: MessageContent },
+): PlannedCopy[] {
+  return groupCopies(recipients).flatMap((group) => {
+    const { org, frontDoor } = group[0];
+    const plans = planCopies({ org, facts, frontDoor, recipients: group.map((r) => r.address), networkMessageId: opts.newId(), newId: opts.newId, gatewayHost: opts.gatewayHost, now: opts.now, content: opts.content });
+    return plans.map((plan) => ({ orgGuid: org.Guid, plan, recipients: group }));
+  });
+}
+
+/**
+ * The SMTP answer at the end of DATA that the plans call for: a rejection when every copy was
+ * rejected, a temporary failure when any rule asked to defer (nothing is kept, the client
+ * retries everything); undefined = accept.
+ */
+export function endOfDataRefusal(plans: readonly PlannedCopy[]): PlannedCopy | undefined {
+  const deferred = plans.find((p) => p.plan.outcome === 'defer');
+  if (deferred) return deferred;
+  const rejected = plans.filter((p) => p.plan.outcome === 'reject');
+  return rejected.length && rejected.length === plans.length ? rejected[0] : undefined;
 }
 
 function applyDecision(plan: CopyPlan, evaluation: RuleEvaluation): CopyPlan {

@@ -4,9 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { contentNeeds, planCopies, type CopyPlan } from '../mailflow/copyPlan.js';
+import { endOfDataRefusal, messageNeedsContent, planMessage, type PlannedCopy } from '../mailflow/copyPlan.js';
 import type { ClientFacts, HeaderField, MessageFacts } from '../mailflow/message.js';
-import type { MessageContent } from '../rules/index.js';
 import { emailEventsFields, traceEvents } from '../rules/index.js';
 import type { NewMessage, QueuedCopy } from '../store/ports.js';
 import { decodedHeader, receiptRecords, type CopyReceipt } from '../trace/receipt.js';
@@ -15,7 +14,7 @@ import type { ListenerContext } from './context.js';
 import { DataInspector, parseHeaderBlock, type DataViolation } from './dataInspector.js';
 import { receivedField } from './received.js';
 import { recordReject } from './reject.js';
-import { smtpError, stateOf, type AcceptedRecipient, type SessionLike } from './session.js';
+import { smtpError, stateOf, type SessionLike } from './session.js';
 
 /** Transport-rule quarantine keeps messages 30 days (fixed in Exchange Online). */
 const QUARANTINE_DAYS = 30;
@@ -52,13 +51,10 @@ export async function onData(ctx: ListenerContext, stream: Readable, session: Se
     }
     const headers = parseHeaderBlock(inspector.headerBlock());
     const facts: MessageFacts = { client, envelope: { mailFrom, rcptTo: state.recipients.map((r) => r.address) }, headers, size: inspector.bytes };
-    const plans = await planMessage(ctx, file, facts, state.recipients);
-
-    // Rules answer inside the dialogue: a rejection when every copy was rejected, a temporary
-    // failure when any rule asked to defer (nothing is kept, the client retries everything).
-    const deferred = plans.find((p) => p.plan.outcome === 'defer');
-    const rejected = plans.filter((p) => p.plan.outcome === 'reject');
-    const refusal = deferred ?? (rejected.length === plans.length ? rejected[0] : undefined);
+    // Body content is extracted once, and only when some organization's rules need it.
+    const content = messageNeedsContent(state.recipients) ? await extractContent(file) : undefined;
+    const plans = planMessage(state.recipients, facts, { gatewayHost: ctx.hostname, now: new Date(), newId: randomUUID, content });
+    const refusal = endOfDataRefusal(plans);
     if (refusal) {
       const { code, text } = refusal.plan.reply!;
       recordReject(ctx, state, session.id, { stage: 'DATA', code, text, reason: `TransportRule:${refusal.plan.decidedBy?.Name}`, mailFrom, orgGuid: refusal.orgGuid, connector: refusal.plan.firewall.connectors });
@@ -85,46 +81,6 @@ export async function onData(ctx: ListenerContext, stream: Readable, session: Se
       await ctx.spool.remove(file);
     }
   }
-}
-
-interface PlannedCopy {
-  orgGuid: string;
-  plan: CopyPlan;
-  recipients: AcceptedRecipient[];
-}
-
-/**
- * One copy per organization (and per connector, when recipients of one organization were
- * attributed differently); rules may fork a copy further. Body content is extracted once, and
- * only when some organization's rules need it.
- */
-async function planMessage(ctx: ListenerContext, file: string, facts: MessageFacts, recipients: AcceptedRecipient[]): Promise<PlannedCopy[]> {
-  const groups = new Map<string, AcceptedRecipient[]>();
-  for (const r of recipients) {
-    const key = `${r.org.Guid}|${r.frontDoor.trace.Connectors}`;
-    groups.set(key, [...(groups.get(key) ?? []), r]);
-  }
-  let content: Promise<MessageContent> | undefined;
-  const out: PlannedCopy[] = [];
-  const now = new Date();
-  for (const rcpts of groups.values()) {
-    const { org, frontDoor } = rcpts[0];
-    const needs = contentNeeds(org);
-    if ((needs.body || needs.attachments) && !content) content = extractContent(file);
-    const plans = planCopies({
-      org,
-      facts,
-      frontDoor,
-      recipients: rcpts.map((r) => r.address),
-      networkMessageId: randomUUID(),
-      newId: randomUUID,
-      gatewayHost: ctx.hostname,
-      now,
-      content: needs.body || needs.attachments ? await content : undefined,
-    });
-    for (const plan of plans) out.push({ orgGuid: org.Guid, plan, recipients: rcpts });
-  }
-  return out;
 }
 
 /** The queue entry for a planned copy: delivered, held in quarantine, or nothing (deleted, rejected). */

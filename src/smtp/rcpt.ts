@@ -1,8 +1,7 @@
 // RCPT TO: the recipient's domain names the organization; everything else is a relay attempt.
 // Tenant-level admission (connectors, Reject Direct Send) happens here too, because the tenant
 // is known at this point and a refusal here leaves nothing to bounce.
-import { evaluateFrontDoor } from '../mailflow/frontDoor.js';
-import { isRefusal, organizationForRecipient } from '../mailflow/recipientTenant.js';
+import { admitRecipient } from '../mailflow/admitRecipient.js';
 import type { ListenerContext } from './context.js';
 import { recordReject } from './reject.js';
 import { smtpError, stateOf, type SessionLike } from './session.js';
@@ -13,18 +12,12 @@ export function onRcptTo(ctx: ListenerContext, address: string, session: Session
   if (state.recipients.length >= ctx.limits.maxRecipients) {
     return smtpError(452, '4.5.3 Too many recipients');
   }
-  const found = organizationForRecipient(ctx.snapshot().domains, address);
-  if (isRefusal(found)) {
-    recordReject(ctx, state, session.id, { stage: 'RCPT', code: found.code, text: found.text, reason: found.reason, mailFrom, recipient: address });
-    return smtpError(found.code, found.text);
-  }
-  const frontDoor = evaluateFrontDoor(found, { client: state.client, mailFrom, recipient: address });
-  const { admission } = frontDoor;
-  if (admission.verdict === 'refuse') {
-    const r = admission.refusal;
-    recordReject(ctx, state, session.id, { stage: 'RCPT', code: r.code, text: r.text, reason: r.reason, mailFrom, recipient: address, orgGuid: found.Guid, connector: frontDoor.trace.Connectors });
+  const verdict = admitRecipient(ctx.snapshot(), state.client, mailFrom, address);
+  if (!verdict.admitted) {
+    const r = verdict.refusal;
+    recordReject(ctx, state, session.id, { stage: 'RCPT', code: r.code, text: r.text, reason: r.reason, mailFrom, recipient: address, orgGuid: verdict.org?.Guid, connector: verdict.frontDoor?.trace.Connectors });
     return smtpError(r.code, r.text);
   }
-  state.recipients.push({ address, org: found, frontDoor });
+  state.recipients.push(verdict.recipient);
   return undefined;
 }

@@ -1,19 +1,12 @@
 // Per-connection state Postern keeps beside smtp-server's session object.
-import type { Organization } from '../config/model.js';
-import type { FrontDoorDecision } from '../mailflow/frontDoor.js';
+import type { AdmittedRecipient } from '../mailflow/admitRecipient.js';
 import type { ClientFacts } from '../mailflow/message.js';
 
-export interface AcceptedRecipient {
-  address: string;
-  org: Organization;
-  /** Connector attribution and admission, decided at RCPT TO. */
-  frontDoor: FrontDoorDecision;
-}
 
 export interface PosternSession {
   client: ClientFacts;
   /** Accepted recipients of the current transaction, with the organization each belongs to. */
-  recipients: AcceptedRecipient[];
+  recipients: AdmittedRecipient[];
 }
 
 /** smtp-server's session object, with Postern's state attached. */

@@ -1,0 +1,142 @@
+// `postern simulate`: what would happen to this message, stage by stage, and why — the same
+// decision functions the gateway runs (admitRecipient, planMessage), against a data directory's
+// configuration, without sending or storing anything.
+import { Command, Option } from 'commander';
+import { randomUUID } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import { admitRecipient, type AdmittedRecipient } from '../mailflow/admitRecipient.js';
+import { endOfDataRefusal, messageNeedsContent, planMessage } from '../mailflow/copyPlan.js';
+import type { ClientFacts, MessageFacts } from '../mailflow/message.js';
+import { compileSnapshot } from '../mailflow/snapshot.js';
+import { describeEvaluation } from '../rules/index.js';
+import { extractContent } from '../smtp/content.js';
+import { parseHeaderBlock } from '../smtp/dataInspector.js';
+import { openStore, withDataDir } from './common.js';
+
+interface Options {
+  dataDir: string;
+  format: 'text' | 'json';
+  eml?: string;
+  header: string[];
+  clientIp: string;
+  helo: string;
+  tls?: string;
+  certName: string[];
+  certUntrusted?: boolean;
+  mailFrom: string;
+  rcpt: string[];
+}
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+/** The message as the decision stages see it, from an .eml file or --header options. */
+function messageFacts(opts: Options, client: ClientFacts): MessageFacts {
+  let head: Buffer;
+  let size: number;
+  if (opts.eml) {
+    // Files saved on Unix often have bare LF line ends: read them as the CRLF message they stand for.
+    const raw = readFileSync(opts.eml).toString('utf8').replace(/\r?\n/g, '\r\n');
+    const end = raw.indexOf('\r\n\r\n');
+    head = Buffer.from(end >= 0 ? raw.slice(0, end + 2) : raw);
+    size = statSync(opts.eml).size;
+  } else {
+    head = Buffer.from(opts.header.map((h) => `${h}\r\n`).join(''));
+    size = head.length;
+  }
+  return { client, envelope: { mailFrom: opts.mailFrom, rcptTo: opts.rcpt }, headers: parseHeaderBlock(head), size };
+}
+
+export async function simulate(opts: Options) {
+  const { db, config } = openStore(opts.dataDir);
+  const snapshot = compileSnapshot(config.configVersion(), config.organizations());
+  db.close();
+  const client: ClientFacts = {
+    ip: opts.clientIp,
+    helo: opts.helo,
+    tlsVersion: opts.tls,
+    tlsCipher: opts.tls ? 'simulated' : undefined,
+    peerCertificate: opts.certName.length ? { subjectCN: opts.certName[0], dnsNames: opts.certName.map((n) => n.toLowerCase()), fingerprint256: 'simulated', trusted: !opts.certUntrusted } : undefined,
+  };
+  const facts = messageFacts(opts, client);
+  const admitted: AdmittedRecipient[] = [];
+  const recipients = opts.rcpt.map((address) => {
+    const v = admitRecipient(snapshot, client, opts.mailFrom, address);
+    const fd = v.admitted ? v.recipient.frontDoor : v.frontDoor;
+    if (v.admitted) admitted.push(v.recipient);
+    return {
+      address,
+      organization: (v.admitted ? v.recipient.org : v.org)?.Name ?? null,
+      rcptReply: v.admitted ? '250 2.1.5 Accepted' : `${v.refusal.code} ${v.refusal.text}`,
+      connector: fd?.trace.Connectors ?? '',
+      matchedOn: fd?.trace.ConnectorMatch ?? '',
+      attribution: fd?.attribution.reasons ?? [],
+      admission: fd?.admission.reasons ?? [],
+    };
+  });
+  const content = opts.eml && messageNeedsContent(admitted) ? await extractContent(opts.eml) : undefined;
+  const plans = admitted.length ? planMessage(admitted, facts, { gatewayHost: 'postern.simulate', now: new Date(), newId: randomUUID, content }) : [];
+  const refusal = endOfDataRefusal(plans);
+  const dataReply = !admitted.length ? null : refusal ? `${refusal.plan.reply!.code} ${refusal.plan.reply!.text}` : '250 2.0.0 OK';
+  const copies = plans.map(({ plan, recipients: group }) => ({
+    organization: group[0].org.Name,
+    recipients: plan.recipients,
+    connector: plan.firewall.connectors,
+    authAs: plan.firewall.authAs,
+    emailDirection: plan.firewall.emailDirection,
+    headerFirewall: { removed: plan.firewall.removed.map((h) => h.name), stamps: plan.firewall.stamps },
+    rules: plan.rules?.explanations.map((e) => ({ name: e.rule.Name, priority: e.rule.Priority, mode: e.rule.Mode, status: e.status, conditions: e.conditions, exceptions: e.exceptions, actions: e.actions, error: e.error })) ?? [],
+    ruleSummary: plan.rules ? describeEvaluation(plan.rules) : [],
+    outcome: refusal && plan.outcome !== 'reject' && plan.outcome !== 'defer' ? 'refused-with-message' : plan.outcome,
+    deliverTo: plan.deliverTo,
+    reply: plan.reply ? `${plan.reply.code} ${plan.reply.text}` : undefined,
+  }));
+  // The one-word answer per recipient, as the live gateway would leave it.
+  const disposition: Record<string, string> = {};
+  for (const r of recipients) if (!r.rcptReply.startsWith('250')) disposition[r.address] = `refused ${r.rcptReply}`;
+  for (const c of copies) for (const a of c.recipients) disposition[a] = refusal ? `refused ${dataReply}` : c.outcome;
+  return { client, mailFrom: opts.mailFrom, recipients, dataReply, copies, disposition };
+}
+
+function printText(r: Awaited<ReturnType<typeof simulate>>): void {
+  const out: string[] = [];
+  out.push(`Client ${r.client.ip} (HELO ${r.client.helo || '-'}), ${r.client.tlsVersion ?? 'no TLS'}${r.client.peerCertificate ? `, certificate ${r.client.peerCertificate.dnsNames.join(', ')} (${r.client.peerCertificate.trusted ? 'trusted' : 'untrusted'})` : ''}`);
+  out.push(`MAIL FROM:<${r.mailFrom}>`);
+  for (const rc of r.recipients) {
+    out.push(`RCPT TO:<${rc.address}>  →  ${rc.rcptReply}`);
+    out.push(`  organization: ${rc.organization ?? '(none: not an accepted domain)'}`);
+    for (const line of new Set([...rc.attribution, ...rc.admission])) out.push(`  · ${line}`);
+  }
+  if (r.dataReply) out.push(`DATA  →  ${r.dataReply}`);
+  for (const c of r.copies) {
+    out.push('', `Copy for ${c.organization}: ${c.recipients.join(', ')}`);
+    out.push(`  connector: ${c.connector || '(none: Direct Send)'}; AuthAs ${c.authAs}; ${c.emailDirection}`);
+    if (c.headerFirewall.removed.length) out.push(`  header firewall removed: ${c.headerFirewall.removed.join(', ')}`);
+    for (const line of c.ruleSummary) out.push(`  ${line}`);
+    out.push(`  disposition: ${c.outcome}${c.deliverTo.length ? ` → ${c.deliverTo.join(', ')}` : ''}${c.reply ? ` (${c.reply})` : ''}`);
+  }
+  console.log(out.join('\n'));
+}
+
+export function register(program: Command): void {
+  withDataDir(program.command('simulate'))
+    .description('what would happen to a message, stage by stage, and why (nothing is sent or stored)')
+    .option('--eml <file>', 'the message (.eml); otherwise give --header')
+    .option('--header <field>', "a header field, e.g. --header 'Subject: hi' (repeatable)", collect, [])
+    .requiredOption('--client-ip <ip>', 'the connecting client address')
+    .option('--helo <name>', 'HELO/EHLO name', '')
+    .option('--tls <version>', 'TLS version of the session (e.g. TLSv1.3); omit for plain text')
+    .option('--cert-name <name>', 'a DNS name on the client certificate (repeatable; the first is the subject CN)', collect, [])
+    .option('--cert-untrusted', 'the client certificate does not chain to the trust store')
+    .requiredOption('--mail-from <address>', "envelope sender (MAIL FROM); '' for <>")
+    .option('--rcpt <address>', 'envelope recipient (repeatable)', collect, [])
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(async (opts: Options) => {
+      if (!opts.rcpt.length) {
+        console.error('simulate: give at least one --rcpt');
+        process.exit(2);
+      }
+      const result = await simulate(opts);
+      if (opts.format === 'json') console.log(JSON.stringify(result, null, 2));
+      else printText(result);
+    });
+}

@@ -1,0 +1,368 @@
+// The store-backed ShellServices on a real SQLite store: tenant isolation by name and GUID,
+// validation errors that name the parameter, writes that bump the configuration version,
+// transport rules through the rules module, message trace scoped to the organization, and the
+// honest "not available" errors.
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { Organization } from '../config/model.js';
+import { normalizePriorities, type TransportRule } from '../rules/model.js';
+import { SqliteConfigStore } from '../store/sqlite/configStore.js';
+import { openDatabase, type Db } from '../store/sqlite/db.js';
+import { SqliteTraceQueries } from '../store/sqlite/traceQueries.js';
+import { SqliteTraceStore } from '../store/sqlite/traceStore.js';
+import { ShellError } from './errors.js';
+import { createShellSession } from './index.js';
+import type { ShellServices } from './services.js';
+import { createStoreServices, type TransportRuleStorage } from './storeServices.js';
+
+const NOW = new Date('2026-11-22T12:00:00Z');
+const HOUR = 3_600_000;
+
+let db: Db;
+let config: SqliteConfigStore;
+let contoso: Organization;
+let fabrikam: Organization;
+let fabConnectorGuid: string;
+
+/** The stored rules of an organization, in the order kept. */
+const storedRules = (name: string): TransportRule[] => config.organization(name)!.TransportRules;
+
+function org(name: string, domain: string, connectors: Record<string, unknown>[] = []): Organization {
+  return {
+    Name: name,
+    Guid: randomUUID(),
+    AcceptedDomains: [{ DomainName: domain, DomainType: 'Authoritative', Default: true }],
+    Delivery: { kind: 'maildir', path: 'maildir' },
+    DomainDelivery: {},
+    Config: { RejectDirectSend: false },
+    InboundConnectors: connectors as Organization['InboundConnectors'],
+    TransportRules: [],
+  };
+}
+
+function services(organization: string): ShellServices {
+  return createStoreServices({ config, trace: new SqliteTraceQueries(db), organization });
+}
+
+async function failure(p: Promise<unknown>): Promise<ShellError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(ShellError);
+    return e as ShellError;
+  }
+  throw new Error('expected a ShellError');
+}
+
+function seedTrace(): { contosoId: string; fabrikamId: string } {
+  const trace = new SqliteTraceStore(db);
+  const contosoId = randomUUID();
+  const fabrikamId = randomUUID();
+  const row = (orgGuid: string, id: string, recipient: string, receivedAt: number, sender: string, subject: string, status = 'Delivered') => ({
+    orgGuid, networkMessageId: id, recipient, receivedAt, sender, subject, status, fromIp: '203.0.113.9', size: 1234, internetMessageId: `<${id}@mail.example>`, connector: '',
+  });
+  const ev = (orgGuid: string, id: string, recipient: string, at: number, event: string, action: string) => ({ orgGuid, networkMessageId: id, recipient, at, event, action, detail: `${event} detail` });
+  const t = NOW.getTime() - HOUR;
+  trace.recordReceive(
+    [
+      row(contoso.Guid, contosoId, 'alice@contoso.com', t, 'ops@tailspin.example', 'Quarterly report'),
+      row(contoso.Guid, contosoId, 'bob@contoso.com', t, 'ops@tailspin.example', 'Quarterly report', 'Pending'),
+      row(contoso.Guid, randomUUID(), 'carol@contoso.com', t - 2 * HOUR, 'news@lists.example', 'Weekly news', 'Failed'),
+      row(contoso.Guid, randomUUID(), 'old@contoso.com', t - 5 * 24 * HOUR, 'news@lists.example', 'Old news'),
+      row(fabrikam.Guid, fabrikamId, 'dave@fabrikam.com', t, 'ops@tailspin.example', 'Quarterly report'),
+    ],
+    [
+      ev(contoso.Guid, contosoId, 'alice@contoso.com', t, 'RECEIVE', 'Receive'),
+      ev(contoso.Guid, contosoId, 'alice@contoso.com', t + 1000, 'DELIVER', 'Deliver'),
+      ev(fabrikam.Guid, fabrikamId, 'dave@fabrikam.com', t, 'RECEIVE', 'Receive'),
+    ],
+    [],
+  );
+  return { contosoId, fabrikamId };
+}
+
+beforeEach(() => {
+  db = openDatabase(join(mkdtempSync(join(tmpdir(), 'postern-shell-')), 'postern.db'));
+  config = new SqliteConfigStore(db);
+  fabConnectorGuid = randomUUID();
+  contoso = org('Contoso', 'contoso.com', [{ Name: 'Partner by IP', ConnectorType: 'Partner', SenderDomains: ['partner.example'], SenderIPAddresses: ['198.51.100.7'], RestrictDomainsToIPAddresses: true, RequireTls: false }]);
+  fabrikam = org('Fabrikam', 'fabrikam.com', [{ Name: 'Fabrikam Partner', Guid: fabConnectorGuid, ConnectorType: 'Partner', SenderDomains: ['supplier.example'], SenderIPAddresses: ['192.0.2.1'], RestrictDomainsToIPAddresses: true, RequireTls: false }]);
+  config.saveOrganization(contoso);
+  config.saveOrganization(fabrikam);
+});
+
+describe('choosing the organization', () => {
+  it('finds it by name (any case) or GUID, and refuses an unknown one naming -Organization', () => {
+    expect(services('contoso').organization).toBe('Contoso');
+    expect(services(fabrikam.Guid).organization).toBe('Fabrikam');
+    expect(services(fabrikam.Guid.toUpperCase()).organization).toBe('Fabrikam');
+    let err: unknown;
+    try {
+      services('Northwind');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ShellError);
+    expect((err as ShellError).parameter).toBe('Organization');
+    expect((err as ShellError).message).toContain("'Northwind' couldn't be found");
+  });
+});
+
+describe('tenant isolation', () => {
+  it("can't see, change or remove another organization's connector by name or GUID", async () => {
+    const s = services('Contoso');
+    for (const id of ['Fabrikam Partner', fabConnectorGuid, fabConnectorGuid.toUpperCase(), ` ${fabConnectorGuid} `]) {
+      expect((await failure(s.getInboundConnectors(id))).category).toBe('ObjectNotFound');
+      expect((await failure(s.setInboundConnector(id, { Enabled: false }))).category).toBe('ObjectNotFound');
+      expect((await failure(s.removeInboundConnector(id))).category).toBe('ObjectNotFound');
+    }
+    expect((await s.getInboundConnectors()).map((c) => c.Name)).toEqual(['Partner by IP']);
+    expect(config.organization('Fabrikam')!.InboundConnectors).toEqual(fabrikam.InboundConnectors.map((c) => expect.objectContaining({ Name: c.Name, Enabled: true })));
+  });
+
+  it("can't see or remove another organization's domain, by name or by its GUID", async () => {
+    const fab = (await services('Fabrikam').getAcceptedDomains())[0];
+    const s = services('Contoso');
+    for (const id of ['fabrikam.com', fab.Guid!]) {
+      expect((await failure(s.getAcceptedDomains(id))).category).toBe('ObjectNotFound');
+      expect((await failure(s.setAcceptedDomain(id, { MakeDefault: true }))).category).toBe('ObjectNotFound');
+      expect((await failure(s.removeAcceptedDomain(id))).category).toBe('ObjectNotFound');
+    }
+    expect(config.organization('Fabrikam')!.AcceptedDomains).toHaveLength(1);
+  });
+
+  it("refuses to take another organization's domain, naming DomainName, and changes nothing", async () => {
+    const before = config.configVersion();
+    const err = await failure(services('Contoso').newAcceptedDomain({ Name: 'fabrikam.com', DomainName: 'fabrikam.com', DomainType: 'Authoritative' }));
+    expect(err.category).toBe('ResourceExists');
+    expect(err.parameter).toBe('DomainName');
+    expect(err.message).toContain("'fabrikam.com' is already an accepted domain of another organization");
+    expect(config.configVersion()).toBe(before);
+    expect(config.organization('Contoso')!.AcceptedDomains.map((d) => d.DomainName)).toEqual(['contoso.com']);
+  });
+
+  it("can't reach another organization's transport rule", async () => {
+    const fab = await services('Fabrikam').newTransportRule({ Name: 'Fabrikam only', Enabled: true, SubjectContainsWords: ['invoice'], Quarantine: true });
+    const s = services('Contoso');
+    for (const id of ['Fabrikam only', fab.Guid!]) {
+      expect((await failure(s.getTransportRules(id))).category).toBe('ObjectNotFound');
+      expect((await failure(s.setTransportRule(id, { Comments: 'x' }))).category).toBe('ObjectNotFound');
+      expect((await failure(s.removeTransportRule(id))).category).toBe('ObjectNotFound');
+    }
+    expect(await s.getTransportRules()).toEqual([]);
+  });
+});
+
+describe('organization config and accepted domains', () => {
+  it('sets RejectDirectSend through saveOrganization (the configuration version moves)', async () => {
+    const s = services('Contoso');
+    const before = config.configVersion();
+    await s.setOrganizationConfig({ RejectDirectSend: true });
+    expect(config.configVersion()).toBeGreaterThan(before);
+    expect(config.organization('Contoso')!.Config.RejectDirectSend).toBe(true);
+    expect(await s.getOrganizationConfig()).toMatchObject({ Identity: 'Contoso', Name: 'Contoso', Guid: contoso.Guid, RejectDirectSend: true });
+    expect(config.organization('Fabrikam')!.Config.RejectDirectSend).toBe(false);
+  });
+
+  it('adds, re-defaults and removes domains as Exchange does, refusing what the model cannot keep', async () => {
+    const s = services('Contoso');
+    const d = await s.newAcceptedDomain({ Name: 'Contoso EU', DomainName: 'Contoso.EU', DomainType: 'InternalRelay' });
+    expect(d).toMatchObject({ Identity: 'contoso.eu', DomainName: 'contoso.eu', DomainType: 'InternalRelay', Default: false });
+    expect((await s.getAcceptedDomains(d.Guid))[0].DomainName).toBe('contoso.eu');
+    expect((await failure(s.newAcceptedDomain({ Name: 'x', DomainName: 'contoso.eu', DomainType: 'Authoritative' }))).category).toBe('ResourceExists');
+    expect((await failure(s.newAcceptedDomain({ Name: 'x', DomainName: 'relay.example', DomainType: 'ExternalRelay' }))).parameter).toBe('DomainType');
+    expect((await failure(s.newAcceptedDomain({ Name: 'x', DomainName: '*.contoso.net', DomainType: 'Authoritative' }))).parameter).toBe('DomainName');
+    expect((await failure(s.removeAcceptedDomain('contoso.com'))).message).toContain('default accepted domain');
+    expect((await failure(s.setAcceptedDomain('contoso.eu', { Name: 'Europe' }))).parameter).toBe('Name');
+    await s.setAcceptedDomain('contoso.eu', { MakeDefault: true, DomainType: 'Authoritative' });
+    expect((await s.getAcceptedDomains()).map((x) => [x.DomainName, x.DomainType, x.Default])).toEqual([
+      ['contoso.com', 'Authoritative', false],
+      ['contoso.eu', 'Authoritative', true],
+    ]);
+    await s.removeAcceptedDomain('contoso.com');
+    expect(config.organization('Contoso')!.AcceptedDomains.map((x) => x.DomainName)).toEqual(['contoso.eu']);
+  });
+
+  it("won't remove a domain a connector is associated with", async () => {
+    const s = services('Contoso');
+    await s.newAcceptedDomain({ Name: 'contoso.eu', DomainName: 'contoso.eu', DomainType: 'Authoritative' });
+    await s.setInboundConnector('Partner by IP', { AssociatedAcceptedDomains: ['contoso.eu'] });
+    const err = await failure(s.removeAcceptedDomain('contoso.eu'));
+    expect(err.message).toContain("inbound connector 'Partner by IP'");
+  });
+});
+
+describe('inbound connectors', () => {
+  const base = {
+    Name: 'Tailspin', ConnectorType: 'Partner' as const, ConnectorSource: 'Default' as const, SenderDomains: ['tailspin.example'], SenderIPAddresses: ['203.0.113.0/24'],
+    RestrictDomainsToIPAddresses: true, RestrictDomainsToCertificate: false, TlsSenderCertificateName: null, RequireTls: false, TreatMessagesAsInternal: false,
+    CloudServicesMailEnabled: false, AssociatedAcceptedDomains: [], TrustedOrganizations: [], ClientHostNames: [], EFSkipLastIP: false, EFSkipIPs: [],
+    EFSkipMailGateway: [], EFTestMode: false, EFUsers: [], ScanAndDropRecipients: [], Comment: null, Enabled: true,
+  };
+
+  it('creates, changes and removes a connector in the store', async () => {
+    const s = services('Contoso');
+    const c = await s.newInboundConnector({ ...base, Comment: 'by IP' });
+    expect(c).toMatchObject({ Identity: 'Tailspin', Name: 'Tailspin', SenderIPAddresses: ['203.0.113.0/24'], Comment: 'by IP', TlsSenderCertificateName: null });
+    expect(c.Guid).toMatch(/^[0-9a-f-]{36}$/);
+    await s.setInboundConnector(c.Guid!, { Name: 'Tailspin by IP', Comment: null, SenderIPAddresses: ['203.0.113.5'] });
+    const stored = config.organization('Contoso')!.InboundConnectors.find((x) => x.Guid === c.Guid)!;
+    expect(stored).toMatchObject({ Name: 'Tailspin by IP', Comment: '', SenderIPAddresses: ['203.0.113.5'], RestrictDomainsToIPAddresses: true });
+    expect((await s.getInboundConnectors('tailspin by ip'))[0].Comment).toBeNull();
+    await s.removeInboundConnector('Tailspin by IP');
+    expect((await s.getInboundConnectors()).map((x) => x.Name)).toEqual(['Partner by IP']);
+  });
+
+  it('refuses what the connector module refuses, naming the parameter', async () => {
+    const s = services('Contoso');
+    const cases: [Record<string, unknown>, string][] = [
+      [{ SenderIPAddresses: ['10.0.0.0/8'] }, 'SenderIPAddresses'],
+      [{ SenderDomains: [] }, 'SenderDomains'],
+      [{ RestrictDomainsToIPAddresses: false, RestrictDomainsToCertificate: true }, 'RestrictDomainsToCertificate'],
+      [{ AssociatedAcceptedDomains: ['fabrikam.com'] }, 'AssociatedAcceptedDomains'],
+      [{ EFSkipIPs: ['192.0.2.0/24'] }, 'EFSkipIPs'],
+      [{ TrustedOrganizations: ['fabrikam.onmicrosoft.com'] }, 'TrustedOrganizations'],
+    ];
+    for (const [change, parameter] of cases) {
+      const err = await failure(s.newInboundConnector({ ...base, ...change } as typeof base));
+      expect(err.parameter, JSON.stringify(change)).toBe(parameter);
+      expect(err.message).toContain(parameter);
+      expect(err.category).toBe('InvalidArgument');
+    }
+    expect((await failure(s.newInboundConnector({ ...base, Name: 'partner BY ip' }))).category).toBe('ResourceExists');
+    await s.newInboundConnector(base);
+    expect((await failure(s.setInboundConnector('Tailspin', { Name: 'Partner by IP' }))).parameter).toBe('Name');
+    expect((await s.getInboundConnectors()).map((x) => x.Name)).toEqual(['Partner by IP', 'Tailspin']);
+  });
+});
+
+describe('transport rules', () => {
+  it('creates rules through the rules module, renumbers priorities, enables/disables and removes', async () => {
+    const s = services('Contoso');
+    await s.newTransportRule({ Name: 'First', Enabled: true, SubjectContainsWords: ['invoice'], PrependSubject: '[ext] ' });
+    const q = await s.newTransportRule({
+      Name: 'Quarantine Direct Send', Enabled: true, Priority: 0, Quarantine: true, StopRuleProcessing: true,
+      ExceptIfHeaderContainsMessageHeader: 'X-MS-Exchange-Organization-AuthAs', ExceptIfHeaderContainsWords: ['Internal'], ExceptIfSenderIpRanges: ['203.0.113.0/24'],
+    });
+    expect(q).toMatchObject({ Identity: 'Quarantine Direct Send', Priority: 0, State: 'Enabled', Mode: 'Enforce', Quarantine: true });
+    expect((await s.getTransportRules()).map((r) => [r.Name, r.Priority])).toEqual([['Quarantine Direct Send', 0], ['First', 1]]);
+    await s.setTransportRule('First', { Priority: 0, Comments: 'moved' });
+    await s.setTransportRuleState(q.Guid!, 'Disabled');
+    expect((await s.getTransportRules()).map((r) => [r.Name, r.Priority, r.State, r.Comments])).toEqual([
+      ['First', 0, 'Enabled', 'moved'],
+      ['Quarantine Direct Send', 1, 'Disabled', null],
+    ]);
+    expect((await failure(s.newTransportRule({ Name: 'first', Enabled: true }))).category).toBe('ResourceExists');
+    expect((await failure(s.setTransportRule('First', { Priority: 5 }))).parameter).toBe('Priority');
+    expect((await failure(s.newTransportRule({ Name: 'AD', Enabled: true, FromMemberOf: ['group@contoso.com'] }))).parameter).toBe('FromMemberOf');
+    await s.removeTransportRule('First');
+    expect((await s.getTransportRules()).map((r) => [r.Name, r.Priority])).toEqual([['Quarantine Direct Send', 0]]);
+  });
+
+  it('runs New-TransportRule as an admin types it, through the shell', async () => {
+    const session = createShellSession({ services: services('Contoso'), now: () => NOW });
+    const r = await session.run("New-TransportRule -Name 'Tag external' -FromScope NotInOrganization -PrependSubject '[EXTERNAL] '; Get-TransportRule | Format-Table Name,State,Priority");
+    expect(r.errors.map((e) => e.format())).toEqual([]);
+    expect(r.output).toMatch(/Tag external\s+Enabled\s+0/);
+    expect(storedRules('Contoso')).toEqual([expect.objectContaining({ Name: 'Tag external', FromScope: 'NotInOrganization', PrependSubject: '[EXTERNAL] ' })]);
+  });
+
+  it('copies a rule with Get-TransportRule | ConvertTo-Json | ConvertFrom-Json | New-TransportRule', async () => {
+    const session = createShellSession({ services: services('Contoso'), now: () => NOW });
+    const r = await session.run(
+      "New-TransportRule -Name Big -SubjectContainsWords invoice -MessageSizeOver 10MB -PrependSubject '[big] ' -Comments 'large invoices' | Out-Null\n" +
+        'Get-TransportRule Big | ConvertTo-Json | ConvertFrom-Json | New-TransportRule -Name Copy -WarningAction SilentlyContinue | Out-Null',
+    );
+    expect(r.errors.map((e) => e.format())).toEqual([]);
+    // the piped Priority (0) binds too, so the copy goes first, as it would in Exchange
+    const [copy, big] = normalizePriorities(storedRules('Contoso'));
+    const { Name: _a, Guid: _b, Priority: _c, ...settings } = big;
+    expect(copy).toEqual({ ...settings, Name: 'Copy', Guid: expect.any(String), Priority: 0 });
+    expect(copy.Guid).not.toBe(big.Guid);
+    expect(big).toMatchObject({ MessageSizeOver: 10 * 1024 * 1024, Comments: 'large invoices' });
+  });
+
+  it("keeps rules in the organization's TransportRules (the configuration version moves), or in injected storage", async () => {
+    const before = config.configVersion();
+    await services('Contoso').newTransportRule({ Name: 'Stored', Enabled: false, SubjectContainsWords: ['x'], SetSCL: 5 });
+    expect(config.configVersion()).toBeGreaterThan(before);
+    expect(storedRules('Contoso')).toEqual([expect.objectContaining({ Name: 'Stored', State: 'Disabled', SetSCL: 5, Priority: 0 })]);
+    expect(storedRules('Fabrikam')).toEqual([]);
+
+    const box = new Map<string, TransportRule[]>();
+    const storage: TransportRuleStorage = { get: (o) => box.get(o.Guid) ?? [], with: (o, rules) => (box.set(o.Guid, rules), o) };
+    const s = createStoreServices({ config, trace: new SqliteTraceQueries(db), organization: 'Fabrikam', transportRules: storage });
+    await s.newTransportRule({ Name: 'Elsewhere', Enabled: true, SubjectContainsWords: ['y'], PrependSubject: '[y] ' });
+    expect(box.get(fabrikam.Guid)!.map((r) => r.Name)).toEqual(['Elsewhere']);
+    expect(storedRules('Fabrikam')).toEqual([]);
+  });
+});
+
+describe('message trace', () => {
+  const window = { StartDate: new Date(NOW.getTime() - 48 * HOUR), EndDate: NOW };
+
+  it("returns only the session's organization's rows, newest first, with Exchange's properties", async () => {
+    const { contosoId, fabrikamId } = seedTrace();
+    const s = services('Contoso');
+    const rows = await s.getMessageTrace({ ...window, Page: 1, PageSize: 1000 });
+    expect(rows.map((r) => r.RecipientAddress)).toEqual(['alice@contoso.com', 'bob@contoso.com', 'carol@contoso.com']);
+    expect(rows[0]).toMatchObject({ SenderAddress: 'ops@tailspin.example', Subject: 'Quarterly report', Status: 'Delivered', FromIP: '203.0.113.9', ToIP: null, Size: 1234, MessageId: `<${contosoId}@mail.example>`, MessageTraceId: contosoId });
+    expect(rows[0].Received).toEqual(new Date(NOW.getTime() - HOUR));
+    // another organization's MessageTraceId, message id or recipient finds nothing
+    expect(await s.getMessageTrace({ ...window, MessageTraceId: fabrikamId })).toEqual([]);
+    expect(await s.getMessageTrace({ ...window, MessageId: [`<${fabrikamId}@mail.example>`] })).toEqual([]);
+    expect(await s.getMessageTrace({ ...window, RecipientAddress: ['dave@fabrikam.com', '*@fabrikam.com'] })).toEqual([]);
+    expect(await s.getMessageTraceDetail({ MessageTraceId: fabrikamId, RecipientAddress: 'dave@fabrikam.com' })).toEqual([]);
+  });
+
+  it('filters by sender (wildcards), recipient, status, message id, IP and subject, and pages', async () => {
+    const { contosoId } = seedTrace();
+    const s = services('Contoso');
+    const names = async (q: Record<string, unknown>) => (await s.getMessageTrace({ ...window, ...q })).map((r) => r.RecipientAddress);
+    expect(await names({ SenderAddress: ['*@lists.example'] })).toEqual(['carol@contoso.com']);
+    expect(await names({ RecipientAddress: ['BOB@contoso.com'] })).toEqual(['bob@contoso.com']);
+    expect(await names({ Status: ['Pending', 'Failed'] })).toEqual(['bob@contoso.com', 'carol@contoso.com']);
+    expect(await names({ MessageId: [`${contosoId}@mail.example`] })).toEqual(['alice@contoso.com', 'bob@contoso.com']);
+    expect(await names({ FromIP: '198.51.100.1' })).toEqual([]);
+    expect(await names({ Subject: 'weekly', SubjectFilterType: 'StartsWith', ResultSize: 1000 })).toEqual(['carol@contoso.com']);
+    expect(await names({ Subject: 'report', ResultSize: 1000 })).toEqual(['alice@contoso.com', 'bob@contoso.com']);
+    expect(await names({ Page: 2, PageSize: 2 })).toEqual(['carol@contoso.com']);
+    expect(await names({ StartDate: new Date(NOW.getTime() - 7 * 24 * HOUR) })).toContain('old@contoso.com');
+    // V2 continuation: EndDate = last row's Received, StartingRecipientAddress = its recipient
+    const first = await s.getMessageTrace({ ...window, ResultSize: 1 });
+    expect(first.map((r) => r.RecipientAddress)).toEqual(['alice@contoso.com']);
+    expect(await names({ EndDate: first[0].Received, StartingRecipientAddress: 'alice@contoso.com', ResultSize: 1000 })).toEqual(['bob@contoso.com', 'carol@contoso.com']);
+  });
+
+  it('shows the events of one message to one recipient, filtered by Event', async () => {
+    const { contosoId } = seedTrace();
+    const s = services('Contoso');
+    const events = await s.getMessageTraceDetail({ MessageTraceId: contosoId, RecipientAddress: 'Alice@contoso.com' });
+    expect(events.map((e) => [e.Event, e.Action])).toEqual([['RECEIVE', 'Receive'], ['DELIVER', 'Deliver']]);
+    expect(events[0]).toMatchObject({ MessageTraceId: contosoId, RecipientAddress: 'alice@contoso.com', MessageId: `<${contosoId}@mail.example>`, Detail: 'RECEIVE detail', Data: null });
+    expect((await s.getMessageTraceDetail({ MessageTraceId: contosoId, RecipientAddress: 'alice@contoso.com', Event: ['deliver'] })).map((e) => e.Event)).toEqual(['DELIVER']);
+    expect(await s.getMessageTraceDetail({ MessageTraceId: contosoId, RecipientAddress: 'alice@contoso.com', SenderAddress: 'someone@else.example' })).toEqual([]);
+  });
+});
+
+describe('what is not built yet', () => {
+  it('says so instead of returning data', async () => {
+    const s = services('Contoso');
+    const calls: [Promise<unknown>, RegExp][] = [
+      [s.getQuarantineMessages({ Page: 1, PageSize: 100 }), /hosted quarantine is not available/],
+      [s.releaseQuarantineMessage('x', {}), /hosted quarantine is not available/],
+      [s.startHistoricalSearch({ ReportTitle: 'r', StartDate: NOW, EndDate: NOW, ReportType: 'ConnectorReport' }), /Historical search is not available/],
+      [s.getHistoricalSearches(), /Historical search is not available/],
+      [s.simulate({ ClientIP: '192.0.2.1', MailFrom: 'a@b.example', Recipients: ['x@contoso.com'], TlsVersion: 'None', Authenticated: false }), /simulation .* not available/],
+      [s.hunt('EmailEvents | take 1'), /hunting .* not available/],
+    ];
+    for (const [p, message] of calls) {
+      const err = await failure(p);
+      expect(err.category).toBe('NotImplemented');
+      expect(err.message).toMatch(message);
+    }
+  });
+});

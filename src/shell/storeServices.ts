@@ -1,0 +1,584 @@
+// The ShellServices the real shell runs on: one organization of Postern's store. Reads come from
+// the ConfigStore and the TraceQueries port; every change is a read-modify-write of the whole
+// organization through ConfigStore.saveOrganization, which validates it and bumps the
+// configuration version (running servers reload within one poll, ~0.5 s).
+//
+// Tenant isolation: the session resolves its organization once (by name or GUID) and keeps its
+// GUID. Every lookup searches only that organization's objects and every trace query carries
+// its GUID, so another organization's connector/rule/domain name or GUID is simply not found.
+//
+// Postern's organization model is narrower than Exchange's objects; where it can't keep a
+// setting, the cmdlet says so naming the parameter rather than dropping it silently:
+// - accepted domains are named by their domain (no separate Name; New-AcceptedDomain -Name is
+//   accepted, Set-AcceptedDomain -Name is refused), no ExternalRelay, no wildcard domains
+//   (tenant attribution matches exact domains);
+// - connectors don't store TrustedOrganizations, ClientHostNames or the Enhanced Filtering
+//   settings (EFSkipLastIP, EFSkipIPs, EFUsers): non-empty values are refused. Parameters the
+//   shell already flags as having no effect (EFTestMode, EFSkipMailGateway,
+//   ScanAndDropRecipients) and ConnectorSource are accepted and not kept.
+// Transport rules live in the organization's TransportRules, built and validated by rules/
+// (buildRule/updateRule: errors name the parameter) and renumbered as Exchange does.
+// Quarantine, historical search, simulation and hunting are not built yet: their methods throw
+// a NotImplemented error saying so, never fake data.
+import { createHash, randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { inboundConnectorListProblems, isDomainName, validateInboundConnector, type InboundConnector } from '../config/inboundConnector.js';
+import type { Organization } from '../config/model.js';
+import { buildRule, updateRule } from '../rules/build.js';
+import { RuleCompileError } from '../rules/compile.js';
+import { RULE_LIMITS, insertRule, moveRule, normalizePriorities, regexSize, removeRule, type TransportRule } from '../rules/model.js';
+import type { ConfigStore } from '../store/ports.js';
+import type { TraceQueries, TraceSummary } from '../store/traceQueries.js';
+import { ShellError, objectExists, objectNotFound } from './errors.js';
+import type {
+  AcceptedDomainChanges,
+  AcceptedDomainObject,
+  AcceptedDomainType,
+  HistoricalSearchObject,
+  InboundConnectorObject,
+  InboundConnectorSettings,
+  MailFlowSimulationResult,
+  MessageTraceDetailObject,
+  MessageTraceDetailQuery,
+  MessageTraceObject,
+  MessageTraceQuery,
+  NewAcceptedDomainRequest,
+  NewTransportRuleRequest,
+  OrganizationConfigChanges,
+  OrganizationConfigObject,
+  QuarantineExportObject,
+  QuarantineMessageObject,
+  QuarantinePreviewObject,
+  ShellServices,
+  TransportRuleObject,
+  TransportRuleSettings,
+  TransportRuleState,
+} from './services.js';
+
+/** Where an organization keeps its transport rules (the organization model's `TransportRules`). */
+export interface TransportRuleStorage {
+  get(org: Organization): TransportRule[];
+  /** The organization with its rule list replaced (saved by the caller). */
+  with(org: Organization, rules: TransportRule[]): Organization;
+}
+
+export interface StoreServicesOptions {
+  config: ConfigStore;
+  trace: TraceQueries;
+  /** Name or GUID of the organization the session acts on. */
+  organization: string;
+  /** Transport-rule storage; default: the organization model's `TransportRules`. */
+  transportRules?: TransportRuleStorage;
+}
+
+/** The organization model's own `TransportRules` list. */
+export const modelTransportRules: TransportRuleStorage = {
+  get: (org) => org.TransportRules ?? [],
+  with: (org, rules) => ({ ...org, TransportRules: rules }),
+};
+
+const same = (a: string | undefined | null, b: string | undefined | null) => !!a && !!b && a.toLowerCase() === b.toLowerCase();
+
+function invalid(parameter: string, message: string, errorId = 'InvalidParameterValue'): ShellError {
+  return new ShellError(message, { errorId, category: 'InvalidArgument', parameter });
+}
+
+function notAvailable(message: string): ShellError {
+  return new ShellError(message, { errorId: 'FeatureNotAvailable', category: 'NotImplemented' });
+}
+
+const QUARANTINE_UNAVAILABLE =
+  "The hosted quarantine is not available in this version of Postern: quarantined messages can't be listed, previewed, exported, released or deleted yet.";
+
+/** A stable GUID for an accepted domain (the model keys domains by name): derived from the organization and the domain. */
+function domainGuid(orgGuid: string, domain: string): string {
+  const h = createHash('sha1').update(`${orgGuid.toLowerCase()}:${domain.toLowerCase()}`).digest('hex');
+  const variant = ((parseInt(h[16], 16) & 0x3) | 0x8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+function storableDomainType(type: AcceptedDomainType): 'Authoritative' | 'InternalRelay' {
+  if (type === 'ExternalRelay') throw invalid('DomainType', 'DomainType: Postern accepts Authoritative and InternalRelay domains; ExternalRelay is not supported.');
+  return type;
+}
+
+/** Settings Postern's connector model can't keep; a non-default value is refused, naming the parameter. */
+const UNSTORED_CONNECTOR_SETTINGS: Record<string, string> = {
+  TrustedOrganizations: 'Postern has no cross-tenant trust; leave TrustedOrganizations empty',
+  ClientHostNames: 'Postern identifies connector senders by IP address or certificate only; leave ClientHostNames empty',
+  EFSkipLastIP: 'Enhanced Filtering for Connectors is not available in Postern; leave EFSkipLastIP $false',
+  EFSkipIPs: 'Enhanced Filtering for Connectors is not available in Postern; leave EFSkipIPs empty',
+  EFUsers: 'Enhanced Filtering for Connectors is not available in Postern; leave EFUsers empty',
+};
+
+/** Connector settings the model keeps, with the shell's `null` meaning "clear". */
+const MODEL_CONNECTOR_FIELDS = [
+  'Name', 'Enabled', 'ConnectorType', 'SenderDomains', 'SenderIPAddresses', 'RestrictDomainsToIPAddresses', 'RestrictDomainsToCertificate',
+  'TlsSenderCertificateName', 'RequireTls', 'TreatMessagesAsInternal', 'CloudServicesMailEnabled', 'AssociatedAcceptedDomains', 'Comment',
+] as const;
+
+function connectorModelChanges(changes: Partial<InboundConnectorSettings>): Record<string, unknown> {
+  const src = changes as Record<string, unknown>;
+  for (const [name, why] of Object.entries(UNSTORED_CONNECTOR_SETTINGS)) {
+    const v = src[name];
+    if (v === undefined || v === null || v === false || (Array.isArray(v) && v.length === 0)) continue;
+    throw invalid(name, `${name}: ${why}.`, 'UnsupportedConnectorSetting');
+  }
+  const out: Record<string, unknown> = {};
+  for (const k of MODEL_CONNECTOR_FIELDS) {
+    if (!(k in src)) continue;
+    const v = src[k];
+    if (v === null) out[k] = k === 'Comment' || k === 'TlsSenderCertificateName' ? null : k === 'Enabled' ? true : [];
+    else out[k] = v;
+  }
+  return out;
+}
+
+function connectorObject(c: InboundConnector): InboundConnectorObject {
+  return {
+    Name: c.Name,
+    ConnectorType: c.ConnectorType,
+    ConnectorSource: 'Default',
+    SenderDomains: [...c.SenderDomains],
+    SenderIPAddresses: [...c.SenderIPAddresses],
+    RestrictDomainsToIPAddresses: c.RestrictDomainsToIPAddresses,
+    RestrictDomainsToCertificate: c.RestrictDomainsToCertificate,
+    TlsSenderCertificateName: c.TlsSenderCertificateName ?? null,
+    RequireTls: c.RequireTls,
+    TreatMessagesAsInternal: c.TreatMessagesAsInternal,
+    CloudServicesMailEnabled: c.CloudServicesMailEnabled,
+    AssociatedAcceptedDomains: [...c.AssociatedAcceptedDomains],
+    TrustedOrganizations: [],
+    ClientHostNames: [],
+    EFSkipLastIP: false,
+    EFSkipIPs: [],
+    EFSkipMailGateway: [],
+    EFTestMode: false,
+    EFUsers: [],
+    ScanAndDropRecipients: [],
+    Comment: c.Comment ? c.Comment : null,
+    Enabled: c.Enabled,
+    Identity: c.Name,
+    Guid: c.Guid,
+  };
+}
+
+function ruleObject(r: TransportRule): TransportRuleObject {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(r)) if (v !== undefined) out[k] = Array.isArray(v) ? [...v] : v;
+  return {
+    ...out,
+    Identity: r.Name,
+    Name: r.Name,
+    Priority: r.Priority,
+    State: r.State,
+    Mode: r.Mode,
+    Comments: r.Comments ?? null,
+    Guid: r.Guid,
+  };
+}
+
+/** A zod error from saveOrganization as a shell error naming the parameter at fault. */
+function fromZod(e: z.ZodError): ShellError {
+  const issue = e.issues[0];
+  const parameter = [...issue.path].reverse().find((p): p is string => typeof p === 'string') ?? 'Identity';
+  const message = issue.message.startsWith(`${parameter}:`) ? issue.message : `${parameter}: ${issue.message}`;
+  return invalid(parameter, message);
+}
+
+/**
+ * Get-TransportRule shows some Exchange properties Postern's rules don't have at their neutral
+ * value (RuleSubType None, UseLegacyRegex $false); a rule piped back into New-TransportRule
+ * carries them. Those neutral values are dropped; any other value still reaches buildRule and
+ * is refused there, naming the parameter.
+ */
+const NEUTRAL_RULE_VALUES: Record<string, unknown[]> = {
+  RuleSubType: ['None'],
+  UseLegacyRegex: [false],
+  RecipientAddressType: [null, ''],
+  DlpPolicy: [null, ''],
+};
+
+function withoutNeutral(params: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(params).filter(([k, v]) => !(k in NEUTRAL_RULE_VALUES && NEUTRAL_RULE_VALUES[k].includes(v))));
+}
+
+function fromRuleError(e: RuleCompileError): ShellError {
+  return invalid(e.parameter ?? 'Identity', e.message, e.limit ? 'RuleLimitExceeded' : 'InvalidTransportRule');
+}
+
+export class StoreShellServices implements ShellServices {
+  readonly organization: string;
+  private readonly guid: string;
+  private readonly rules: TransportRuleStorage;
+
+  constructor(private readonly options: StoreServicesOptions) {
+    const org = options.config.organization(options.organization) ?? options.config.organization(options.organization.toLowerCase());
+    if (!org) {
+      throw new ShellError(`The organization '${options.organization}' couldn't be found. Give its name or GUID.`, { errorId: 'ManagementObjectNotFoundException', category: 'ObjectNotFound', parameter: 'Organization' });
+    }
+    this.organization = org.Name;
+    this.guid = org.Guid;
+    this.rules = options.transportRules ?? modelTransportRules;
+  }
+
+  // ------------------------------------------------------------------ the organization document
+
+  private current(): Organization {
+    const org = this.options.config.organization(this.guid);
+    if (!org || org.Guid !== this.guid) {
+      throw new ShellError(`The organization '${this.organization}' no longer exists.`, { errorId: 'ManagementObjectNotFoundException', category: 'ObjectNotFound' });
+    }
+    return structuredClone(org);
+  }
+
+  /** Read, change, validate and save the organization; store refusals become shell errors. */
+  private update(change: (org: Organization) => Organization): void {
+    const next = change(this.current());
+    try {
+      this.options.config.saveOrganization(next);
+    } catch (e) {
+      if (e instanceof ShellError) throw e;
+      if (e instanceof z.ZodError) throw fromZod(e);
+      const message = e instanceof Error ? e.message : String(e);
+      if (/already an accepted domain of another organization/i.test(message)) {
+        throw new ShellError(`${message} A domain can belong to one organization only; remove it there first.`, { errorId: 'DomainAlreadyInUse', category: 'ResourceExists', parameter: 'DomainName' });
+      }
+      throw new ShellError(message, { errorId: 'SaveFailed', category: 'InvalidOperation' });
+    }
+  }
+
+  // ------------------------------------------------------------------ OrganizationConfig
+
+  async getOrganizationConfig(): Promise<OrganizationConfigObject> {
+    const org = this.current();
+    return { Identity: org.Name, Name: org.Name, Guid: org.Guid, RejectDirectSend: org.Config.RejectDirectSend };
+  }
+
+  async setOrganizationConfig(changes: OrganizationConfigChanges): Promise<void> {
+    this.update((org) => ({ ...org, Config: { ...org.Config, ...(changes.RejectDirectSend === undefined ? {} : { RejectDirectSend: changes.RejectDirectSend }) } }));
+  }
+
+  // ------------------------------------------------------------------ accepted domains
+
+  private domainObject(org: Organization, d: Organization['AcceptedDomains'][number]): AcceptedDomainObject {
+    return { Identity: d.DomainName, Name: d.DomainName, DomainName: d.DomainName, DomainType: d.DomainType, Default: d.Default, Guid: domainGuid(org.Guid, d.DomainName) };
+  }
+
+  private findDomain(org: Organization, identity: string): Organization['AcceptedDomains'][number] {
+    const id = identity.trim();
+    const d = org.AcceptedDomains.find((x) => same(x.DomainName, id) || same(domainGuid(org.Guid, x.DomainName), id));
+    if (!d) throw objectNotFound(identity, 'accepted domain');
+    return d;
+  }
+
+  async getAcceptedDomains(identity?: string): Promise<AcceptedDomainObject[]> {
+    const org = this.current();
+    if (identity) return [this.domainObject(org, this.findDomain(org, identity))];
+    return org.AcceptedDomains.map((d) => this.domainObject(org, d));
+  }
+
+  async newAcceptedDomain(r: NewAcceptedDomainRequest): Promise<AcceptedDomainObject> {
+    const domain = r.DomainName.trim().toLowerCase().replace(/\.$/, '');
+    const domainType = storableDomainType(r.DomainType);
+    if (domain.includes('*')) throw invalid('DomainName', `DomainName: '${r.DomainName}' is a wildcard; Postern attributes mail to an organization by exact domain, so add each domain on its own.`);
+    if (!isDomainName(domain)) throw invalid('DomainName', `DomainName: '${r.DomainName}' is not a valid SMTP domain.`);
+    let created: AcceptedDomainObject | undefined;
+    this.update((org) => {
+      if (org.AcceptedDomains.some((d) => d.DomainName === domain)) throw objectExists(domain, 'accepted domain');
+      const entry = { DomainName: domain, DomainType: domainType, Default: org.AcceptedDomains.length === 0 };
+      created = this.domainObject(org, entry);
+      return { ...org, AcceptedDomains: [...org.AcceptedDomains, entry] };
+    });
+    return created!;
+  }
+
+  async setAcceptedDomain(identity: string, changes: AcceptedDomainChanges): Promise<void> {
+    const domainType = changes.DomainType === undefined ? undefined : storableDomainType(changes.DomainType);
+    this.update((org) => {
+      const d = this.findDomain(org, identity);
+      if (changes.Name !== undefined && !same(changes.Name, d.DomainName)) {
+        throw invalid('Name', `Name: Postern names an accepted domain by its domain name ('${d.DomainName}'); it can't be renamed.`);
+      }
+      if (changes.MakeDefault === false && d.Default) {
+        throw invalid('MakeDefault', `MakeDefault: '${d.DomainName}' is the default domain; make another domain the default instead (Set-AcceptedDomain <domain> -MakeDefault $true).`);
+      }
+      const domains = org.AcceptedDomains.map((x) => {
+        const y = { ...x };
+        if (changes.MakeDefault) y.Default = x.DomainName === d.DomainName;
+        if (x.DomainName === d.DomainName && domainType) y.DomainType = domainType;
+        return y;
+      });
+      return { ...org, AcceptedDomains: domains };
+    });
+  }
+
+  async removeAcceptedDomain(identity: string): Promise<void> {
+    this.update((org) => {
+      const d = this.findDomain(org, identity);
+      if (d.Default) {
+        throw invalid('Identity', `'${d.DomainName}' is the default accepted domain and can't be removed; make another domain the default first (Set-AcceptedDomain <domain> -MakeDefault $true).`, 'CannotRemoveDefaultDomain');
+      }
+      const user = org.InboundConnectors.find((c) => c.AssociatedAcceptedDomains.includes(d.DomainName));
+      if (user) {
+        throw invalid('Identity', `'${d.DomainName}' is in AssociatedAcceptedDomains of inbound connector '${user.Name}'; remove it there first (Set-InboundConnector).`, 'DomainInUse');
+      }
+      const delivery = Object.fromEntries(Object.entries(org.DomainDelivery).filter(([k]) => k.toLowerCase() !== d.DomainName));
+      return { ...org, AcceptedDomains: org.AcceptedDomains.filter((x) => x !== d), DomainDelivery: delivery };
+    });
+  }
+
+  // ------------------------------------------------------------------ inbound connectors
+
+  private findConnector(org: Organization, identity: string): InboundConnector {
+    const id = identity.trim();
+    const c = org.InboundConnectors.find((x) => same(x.Name, id) || same(x.Guid, id));
+    if (!c) throw objectNotFound(identity, 'inbound connector');
+    return c;
+  }
+
+  /** Validate one connector and the list it joins (names, AssociatedAcceptedDomains). */
+  private checkedConnectors(org: Organization, candidate: Record<string, unknown>, replacing?: InboundConnector): InboundConnector[] {
+    const r = validateInboundConnector(candidate);
+    if (!r.ok) throw invalid(r.errors[0].parameter, r.errors.map((p) => p.message).join(' '), 'InvalidConnectorSettings');
+    const list = replacing ? org.InboundConnectors.map((c) => (c === replacing ? r.value : c)) : [...org.InboundConnectors, r.value];
+    const index = replacing ? org.InboundConnectors.indexOf(replacing) : list.length - 1;
+    const problems = inboundConnectorListProblems(list, org.AcceptedDomains.map((d) => d.DomainName)).filter((p) => p.index === index);
+    const dup = problems.find((p) => p.parameter === 'Name');
+    if (dup && !replacing) throw objectExists(r.value.Name, 'inbound connector');
+    if (problems.length) throw invalid(problems[0].parameter, problems.map((p) => p.message).join(' '), 'InvalidConnectorSettings');
+    return list;
+  }
+
+  async getInboundConnectors(identity?: string): Promise<InboundConnectorObject[]> {
+    const org = this.current();
+    if (identity) return [connectorObject(this.findConnector(org, identity))];
+    return org.InboundConnectors.map(connectorObject);
+  }
+
+  async newInboundConnector(settings: InboundConnectorSettings): Promise<InboundConnectorObject> {
+    const fields = connectorModelChanges(settings);
+    let created: InboundConnector | undefined;
+    this.update((org) => {
+      const list = this.checkedConnectors(org, { ...fields, Guid: randomUUID() });
+      created = list[list.length - 1];
+      return { ...org, InboundConnectors: list };
+    });
+    return connectorObject(created!);
+  }
+
+  async setInboundConnector(identity: string, changes: Partial<InboundConnectorSettings>): Promise<void> {
+    const fields = connectorModelChanges(changes);
+    this.update((org) => {
+      const c = this.findConnector(org, identity);
+      const list = this.checkedConnectors(org, { ...c, ...fields, Guid: c.Guid }, c);
+      return { ...org, InboundConnectors: list };
+    });
+  }
+
+  async removeInboundConnector(identity: string): Promise<void> {
+    this.update((org) => {
+      const c = this.findConnector(org, identity);
+      return { ...org, InboundConnectors: org.InboundConnectors.filter((x) => x !== c) };
+    });
+  }
+
+  // ------------------------------------------------------------------ transport rules
+
+  private ruleList(org: Organization): TransportRule[] {
+    return normalizePriorities(this.rules.get(org));
+  }
+
+  private findRule(rules: TransportRule[], identity: string): TransportRule {
+    const id = identity.trim();
+    const r = rules.find((x) => same(x.Name, id) || same(x.Guid, id));
+    if (!r) throw objectNotFound(identity, 'transport rule');
+    return r;
+  }
+
+  /** Save a new rule list after the organization-wide limits. */
+  private saveRules(org: Organization, rules: TransportRule[]): Organization {
+    if (rules.length > RULE_LIMITS.rulesPerOrganization) {
+      throw invalid('Name', `An organization can have at most ${RULE_LIMITS.rulesPerOrganization} transport rules; remove one first.`, 'RuleLimitExceeded');
+    }
+    const regex = rules.reduce((n, r) => n + regexSize(r), 0);
+    if (regex > RULE_LIMITS.regexCharactersPerOrganization) {
+      throw invalid('Identity', `The organization's transport rules would hold ${regex} characters of patterns; the limit is 20 KB (${RULE_LIMITS.regexCharactersPerOrganization}) per organization.`, 'RuleLimitExceeded');
+    }
+    return this.rules.with(org, rules);
+  }
+
+  private withRuleErrors<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (e) {
+      if (e instanceof RuleCompileError) throw fromRuleError(e);
+      if (e instanceof RangeError) throw invalid('Priority', e.message);
+      throw e;
+    }
+  }
+
+  async getTransportRules(identity?: string): Promise<TransportRuleObject[]> {
+    const rules = this.ruleList(this.current());
+    if (identity) return [ruleObject(this.findRule(rules, identity))];
+    return rules.map(ruleObject);
+  }
+
+  async newTransportRule(request: NewTransportRuleRequest): Promise<TransportRuleObject> {
+    const { Priority, ...params } = request;
+    let created: TransportRule | undefined;
+    this.update((org) =>
+      this.withRuleErrors(() => {
+        const rules = this.ruleList(org);
+        if (rules.some((r) => same(r.Name, request.Name))) throw objectExists(request.Name, 'transport rule');
+        const rule = buildRule(withoutNeutral(params), { defaultPriority: rules.length });
+        const list = insertRule(rules, rule, Priority);
+        created = list.find((r) => r.Guid === rule.Guid);
+        return this.saveRules(org, list);
+      }),
+    );
+    return ruleObject(created!);
+  }
+
+  async setTransportRule(identity: string, changes: TransportRuleSettings): Promise<void> {
+    const { Priority, ...params } = changes;
+    this.update((org) =>
+      this.withRuleErrors(() => {
+        const rules = this.ruleList(org);
+        const rule = this.findRule(rules, identity);
+        if (typeof params.Name === 'string' && rules.some((r) => r !== rule && same(r.Name, params.Name as string))) {
+          throw objectExists(params.Name, 'transport rule');
+        }
+        const changed = withoutNeutral(params);
+        const updated = Object.keys(changed).length ? updateRule(rule, changed) : rule;
+        let list = rules.map((r) => (r === rule ? updated : r));
+        if (typeof Priority === 'number') list = moveRule(list, rule.Guid, Priority);
+        return this.saveRules(org, list);
+      }),
+    );
+  }
+
+  async setTransportRuleState(identity: string, state: TransportRuleState): Promise<void> {
+    await this.setTransportRule(identity, { State: state });
+  }
+
+  async removeTransportRule(identity: string): Promise<void> {
+    this.update((org) => {
+      const rules = this.ruleList(org);
+      const rule = this.findRule(rules, identity);
+      return this.rules.with(org, removeRule(rules, rule.Guid));
+    });
+  }
+
+  // ------------------------------------------------------------------ message trace
+
+  async getMessageTrace(q: MessageTraceQuery): Promise<MessageTraceObject[]> {
+    const v2 = q.ResultSize !== undefined;
+    const pageSize = v2 ? (q.ResultSize ?? 1000) : (q.PageSize ?? 1000);
+    const rows = this.options.trace.messageTrace({
+      orgGuid: this.guid,
+      start: q.StartDate.getTime(),
+      end: q.EndDate.getTime(),
+      senders: q.SenderAddress,
+      recipients: q.RecipientAddress,
+      messageIds: q.MessageId,
+      networkMessageId: q.MessageTraceId,
+      fromIp: q.FromIP,
+      toIp: q.ToIP,
+      statuses: q.Status,
+      subject: q.Subject ? { text: q.Subject, match: q.SubjectFilterType ?? 'Contains' } : undefined,
+      startingRecipient: q.StartingRecipientAddress,
+      offset: v2 ? 0 : ((q.Page ?? 1) - 1) * pageSize,
+      limit: pageSize,
+    });
+    return rows.map(traceObject);
+  }
+
+  async getMessageTraceDetail(q: MessageTraceDetailQuery): Promise<MessageTraceDetailObject[]> {
+    const row = this.options.trace.messageTraceRow(this.guid, q.MessageTraceId, q.RecipientAddress);
+    if (!row) return [];
+    if (q.MessageId && row.internetMessageId.replace(/^<|>$/g, '') !== q.MessageId.trim().replace(/^<|>$/g, '')) return [];
+    if (q.SenderAddress && !same(row.sender, q.SenderAddress)) return [];
+    const events = this.options.trace.traceEvents({
+      orgGuid: this.guid,
+      networkMessageId: row.networkMessageId,
+      recipient: row.recipient,
+      events: q.Event,
+      actions: q.Action,
+      start: q.StartDate?.getTime(),
+      end: q.EndDate?.getTime(),
+    });
+    return events.map((e) => ({
+      Date: new Date(e.at),
+      Event: e.event,
+      Action: e.action || null,
+      Detail: e.detail,
+      Data: e.data || null,
+      MessageId: row.internetMessageId,
+      MessageTraceId: row.networkMessageId,
+      RecipientAddress: row.recipient,
+    }));
+  }
+
+  // ------------------------------------------------------------------ not built yet
+
+  async getQuarantineMessages(): Promise<QuarantineMessageObject[]> {
+    throw notAvailable(QUARANTINE_UNAVAILABLE);
+  }
+
+  async previewQuarantineMessage(): Promise<QuarantinePreviewObject> {
+    throw notAvailable(QUARANTINE_UNAVAILABLE);
+  }
+
+  async exportQuarantineMessage(): Promise<QuarantineExportObject> {
+    throw notAvailable(QUARANTINE_UNAVAILABLE);
+  }
+
+  async releaseQuarantineMessage(): Promise<void> {
+    throw notAvailable(QUARANTINE_UNAVAILABLE);
+  }
+
+  async deleteQuarantineMessage(): Promise<void> {
+    throw notAvailable(QUARANTINE_UNAVAILABLE);
+  }
+
+  async startHistoricalSearch(): Promise<HistoricalSearchObject> {
+    throw notAvailable('Historical search is not available in this version of Postern; use Get-MessageTrace (last 10 days) or Get-MessageTraceV2 (last 90 days) instead.');
+  }
+
+  async getHistoricalSearches(): Promise<HistoricalSearchObject[]> {
+    throw notAvailable('Historical search is not available in this version of Postern; use Get-MessageTrace (last 10 days) or Get-MessageTraceV2 (last 90 days) instead.');
+  }
+
+  async stopHistoricalSearch(): Promise<void> {
+    throw notAvailable('Historical search is not available in this version of Postern, so there is no search to stop.');
+  }
+
+  async simulate(): Promise<MailFlowSimulationResult> {
+    throw notAvailable('Mail-flow simulation (Test-MailFlow) is not available in this version of Postern.');
+  }
+
+  async hunt(): Promise<Record<string, unknown>[]> {
+    throw notAvailable('Advanced hunting (Invoke-Hunting) is not available in this version of Postern.');
+  }
+}
+
+function traceObject(r: TraceSummary): MessageTraceObject {
+  return {
+    Received: new Date(r.receivedAt),
+    SenderAddress: r.sender,
+    RecipientAddress: r.recipient,
+    Subject: r.subject,
+    Status: r.status,
+    ToIP: r.toIp || null,
+    FromIP: r.fromIp || null,
+    Size: r.size,
+    MessageId: r.internetMessageId,
+    MessageTraceId: r.networkMessageId,
+  };
+}
+
+/** ShellServices for one organization of the store (by name or GUID; unknown: a ShellError). */
+export function createStoreServices(options: StoreServicesOptions): ShellServices {
+  return new StoreShellServices(options);
+}

@@ -1,0 +1,98 @@
+// Message-trace reads on SQLite (the TraceQueries port). Every statement starts from
+// `org_guid = ?`, so no filter can reach another organization's rows.
+import type { TraceEventQuery, TraceEventRecord, TraceQueries, TraceSummary, TraceSummaryQuery } from '../traceQueries.js';
+import type { Db } from './db.js';
+
+const SUMMARY_COLUMNS = `network_message_id AS networkMessageId, recipient, received_at AS receivedAt, sender, subject, status,
+  from_ip AS fromIp, to_ip AS toIp, size, internet_message_id AS internetMessageId, connector`;
+
+/** `*` wildcards to a LIKE pattern (escape character `\`), so `*@contoso.com` works as in Exchange. */
+function likePattern(value: string): string {
+  return value.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`).replace(/\*/g, '%');
+}
+
+function stripBrackets(id: string): string {
+  return id.trim().replace(/^<|>$/g, '');
+}
+
+export class SqliteTraceQueries implements TraceQueries {
+  constructor(private readonly db: Db) {}
+
+  messageTrace(q: TraceSummaryQuery): TraceSummary[] {
+    const where = ['org_guid = ?', 'received_at >= ?'];
+    const args: unknown[] = [q.orgGuid, q.start];
+    if (q.startingRecipient) {
+      where.push('(received_at < ? OR (received_at = ? AND lower(recipient) > ?))');
+      args.push(q.end, q.end, q.startingRecipient.toLowerCase());
+    } else {
+      where.push('received_at <= ?');
+      args.push(q.end);
+    }
+    const anyOf = (column: string, values: string[] | undefined) => {
+      if (!values?.length) return;
+      where.push(`(${values.map(() => `lower(${column}) LIKE ? ESCAPE '\\'`).join(' OR ')})`);
+      args.push(...values.map(likePattern));
+    };
+    anyOf('sender', q.senders);
+    anyOf('recipient', q.recipients);
+    if (q.messageIds?.length) {
+      where.push(`(${q.messageIds.map(() => "trim(internet_message_id, '<>') = ?").join(' OR ')})`);
+      args.push(...q.messageIds.map(stripBrackets));
+    }
+    if (q.networkMessageId) {
+      where.push('network_message_id = ?'); // GUIDs are stored lower-case (randomUUID)
+      args.push(q.networkMessageId.toLowerCase());
+    }
+    if (q.fromIp) {
+      where.push('from_ip = ?');
+      args.push(q.fromIp.trim());
+    }
+    if (q.toIp) {
+      where.push('to_ip = ?');
+      args.push(q.toIp.trim());
+    }
+    if (q.statuses?.length) {
+      where.push(`lower(status) IN (${q.statuses.map(() => '?').join(', ')})`);
+      args.push(...q.statuses.map((s) => s.toLowerCase()));
+    }
+    if (q.subject) {
+      const text = q.subject.text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`);
+      const pattern = q.subject.match === 'StartsWith' ? `${text}%` : q.subject.match === 'EndsWith' ? `%${text}` : `%${text}%`;
+      where.push("lower(subject) LIKE ? ESCAPE '\\'");
+      args.push(pattern);
+    }
+    const sql = `SELECT ${SUMMARY_COLUMNS} FROM message_trace WHERE ${where.join(' AND ')}
+      ORDER BY received_at DESC, lower(recipient) ASC, network_message_id ASC LIMIT ? OFFSET ?`;
+    return this.db.prepare(sql).all(...args, q.limit, q.offset) as TraceSummary[];
+  }
+
+  messageTraceRow(orgGuid: string, networkMessageId: string, recipient: string): TraceSummary | undefined {
+    return this.db
+      .prepare(`SELECT ${SUMMARY_COLUMNS} FROM message_trace WHERE org_guid = ? AND network_message_id = ? AND lower(recipient) = ?`)
+      .get(orgGuid, networkMessageId.toLowerCase(), recipient.toLowerCase()) as TraceSummary | undefined;
+  }
+
+  traceEvents(q: TraceEventQuery): TraceEventRecord[] {
+    const where = ['org_guid = ?', 'network_message_id = ?', 'lower(recipient) = ?'];
+    const args: unknown[] = [q.orgGuid, q.networkMessageId.toLowerCase(), q.recipient.toLowerCase()];
+    if (q.events?.length) {
+      where.push(`lower(event) IN (${q.events.map(() => '?').join(', ')})`);
+      args.push(...q.events.map((e) => e.toLowerCase()));
+    }
+    if (q.actions?.length) {
+      where.push(`lower(action) IN (${q.actions.map(() => '?').join(', ')})`);
+      args.push(...q.actions.map((a) => a.toLowerCase()));
+    }
+    if (q.start !== undefined) {
+      where.push('at >= ?');
+      args.push(q.start);
+    }
+    if (q.end !== undefined) {
+      where.push('at <= ?');
+      args.push(q.end);
+    }
+    return this.db
+      .prepare(`SELECT at, event, action, detail, data FROM trace_events WHERE ${where.join(' AND ')} ORDER BY at, id`)
+      .all(...args) as TraceEventRecord[];
+  }
+}
