@@ -36,6 +36,6 @@ describe('configuration document', () => {
   });
 
   it('refuses a missing required field, naming it', () => {
-    expect(() => parseConfig(valid.replace(/    Guid: .*\n/, ''), 'o.yaml')).toThrow(/organizations\.0\.Guid/);
+    expect(() => parseConfig(valid.replace(/ {4}Guid: .*\n/, ''), 'o.yaml')).toThrow(/organizations\.0\.Guid/);
   });
 });

@@ -2,7 +2,7 @@
 // recipient, and one EmailEvents row per recipient with Defender's column meanings.
 import libmime from 'libmime';
 import { domainOf, headerValues, type HeaderField, type MessageFacts } from '../mailflow/message.js';
-import type { MessageTraceRow, NewMessage, TraceEvent } from '../store/ports.js';
+import type { MessageTraceRow, TraceEvent } from '../store/ports.js';
 import type { HuntingRow } from './tables.js';
 
 /** RFC 2047-decoded value of the first `name` header, unfolded. */
