@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { register as registerConfig } from './config.js';
 import { register as registerDirectSend } from './directsend.js';
+import { register as registerHunt } from './hunt.js';
 import { register as registerInit } from './init.js';
 import { register as registerServe } from './serve.js';
 import { register as registerSimulate } from './simulate.js';
@@ -11,6 +12,6 @@ const program = new Command('postern')
   .description('Inbound mail gateway with Exchange Online tenant mail flow: connectors, Reject Direct Send, rules, quarantine, trace, hunting.')
   .version('0.1.0');
 
-for (const register of [registerInit, registerServe, registerConfig, registerDirectSend, registerShell, registerSimulate]) register(program);
+for (const register of [registerInit, registerServe, registerConfig, registerDirectSend, registerShell, registerSimulate, registerHunt]) register(program);
 
 await program.parseAsync(process.argv);

@@ -1,0 +1,55 @@
+// `postern hunt 'KQL'`: advanced hunting from the terminal, inside one organization.
+import { Command, Option } from 'commander';
+import { join, resolve } from 'node:path';
+import { DEFAULT_LOOKBACK_DAYS, DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT_MS, formatHuntResult, KqlError, runHunt, type HuntFormat } from '../hunting/index.js';
+import { openStore, withDataDir } from './common.js';
+
+interface Options {
+  dataDir: string;
+  organization?: string;
+  format: HuntFormat;
+  maxRows: string;
+  timeout: string;
+  lookbackDays: string;
+}
+
+export function register(program: Command): void {
+  withDataDir(program.command('hunt'))
+    .description("run a KQL query over EmailEvents, EmailAttachmentInfo, EmailUrlInfo, EmailPostDeliveryEvents and SmtpRejectEvents")
+    .argument('<kql>', "the query, e.g. \"EmailEvents | where Timestamp > ago(30d) | where Connectors == ''\"")
+    .option('-o, --organization <name>', 'the organization to query (default: the only one)')
+    .option('--tenant <name>', 'alias of --organization')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'csv']).default('table'))
+    .option('--max-rows <n>', 'row cap', String(DEFAULT_MAX_ROWS))
+    .option('--timeout <ms>', 'time limit; the query is cancelled after it', String(DEFAULT_TIMEOUT_MS))
+    .option('--lookback-days <n>', 'days of data visible to the query', String(DEFAULT_LOOKBACK_DAYS))
+    .action(async (kql: string, opts: Options & { tenant?: string }) => {
+      const dataDir = resolve(opts.dataDir);
+      const { db, config } = openStore(dataDir);
+      const wanted = opts.organization ?? opts.tenant;
+      const orgs = config.organizations();
+      db.close();
+      const org = wanted ? orgs.find((o) => o.Name.toLowerCase() === wanted.toLowerCase() || o.Guid === wanted) : orgs.length === 1 ? orgs[0] : undefined;
+      if (!org) {
+        console.error(wanted ? `hunt: no organization named '${wanted}'` : `hunt: ${orgs.length} organizations here; choose one with --organization (${orgs.map((o) => o.Name).join(', ')})`);
+        process.exit(2);
+      }
+      try {
+        const result = await runHunt(join(dataDir, 'postern.db'), {
+          orgId: org.Guid,
+          query: kql,
+          maxRows: Number(opts.maxRows),
+          timeoutMs: Number(opts.timeout),
+          lookbackDays: Number(opts.lookbackDays),
+        });
+        console.log(formatHuntResult(result, opts.format));
+        if (opts.format === 'table') console.error(`${result.rows.length} row(s)${result.truncated ? ' (truncated)' : ''} in ${result.elapsedMs} ms`);
+      } catch (err) {
+        if (err instanceof KqlError || (err as Error).name === 'HuntTimeoutError') {
+          console.error(`hunt: ${(err as Error).message}`);
+          process.exit(1);
+        }
+        throw err;
+      }
+    });
+}
