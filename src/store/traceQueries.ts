@@ -3,6 +3,8 @@
 // GUID and an adapter must never return another organization's rows, whatever the other
 // filters say. Times are epoch milliseconds (UTC).
 
+import type { MessageTraceRow } from './ports.js';
+
 /** Filters over the per-recipient summary rows (message_trace). All optional but the window. */
 export interface TraceSummaryQuery {
   orgGuid: string;
@@ -30,18 +32,9 @@ export interface TraceSummaryQuery {
   limit: number;
 }
 
-export interface TraceSummary {
-  networkMessageId: string;
-  recipient: string;
-  receivedAt: number;
-  sender: string;
-  subject: string;
-  status: string;
-  fromIp: string;
+/** A message-trace row as read back: the row written at receipt (less its tenant key) plus ToIP. */
+export interface TraceSummary extends Omit<MessageTraceRow, 'orgGuid'> {
   toIp: string;
-  size: number;
-  internetMessageId: string;
-  connector: string;
 }
 
 export interface TraceEventQuery {

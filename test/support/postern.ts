@@ -1,12 +1,12 @@
 // Test harness: a real `postern serve` process on loopback with its own data directory.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import Database from 'better-sqlite3';
 import type { Organization } from '../../src/config/model.js';
+import { demoOrganization } from '../../src/cli/init.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 export const CLI = join(ROOT, 'bin/postern.js');
@@ -21,17 +21,7 @@ export function runCli(args: string[], opts: { input?: string } = {}): { status:
 }
 
 export function contoso(overrides: Partial<Organization> = {}): Organization {
-  return {
-    Name: 'Contoso',
-    Guid: randomUUID(),
-    AcceptedDomains: [{ DomainName: 'contoso.com', DomainType: 'Authoritative', Default: true }],
-    Delivery: { kind: 'maildir', path: 'maildir' },
-    DomainDelivery: {},
-    Config: { RejectDirectSend: false },
-    InboundConnectors: [],
-    TransportRules: [],
-    ...overrides,
-  };
+  return { ...demoOrganization(), ...overrides };
 }
 
 /** Write organizations into a data directory through `postern config import`. */
