@@ -120,7 +120,9 @@ export class Compiler {
   bin(x: string, size: SExpr, type: KustoType): string {
     if (size.konst && typeof size.konst.v === 'number' && Number.isInteger(size.konst.v) && size.konst.v > 0 && type !== 'real') {
       const s = this.param(size.konst.v);
-      if (type === 'datetime') {
+      // Kusto bins datetimes from 0001-01-01; when the size divides the distance to the Unix
+      // epoch (hours, days…) the epoch gives the same bins with one operation less.
+      if (type === 'datetime' && (-DATETIME_ORIGIN_MS) % size.konst.v !== 0) {
         const o = this.param(DATETIME_ORIGIN_MS);
         return `(${x} - (((${x} - ${o}) % ${s}) + ${s}) % ${s})`;
       }
@@ -200,7 +202,7 @@ export class Compiler {
         throw new KqlError(`'${e.name}(…)' does not produce a table`, e.pos);
       }
       case 'member':
-        throw unsupported('Cross-database and cross-cluster references', e.pos);
+        throw unsupported('A cross-database or cross-cluster reference (database(), cluster())', e.pos);
       case 'pipe': {
         let rel = this.tabular(e.source, env);
         e.ops.forEach((op, i) => {
@@ -221,7 +223,7 @@ export class Compiler {
     const cols = t.columns.map((c) => ({ name: c.name, type: c.type, alias: c.name }));
     const where = [`${this.q(ORG_COLUMN)} = ${this.orgParam}`];
     if (t.columns.some((c) => c.name === 'Timestamp')) where.push(`${this.q('Timestamp')} >= ${this.windowParam}`);
-    const cancel = this.d.cancellationPoint();
+    const cancel = this.d.cancellationPoint('rowid');
     if (cancel) where.push(cancel);
     const sql = `SELECT ${cols.map((c) => this.q(c.name)).join(', ')} FROM ${this.q(t.name)} WHERE ${where.join(' AND ')}`;
     return { sql, cols, source: t.name };
@@ -380,7 +382,7 @@ export class Compiler {
       case 'member': { const b = this.autoName(e.e, scope); return b ? `${b}_${e.name}` : undefined; }
       case 'index': {
         const b = this.autoName(e.e, scope);
-        return b && e.index.k === 'lit' && e.index.type === 'string' ? `${b}_${String(e.index.value)}` : undefined;
+        return b && e.index.k === 'lit' && (e.index.type === 'string' || e.index.type === 'long') ? `${b}_${String(e.index.value)}` : undefined;
       }
       case 'call': {
         if (FIRST_ARG_NAMED.has(e.name) && e.args.length) return this.autoName(e.args[0], scope);
@@ -459,14 +461,17 @@ export class Compiler {
       taken.add(name);
       byCols.push({ name, type: e.type, alias: this.alias(), inline: e.sql });
     }
-    const argIdx = aggs.findIndex((a) => a.e.k === 'call' && (a.e.name === 'arg_max' || a.e.name === 'arg_min'));
-    if (argIdx >= 0) {
-      if (aggs.length !== 1) throw unsupported('arg_max()/arg_min() together with other aggregations in one summarize', aggs[argIdx].pos);
-      return this.argMinMax(rel, aggs[0], byCols, taken, env);
-    }
-    const aggCols: Col[] = [];
+    const isArg = (a: NamedExpr) => a.e.k === 'call' && (a.e.name === 'arg_max' || a.e.name === 'arg_min');
+    if (aggs.length === 1 && isArg(aggs[0])) return this.argMinMax(rel, aggs[0], byCols, taken, env);
+    // Columns in the order written; arg_max/arg_min parts are computed separately and joined.
+    const parts: ({ k: 'agg'; col: Col } | { k: 'arg'; rel: Rel; outs: Col[] })[] = [];
     const aggScope: Scope = { cols: rel.cols, env, agg: { inside: false, rowScope } };
     for (const a of aggs) {
+      if (isArg(a)) {
+        const r = this.argMinMax(rel, a, byCols, taken, env);
+        parts.push({ k: 'arg', rel: r, outs: r.cols.slice(byCols.length) });
+        continue;
+      }
       const e = this.scalar(a.e, aggScope);
       if (!containsAggregate(a.e)) throw new KqlError('summarize expects aggregation functions such as count(), dcount(x), sum(x)', a.pos);
       let name = a.name ?? (a.e.k === 'call' ? aggregateAutoName(a.e, (x) => this.autoName(x, rowScope)) : undefined);
@@ -478,12 +483,27 @@ export class Compiler {
       taken.add(name);
       let sql = e.sql;
       if (!by.length && a.e.k === 'call' && ['sum', 'sumif'].includes(a.e.name)) sql = `coalesce(${sql}, 0)`;
-      aggCols.push({ name, type: e.type, alias: this.alias(), inline: sql });
+      parts.push({ k: 'agg', col: { name, type: e.type, alias: this.alias(), inline: sql } });
     }
+    const aggCols = parts.flatMap((p) => (p.k === 'agg' ? [p.col] : []));
     const cols = [...byCols, ...aggCols];
     const group = byCols.length ? ` GROUP BY ${byCols.map((c) => c.inline).join(', ')}` : '';
     if (!cols.length) throw new KqlError('summarize needs an aggregation or a by clause', pos);
-    return this.wrap(rel, this.selectList(cols), cols.map((c) => ({ name: c.name, type: c.type, alias: c.alias })), group, false);
+    const grouped = this.wrap(rel, this.selectList(cols), cols.map((c) => ({ name: c.name, type: c.type, alias: c.alias })), group, false);
+    const args = parts.filter((p) => p.k === 'arg');
+    if (!args.length) return grouped;
+    const G = `_g${++this.aliasN}`;
+    const sel: string[] = byCols.map((b) => `${G}.${this.q(b.alias)}`);
+    const from: string[] = [`(${grouped.sql}) AS ${G}`];
+    const outCols: Col[] = byCols.map((b) => ({ name: b.name, type: b.type, alias: b.alias }));
+    for (const p of parts) {
+      if (p.k === 'agg') { sel.push(`${G}.${this.q(p.col.alias)}`); outCols.push({ name: p.col.name, type: p.col.type, alias: p.col.alias }); continue; }
+      const A = `_a${++this.aliasN}`;
+      const on = byCols.length ? byCols.map((b) => `${G}.${this.q(b.alias)} IS ${A}.${this.q(b.alias)}`).join(' AND ') : '1';
+      from.push(`LEFT JOIN (${p.rel.sql}) AS ${A} ON ${on}`);
+      for (const o of p.outs) { sel.push(`${A}.${this.q(o.alias)}`); outCols.push({ name: o.name, type: o.type, alias: o.alias }); }
+    }
+    return { sql: `SELECT ${sel.join(', ')} FROM ${from.join(' ')}`, cols: outCols };
   }
 
   private argMinMax(rel: Rel, a: NamedExpr, byCols: Col[], taken: Set<string>, env: Env): Rel {
@@ -558,14 +578,23 @@ export class Compiler {
       const cls = (t: KustoType) => (t === 'int' || t === 'long' || t === 'real' ? 'num' : t);
       if (cls(p.l.type) !== cls(p.r.type)) throw new KqlError(`Join keys have different types (${p.l.type} and ${p.r.type})`, pos);
     }
-    const cond = pairs.map((p) => `${p.l.sql} = ${p.r.sql}`).join(' AND ');
+    // Anchored on both sides so SQLite evaluates it per joined pair, not per left row.
+    const cancel = this.d.cancellationPoint(`${pairs[0].l.sql}, ${pairs[0].r.sql}`);
+    const cond = pairs.map((p) => `${p.l.sql} = ${p.r.sql}`).join(' AND ') + (cancel ? ` AND ${cancel}` : '');
     const lq = (c: Col) => `${L}.${this.q(c.alias)}`;
     const rq = (c: Col) => `${R}.${this.q(c.alias)}`;
     if (kind === 'leftsemi' || kind === 'leftanti' || kind === 'rightsemi' || kind === 'rightanti') {
+      // Semi/anti joins as IN over the other side's keys (SQLite indexes the IN list once).
       const keepLeft = kind.startsWith('left');
       const [keep, other, kq, oq] = keepLeft ? [left, right, L, R] : [right, left, R, L];
-      const neg = kind.endsWith('anti') ? 'NOT ' : '';
-      const sql = `SELECT ${keep.cols.map((c) => `${kq}.${this.q(c.alias)}`).join(', ')} FROM (${keep.sql}) AS ${kq} WHERE ${neg}EXISTS (SELECT 1 FROM (${other.sql}) AS ${oq} WHERE ${cond})`;
+      const mine = pairs.map((p) => (keepLeft ? p.l.sql : p.r.sql));
+      const theirs = pairs.map((p) => (keepLeft ? p.r.sql : p.l.sql));
+      const tuple = (xs: string[]) => (xs.length === 1 ? xs[0] : `(${xs.join(', ')})`);
+      const sub = `SELECT ${theirs.join(', ')} FROM (${other.sql}) AS ${oq} WHERE ${theirs.map((t) => `${t} IS NOT NULL`).join(' AND ')}`;
+      const test = kind.endsWith('anti')
+        ? `(${mine.map((m) => `${m} IS NULL`).join(' OR ')} OR ${tuple(mine)} NOT IN (${sub}))`
+        : `${tuple(mine)} IN (${sub})`;
+      const sql = `SELECT ${keep.cols.map((c) => `${kq}.${this.q(c.alias)}`).join(', ')} FROM (${keep.sql}) AS ${kq} WHERE ${test}`;
       return { sql, cols: keep.cols.map((c) => ({ name: c.name, type: c.type, alias: c.alias })) };
     }
     const taken = new Set(left.cols.map((c) => c.name));
@@ -598,7 +627,7 @@ export class Compiler {
     }
     const joinKw = { innerunique: 'JOIN', inner: 'JOIN', leftouter: 'LEFT JOIN', rightouter: 'RIGHT JOIN', fullouter: 'FULL JOIN' }[kind];
     if (!joinKw) throw unsupported(`join kind=${kind}`, pos);
-    return { sql: `SELECT ${sel.join(', ')} FROM (${leftSql}) AS ${L} ${joinKw} (${right.sql}) AS ${R} ON ${cond}`, cols };
+    return { sql: `SELECT ${sel.join(', ')} FROM (${leftSql}) AS ${L} ${joinKw} ${this.d.materialize(right.sql, `_m${++this.aliasN}`)} AS ${R} ON ${cond}`, cols };
   }
 
   private union(first: Rel[], tables: Expr[], kind: 'outer' | 'inner', withsource: string | undefined, env: Env, _pos: number): Rel {
@@ -643,8 +672,9 @@ export class Compiler {
     const name = it.name ?? this.autoName(it.e, { cols: rel.cols, env });
     if (!name) throw new KqlError('mv-expand of an expression needs a name: mv-expand Name = expression', it.pos);
     const dyn = `(${e.sql})`;
-    // Element as JSON text; a property bag expands into one-entry bags.
-    const elem = `CASE ${J}.type WHEN 'object' THEN ${J}.value WHEN 'array' THEN ${J}.value WHEN 'null' THEN 'null' WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' WHEN 'text' THEN json_quote(${J}.value) ELSE CAST(${J}.value AS TEXT) END`;
+    // Element as JSON text; a property bag expands into one-entry bags. Kusto: a null value gives
+    // one row holding null, an empty array or bag gives no row.
+    const elem = `CASE ${J}.type WHEN 'object' THEN ${J}.value WHEN 'array' THEN ${J}.value WHEN 'null' THEN NULL WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' WHEN 'text' THEN json_quote(${J}.value) ELSE CAST(${J}.value AS TEXT) END`;
     let item = `CASE WHEN json_type(${dyn}) = 'object' THEN json_object(${J}.key, json(${elem})) ELSE ${elem} END`;
     let type: KustoType = 'dynamic';
     if (it.to) { item = this.convertDynamic(item, it.to); type = it.to; }
@@ -658,7 +688,7 @@ export class Compiler {
       else { cols.push({ ...c }); sel.push(`${S}.${this.q(c.alias)}`); }
     }
     if (!replaced) { cols.push(newCol); sel.push(`${item} AS ${this.q(alias)}`); }
-    return { sql: `SELECT ${sel.join(', ')} FROM (${rel.sql}) AS ${S}, ${this.d.jsonEach(`CASE WHEN json_type(${dyn}) IN ('array', 'object') THEN ${dyn} ELSE json_array(json(${dyn})) END`, J)} WHERE ${dyn} IS NOT NULL`, cols, order: undefined };
+    return { sql: `SELECT ${sel.join(', ')} FROM (${rel.sql}) AS ${S}, ${this.d.jsonEach(`CASE WHEN ${dyn} IS NULL THEN '[null]' WHEN json_type(${dyn}) IN ('array', 'object') THEN ${dyn} ELSE json_array(json(${dyn})) END`, J)}`, cols, order: undefined };
   }
 
   convertDynamic(dynSql: string, to: KustoType): string {
@@ -987,9 +1017,8 @@ export class Compiler {
 
 /** Functions whose unnamed result takes the name of their first argument (checked against Kusto). */
 const FIRST_ARG_NAMED = new Set([
-  'tostring', 'toint', 'tolong', 'todouble', 'toreal', 'tobool', 'toboolean', 'todatetime', 'totimespan', 'todecimal',
-  'parse_json', 'todynamic', 'parsejson', 'bin', 'floor', 'startofday', 'startofweek', 'startofmonth', 'startofyear',
-  'endofday', 'coalesce',
+  'tostring', 'toint', 'tolong', 'todouble', 'toreal', 'tobool', 'toboolean', 'todatetime', 'totimespan',
+  'parse_json', 'todynamic', 'parsejson', 'bin', 'floor', 'startofday', 'split', 'abs', 'round', 'format_datetime',
 ]);
 const PREFIX_NAMED = new Set(['strlen']);
 
@@ -1012,11 +1041,12 @@ function aggregateAutoName(e: Extract<Expr, { k: 'call' }>, nameOf: (x: Expr) =>
   const prefix: Record<string, string> = {
     count: 'count_', countif: 'countif_', dcount: 'dcount_', dcountif: 'dcountif_', sum: 'sum_', sumif: 'sumif_',
     avg: 'avg_', avgif: 'avgif_', min: 'min_', max: 'max_', minif: 'minif_', maxif: 'maxif_', make_set: 'set_', make_list: 'list_',
-    make_set_if: 'set_', make_list_if: 'list_', any: 'any_', take_any: 'any_', count_distinct: 'count_distinct_', stdev: 'stdev_', variance: 'variance_',
+    make_set_if: 'set_', make_list_if: 'list_', any: 'any_', count_distinct: 'count_distinct_', stdev: 'stdev_', variance: 'variance_',
   };
+  if (e.name === 'take_any') return e.args[0] ? nameOf(e.args[0]) : undefined;
   const p = prefix[e.name];
   if (!p) return undefined;
-  if (e.name === 'count' || e.name === 'countif') return p;
+  if (e.name === 'countif' || (e.name === 'count' && !e.args.length)) return p;
   const a = e.args[0] ? nameOf(e.args[0]) : undefined;
   return a ? `${p}${a}` : p;
 }

@@ -250,6 +250,15 @@ const CASES: Case[] = [
     expect: () => distinct(EE.filter((r) => has(r.Subject, 'Invoice')).flatMap((r) => str(r.Subject).split(' ')).filter((w) => w.startsWith('4'))).map((w) => ({ Word: w })),
   },
   {
+    name: 'mv-expand: null gives one row, an empty array none',
+    kql: `EmailEvents | extend B = iff(AttachmentCount > 0, parse_json(AuthenticationDetails), dynamic([])) | mv-expand B | summarize count()`,
+    expect: () => [{ count_: EE.reduce((n, r) => {
+      if ((r.AttachmentCount as number) <= 0) return n;
+      const j = json(r.AuthenticationDetails);
+      return n + (j !== null && typeof j === 'object' ? Object.keys(j).length : 1);
+    }, 0) }],
+  },
+  {
     name: 'parse the SMTP response',
     kql: `SmtpRejectEvents | parse Response with Code:int " " Enhanced " " Rest | project Code, Enhanced, Rest | take 1`,
     expect: () => [{ Code: 550, Enhanced: '5.7.68', Rest: 'TenantInboundAttribution; Direct Send not allowed' }],
@@ -410,6 +419,14 @@ EmailEvents | summarize c = count() by EmailDirection | extend pct = c * 100 / t
     name: 'latest row per message (arg_max(Timestamp, *))',
     kql: `EmailEvents | summarize arg_max(Timestamp, *) by NetworkMessageId | count`,
     expect: () => [{ Count: distinct(EE.map((r) => r.NetworkMessageId)).length }],
+  },
+  {
+    name: 'arg_max with other aggregates: last recipient and recipient count per message',
+    kql: `EmailEvents | summarize arg_max(Timestamp, RecipientEmailAddress), Recipients = dcount(RecipientEmailAddress) by NetworkMessageId | project NetworkMessageId, RecipientEmailAddress, Recipients`,
+    expect: () => distinct(EE.map((r) => r.NetworkMessageId)).map((n) => {
+      const g = EE.filter((r) => r.NetworkMessageId === n).sort((a, b) => (b.Timestamp as number) - (a.Timestamp as number));
+      return { NetworkMessageId: n, RecipientEmailAddress: g[0].RecipientEmailAddress, Recipients: distinct(g.map((r) => r.RecipientEmailAddress)).length };
+    }),
   },
   {
     name: 'arg_min picks the earliest recipient',

@@ -31,8 +31,10 @@ export interface SqlDialect {
   jsonType(dyn: string): string;
   /** A table-valued expansion of a JSON array: FROM-clause item exposing `value` columns. */
   jsonEach(dyn: string, alias: string): string;
-  /** An extra predicate on every base-table scan that lets a long query be cancelled (or ''). */
-  cancellationPoint(): string;
+  /** An extra predicate on table scans and join probes that lets a long query be cancelled (or ''). */
+  cancellationPoint(anchor: string): string;
+  /** A subquery the planner must compute once (not flatten), e.g. the build side of a join. */
+  materialize(sql: string, alias: string): string;
   /** ORDER BY suffix for null placement. */
   nulls(first: boolean): string;
 }
@@ -46,8 +48,15 @@ export const sqliteDialect: SqlDialect = {
   jsonMemberScalar: (dyn, path) => `(${dyn} ->> ${path})`,
   jsonType: (dyn) => `json_type(${dyn})`,
   jsonEach: (dyn, alias) => `json_each(${dyn}) AS ${alias}`,
-  // Every 1024 rows of every table scan, call back into JavaScript: the callback checks the
-  // deadline and throws, which aborts the statement (better-sqlite3 exposes no interrupt).
-  cancellationPoint: () => `((rowid & 1023) <> 0 OR kql_tick())`,
+  // About once per 1024 evaluations (table scans, join probes), call back into JavaScript: the
+  // callback checks the deadline and throws, which aborts the statement. better-sqlite3 exposes
+  // neither sqlite3_interrupt nor a progress handler; random() keeps the common path native.
+  // The anchor (a column of the row) makes SQLite evaluate the term per row instead of hoisting
+  // it; on table scans the anchor is the rowid, which is cheaper than random().
+  cancellationPoint: (anchor) => (anchor === 'rowid' ? `((rowid & 1023) <> 0 OR kql_tick(rowid))` : `((random() & 1023) <> 0 OR kql_tick(${anchor}))`),
+  // SQLite would flatten the join's right side and then, with only the (OrgId, Timestamp) index,
+  // probe it by full scans per left row (O(n·m)). A LIMIT keeps it a co-routine, which SQLite
+  // joins through an automatic covering index on the key.
+  materialize: (sql, alias) => `(SELECT * FROM (${sql}) AS ${alias} LIMIT -1)`,
   nulls: (first) => (first ? ' NULLS FIRST' : ' NULLS LAST'),
 };

@@ -221,7 +221,7 @@ export function callScalar(cc: Compiler, c: Call, scope: Scope): SExpr {
       if (x.type === 'datetime' || x.type === 'timespan') return { sql: `CAST(${x.sql} * 10000 AS INTEGER)`, type: t };
       return { sql: x.sql, type: t };
     }
-    case 'todouble': case 'toreal': case 'todecimal': {
+    case 'todouble': case 'toreal': {
       argc(c, 1);
       const x = a(0);
       if (x.type === 'string') return { sql: h('kql_toreal', [x.sql]), type: 'real' };

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildRule } from './build.js';
 import { compileRules } from './compile.js';
-import { DEFAULT_REJECT_TEXT, evaluateRules } from './evaluate.js';
+import { DEFAULT_REJECT_TEXT, evaluatePerRecipient, evaluateRules } from './evaluate.js';
 import { describeEvaluation, emailEventsFields, traceEvents } from './explain.js';
 import { input } from './testkit.js';
 import type { RuleInput } from './view.js';
@@ -181,5 +181,37 @@ describe('StopRuleProcessing and modes', () => {
       EmailActionPolicy: '',
       EmailActionPolicyGuid: '',
     });
+  });
+});
+
+describe('per-recipient evaluation (Exchange forks the message for recipient conditions)', () => {
+  const msg = { rcptTo: ['ceo@contoso.com', 'a@contoso.com', 'b@contoso.com', 'x@fabrikam.com'] };
+
+  it('groups recipients by outcome', () => {
+    const set = rules({ SentTo: 'ceo@contoso.com', BlindCopyTo: 'assistant@contoso.com' }, { RecipientDomainIs: 'fabrikam.com', Quarantine: true });
+    expect(set.perRecipient).toBe(true);
+    const groups = evaluatePerRecipient(set, input(msg));
+    expect(groups.map((g) => [g.recipients, g.evaluation.decision.disposition.action, g.evaluation.decision.addedRecipients.length])).toEqual([
+      [['ceo@contoso.com'], 'deliver', 1],
+      [['a@contoso.com', 'b@contoso.com'], 'deliver', 0],
+      [['x@fabrikam.com'], 'quarantine', 0],
+    ]);
+  });
+
+  it('AnyOfRecipientAddress… conditions still see every recipient', () => {
+    const set = rules({ SentTo: 'a@contoso.com', PrependSubject: 'a ' }, { AnyOfRecipientAddressContainsWords: 'ceo', PrependSubject: 'ceo ' });
+    const groups = evaluatePerRecipient(set, input(msg));
+    const forB = groups.find((g) => g.recipients.includes('b@contoso.com'))!;
+    expect(forB.evaluation.decision.subjectPrefix).toBe('ceo ');
+    const forA = groups.find((g) => g.recipients.includes('a@contoso.com'))!;
+    expect(forA.evaluation.decision.subjectPrefix).toBe('ceo a ');
+  });
+
+  it('one evaluation when no rule has a recipient condition', () => {
+    const set = rules({ SubjectContainsWords: 'hello', PrependSubject: 'x' });
+    expect(set.perRecipient).toBe(false);
+    const groups = evaluatePerRecipient(set, input(msg));
+    expect(groups).toHaveLength(1);
+    expect(groups[0].recipients).toHaveLength(4);
   });
 });

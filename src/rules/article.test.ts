@@ -82,20 +82,36 @@ describe('Direct Send article rule', () => {
 
   it('delivers mail whose AuthAs header says Internal', () => {
     const { set } = articleSet();
-    const r = evaluateRules(set, input({ ip: '203.0.113.77', headers: { 'X-MS-Exchange-Organization-AuthAs': 'Internal' } }), { explain: false });
+    const headers = { 'X-MS-Exchange-Organization-AuthAs': 'Internal' };
+    const r = evaluateRules(set, input({ ip: '203.0.113.77', headers }, { authAs: 'Internal' }), { explain: false });
     expect(r.decision.disposition).toEqual({ action: 'deliver' });
     expect(r.explanations).toEqual([]);
+    // The gateway stamps AuthAs from its own attribution, header or not (as Exchange does).
+    expect(evaluateRules(set, input({ ip: '203.0.113.77' }, { authAs: 'Internal' })).decision.disposition.action).toBe('deliver');
+  });
+
+  it('a forged AuthAs: Internal header on anonymous mail does not exempt it', () => {
+    const { set } = articleSet();
+    const headers = { 'X-MS-Exchange-Organization-AuthAs': 'Internal' };
+    const r = evaluateRules(set, input({ ip: '203.0.113.77', mailFrom: 'ceo@contoso.com', headers }, { authAs: 'Anonymous' }));
+    expect(r.decision.disposition.action).toBe('quarantine');
   });
 
   it('explains which header matched', () => {
     const { set } = articleSet();
-    const r = evaluateRules(set, input({ ip: '203.0.113.77', headers: { 'x-ms-exchange-organization-authas': 'Internal' } }));
+    const r = evaluateRules(set, input({ ip: '203.0.113.77' }, { authAs: 'Internal' }));
     expect(r.explanations[0].exceptions[1]).toEqual({
       parameter: 'ExceptIfHeaderContainsMessageHeader',
       matched: true,
       value: 'Internal',
       on: 'x-ms-exchange-organization-authas',
     });
+  });
+
+  it("the article's placeholder text for the IP ranges is refused, naming the parameter", () => {
+    expect(() => buildRule({ ...articleParams, ExceptIfSenderIpRanges: 'MX records + on-premises IPs + other authorized IPs ' })).toThrow(
+      /ExceptIfSenderIpRanges: 'MX records \+ on-premises IPs \+ other authorized IPs' is not an IP address range/,
+    );
   });
 
   it('Audit mode records the hit without quarantining', () => {

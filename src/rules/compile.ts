@@ -1,6 +1,7 @@
 // Compile a tenant's rules once per configuration change: validate every rule, enforce Exchange
 // Online's limits, order by priority, and turn conditions into tests over interned matchers
 // (RE2 words and patterns with per-field prefilters, IP interval sets, address and domain sets).
+import type RE2 from 're2';
 import { compileConditions, type CompiledCondition } from './conditions.js';
 import { MatcherRegistry, PatternError, type FieldSpec } from './matchers.js';
 import { RULE_LIMITS, TransportRule, regexSize, ruleActions, ruleSize, type RuleMode } from './model.js';
@@ -31,6 +32,12 @@ export interface CompiledRule {
   needsContent: boolean;
   /** The rule's actions by Exchange name (ruleActions). */
   actions: string[];
+  /**
+   * A field whose prefilter gates the rule (-1: none): one of the rule's conditions only matches
+   * through that field's prefiltered matchers, so when the prefilter passes none of the field's
+   * texts the rule can't match and is skipped without running its conditions.
+   */
+  gateField: number;
 }
 
 export interface CompiledRuleSet {
@@ -38,7 +45,11 @@ export interface CompiledRuleSet {
   rules: CompiledRule[];
   /** What content the caller must supply in RuleInput.content for every rule to be evaluable. */
   needs: { body: boolean; attachments: boolean };
+  /** Some enabled rule has a recipient condition: decisions can differ per recipient (evaluatePerRecipient). */
+  perRecipient: boolean;
   fields: readonly FieldSpec[];
+  /** Second-level prefilters, shared by every evaluation. */
+  buckets: readonly RE2[];
   matcherCount: number;
   /** Characters of regex text in the organization (limit 20 KB). */
   regexCharacters: number;
@@ -152,14 +163,26 @@ export function compileRules(input: readonly unknown[]): CompiledRuleSet {
         needsAttachments,
         needsContent: needsBody || needsAttachments,
         actions: ruleActions(rule),
+        gateField: -1,
       };
     });
   registry.seal();
+  for (const cr of compiled) {
+    for (const c of cr.conditions) {
+      const ms = c.matchers;
+      if (ms && ms.length && ms.every((m) => m.prefiltered && m.fieldIndex === ms[0].fieldIndex)) {
+        cr.gateField = ms[0].fieldIndex;
+        break;
+      }
+    }
+  }
   const active = compiled.filter((c) => c.enabled);
   return {
     rules: compiled,
     needs: { body: active.some((c) => c.needsBody), attachments: active.some((c) => c.needsAttachments) },
+    perRecipient: active.some((c) => [...c.conditions, ...c.exceptions].some((x) => x.perRecipient)),
     fields: registry.fieldList,
+    buckets: registry.buckets,
     matcherCount: registry.matchers.length,
     regexCharacters,
   };

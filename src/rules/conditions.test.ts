@@ -68,6 +68,12 @@ const rows: Row[] = [
   ['SubjectContainsWords: * is literal', { SubjectContainsWords: '*' }, { headers: { Subject: 'no star here' } }, {}, false],
   ['SubjectContainsWords: * matches an asterisk', { SubjectContainsWords: '*' }, { headers: { Subject: 'prices*' } }, {}, true],
   ['SubjectContainsWords: no wildcard expansion', { SubjectContainsWords: 'cont*' }, { headers: { Subject: 'contoso' } }, {}, false],
+  ['SubjectContainsWords: punctuation inside a word (e-mail)', { SubjectContainsWords: 'e-mail' }, { headers: { Subject: 'Your E-Mail account' } }, {}, true],
+  ['SubjectContainsWords: c++ ends in punctuation', { SubjectContainsWords: 'C++' }, { headers: { Subject: 'jobs: c++, rust' } }, {}, true],
+  ['SubjectContainsWords: $100', { SubjectContainsWords: '$100' }, { headers: { Subject: 'win $100 now' } }, {}, true],
+  ['SubjectContainsWords: Unicode letters are word characters', { SubjectContainsWords: 'café' }, { headers: { Subject: 'cafés nearby' } }, {}, false],
+  ['SubjectContainsWords: Unicode case-insensitive', { SubjectContainsWords: 'café' }, { headers: { Subject: 'CAFÉ!' } }, {}, true],
+  ['SubjectContainsWords: underscore joins words', { SubjectContainsWords: 'smith' }, { headers: { Subject: 'john_smith' } }, {}, false],
   ['SubjectContainsWords: encoded-word subject is decoded', { SubjectContainsWords: 'Überweisung' }, { headers: { Subject: '=?UTF-8?B?RHJpbmdlbmRlIMOcYmVyd2Vpc3VuZw==?=' } }, {}, true],
   ['SubjectContainsWords: Q-encoded subject', { SubjectContainsWords: 'invoice due' }, { headers: { Subject: '=?iso-8859-1?Q?Invoice_due?= =?iso-8859-1?Q?_now?=' } }, {}, true],
   ['SubjectMatchesPatterns is case-insensitive', { SubjectMatchesPatterns: 'INVOICE\\s+\\d+' }, { headers: { Subject: 'your invoice 42' } }, {}, true],
@@ -168,6 +174,19 @@ describe('combination semantics', () => {
     expect(r.decision.subjectPrefix).toBe('[EXT] ');
   });
 
+  it('a later rule sees the subject prefixed by an earlier one (prefilters recomputed)', () => {
+    const params: Record<string, unknown>[] = [{ PrependSubject: '[EXTERNAL] ' }];
+    for (let i = 0; i < 40; i++) params.push({ SubjectContainsWords: [`filler${i}`], SetSCL: 1 });
+    params.push({ SubjectContainsWords: 'external', SubjectMatchesPatterns: '^\\[EXTERNAL\\] Hello$', SetHeaderName: 'X-Seen', SetHeaderValue: 'yes' });
+    params.push({ HeaderContainsMessageHeader: 'X-Seen', HeaderContainsWords: 'yes', BlindCopyTo: 'audit@contoso.com' });
+    const set = compileRules(params.map((p, i) => buildRule({ Name: `r${i}`, Priority: i, ...p })));
+    for (const explain of [true, false]) {
+      const r = evaluateRules(set, input(), { explain });
+      expect(r.decision.hits.map((h) => h.rule.Name)).toEqual(['r0', 'r41', 'r42']);
+      expect(r.decision.addedRecipients.map((a) => a.address)).toEqual(['audit@contoso.com']);
+    }
+  });
+
   it('a rule that needs body text errors without content (RuleErrorAction Ignore skips it, Defer defers)', () => {
     const rule = { SubjectOrBodyContainsWords: 'x', Quarantine: true };
     const ignore = run(rule, {}, {});
@@ -187,6 +206,50 @@ describe('combination semantics', () => {
   it('a disabled rule is skipped', () => {
     expect(run({ Enabled: false }, {}, {}).explanations[0].status).toBe('disabled');
     expect(run({ State: 'Disabled' }, {}, {}).decision.hits).toHaveLength(0);
+  });
+
+  it('per-field prefilters (many words and patterns on one field) pick exactly the matching rules', () => {
+    const params: Record<string, unknown>[] = [];
+    for (let i = 0; i < 40; i++) params.push({ SubjectContainsWords: [`alpha${i}`, `beta ${i}`] });
+    for (let i = 0; i < 10; i++) params.push({ SubjectMatchesPatterns: [`^ticket-${i}\\b`, `\\Qcase(${i})\\E`] });
+    params.push({ SubjectContainsWords: 'contoso' });
+    const set = compileRules(params.map((p, i) => buildRule({ Name: `r${i}`, Priority: i, SetSCL: 1, ...p })));
+    const hits = (subject: string) => evaluateRules(set, input({ headers: { Subject: subject } }), { explain: false }).decision.hits.map((h) => h.rule.Name);
+    expect(hits('about ALPHA7 and beta  12')).toEqual(['r7', 'r12']);
+    expect(hits('ticket-3 about case(4)')).toEqual(['r43', 'r44']);
+    expect(hits('ticket-30')).toEqual([]);
+    expect(hits('alpha1x acontoso')).toEqual([]);
+    expect(hits('nothing here')).toEqual([]);
+    expect(hits('news from Contoso')).toEqual(['r50']);
+    expect(hits('beta\u00a03')).toEqual(['r3']); // a no-break space is white space for phrases
+  });
+
+  it('prefiltered evaluation agrees with rule-by-rule evaluation on random subjects', () => {
+    const vocabulary = ['alpha', 'Beta', 'ÉCLAIR', 'c++', 'e-mail', 'wire', 'transfer', 'ticket-4', '#12', 'case(3)', 'x_y', 'ǅemal', 'ﬀ', 'ß'];
+    const params: Record<string, unknown>[] = [];
+    for (let i = 0; i < 30; i++) {
+      const w = vocabulary[i % vocabulary.length];
+      params.push(i % 3 === 2 ? { SubjectMatchesPatterns: [`${w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\d?`] } : { SubjectContainsWords: [w, `${w} ${vocabulary[(i + 5) % vocabulary.length]}`] });
+    }
+    const rules = params.map((p, i) => buildRule({ Name: `r${i}`, Priority: i, SetSCL: 1, ...p }));
+    const all = compileRules(rules);
+    const singles = rules.map((r) => compileRules([{ ...r, Priority: 0 }]));
+    expect(all.fields.find((f) => f.name === 'subject')?.prefilter).toBeDefined();
+    expect(all.rules.filter((r) => r.gateField >= 0).length).toBeGreaterThan(20);
+    let seed = 3;
+    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff), seed % n);
+    const seps = [' ', '  ', '\u00a0', '.', ',', 'x', '_', '-', ''];
+    for (let k = 0; k < 300; k++) {
+      let subject = '';
+      for (let j = 0; j < 5; j++) {
+        const w = vocabulary[rnd(vocabulary.length)];
+        subject += (rnd(2) ? w.toUpperCase() : w.toLowerCase()) + seps[rnd(seps.length)];
+      }
+      const msg = input({ headers: { Subject: subject } });
+      const together = evaluateRules(all, msg, { explain: false }).decision.hits.map((h) => h.rule.Name);
+      const apart = singles.flatMap((set) => evaluateRules(set, msg, { explain: false }).decision.hits.map((h) => h.rule.Name));
+      expect(together, subject).toEqual(apart);
+    }
   });
 
   it('a catastrophic pattern on a large body stays fast', () => {

@@ -1,7 +1,6 @@
 // Conditions (and, with identical syntax, ExceptIf exceptions) compiled into tests over a
 // MessageView. Values within one condition are ORed: a test returns the first value that
 // matched, and what it matched, or null. Semantics follow reference/exchange-mailflow.md §4.3–4.4.
-import { domainOf } from '../mailflow/message.js';
 import { IpRangeSet } from './ipRanges.js';
 import type { FieldName, MatcherRegistry, TextMatcher } from './matchers.js';
 import type { ConditionName, MessageType, SenderAddressLocation, TransportRule, UserScope } from './model.js';
@@ -15,6 +14,10 @@ export interface CompiledCondition {
   test: Test;
   needsBody: boolean;
   needsAttachments: boolean;
+  /** A recipient condition: its truth can differ between the message's recipients. */
+  perRecipient: boolean;
+  /** For word/pattern conditions: the matchers it ORs (compile uses them to gate rules). */
+  matchers?: TextMatcher[];
 }
 
 interface Ctx {
@@ -38,11 +41,12 @@ function addressIn(set: ReadonlySet<string>, addresses: readonly string[]): Hit 
   return null;
 }
 
-function domainHit(domains: readonly string[], addresses: readonly string[]): Hit | null {
+/** SenderDomainIs/RecipientDomainIs: the domain or any subdomain of it. `dotted` = '.' + domain, precomputed. */
+function domainHit(view: MessageView, domains: readonly string[], dotted: readonly string[], addresses: readonly string[]): Hit | null {
   for (const a of addresses) {
-    const d = domainOf(a);
+    const d = view.domain(a);
     if (!d) continue;
-    for (const want of domains) if (d === want || d.endsWith(`.${want}`)) return { value: want, on: a };
+    for (let i = 0; i < domains.length; i++) if (d === domains[i] || d.endsWith(dotted[i])) return { value: domains[i], on: a };
   }
   return null;
 }
@@ -53,8 +57,12 @@ function texts(ctx: Ctx, fields: FieldName[], kind: 'word' | 'pattern', values: 
   return out;
 }
 
+type TextTest = Test & { matchers?: TextMatcher[] };
+
 function textTest(list: TextMatcher[]): Test {
-  return (view) => view.firstHit(list);
+  const test: TextTest = (view) => view.firstHit(list);
+  test.matchers = list;
+  return test;
 }
 
 /** The message types Postern can recognise from the top-level headers and attachment types. */
@@ -118,10 +126,18 @@ export function compileConditions(rule: TransportRule, except: boolean, registry
   const prefix = except ? 'ExceptIf' : '';
   const r = rule as unknown as Record<string, unknown>;
   const out: CompiledCondition[] = [];
-  const add = (name: ConditionName, test: Test, needs: { body?: boolean; attachments?: boolean } = {}) =>
-    out.push({ parameter: prefix + name, test, needsBody: needs.body ?? false, needsAttachments: needs.attachments ?? false });
+  const add = (name: ConditionName, test: Test, needs: { body?: boolean; attachments?: boolean; perRecipient?: boolean } = {}) =>
+    out.push({
+      parameter: prefix + name,
+      test,
+      needsBody: needs.body ?? false,
+      needsAttachments: needs.attachments ?? false,
+      perRecipient: needs.perRecipient ?? false,
+      matchers: (test as TextTest).matchers,
+    });
   const get = <T>(name: ConditionName) => r[prefix + name] as T | undefined;
   const att = { attachments: true };
+  const rcpt = { perRecipient: true };
 
   const from = get<string[]>('From');
   if (from) {
@@ -135,7 +151,10 @@ export function compileConditions(rule: TransportRule, except: boolean, registry
   const fap = get<string[]>('FromAddressMatchesPatterns');
   if (fap) add('FromAddressMatchesPatterns', textTest(texts(ctx, senderFields(ctx.location), 'pattern', fap)));
   const sdi = get<string[]>('SenderDomainIs');
-  if (sdi) add('SenderDomainIs', (v) => domainHit(sdi, senderAddresses(v, ctx.location)));
+  if (sdi) {
+    const dotted = sdi.map((d) => `.${d}`);
+    add('SenderDomainIs', (v) => domainHit(v, sdi, dotted, senderAddresses(v, ctx.location)));
+  }
   const ips = get<string[]>('SenderIpRanges');
   if (ips) {
     const set = new IpRangeSet(ips);
@@ -145,20 +164,25 @@ export function compileConditions(rule: TransportRule, except: boolean, registry
   const sentTo = get<string[]>('SentTo');
   if (sentTo) {
     const set = new Set(sentTo);
-    add('SentTo', (v) => addressIn(set, v.recipients));
+    add('SentTo', (v) => addressIn(set, v.recipients), rcpt);
   }
   const sentToScope = get<UserScope>('SentToScope');
-  if (sentToScope) add('SentToScope', scopeTest(sentToScope, false));
-  for (const name of ['RecipientAddressContainsWords', 'AnyOfRecipientAddressContainsWords'] as const) {
-    const w = get<string[]>(name);
-    if (w) add(name, textTest(texts(ctx, ['recipient'], 'word', w)));
-  }
-  for (const name of ['RecipientAddressMatchesPatterns', 'AnyOfRecipientAddressMatchesPatterns'] as const) {
-    const p = get<string[]>(name);
-    if (p) add(name, textTest(texts(ctx, ['recipient'], 'pattern', p)));
-  }
+  if (sentToScope) add('SentToScope', scopeTest(sentToScope, false), rcpt);
+  // Recipient… conditions decide per recipient (evaluatePerRecipient forks the message as
+  // Exchange does); AnyOfRecipient… conditions look at every recipient of the message.
+  const rcw = get<string[]>('RecipientAddressContainsWords');
+  if (rcw) add('RecipientAddressContainsWords', textTest(texts(ctx, ['recipient'], 'word', rcw)), rcpt);
+  const rcp = get<string[]>('RecipientAddressMatchesPatterns');
+  if (rcp) add('RecipientAddressMatchesPatterns', textTest(texts(ctx, ['recipient'], 'pattern', rcp)), rcpt);
+  const arw = get<string[]>('AnyOfRecipientAddressContainsWords');
+  if (arw) add('AnyOfRecipientAddressContainsWords', textTest(texts(ctx, ['anyRecipient'], 'word', arw)));
+  const arp = get<string[]>('AnyOfRecipientAddressMatchesPatterns');
+  if (arp) add('AnyOfRecipientAddressMatchesPatterns', textTest(texts(ctx, ['anyRecipient'], 'pattern', arp)));
   const rdi = get<string[]>('RecipientDomainIs');
-  if (rdi) add('RecipientDomainIs', (v) => domainHit(rdi, v.recipients));
+  if (rdi) {
+    const dotted = rdi.map((d) => `.${d}`);
+    add('RecipientDomainIs', (v) => domainHit(v, rdi, dotted, v.recipients), rcpt);
+  }
 
   const toH = get<string[]>('AnyOfToHeader');
   if (toH) {

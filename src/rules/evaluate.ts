@@ -131,12 +131,12 @@ function explainList(list: CompiledCondition[], view: MessageView): { all: boole
 }
 
 function allMatch(list: CompiledCondition[], view: MessageView): boolean {
-  for (const c of list) if (!c.test(view)) return false;
+  for (let i = 0; i < list.length; i++) if (!list[i].test(view)) return false;
   return true;
 }
 
 function anyMatch(list: CompiledCondition[], view: MessageView): boolean {
-  for (const c of list) if (c.test(view)) return true;
+  for (let i = 0; i < list.length; i++) if (list[i].test(view)) return true;
   return false;
 }
 
@@ -239,7 +239,8 @@ class DecisionBuilder {
       d.notifications.push({
         kind: 'IncidentReport',
         to: rule.GenerateIncidentReport,
-        content: rule.IncidentReportContent ?? ['Sender', 'Recipients', 'Subject', 'CC', 'BCC', 'Severity', 'Override', 'RuleDetections', 'FalsePositive', 'DataClassifications', 'IdMatch'],
+        // Without IncidentReportContent: the DLP report's usual fields (no CC/BCC, no original mail).
+        content: rule.IncidentReportContent ?? ['Sender', 'Recipients', 'Subject', 'Severity', 'Override', 'RuleDetections', 'FalsePositive', 'DataClassifications', 'IdMatch'],
         severity: rule.SetAuditSeverity,
         rule: ref,
       });
@@ -302,7 +303,7 @@ const EMPTY: never[] = [];
 /** Evaluate the rules against one message. Pure: the clock is `input.now`, content is supplied. */
 export function evaluateRules(set: CompiledRuleSet, input: RuleInput, options: EvaluateOptions = {}): RuleEvaluation {
   const explain = options.explain ?? true;
-  const view = new MessageView(input, set.fields, set.matcherCount);
+  const view = new MessageView(input, set.fields, set.matcherCount, set.buckets);
   const builder = new DecisionBuilder(view);
   const d = builder.d;
   const explanations: RuleExplanation[] = [];
@@ -315,6 +316,7 @@ export function evaluateRules(set: CompiledRuleSet, input: RuleInput, options: E
   for (let i = 0; i < set.rules.length; i++) {
     const cr = set.rules[i];
     if (d.stoppedBy) {
+      if (!explain) break;
       note(cr, 'notEvaluated');
       continue;
     }
@@ -347,6 +349,7 @@ export function evaluateRules(set: CompiledRuleSet, input: RuleInput, options: E
       exp = { rule: cr.ref, status: !c.all ? 'notMatched' : e.any ? 'excepted' : 'matched', conditions: c.out, exceptions: e.out, actions: [] };
       explanations.push(exp);
     } else {
+      if (cr.gateField >= 0 && view.fieldMissed(cr.gateField)) continue;
       matched = allMatch(cr.conditions, view) && !anyMatch(cr.exceptions, view);
     }
     if (!matched) continue;
@@ -358,4 +361,30 @@ export function evaluateRules(set: CompiledRuleSet, input: RuleInput, options: E
     if (stop) d.stoppedBy = stop;
   }
   return { decision: d, explanations };
+}
+
+export interface RecipientGroup {
+  /** Envelope recipients (as given) that share this outcome. */
+  recipients: string[];
+  evaluation: RuleEvaluation;
+}
+
+/**
+ * Evaluate per recipient, as Exchange forks a message when recipient conditions (SentTo,
+ * SentToScope, RecipientAddress…, RecipientDomainIs) match only some recipients: recipients with
+ * the same outcome are grouped. Without recipient conditions this is one evaluation for all.
+ */
+export function evaluatePerRecipient(set: CompiledRuleSet, input: RuleInput, options: EvaluateOptions = {}): RecipientGroup[] {
+  const all = input.recipients ?? input.facts.envelope.rcptTo;
+  if (!set.perRecipient || all.length <= 1) return [{ recipients: [...all], evaluation: evaluateRules(set, input, options) }];
+  const groups = new Map<string, RecipientGroup>();
+  for (const r of all) {
+    const evaluation = evaluateRules(set, { ...input, recipients: [r] }, options);
+    const key = evaluation.decision.hits.map((h) => h.rule.Guid).join(',');
+    const g = groups.get(key);
+    if (g) g.recipients.push(r);
+    else groups.set(key, { recipients: [r], evaluation });
+  }
+  // Each group's evaluation is recomputed for its recipients together (notifications list them all).
+  return [...groups.values()].map((g) => (g.recipients.length > 1 ? { recipients: g.recipients, evaluation: evaluateRules(set, { ...input, recipients: g.recipients }, options) } : g));
 }

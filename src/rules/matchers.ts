@@ -1,15 +1,17 @@
 // Words and patterns, compiled once per configuration: patterns into RE2 expressions (linear
-// time: a tenant's `(a+)+$` can't stall the gateway), words into plain string searches with
-// boundary checks. Matchers are interned per message field, so the same value used by many rules
-// is tested once per message, and each field's patterns share one combined RE2 prefilter: when
-// it misses a text, none of the field's patterns is run on that text.
+// time: a tenant's `(a+)+$` can't stall the gateway), words into literal searches with boundary
+// checks. Matchers are interned per message field, so the same value used by many rules is tested
+// once per message, and all of a field's words and patterns share one combined RE2 prefilter (one
+// automaton, one pass over each text): when it misses a text, none of the field's matchers is run
+// on that text — the common case, so cost grows with what matches, not with the rule count.
 import RE2 from 're2';
 
 /** What a word or pattern is matched against. `header:<lower-case name>` fields are per header. */
 export type FieldName =
   | 'from' // addresses in the From header
   | 'mailFrom' // the envelope MAIL FROM
-  | 'recipient' // envelope recipients
+  | 'recipient' // the recipients being decided for
+  | 'anyRecipient' // every envelope recipient
   | 'subject'
   | 'subjectOrBody'
   | 'attachmentName'
@@ -30,6 +32,8 @@ export interface TextMatcher {
   word?: WordNeedle;
   /** True when the field's prefilter covers this matcher (a prefilter miss means no match). */
   prefiltered: boolean;
+  /** Index of this matcher's second-level prefilter in MatcherRegistry.buckets, or -1. */
+  bucket: number;
   /** Source used inside the combined prefilter. */
   prefilterSource?: string;
 }
@@ -41,35 +45,47 @@ export interface FieldSpec {
   prefilter?: RE2;
 }
 
-const WORD_CHAR = /[\p{L}\p{M}\p{N}_]/u;
-
 export interface WordNeedle {
+  /** The word with white space collapsed. */
   text: string;
+  /** Case-insensitive literal search (global, for stepping through candidates). */
+  re: RegExp;
+  /** Whether the word's first / last character is a letter or digit, so needs a boundary there. */
   boundaryStart: boolean;
   boundaryEnd: boolean;
 }
 
-/** Lower-case and collapse white space, as both words and the texts they're sought in are. */
-export function normaliseForWords(text: string): string {
-  return text.toLowerCase().replace(/\s+/g, ' ');
-}
+// One shared Unicode class: V8 takes milliseconds to build a \p{…} class, so it's built once
+// here rather than inside every word's expression.
+const WORD_CHAR = /[\p{L}\p{M}\p{N}_]/u;
+const JS_SPECIALS = /[\\^$.|?*+()[\]{}/]/g;
+const RE2_SPECIALS = /[\\^$.|?*+()[\]{}]/g;
+/** JavaScript's `\s` (which the word search uses) spelled for RE2, whose `\s` is ASCII only. */
+const RE2_JS_SPACE = '[\\t\\n\\v\\f\\r \\x{a0}\\x{1680}\\x{2000}-\\x{200a}\\x{2028}\\x{2029}\\x{202f}\\x{205f}\\x{3000}\\x{feff}]+';
 
 /**
  * A word or phrase: case-insensitive, whole word — a letter or digit at either end of the word
  * must not touch another letter or digit ("contoso" doesn't match "acontoso" but does match
  * "contoso.com") — and no wildcards: `*` is a literal asterisk. Spaces inside a phrase match any
- * run of white space (folded headers). Plain string search, so compiling thousands is cheap.
+ * run of white space (folded headers). The expression is an escaped literal (plus `\s+`), so it
+ * can't backtrack catastrophically.
  */
 export function wordNeedle(word: string): WordNeedle {
-  const text = normaliseForWords(word.trim());
+  // Case-insensitivity comes from the flags (Unicode simple case folding, like RE2's), not from
+  // lower-casing, which can change a character's length (İ → i̇).
+  const text = word.trim().replace(/\s+/g, ' ');
+  const core = text
+    .split(' ')
+    .map((part) => part.replace(JS_SPECIALS, '\\$&'))
+    .join('\\s+');
   const chars = Array.from(text);
-  return { text, boundaryStart: WORD_CHAR.test(chars[0]), boundaryEnd: WORD_CHAR.test(chars[chars.length - 1]) };
+  return { text, re: new RegExp(core, 'giu'), boundaryStart: WORD_CHAR.test(chars[0]), boundaryEnd: WORD_CHAR.test(chars[chars.length - 1]) };
 }
 
 function isWordCharAt(s: string, i: number, backwards: boolean): boolean {
   const c = s.charCodeAt(i);
-  if (c < 0x80) return (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x5f || (c >= 0x41 && c <= 0x5a);
-  // Non-ASCII: take the whole code point (a surrogate pair when needed).
+  if (c < 0x80) return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x5f;
+  // Non-ASCII: test the whole code point (a surrogate pair when needed).
   let cp: string;
   if (backwards && c >= 0xdc00 && c <= 0xdfff && i > 0) cp = s.slice(i - 1, i + 1);
   else if (!backwards && c >= 0xd800 && c <= 0xdbff) cp = s.slice(i, i + 2);
@@ -77,19 +93,19 @@ function isWordCharAt(s: string, i: number, backwards: boolean): boolean {
   return WORD_CHAR.test(cp);
 }
 
-/** Find a word in a text normalised with normaliseForWords. Linear in practice; never backtracks. */
-export function containsWord(hay: string, w: WordNeedle): boolean {
-  const n = w.text;
-  let from = 0;
-  for (;;) {
-    const i = hay.indexOf(n, from);
-    if (i < 0) return false;
-    const end = i + n.length;
-    const badStart = w.boundaryStart && i > 0 && isWordCharAt(hay, i - 1, true);
-    const badEnd = w.boundaryEnd && end < hay.length && isWordCharAt(hay, end, false);
-    if (!badStart && !badEnd) return true;
-    from = i + 1;
+/** Does the text contain the word as a whole word? Steps through literal candidates; linear in practice. */
+export function containsWord(text: string, w: WordNeedle): boolean {
+  const re = w.re;
+  re.lastIndex = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    const i = m.index;
+    const end = i + m[0].length;
+    const okStart = !w.boundaryStart || i === 0 || !isWordCharAt(text, i - 1, true);
+    const okEnd = !w.boundaryEnd || end >= text.length || !isWordCharAt(text, end, false);
+    if (okStart && okEnd) return true;
+    re.lastIndex = i + 1;
   }
+  return false;
 }
 
 export class PatternError extends Error {
@@ -110,18 +126,30 @@ export function compilePattern(pattern: string): RE2 {
   }
 }
 
+const PATTERN_COST = 4;
+const BUCKET_SIZE = 16;
+const PREFILTER_COST = 12;
+
 /** Interns matchers by field, kind and value, and builds each field's prefilter. */
 export class MatcherRegistry {
   readonly matchers: TextMatcher[] = [];
   readonly fields = new Map<FieldName, FieldSpec>();
   readonly fieldList: FieldSpec[] = [];
+  /** Second-level prefilters (see seal); TextMatcher.bucket indexes this list. */
+  readonly buckets: RE2[] = [];
   private readonly byKey = new Map<string, TextMatcher>();
 
   word(field: FieldName, word: string): TextMatcher {
     const key = `${field}\u0000w\u0000${word.toLowerCase()}`;
     const found = this.byKey.get(key);
     if (found) return found;
-    return this.add(key, field, 'word', word, { word: wordNeedle(word) });
+    const needle = wordNeedle(word);
+    // In the field's RE2 prefilter as a plain literal (no boundaries: a superset, checked after).
+    const literal = needle.text
+      .split(' ')
+      .map((part) => part.replace(RE2_SPECIALS, '\\$&'))
+      .join(RE2_JS_SPACE);
+    return this.add(key, field, 'word', word, { word: needle, prefilterSource: literal });
   }
 
   pattern(field: FieldName, pattern: string): TextMatcher {
@@ -146,7 +174,7 @@ export class MatcherRegistry {
       this.fields.set(field, spec);
       this.fieldList.push(spec);
     }
-    const m: TextMatcher = { id: this.matchers.length, field, fieldIndex: spec.index, kind, value, re: undefined, word: undefined, prefiltered: false, prefilterSource: undefined, ...how };
+    const m: TextMatcher = { id: this.matchers.length, field, fieldIndex: spec.index, kind, value, re: undefined, word: undefined, prefiltered: false, bucket: -1, prefilterSource: undefined, ...how };
     this.matchers.push(m);
     this.byKey.set(key, m);
     spec.matchers.push(m);
@@ -157,14 +185,35 @@ export class MatcherRegistry {
   seal(): void {
     for (const spec of this.fields.values()) {
       const covered = spec.matchers.filter((m) => m.prefilterSource !== undefined);
-      // A prefilter only pays off when it stands in for several matchers.
-      if (covered.length < 2) continue;
+      // A prefilter only pays off when it stands in for enough work: one call into RE2 costs
+      // about as much as one pattern, or several word searches (V8 literal scans).
+      const patterns = covered.filter((m) => m.kind === 'pattern').length;
+      const cost = patterns * PATTERN_COST + (covered.length - patterns);
+      if (covered.length < 2 || cost < PREFILTER_COST) continue;
       try {
-        spec.prefilter = new RE2(covered.map((m) => `(?:${m.prefilterSource})`).join('|'), 'iu');
+        spec.prefilter = combine(covered);
         for (const m of covered) m.prefiltered = true;
       } catch {
-        // Too large for one automaton: run each matcher directly.
+        continue; // too large for one automaton: run each matcher directly
+      }
+      // Many matchers: a second level of smaller prefilters, so a text that passes the field's
+      // prefilter (one value may match) runs one bucket's matchers, not all of the field's.
+      if (covered.length > BUCKET_SIZE * 2) {
+        for (let i = 0; i < covered.length; i += BUCKET_SIZE) {
+          const bucket = covered.slice(i, i + BUCKET_SIZE);
+          try {
+            const id = this.buckets.length;
+            this.buckets.push(combine(bucket));
+            for (const m of bucket) m.bucket = id;
+          } catch {
+            // keep these matchers unbucketed
+          }
+        }
       }
     }
   }
+}
+
+function combine(matchers: TextMatcher[]): RE2 {
+  return new RE2(matchers.map((m) => `(?:${m.prefilterSource})`).join('|'), 'iu');
 }

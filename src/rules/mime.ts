@@ -2,71 +2,106 @@
 // tags), and the addr-specs of an address-list header. Exchange matches subjects and headers
 // after decoding, so `=?UTF-8?B?...?=` is matched as the text it stands for.
 
-const encodedWord = /=\?([^?\s]+)\?([BbQq])\?([^?\s]*)\?=/g;
-// Whitespace between two adjacent encoded-words is not displayed (RFC 2047 §6.2).
-const betweenWords = /(=\?[^?\s]+\?[BbQq]\?[^?\s]*\?=)\s+(?==\?[^?\s]+\?[BbQq]\?[^?\s]*\?=)/g;
+const ENCODED_WORD = /=\?([^?\s]+)\?([BbQq])\?([^?\s]*)\?=/g;
+const ONLY_SPACE = /^[ \t\r\n]*$/;
 
 const decoders = new Map<string, TextDecoder | null>();
 
-function decoderFor(charset: string): TextDecoder | null {
+function decodeBytes(charset: string, bytes: Buffer): string {
   const key = charset.toLowerCase().replace(/\*.*$/, ''); // strip an RFC 2231 language tag
+  // Node decodes these natively and fast; TextDecoder handles every other WHATWG label.
+  if (key === 'utf-8' || key === 'utf8' || key === 'us-ascii') return bytes.toString('utf8');
+  if (key === 'iso-8859-1' || key === 'latin1') return bytes.toString('latin1');
   let d = decoders.get(key);
   if (d === undefined) {
     try {
-      d = new TextDecoder(key === 'us-ascii' ? 'utf-8' : key, { fatal: false });
+      d = new TextDecoder(key, { fatal: false });
     } catch {
-      d = null;
+      d = null; // unknown charset: show the bytes as Latin-1 rather than lose them
     }
     decoders.set(key, d);
   }
-  return d;
+  return d ? d.decode(bytes) : bytes.toString('latin1');
 }
 
-function qBytes(text: string): Uint8Array {
-  const out: number[] = [];
+function qBytes(text: string): Buffer {
+  const out = Buffer.allocUnsafe(text.length);
+  let n = 0;
   for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === '_') out.push(0x20);
-    else if (c === '=' && /^[0-9A-Fa-f]{2}$/.test(text.slice(i + 1, i + 3))) {
-      out.push(parseInt(text.slice(i + 1, i + 3), 16));
+    const c = text.charCodeAt(i);
+    if (c === 0x5f) out[n++] = 0x20; // '_'
+    else if (c === 0x3d && i + 2 < text.length && /^[0-9A-Fa-f]{2}$/.test(text.slice(i + 1, i + 3))) {
+      out[n++] = parseInt(text.slice(i + 1, i + 3), 16);
       i += 2;
-    } else out.push(c.charCodeAt(0) & 0xff);
+    } else out[n++] = c & 0xff;
   }
-  return Uint8Array.from(out);
+  return out.subarray(0, n);
 }
 
-/** Decode RFC 2047 encoded-words in an unstructured header value; text without any is returned as is. */
+/**
+ * Decode RFC 2047 encoded-words in an unstructured header value; text without any is returned
+ * as is. White space between adjacent encoded-words is dropped (RFC 2047 §6.2), and adjacent
+ * words in one charset are decoded together, since a multi-byte character may be split.
+ */
 export function decodeMimeWords(value: string): string {
-  if (!value.includes('=?')) return value;
-  // Concatenate adjacent words' bytes before decoding: a multi-byte character may be split.
-  const joined = value.replace(betweenWords, '$1');
+  if (value.indexOf('=?') < 0) return value;
   let out = '';
   let last = 0;
-  let pending: { charset: string; bytes: number[] } | undefined;
+  let charset = '';
+  let pending: Buffer[] = [];
   const flush = () => {
-    if (!pending) return;
-    const d = decoderFor(pending.charset);
-    out += d ? d.decode(Uint8Array.from(pending.bytes)) : Buffer.from(pending.bytes).toString('latin1');
-    pending = undefined;
+    if (pending.length) out += decodeBytes(charset, pending.length === 1 ? pending[0] : Buffer.concat(pending));
+    pending = [];
   };
-  for (const m of joined.matchAll(encodedWord)) {
-    const [whole, charset, enc, text] = m;
-    const index = m.index ?? 0;
-    if (index > last) {
+  ENCODED_WORD.lastIndex = 0;
+  for (let m = ENCODED_WORD.exec(value); m; m = ENCODED_WORD.exec(value)) {
+    const gap = value.slice(last, m.index);
+    const adjacent = pending.length > 0 && ONLY_SPACE.test(gap);
+    const bytes = m[2] === 'B' || m[2] === 'b' ? Buffer.from(m[3], 'base64') : qBytes(m[3]);
+    if (adjacent && m[1].toLowerCase() === charset.toLowerCase()) pending.push(bytes);
+    else {
       flush();
-      out += joined.slice(last, index);
+      if (!adjacent) out += gap;
+      charset = m[1];
+      pending.push(bytes);
     }
-    const bytes = enc.toUpperCase() === 'B' ? Buffer.from(text, 'base64') : qBytes(text);
-    if (pending && pending.charset.toLowerCase() === charset.toLowerCase()) {
-      for (const b of bytes) pending.bytes.push(b);
-    } else {
-      flush();
-      pending = { charset, bytes: Array.from(bytes) };
-    }
-    last = index + whole.length;
+    last = m.index + m[0].length;
   }
   flush();
-  return out + joined.slice(last);
+  return out + value.slice(last);
+}
+
+/**
+ * The common shapes in one pass — `a@b`, `Name <a@b>`, `"Last, First" <a@b>`, comma-separated —
+ * or undefined when the value has comments, groups, escapes or quoted local parts (the full
+ * parser below handles those).
+ */
+function simpleAddressList(value: string): string[] | undefined {
+  const out: string[] = [];
+  let start = 0; // start of the current element
+  let angleStart = -1;
+  let angle: string | undefined;
+  for (let i = 0; i <= value.length; i++) {
+    const c = i < value.length ? value.charCodeAt(i) : 0x2c;
+    if (c === 0x28 || c === 0x3a || c === 0x3b || c === 0x5c) return undefined; // ( : ; \
+    if (c === 0x22) {
+      // A quoted display name: skip it. Quoted local parts and escapes go to the full parser.
+      const close = value.indexOf('"', i + 1);
+      if (close < 0 || angleStart >= 0 || value.charCodeAt(close + 1) === 0x40 || value.slice(i, close).includes('\\')) return undefined;
+      if (angle === undefined && value.indexOf('<', close) < 0) return undefined; // "name" with no address
+      i = close;
+    } else if (c === 0x3c) angleStart = i + 1; // <
+    else if (c === 0x3e && angleStart >= 0) {
+      angle = value.slice(angleStart, i); // >
+      angleStart = -1;
+    } else if (c === 0x2c && angleStart < 0) {
+      const addr = (angle ?? value.slice(start, i)).trim();
+      if (addr && (angle !== undefined || (!/\s/.test(addr) && addr.indexOf('"') < 0))) out.push(addr.toLowerCase());
+      start = i + 1;
+      angle = undefined;
+    }
+  }
+  return out;
 }
 
 /**
@@ -75,6 +110,8 @@ export function decodeMimeWords(value: string): string {
  * parts without a domain are kept as written.
  */
 export function parseAddressList(value: string): string[] {
+  const fast = simpleAddressList(value);
+  if (fast) return fast;
   const out: string[] = [];
   let token = '';
   let angle: string | undefined;
@@ -82,7 +119,7 @@ export function parseAddressList(value: string): string[] {
   const finish = () => {
     const addr = (angle ?? token).trim();
     // A display name without brackets is not an address: keep only things that look like one.
-    if (addr && (angle !== undefined || !/\s/.test(addr))) out.push(addr.toLowerCase());
+    if (addr && (angle !== undefined || !/\s/.test(addr.replace(/"[^"]*"/g, '""')))) out.push(addr.toLowerCase());
     token = '';
     angle = undefined;
   };

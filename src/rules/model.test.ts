@@ -169,5 +169,10 @@ describe('MIME header decoding', () => {
       'jane@contoso.com',
     ]);
     expect(parseAddressList('Team: a@x.com, b@x.com;, c@x.com')).toEqual(['a@x.com', 'b@x.com', 'c@x.com']);
+    expect(parseAddressList('"Doe, John" <John@Contoso.com>, jane@contoso.com')).toEqual(['john@contoso.com', 'jane@contoso.com']);
+    expect(parseAddressList('"a \\" b" <x@y.com>')).toEqual(['x@y.com']);
+    expect(parseAddressList('"john doe"@x.com')).toEqual(['"john doe"@x.com']);
+    expect(parseAddressList('"Only a name", b@x.com')).toEqual(['b@x.com']);
+    expect(parseAddressList('Bob <b@x.com>, <c@x.com>,d@x.com')).toEqual(['b@x.com', 'c@x.com', 'd@x.com']);
   });
 });

@@ -204,12 +204,12 @@ export const AuditSeverity = z.enum(['DoNotAudit', 'Low', 'Medium', 'High']);
 export const TransportRule = z
   .object({
     Name: z.string().trim().min(1, 'Name is required').max(64, 'Name is at most 64 characters'),
-    Guid: z.string().uuid(),
+    Guid: z.guid('Guid must be a GUID (8-4-4-4-12 hexadecimal digits)'),
     Priority: z.number().int().min(0),
     Mode: RuleMode.default('Enforce'),
     State: RuleState.default('Enabled'),
-    ActivationDate: z.coerce.date().optional(),
-    ExpiryDate: z.coerce.date().optional(),
+    ActivationDate: z.coerce.date({ error: 'not a date/time: use e.g. "2026-06-01 08:00" or "06/01/2026 8:00 AM"' }).optional(),
+    ExpiryDate: z.coerce.date({ error: 'not a date/time: use e.g. "2026-06-01 08:00" or "06/01/2026 8:00 AM"' }).optional(),
     SenderAddressLocation: SenderAddressLocation.default('Header'),
     RuleErrorAction: RuleErrorAction.default('Ignore'),
     SetAuditSeverity: AuditSeverity.default('Low'),

@@ -2,10 +2,11 @@
 // address lists, texts per field, prefilter results, matcher results) is computed on first use
 // and cached, so hundreds of rules read the message once. Header edits made by earlier rules
 // (SetHeaderName, RemoveHeader, PrependSubject) are visible to later rules, as in Exchange.
+import type RE2 from 're2';
 import type { HeaderField, MessageFacts } from '../mailflow/message.js';
 import { domainOf } from '../mailflow/message.js';
 import { parseClientIp, type ClientIp } from './ipRanges.js';
-import { containsWord, normaliseForWords, type FieldName, type FieldSpec, type TextMatcher } from './matchers.js';
+import { containsWord, type FieldName, type FieldSpec, type TextMatcher } from './matchers.js';
 import { decodeMimeWords, parseAddressList } from './mime.js';
 
 export type AuthAs = 'Anonymous' | 'Partner' | 'Internal';
@@ -42,6 +43,12 @@ export interface RuleInput {
   content?: MessageContent;
   /** The message's spam confidence level, when known (SCLOver). */
   scl?: number;
+  /**
+   * The recipients this evaluation decides for (default: every envelope recipient). Recipient
+   * conditions (SentTo, SentToScope, RecipientAddress…, RecipientDomainIs) look at these;
+   * AnyOfRecipientAddress… always looks at all. evaluatePerRecipient sets it.
+   */
+  recipients?: readonly string[];
 }
 
 export interface Hit {
@@ -62,6 +69,8 @@ function orgDomainSet(domains: readonly string[]): ReadonlySet<string> {
   return set;
 }
 
+const AUTH_AS = 'x-ms-exchange-organization-authas';
+
 /** Marks a field whose prefilter passed none of its texts: no prefiltered matcher can match. */
 const NONE_PASSED: boolean[] = [];
 
@@ -73,30 +82,35 @@ export class MessageView {
   readonly clientIp: ClientIp;
   readonly orgDomains: ReadonlySet<string>;
   private headers: HeaderField[];
-  private headerMap?: Map<string, string[]>;
+  private rawCache = new Map<string, string[]>();
+  /** True once the AuthAs stamp is materialised into `headers` (see stamp()). */
+  private stamped = false;
+  private domainCache = new Map<string, string>();
   private decoded = new Map<string, string[]>();
-  // Per field (by FieldSpec.index): texts, prefilter results, texts normalised for words.
+  // Per field (by FieldSpec.index): texts and prefilter results.
   private fieldTexts: (string[] | undefined)[];
   private prefilterHits: (boolean[] | null | undefined)[];
-  private wordTexts: (string[] | undefined)[];
+  private bucketHits: (boolean[] | undefined)[];
   private state: Uint8Array;
   private hitOn: (string | undefined)[];
   private fromCache?: string[];
   private toCache?: string[];
   private ccCache?: string[];
   private rcptCache?: string[];
+  private allRcptCache?: string[];
   private scl: number | undefined;
 
   constructor(
     readonly input: RuleInput,
     private readonly fields: readonly FieldSpec[],
     matcherCount: number,
+    private readonly buckets: readonly RE2[] = [],
   ) {
+    this.bucketHits = new Array(buckets.length);
     this.clientIp = parseClientIp(input.facts.client.ip);
     this.orgDomains = orgDomainSet(input.orgDomains);
     this.fieldTexts = new Array(fields.length);
     this.prefilterHits = new Array(fields.length);
-    this.wordTexts = new Array(fields.length);
     this.headers = input.facts.headers;
     this.state = new Uint8Array(matcherCount);
     this.hitOn = [];
@@ -105,23 +119,21 @@ export class MessageView {
 
   // -- headers --------------------------------------------------------------------------------
 
-  private map(): Map<string, string[]> {
-    if (!this.headerMap) {
-      const m = new Map<string, string[]>();
-      for (const h of this.headers) {
-        const k = h.name.toLowerCase();
-        const list = m.get(k);
-        if (list) list.push(h.value);
-        else m.set(k, [h.value]);
-      }
-      this.headerMap = m;
-    }
-    return this.headerMap;
-  }
-
-  /** Raw values of a header (lower-case name). */
+  /** Raw values of a header (lower-case name), in order. */
   raw(lowerName: string): string[] {
-    return this.map().get(lowerName) ?? [];
+    let v = this.rawCache.get(lowerName);
+    if (!v) {
+      if (lowerName === AUTH_AS && !this.stamped) {
+        v = [this.input.authAs];
+        this.rawCache.set(lowerName, v);
+        return v;
+      }
+      v = [];
+      const len = lowerName.length;
+      for (const h of this.headers) if (h.name.length === len && h.name.toLowerCase() === lowerName) v.push(h.value);
+      this.rawCache.set(lowerName, v);
+    }
+    return v;
   }
 
   /** Values of a header after encoded-word decoding (lower-case name). */
@@ -140,15 +152,17 @@ export class MessageView {
 
   /** Add or replace a header (SetHeaderName/SetHeaderValue): later rules see the new value. */
   setHeader(name: string, value: string): void {
+    this.stamp();
     const lower = name.toLowerCase();
     const kept = this.headers.filter((h) => h.name.toLowerCase() !== lower);
     kept.push({ name, value });
-    this.replaceHeaders(kept);
+    this.replaceHeaders(kept, lower);
   }
 
   removeHeader(name: string): void {
+    this.stamp();
     const lower = name.toLowerCase();
-    this.replaceHeaders(this.headers.filter((h) => h.name.toLowerCase() !== lower));
+    this.replaceHeaders(this.headers.filter((h) => h.name.toLowerCase() !== lower), lower);
   }
 
   prependSubject(prefix: string): void {
@@ -162,7 +176,7 @@ export class MessageView {
       return h;
     });
     if (!done) next.push({ name: 'Subject', value: prefix });
-    this.replaceHeaders(next);
+    this.replaceHeaders(next, 'subject');
   }
 
   setScl(scl: number): void {
@@ -173,18 +187,44 @@ export class MessageView {
     return this.scl;
   }
 
-  private replaceHeaders(headers: HeaderField[]): void {
-    this.headers = headers;
-    this.headerMap = undefined;
-    this.decoded.clear();
-    this.fromCache = this.toCache = this.ccCache = undefined;
-    // Text fields from the envelope and content don't change, but clearing everything is
-    // simple and edits are rare (only when a rule that edits headers fires).
-    this.fieldTexts.fill(undefined);
-    this.prefilterHits.fill(undefined);
-    this.wordTexts.fill(undefined);
-    this.state.fill(UNKNOWN);
+  /**
+   * X-MS-Exchange-Organization-AuthAs is what this gateway's attribution decided (input.authAs),
+   * never what the message carried: Exchange stamps it itself, which is what makes the Direct
+   * Send article's "AuthAs is Internal" exception safe against forged headers. Before the first
+   * header edit, the stamp becomes a real header so later rules see edits on top of it.
+   */
+  private stamp(): void {
+    if (this.stamped) return;
+    this.stamped = true;
+    const len = AUTH_AS.length;
+    this.headers = [
+      ...this.headers.filter((h) => !(h.name.length === len && h.name.toLowerCase() === AUTH_AS)),
+      { name: 'X-MS-Exchange-Organization-AuthAs', value: this.input.authAs },
+    ];
   }
+
+  /** Take an edited header block; forget only what was derived from the edited header. */
+  private replaceHeaders(headers: HeaderField[], lowerName: string): void {
+    this.headers = headers;
+    this.rawCache.delete(lowerName);
+    this.decoded.delete(lowerName);
+    if (lowerName === 'from') this.fromCache = undefined;
+    else if (lowerName === 'to') this.toCache = undefined;
+    else if (lowerName === 'cc') this.ccCache = undefined;
+    const affected: string[] = [`header:${lowerName}`];
+    if (lowerName === 'subject') affected.push('subject', 'subjectOrBody');
+    else if (lowerName === 'from') affected.push('from');
+    for (const spec of this.fields) {
+      if (!affected.includes(spec.name)) continue;
+      this.fieldTexts[spec.index] = undefined;
+      this.prefilterHits[spec.index] = undefined;
+      for (const m of spec.matchers) {
+        this.state[m.id] = UNKNOWN;
+        if (m.bucket >= 0) this.bucketHits[m.bucket] = undefined;
+      }
+    }
+  }
+
 
   // -- addresses -------------------------------------------------------------------------------
 
@@ -204,13 +244,30 @@ export class MessageView {
     return (this.ccCache ??= this.raw('cc').flatMap(parseAddressList));
   }
 
+  /** The recipients being decided for (RuleInput.recipients, default all), lower-case. */
   get recipients(): string[] {
-    return (this.rcptCache ??= this.input.facts.envelope.rcptTo.map((r) => r.toLowerCase()));
+    return (this.rcptCache ??= (this.input.recipients ?? this.input.facts.envelope.rcptTo).map((r) => r.toLowerCase()));
+  }
+
+  /** Every envelope recipient of the message, lower-case. */
+  get allRecipients(): string[] {
+    if (!this.input.recipients) return this.recipients;
+    return (this.allRcptCache ??= this.input.facts.envelope.rcptTo.map((r) => r.toLowerCase()));
+  }
+
+  /** Domain of an address, lower-case (memoised: many rules ask about the same few addresses). */
+  domain(address: string): string {
+    let d = this.domainCache.get(address);
+    if (d === undefined) {
+      d = domainOf(address);
+      this.domainCache.set(address, d);
+    }
+    return d;
   }
 
   /** Is the address in one of the organization's accepted domains? */
   inOrgDomain(address: string): boolean {
-    return this.orgDomains.has(domainOf(address));
+    return this.orgDomains.has(this.domain(address));
   }
 
   // -- content ---------------------------------------------------------------------------------
@@ -234,6 +291,9 @@ export class MessageView {
         break;
       case 'recipient':
         t = this.recipients;
+        break;
+      case 'anyRecipient':
+        t = this.allRecipients;
         break;
       case 'subject':
         t = [this.subject];
@@ -267,6 +327,11 @@ export class MessageView {
     }
   }
 
+  /** True when the field's prefilter passed none of its texts (no prefiltered matcher can match). */
+  fieldMissed(index: number): boolean {
+    return this.prefiltered(this.fields[index]) === NONE_PASSED;
+  }
+
   /** Which texts of a field passed its prefilter (NONE_PASSED: none did; null: the field has no prefilter). */
   private prefiltered(spec: FieldSpec): boolean[] | null {
     let p = this.prefilterHits[spec.index];
@@ -280,16 +345,6 @@ export class MessageView {
     return p;
   }
 
-  /** The field's texts lower-cased with white space collapsed, for word search. */
-  private forWords(spec: FieldSpec): string[] {
-    let w = this.wordTexts[spec.index];
-    if (!w) {
-      w = this.texts(spec).map(normaliseForWords);
-      this.wordTexts[spec.index] = w;
-    }
-    return w;
-  }
-
   /** Does the matcher match any text of its field? Remembers what it matched. */
   test(m: TextMatcher): boolean {
     const s = this.state[m.id];
@@ -301,11 +356,22 @@ export class MessageView {
       return false;
     }
     const texts = this.texts(spec);
-    const words = m.word ? this.forWords(spec) : null;
+    const word = m.word;
+    const re = m.re;
     let result = NO;
+    let bucket: boolean[] | undefined;
+    if (m.bucket >= 0) {
+      bucket = this.bucketHits[m.bucket];
+      if (!bucket) {
+        const bucketRe = this.buckets[m.bucket];
+        bucket = texts.map((t, i) => (pre ? pre[i] : true) && bucketRe.test(t));
+        this.bucketHits[m.bucket] = bucket;
+      }
+    }
     for (let i = 0; i < texts.length; i++) {
       if (pre && !pre[i]) continue;
-      if (words ? containsWord(words[i], m.word!) : m.re!.test(texts[i])) {
+      if (bucket && !bucket[i]) continue;
+      if (word ? containsWord(texts[i], word) : re!.test(texts[i])) {
         result = YES;
         this.hitOn[m.id] = this.labelFor(m.field, texts[i], i);
         break;

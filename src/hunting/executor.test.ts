@@ -1,0 +1,125 @@
+// Execution limits: the row cap, the time limit (genuinely cancelling SQLite), the worker
+// thread used for file databases, and value conversion.
+import Database from 'better-sqlite3';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import ts from 'typescript';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allHuntingDdl } from '../store/sqlite/huntingDdl.js';
+import { compileKql } from './compiler.js';
+import { HuntTimeoutError, KqlError } from './errors.js';
+import { formatHuntResult } from './format.js';
+import { executeCompiled, runHunt } from './sqliteExecutor.js';
+import { buildDataset, NOW, visible } from './testing/dataset.js';
+import { loadDataset } from './testing/load.js';
+
+const data = buildDataset();
+const EE = visible(data.contoso, 'EmailEvents');
+const tmp = join(process.cwd(), '.tmp', `hunting-exec-${process.pid}`);
+const dbPath = join(tmp, 'hunt.db');
+let db: Database.Database;
+let workerUrl: URL;
+
+/** Compile src/hunting + src/trace to JS under .tmp so the worker thread can load it. */
+function buildWorker(): URL {
+  const out = join(tmp, 'js');
+  for (const dir of ['hunting', 'trace']) {
+    mkdirSync(join(out, dir), { recursive: true });
+    const src = join(process.cwd(), 'src', dir);
+    for (const f of readdirSync(src)) {
+      if (!f.endsWith('.ts') || f.endsWith('.test.ts')) continue;
+      const js = ts.transpileModule(readFileSync(join(src, f), 'utf8'), { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
+      writeFileSync(join(out, dir, f.replace(/\.ts$/, '.js')), js);
+    }
+  }
+  writeFileSync(join(out, 'package.json'), '{"type":"module"}');
+  return new URL(`file://${join(out, 'hunting', 'huntWorker.js')}`);
+}
+
+beforeAll(() => {
+  mkdirSync(tmp, { recursive: true });
+  db = new Database(dbPath);
+  loadDataset(db, allHuntingDdl(), data);
+  workerUrl = buildWorker();
+});
+afterAll(() => {
+  db.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+// A query whose work grows as n^4 over the table: far beyond any reasonable time limit.
+const HEAVY = `EmailEvents | project A = EmailLanguage
+| join kind=inner (EmailEvents | project A = EmailLanguage) on A
+| join kind=inner (EmailEvents | project A = EmailLanguage) on A
+| join kind=inner (EmailEvents | project A = EmailLanguage) on A
+| count`;
+
+describe('hunting execution', () => {
+  it('caps the rows and reports truncation', async () => {
+    const r = await runHunt(db, { orgId: 'contoso', query: 'EmailEvents | project NetworkMessageId', now: NOW, maxRows: 10 });
+    expect(r.rows.length).toBe(10);
+    expect(r.truncated).toBe(true);
+    const all = await runHunt(db, { orgId: 'contoso', query: 'EmailEvents | project NetworkMessageId', now: NOW });
+    expect(all.rows.length).toBe(EE.length);
+    expect(all.truncated).toBe(false);
+  });
+
+  it('the lookback window is configurable', async () => {
+    const r = await runHunt(db, { orgId: 'contoso', query: 'EmailEvents | count', now: NOW, lookbackDays: 45 });
+    expect(r.rows).toEqual([{ Count: data.contoso.EmailEvents.length }]);
+  });
+
+  it('cancels a runaway query on the calling thread', () => {
+    const c = compileKql(HEAVY, { orgId: 'contoso', now: NOW });
+    const t0 = Date.now();
+    expect(() => executeCompiled(db, c, { timeoutMs: 150 })).toThrow(HuntTimeoutError);
+    expect(Date.now() - t0).toBeLessThan(3000);
+    // The connection is still usable afterwards.
+    expect(executeCompiled(db, compileKql('EmailUrlInfo | count', { orgId: 'contoso', now: NOW })).rows.length).toBe(1);
+  });
+
+  it('runs file databases in a worker thread', async () => {
+    const r = await runHunt(dbPath, { orgId: 'contoso', query: 'EmailEvents | summarize n = count() by EmailDirection | order by n desc', now: NOW, workerUrl });
+    expect(r.rows[0]).toEqual({ EmailDirection: 'Inbound', n: EE.filter((x) => x.EmailDirection === 'Inbound').length });
+  });
+
+  it('cancels a runaway query in the worker thread', async () => {
+    const t0 = Date.now();
+    await expect(runHunt(dbPath, { orgId: 'contoso', query: HEAVY, now: NOW, timeoutMs: 200, workerUrl })).rejects.toBeInstanceOf(HuntTimeoutError);
+    expect(Date.now() - t0).toBeLessThan(3000);
+  });
+
+  it('reports query errors with a position', async () => {
+    await expect(runHunt(db, { orgId: 'contoso', query: 'EmailEvents | where Foo == 1' })).rejects.toThrow(/line 1, column 21: Unknown column or name 'Foo'/);
+    await expect(runHunt(dbPath, { orgId: 'contoso', query: 'EmailEvents | evaluate bag_unpack(x)', workerUrl })).rejects.toBeInstanceOf(KqlError);
+  });
+
+  it('returns Kusto values: ISO datetimes, timespans, bools, parsed dynamics, "" for strings', async () => {
+    const r = await runHunt(db, {
+      orgId: 'contoso', now: NOW,
+      query: `EmailEvents | top 1 by Timestamp | project Timestamp, Age = now() - Timestamp + 1d, B = AttachmentCount >= 0, D = parse_json('{"a":[1,"x"]}'), S = extract("zzz", 0, Subject), N = EmailClusterId * 0 + 1`,
+    });
+    const row = r.rows[0];
+    expect(row.Timestamp).toMatch(/^2026-0[23]-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(row.Age).toMatch(/^1\.\d\d:\d\d:\d\d/);
+    expect(row.B).toBe(true);
+    expect(row.D).toEqual({ a: [1, 'x'] });
+    expect(row.S).toBe('');
+    expect(r.columns.map((c) => c.type)).toEqual(['datetime', 'timespan', 'bool', 'dynamic', 'string', 'long']);
+  });
+
+  it('formats results as table, CSV and JSON', async () => {
+    const r = await runHunt(db, { orgId: 'contoso', now: NOW, query: `EmailEvents | summarize n = count() by EmailDirection | order by EmailDirection asc | extend Note = strcat("a,\\"b\\"", "") | render columnchart` });
+    const table = formatHuntResult(r, 'table');
+    expect(table.split('\n')[0]).toMatch(/^EmailDirection \| n\s+\| Note$/);
+    expect(table).toContain('3 rows');
+    expect(table).toContain('chart: columnchart');
+    const csv = formatHuntResult(r, 'csv');
+    expect(csv.split('\r\n')[0]).toBe('EmailDirection,n,Note');
+    expect(csv.split('\r\n')[1]).toMatch(/^Inbound,\d+,"a,""b"""$/);
+    const json = JSON.parse(formatHuntResult(r, 'json'));
+    expect(json.columns[1]).toEqual({ name: 'n', type: 'long' });
+    expect(json.chart).toEqual({ kind: 'columnchart' });
+    expect(json.truncated).toBe(false);
+  });
+});
