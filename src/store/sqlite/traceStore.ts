@@ -5,14 +5,17 @@ import type { Db } from './db.js';
 
 function insertFor(db: Db, table: HuntingTable) {
   const cols = [ORG_COLUMN, ...table.columns.map((c) => c.name)];
+  // Kusto strings are never null: a missing string column is stored as ''.
+  const emptyString = cols.map((c) => c === ORG_COLUMN || table.columns.find((t) => t.name === c)?.type === 'string');
   const stmt = db.prepare(`INSERT INTO "${table.name}" (${cols.map((c) => `"${c}"`).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`);
-  return (row: HuntingRow) => stmt.run(cols.map((c) => normalise(row[c], table, c)));
-}
-
-function normalise(v: unknown, table: HuntingTable, col: string): unknown {
-  if (v === undefined || v === null) return table.columns.find((c) => c.name === col)?.type === 'string' || col === ORG_COLUMN ? '' : null;
-  if (typeof v === 'boolean') return v ? 1 : 0;
-  return v;
+  return (row: HuntingRow) =>
+    stmt.run(
+      cols.map((c, i) => {
+        const v = row[c];
+        if (v === undefined || v === null) return emptyString[i] ? '' : null;
+        return typeof v === 'boolean' ? (v ? 1 : 0) : v;
+      }),
+    );
 }
 
 export class SqliteTraceStore implements TraceStore {
