@@ -74,7 +74,7 @@ export async function simulate(opts: Options) {
     };
   });
   const content = opts.eml && messageNeedsContent(admitted) ? await extractContent(opts.eml) : undefined;
-  const plans = admitted.length ? planMessage(admitted, facts, { gatewayHost: 'postern.simulate', now: new Date(), newId: randomUUID, content }) : [];
+  const plans = admitted.length ? planMessage(admitted, facts, { gatewayHost: 'postern.simulate', now: new Date(), newId: randomUUID, content, explain: true }) : [];
   const refusal = endOfDataRefusal(plans);
   const dataReply = !admitted.length ? null : refusal ? `${refusal.plan.reply!.code} ${refusal.plan.reply!.text}` : '250 2.0.0 OK';
   const copies = plans.map(({ plan, recipients: group }) => ({

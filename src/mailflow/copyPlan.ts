@@ -39,6 +39,8 @@ export interface CopyInput {
   gatewayHost: string;
   now: Date;
   content?: MessageContent;
+  /** Record why each rule did or didn't match (simulate); the gateway needs only the decision. */
+  explain?: boolean;
 }
 
 const compiled = new WeakMap<Organization, CompiledRuleSet>();
@@ -73,7 +75,8 @@ export function planCopies(input: CopyInput): CopyPlan[] {
     recipients: input.recipients,
   };
   // Recipient conditions can decide differently per recipient (Exchange forks the message).
-  const groups = set.perRecipient ? evaluatePerRecipient(set, ruleInput) : [{ recipients: input.recipients, evaluation: evaluateRules(set, ruleInput) }];
+  const options = { explain: input.explain ?? false };
+  const groups = set.perRecipient ? evaluatePerRecipient(set, ruleInput, options) : [{ recipients: input.recipients, evaluation: evaluateRules(set, ruleInput, options) }];
   return groups.map((g, i) => {
     const id = i === 0 ? input.networkMessageId : input.newId();
     const plan = base(id, [...g.recipients]);
@@ -116,11 +119,11 @@ export function messageNeedsContent(recipients: readonly AdmittedRecipient[]): b
 export function planMessage(
   recipients: readonly AdmittedRecipient[],
   facts: MessageFacts,
-  opts: { gatewayHost: string; now: Date; newId(): string; content?: MessageContent },
+  opts: { gatewayHost: string; now: Date; newId(): string; content?: MessageContent; explain?: boolean },
 ): PlannedCopy[] {
   return groupCopies(recipients).flatMap((group) => {
     const { org, frontDoor } = group[0];
-    const plans = planCopies({ org, facts, frontDoor, recipients: group.map((r) => r.address), networkMessageId: opts.newId(), newId: opts.newId, gatewayHost: opts.gatewayHost, now: opts.now, content: opts.content });
+    const plans = planCopies({ org, facts, frontDoor, recipients: group.map((r) => r.address), networkMessageId: opts.newId(), newId: opts.newId, gatewayHost: opts.gatewayHost, now: opts.now, content: opts.content, explain: opts.explain });
     return plans.map((plan) => ({ orgGuid: org.Guid, plan, recipients: group }));
   });
 }
