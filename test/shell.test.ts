@@ -80,7 +80,8 @@ describe("the article's commands, as pasted, on a running server", () => {
     expect(r.stdout).toMatch(/Partner by IP\s+True/);
     const denied = await sendUntil(['--from', 'orders@partner.example', '--to', 'buyer@contoso.com', '--local-interface', '127.0.0.3'], /5\.7\.51/, 2000);
     expect(denied.out).toMatch(/550 5\.7\.51 TenantInboundAttribution; There is a partner connector configured that matched the message's recipient domain/);
-    expect(swaks(['--server', server(), '--from', 'orders@partner.example', '--to', 'buyer@contoso.com', '--local-interface', '127.0.0.2']).out).toMatch(/250 2\.0\.0 OK/);
+    // RequireTls defaults to $true on New-InboundConnector, as in Exchange: the partner uses STARTTLS.
+    expect(swaks(['--server', server(), '--from', 'orders@partner.example', '--to', 'buyer@contoso.com', '--local-interface', '127.0.0.2', '--tls']).out).toMatch(/250 2\.0\.0 OK/);
   });
 });
 

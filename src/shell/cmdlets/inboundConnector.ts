@@ -52,7 +52,7 @@ export function defaultConnector(name: string): InboundConnectorSettings {
     RestrictDomainsToIPAddresses: false,
     RestrictDomainsToCertificate: false,
     TlsSenderCertificateName: null,
-    RequireTls: false,
+    RequireTls: true, // Exchange: "$true ... This is the default value" (New-InboundConnector)
     TreatMessagesAsInternal: false,
     CloudServicesMailEnabled: false,
     AssociatedAcceptedDomains: [],
