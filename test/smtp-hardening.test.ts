@@ -7,7 +7,7 @@ let pg: Running;
 beforeAll(async () => {
   const dir = tempDir();
   importOrgs(dir, [contoso({ InboundConnectors: [{ Name: 'Scanner', ConnectorType: 'Partner', SenderDomains: ['scan.example'], SenderIPAddresses: ['127.0.0.6'], RestrictDomainsToIPAddresses: true, RequireTls: false }] as any })]);
-  pg = await startPostern(dir, { earlyTalkerDelayMs: 300, trustedNetworks: ['127.0.0.1/32'], limits: { maxConnectionsPerIp: 200 } });
+  pg = await startPostern(dir, { earlyTalkerDelayMs: 300, trustedNetworks: ['127.0.0.1/32'], limits: { maxConnectionsPerIp: 200, sessionTimeoutMs: 2500 } });
 });
 afterAll(async () => {
   if (process.env.DEBUG_POSTERN) console.log(pg.log.join('\n'));
@@ -85,6 +85,34 @@ describe('limits', () => {
     c = await openTransaction();
     c.send(`${'X-Flood: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n'.repeat(6000)}\r\nbody\r\n.\r\n`);
     expect(await c.reply()).toMatch(/^552 5\.3\.4 .*header exceeds/);
+    c.close();
+  });
+
+  it('ends a session that outlives the session time limit with 421 4.4.2, even while the client keeps talking', async () => {
+    const c = await RawSmtp.open(pg.smtpPort);
+    expect(await c.reply()).toMatch(/^220 /);
+    const t0 = Date.now();
+    let last = '';
+    // A slow client: a harmless command every 400 ms, never idle long enough for the idle timeout.
+    while (Date.now() - t0 < 5000 && !c.closed) {
+      last = await c.command('NOOP').catch(() => last);
+      if (/^421/.test(last)) break;
+      await new Promise((r) => setTimeout(r, 400));
+    }
+    if (!/^421/.test(last)) last = await c.reply(500).catch(() => last); // it came between two NOOPs
+    expect(last).toMatch(/^421 4\.4\.2 Session time limit exceeded/);
+    expect(c.closed || (await new Promise((r) => setTimeout(r, 300)), c.closed)).toBe(true);
+    expect(Date.now() - t0).toBeLessThan(4000);
+    c.close();
+  });
+
+  it('lets a message in flight finish when the session time limit passes, then ends the session', async () => {
+    const c = await openTransaction();
+    c.send('Subject: slow but whole\r\n\r\nfirst part\r\n');
+    await new Promise((r) => setTimeout(r, 2800));
+    c.send('last part\r\n.\r\n');
+    expect(await c.reply()).toMatch(/^250 2\.0\.0 OK/);
+    expect(await c.reply()).toMatch(/^421 4\.4\.2 Session time limit exceeded/);
     c.close();
   });
 

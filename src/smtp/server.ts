@@ -91,7 +91,7 @@ export function createListener(ctx: ListenerContext, opts: { implicitTls?: boole
     },
   };
 
-  const server = new PosternSmtpServer(options, { greetDelayMs: (ip) => ctx.greetDelayMs(normaliseIp(ip)) });
+  const server = new PosternSmtpServer(options, { greetDelayMs: (ip) => ctx.greetDelayMs(normaliseIp(ip)), sessionTimeoutMs: ctx.limits.sessionTimeoutMs });
   server.on('error', (err) => ctx.logger.warn({ err: err.message }, 'smtp error'));
 
   return {
