@@ -15,7 +15,8 @@ export type Expr =
   | { k: 'index'; e: Expr; index: Expr; pos: number }
   | { k: 'typeof'; type: KustoType; pos: number }
   | { k: 'pipe'; source: Expr; ops: Op[]; pos: number }
-  | { k: 'union'; kind: 'outer' | 'inner'; withsource?: string; tables: Expr[]; pos: number };
+  | { k: 'union'; kind: 'outer' | 'inner'; withsource?: string; tables: Expr[]; pos: number }
+  | { k: 'datatable'; cols: { name: string; type: KustoType }[]; values: Expr[]; pos: number };
 
 export interface NamedExpr { name?: string; e: Expr; pos: number }
 export interface SortKey { e: Expr; desc: boolean; nulls?: 'first' | 'last'; pos: number }
@@ -41,7 +42,8 @@ export type Op =
   | { op: 'mv-expand'; items: { name?: string; e: Expr; to?: KustoType; pos: number }[]; limit?: Expr; pos: number }
   | { op: 'parse'; e: Expr; parts: ParsePart[]; pos: number }
   | { op: 'render'; kind: string; props: Record<string, unknown>; pos: number }
-  | { op: 'serialize'; pos: number };
+  | { op: 'serialize'; pos: number }
+  | { op: 'getschema'; pos: number };
 
 export type Statement =
   | { k: 'let'; name: string; value: Expr; pos: number }

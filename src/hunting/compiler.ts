@@ -7,8 +7,11 @@ import { HUNTING_TABLES, ORG_COLUMN, type HuntingTable, type KustoType } from '.
 import type { Expr, NamedExpr, Op, Query, SortKey, Statement } from './ast.js';
 import { sqliteDialect, type HelperName, type SqlDialect } from './dialect.js';
 import { KqlError, unsupported } from './errors.js';
-import { callAggregate, callScalar, isAggregateName } from './functions.js';
+import { callAggregate, callScalar, checkRegex, isAggregateName } from './functions.js';
+import { join, union } from './joins.js';
 import { parseQuery } from './parser.js';
+import { datatable, mvExpand, parseOp } from './reshape.js';
+import { summarize } from './summarize.js';
 
 export interface ColumnInfo { name: string; type: KustoType }
 
@@ -86,7 +89,7 @@ export class Compiler {
   readonly params: unknown[] = [];
   readonly now: number;
   private readonly tables = new Map<string, HuntingTable>();
-  private aliasN = 0;
+  aliasN = 0;
   private readonly orgParam: string;
   private readonly windowParam: string;
   private nowParamSql?: string;
@@ -152,7 +155,7 @@ export class Compiler {
   /** Whether an expression denotes a table (decides let kinds and operator operands). */
   isTabular(e: Expr, env: Env): boolean {
     switch (e.k) {
-      case 'pipe': case 'union': return true;
+      case 'pipe': case 'union': case 'datatable': return true;
       case 'name': {
         const b = env.get(e.name);
         if (b) return b.k === 'tabular' || (b.k === 'fn' && b.def.params.length === 0 && this.isTabular(b.def.result, b.env));
@@ -174,7 +177,7 @@ export class Compiler {
       case 'name': {
         const b = env.get(e.name);
         if (b?.k === 'tabular') return (b.rel ??= this.tabular(b.expr, b.env));
-        if (b?.k === 'fn') return this.tabular(this.invoke(b, [], e.pos), b.env);
+        if (b?.k === 'fn') return this.tabular(b.def.result, this.fnEnv(b, [], e.pos));
         if (b?.k === 'scalar') throw new KqlError(`'${e.name}' is a scalar value, but a table is expected here`, e.pos);
         const t = this.tables.get(e.name);
         if (t) return this.tableRel(t);
@@ -212,7 +215,8 @@ export class Compiler {
         });
         return rel;
       }
-      case 'union': return this.union([], e.tables, e.kind, e.withsource, env, e.pos);
+      case 'union': return union(this, [], e.tables, e.kind, e.withsource, env, e.pos);
+      case 'datatable': return datatable(this, e, env);
       default:
         throw new KqlError('A table was expected here', e.pos);
     }
@@ -227,12 +231,6 @@ export class Compiler {
     if (cancel) where.push(cancel);
     const sql = `SELECT ${cols.map((c) => this.q(c.name)).join(', ')} FROM ${this.q(t.name)} WHERE ${where.join(' AND ')}`;
     return { sql, cols, source: t.name };
-  }
-
-  invoke(b: Extract<Binding, { k: 'fn' }>, args: SExpr[], pos: number): Expr {
-    if (args.length) throw new KqlError('internal: invoke with args', pos);
-    if (b.def.params.some((p) => !p.def)) throw new KqlError(`Function '${b.def.name}' needs arguments`, pos);
-    return b.def.result;
   }
 
   fnEnv(b: Extract<Binding, { k: 'fn' }>, args: SExpr[], pos: number): Env {
@@ -251,7 +249,7 @@ export class Compiler {
     return fenv;
   }
 
-  private wrap(rel: Rel, select: string, cols: Col[], tail = '', keepOrder = true, limit = ''): Rel {
+  wrap(rel: Rel, select: string, cols: Col[], tail = '', keepOrder = true, limit = ''): Rel {
     const s = `_s${++this.aliasN}`;
     let order: string[] | undefined;
     let orderSql = '';
@@ -268,7 +266,7 @@ export class Compiler {
     return qual ? `${qual}.${this.q(c.alias)}` : this.q(c.alias);
   }
 
-  private selectList(cols: Col[]): string {
+  selectList(cols: Col[]): string {
     // The same source column selected twice needs a second alias.
     const seen = new Set<string>();
     for (const c of cols) {
@@ -318,13 +316,13 @@ export class Compiler {
         }
         return { ...rel, cols };
       }
-      case 'summarize': return this.summarize(rel, op.aggs, op.by, env, op.pos);
-      case 'join': return this.join(rel, op.kind, op.right, op.on, env, op.pos, false);
+      case 'summarize': return summarize(this, rel, op.aggs, op.by, env, op.pos);
+      case 'join': return join(this, rel, op.kind, op.right, op.on, env, op.pos, false);
       case 'lookup': {
         if (op.kind !== 'leftouter' && op.kind !== 'inner') throw new KqlError(`lookup supports kind=leftouter or kind=inner`, op.pos);
-        return this.join(rel, op.kind, op.right, op.on, env, op.pos, true);
+        return join(this, rel, op.kind, op.right, op.on, env, op.pos, true);
       }
-      case 'union': return this.union([rel], op.tables, op.kind, op.withsource, env, op.pos);
+      case 'union': return union(this, [rel], op.tables, op.kind, op.withsource, env, op.pos);
       case 'sort': {
         const order = op.keys.map((k) => this.sortTerm(k, scope));
         const r = this.wrap(rel, '*', rel.cols, ` ORDER BY ${order.join(', ')}`, false);
@@ -346,11 +344,19 @@ export class Compiler {
         const cols = this.namedCols(op.items, scope, 'distinct');
         return this.wrap(rel, `DISTINCT ${this.selectList(cols)}`, cols.map((c) => ({ name: c.name, type: c.type, alias: c.alias })), '', false);
       }
-      case 'mv-expand': return this.mvExpand(rel, op, env);
-      case 'parse': return this.parseOp(rel, op, env);
+      case 'mv-expand': return mvExpand(this, rel, op, env);
+      case 'parse': return parseOp(this, rel, op, env);
       case 'render': {
         this.chart = { kind: op.kind, ...op.props };
         return rel;
+      }
+      case 'getschema': {
+        const out: Col[] = [
+          { name: 'ColumnName', type: 'string', alias: this.alias() }, { name: 'ColumnOrdinal', type: 'long', alias: this.alias() },
+          { name: 'DataType', type: 'string', alias: this.alias() }, { name: 'ColumnType', type: 'string', alias: this.alias() },
+        ];
+        const rows = rel.cols.map((c, i) => `SELECT ${[this.param(c.name), this.param(i), this.param(CLR_TYPE[c.type]), this.param(c.type)].map((v, j) => `${v} AS ${this.q(out[j].alias)}`).join(', ')}`);
+        return { sql: `SELECT * FROM (${rows.join(' UNION ALL ')}) AS _g${++this.aliasN}`, cols: out };
       }
     }
   }
@@ -393,16 +399,16 @@ export class Compiler {
     }
   }
 
-  private uniqueName(name: string, taken: Set<string>): string {
+  uniqueName(name: string, taken: Set<string>): string {
     if (!taken.has(name)) return name;
     for (let i = 1; ; i++) if (!taken.has(`${name}${i}`)) return `${name}${i}`;
   }
 
-  private nextColumnN(taken: Set<string>, counter: { n: number }): string {
+  nextColumnN(taken: Set<string>, counter: { n: number }): string {
     for (;;) { const n = `Column${++counter.n}`; if (!taken.has(n)) return n; }
   }
 
-  private namedCols(items: NamedExpr[], scope: Scope, what: string): Col[] {
+  namedCols(items: NamedExpr[], scope: Scope, what: string): Col[] {
     const out: Col[] = [];
     const taken = new Set<string>();
     const counter = { n: 0 };
@@ -448,249 +454,6 @@ export class Compiler {
     return this.wrap(rel, select, cols.map((c) => ({ name: c.name, type: c.type, alias: c.alias })));
   }
 
-  private summarize(rel: Rel, aggs: NamedExpr[], by: NamedExpr[], env: Env, pos: number): Rel {
-    const rowScope: Scope = { cols: rel.cols, env };
-    const taken = new Set<string>();
-    const counter = { n: 0 };
-    const byCols: Col[] = [];
-    for (const b of by) {
-      const e = this.scalar(b.e, rowScope);
-      if (e.type === 'dynamic') throw new KqlError('Cannot group by a dynamic value; convert it with tostring()', b.pos);
-      const name = b.name ?? this.autoName(b.e, rowScope) ?? this.nextColumnN(taken, counter);
-      if (taken.has(name)) throw new KqlError(`Duplicate column name '${name}' in summarize`, b.pos);
-      taken.add(name);
-      byCols.push({ name, type: e.type, alias: this.alias(), inline: e.sql });
-    }
-    const isArg = (a: NamedExpr) => a.e.k === 'call' && (a.e.name === 'arg_max' || a.e.name === 'arg_min');
-    if (aggs.length === 1 && isArg(aggs[0])) return this.argMinMax(rel, aggs[0], byCols, taken, env);
-    // Columns in the order written; arg_max/arg_min parts are computed separately and joined.
-    const parts: ({ k: 'agg'; col: Col } | { k: 'arg'; rel: Rel; outs: Col[] })[] = [];
-    const aggScope: Scope = { cols: rel.cols, env, agg: { inside: false, rowScope } };
-    for (const a of aggs) {
-      if (isArg(a)) {
-        const r = this.argMinMax(rel, a, byCols, taken, env);
-        parts.push({ k: 'arg', rel: r, outs: r.cols.slice(byCols.length) });
-        continue;
-      }
-      const e = this.scalar(a.e, aggScope);
-      if (!containsAggregate(a.e)) throw new KqlError('summarize expects aggregation functions such as count(), dcount(x), sum(x)', a.pos);
-      let name = a.name ?? (a.e.k === 'call' ? aggregateAutoName(a.e, (x) => this.autoName(x, rowScope)) : undefined);
-      if (!name) name = this.nextColumnN(taken, counter);
-      if (taken.has(name)) {
-        if (a.name) throw new KqlError(`Duplicate column name '${name}' in summarize`, a.pos);
-        name = this.uniqueName(name, taken);
-      }
-      taken.add(name);
-      let sql = e.sql;
-      if (!by.length && a.e.k === 'call' && ['sum', 'sumif'].includes(a.e.name)) sql = `coalesce(${sql}, 0)`;
-      parts.push({ k: 'agg', col: { name, type: e.type, alias: this.alias(), inline: sql } });
-    }
-    const aggCols = parts.flatMap((p) => (p.k === 'agg' ? [p.col] : []));
-    const cols = [...byCols, ...aggCols];
-    const group = byCols.length ? ` GROUP BY ${byCols.map((c) => c.inline).join(', ')}` : '';
-    if (!cols.length) throw new KqlError('summarize needs an aggregation or a by clause', pos);
-    const grouped = this.wrap(rel, this.selectList(cols), cols.map((c) => ({ name: c.name, type: c.type, alias: c.alias })), group, false);
-    const args = parts.filter((p) => p.k === 'arg');
-    if (!args.length) return grouped;
-    const G = `_g${++this.aliasN}`;
-    const sel: string[] = byCols.map((b) => `${G}.${this.q(b.alias)}`);
-    const from: string[] = [`(${grouped.sql}) AS ${G}`];
-    const outCols: Col[] = byCols.map((b) => ({ name: b.name, type: b.type, alias: b.alias }));
-    for (const p of parts) {
-      if (p.k === 'agg') { sel.push(`${G}.${this.q(p.col.alias)}`); outCols.push({ name: p.col.name, type: p.col.type, alias: p.col.alias }); continue; }
-      const A = `_a${++this.aliasN}`;
-      const on = byCols.length ? byCols.map((b) => `${G}.${this.q(b.alias)} IS ${A}.${this.q(b.alias)}`).join(' AND ') : '1';
-      from.push(`LEFT JOIN (${p.rel.sql}) AS ${A} ON ${on}`);
-      for (const o of p.outs) { sel.push(`${A}.${this.q(o.alias)}`); outCols.push({ name: o.name, type: o.type, alias: o.alias }); }
-    }
-    return { sql: `SELECT ${sel.join(', ')} FROM ${from.join(' ')}`, cols: outCols };
-  }
-
-  private argMinMax(rel: Rel, a: NamedExpr, byCols: Col[], taken: Set<string>, env: Env): Rel {
-    const call = a.e as Extract<Expr, { k: 'call' }>;
-    if (call.args.length < 1) throw new KqlError(`${call.name}() needs an expression to maximize/minimize`, call.pos);
-    const rowScope: Scope = { cols: rel.cols, env };
-    const target = this.scalar(call.args[0], rowScope);
-    const outs: Col[] = [];
-    const targetName = this.uniqueName(a.name ?? this.autoName(call.args[0], rowScope) ?? `${call.name}_`, taken);
-    taken.add(targetName);
-    outs.push({ name: targetName, type: target.type, alias: this.alias(), inline: target.sql });
-    const rest = call.args.slice(1);
-    const targetCol = call.args[0].k === 'name' ? (call.args[0] as { name: string }).name : undefined;
-    for (const r of rest) {
-      if (r.k === 'star') {
-        for (const c of rel.cols) {
-          if (c.name === targetCol || byCols.some((b) => b.name === c.name && b.inline === this.colSql(c))) continue;
-          const name = this.uniqueName(c.name, taken);
-          taken.add(name);
-          outs.push({ name, type: c.type, alias: this.alias(), inline: this.colSql(c) });
-        }
-        continue;
-      }
-      const e = this.scalar(r, rowScope);
-      const nm = (r.k === 'bin' && r.op === '=' ? undefined : this.autoName(r, rowScope)) ?? this.nextColumnN(taken, { n: 0 });
-      const name = this.uniqueName(nm, taken);
-      taken.add(name);
-      outs.push({ name, type: e.type, alias: this.alias(), inline: e.sql });
-    }
-    const dir = call.name === 'arg_max' ? 'DESC' : 'ASC';
-    const part = byCols.length ? `PARTITION BY ${byCols.map((b) => b.inline).join(', ')} ` : '';
-    const inner = [...byCols, ...outs];
-    const rn = this.alias();
-    const s = `_s${++this.aliasN}`;
-    const innerSql = `SELECT ${this.selectList(inner)}, ROW_NUMBER() OVER (${part}ORDER BY (${target.sql}) IS NULL, ${target.sql} ${dir}) AS ${this.q(rn)} FROM (${rel.sql}) AS ${s}`;
-    const cols = inner.map((c) => ({ name: c.name, type: c.type, alias: c.alias }));
-    return { sql: `SELECT ${cols.map((c) => this.q(c.alias)).join(', ')} FROM (${innerSql}) AS _s${++this.aliasN} WHERE ${this.q(rn)} = 1`, cols };
-  }
-
-  private join(left: Rel, kind0: string, rightExpr: Expr, on: Expr[], env: Env, pos: number, lookup: boolean): Rel {
-    const kind = kind0 === 'anti' || kind0 === 'leftantisemi' ? 'leftanti' : kind0 === 'rightantisemi' ? 'rightanti' : kind0;
-    const right = this.tabular(rightExpr, env);
-    const L = `_l${++this.aliasN}`, R = `_r${++this.aliasN}`;
-    const leftScope: Scope = { cols: left.cols, qual: L, env };
-    const rightScope: Scope = { cols: right.cols, qual: R, env };
-    const pairs: { l: SExpr; r: SExpr; same?: string }[] = [];
-    const flat: Expr[] = [];
-    const flatten = (x: Expr) => { if (x.k === 'bin' && x.op === 'and') { flatten(x.l); flatten(x.r); } else flat.push(x); };
-    on.forEach(flatten);
-    for (const c of flat) {
-      if (c.k === 'name') {
-        if (!left.cols.some((x) => x.name === c.name)) throw new KqlError(`Join key '${c.name}' is not a column of the left side`, c.pos);
-        if (!right.cols.some((x) => x.name === c.name)) throw new KqlError(`Join key '${c.name}' is not a column of the right side`, c.pos);
-        pairs.push({ l: this.scalar(c, leftScope), r: this.scalar(c, rightScope), same: c.name });
-        continue;
-      }
-      if (c.k === 'bin' && c.op === '==') {
-        const sides = { left: leftScope, right: rightScope };
-        const a = this.scalar(c.l, { cols: [], env, sides });
-        const b = this.scalar(c.r, { cols: [], env, sides });
-        const side = (x: Expr) => (x.k === 'member' && x.e.k === 'name' ? x.e.name : undefined);
-        const [sl, sr] = [side(c.l), side(c.r)];
-        if (sl === '$left' && sr === '$right') pairs.push({ l: a, r: b });
-        else if (sl === '$right' && sr === '$left') pairs.push({ l: b, r: a });
-        else throw new KqlError('Join conditions compare $left.Column == $right.Column', c.pos);
-        continue;
-      }
-      throw unsupported('Join conditions other than equality of columns', c.pos);
-    }
-    if (!pairs.length) throw new KqlError('join needs an on clause', pos);
-    for (const p of pairs) {
-      const cls = (t: KustoType) => (t === 'int' || t === 'long' || t === 'real' ? 'num' : t);
-      if (cls(p.l.type) !== cls(p.r.type)) throw new KqlError(`Join keys have different types (${p.l.type} and ${p.r.type})`, pos);
-    }
-    // Anchored on both sides so SQLite evaluates it per joined pair, not per left row.
-    const cancel = this.d.cancellationPoint(`${pairs[0].l.sql}, ${pairs[0].r.sql}`);
-    const cond = pairs.map((p) => `${p.l.sql} = ${p.r.sql}`).join(' AND ') + (cancel ? ` AND ${cancel}` : '');
-    const lq = (c: Col) => `${L}.${this.q(c.alias)}`;
-    const rq = (c: Col) => `${R}.${this.q(c.alias)}`;
-    if (kind === 'leftsemi' || kind === 'leftanti' || kind === 'rightsemi' || kind === 'rightanti') {
-      // Semi/anti joins as IN over the other side's keys (SQLite indexes the IN list once).
-      const keepLeft = kind.startsWith('left');
-      const [keep, other, kq, oq] = keepLeft ? [left, right, L, R] : [right, left, R, L];
-      const mine = pairs.map((p) => (keepLeft ? p.l.sql : p.r.sql));
-      const theirs = pairs.map((p) => (keepLeft ? p.r.sql : p.l.sql));
-      const tuple = (xs: string[]) => (xs.length === 1 ? xs[0] : `(${xs.join(', ')})`);
-      const sub = `SELECT ${theirs.join(', ')} FROM (${other.sql}) AS ${oq} WHERE ${theirs.map((t) => `${t} IS NOT NULL`).join(' AND ')}`;
-      const test = kind.endsWith('anti')
-        ? `(${mine.map((m) => `${m} IS NULL`).join(' OR ')} OR ${tuple(mine)} NOT IN (${sub}))`
-        : `${tuple(mine)} IN (${sub})`;
-      const sql = `SELECT ${keep.cols.map((c) => `${kq}.${this.q(c.alias)}`).join(', ')} FROM (${keep.sql}) AS ${kq} WHERE ${test}`;
-      return { sql, cols: keep.cols.map((c) => ({ name: c.name, type: c.type, alias: c.alias })) };
-    }
-    const taken = new Set(left.cols.map((c) => c.name));
-    const leftAliases = new Set(left.cols.map((c) => c.alias));
-    const nullableLeft = kind === 'rightouter' || kind === 'fullouter';
-    const nullableRight = kind === 'leftouter' || kind === 'fullouter';
-    const fill = (sql: string, c: Col, nullable: boolean) => (nullable && c.type === 'string' ? `coalesce(${sql}, '')` : sql);
-    const sel: string[] = [];
-    const cols: Col[] = [];
-    for (const c of left.cols) {
-      const s = fill(lq(c), c, nullableLeft);
-      sel.push(`${s} AS ${this.q(c.alias)}`);
-      cols.push({ name: c.name, type: c.type, alias: c.alias });
-    }
-    for (const c of right.cols) {
-      if (lookup && pairs.some((p) => p.same === c.name)) continue;
-      const name = this.uniqueName(c.name, taken);
-      taken.add(name);
-      const alias = leftAliases.has(c.alias) ? this.alias() : c.alias;
-      leftAliases.add(alias);
-      sel.push(`${fill(rq(c), c, nullableRight)} AS ${this.q(alias)}`);
-      cols.push({ name, type: c.type, alias });
-    }
-    let leftSql = left.sql;
-    if (kind === 'innerunique') {
-      // One (arbitrary) left row per key, then an inner join.
-      const rn = this.alias();
-      const keys = pairs.map((p) => p.l.sql.replace(`${L}.`, '')).join(', ');
-      leftSql = `SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY ${keys}) AS ${this.q(rn)} FROM (${left.sql}) AS _u${++this.aliasN}) AS _u${++this.aliasN} WHERE ${this.q(rn)} = 1`;
-    }
-    const joinKw = { innerunique: 'JOIN', inner: 'JOIN', leftouter: 'LEFT JOIN', rightouter: 'RIGHT JOIN', fullouter: 'FULL JOIN' }[kind];
-    if (!joinKw) throw unsupported(`join kind=${kind}`, pos);
-    return { sql: `SELECT ${sel.join(', ')} FROM (${leftSql}) AS ${L} ${joinKw} ${this.d.materialize(right.sql, `_m${++this.aliasN}`)} AS ${R} ON ${cond}`, cols };
-  }
-
-  private union(first: Rel[], tables: Expr[], kind: 'outer' | 'inner', withsource: string | undefined, env: Env, _pos: number): Rel {
-    const rels: { rel: Rel; label: string }[] = first.map((r) => ({ rel: r, label: r.source ?? '' }));
-    for (const t of tables) {
-      const rel = this.tabular(t, env);
-      rels.push({ rel, label: t.k === 'name' ? t.name : rel.source ?? '' });
-    }
-    const merged: { name: string; type: KustoType; alias: string }[] = [];
-    for (const { rel } of rels) {
-      for (const c of rel.cols) {
-        const m = merged.find((x) => x.name === c.name);
-        if (!m) merged.push({ name: c.name, type: c.type, alias: this.alias() });
-        else if (m.type !== c.type) throw unsupported(`union of column '${c.name}' with different types (${m.type}, ${c.type})`, _pos);
-      }
-    }
-    const cols = kind === 'inner' ? merged.filter((m) => rels.every(({ rel }) => rel.cols.some((c) => c.name === m.name))) : merged;
-    const branches = rels.map(({ rel, label }) => {
-      const sel = cols.map((m) => {
-        const c = rel.cols.find((x) => x.name === m.name);
-        const v = c ? this.q(c.alias) : m.type === 'string' ? `''` : 'NULL';
-        return `${v} AS ${this.q(m.alias)}`;
-      });
-      if (withsource) sel.unshift(`${this.param(label)} AS ${this.q('_src')}`);
-      return `SELECT ${sel.join(', ')} FROM (${rel.sql}) AS _s${++this.aliasN}`;
-    });
-    const outCols: Col[] = cols.map((m) => ({ ...m }));
-    if (withsource) {
-      if (outCols.some((c) => c.name === withsource)) throw new KqlError(`A column named '${withsource}' already exists`, _pos);
-      outCols.unshift({ name: withsource, type: 'string', alias: '_src' });
-    }
-    return { sql: `SELECT * FROM (${branches.join(' UNION ALL ')}) AS _s${++this.aliasN}`, cols: outCols };
-  }
-
-  private mvExpand(rel: Rel, op: Extract<Op, { op: 'mv-expand' }>, env: Env): Rel {
-    if (op.items.length !== 1) throw unsupported('mv-expand of several columns at once', op.items[1]?.pos ?? op.pos);
-    if (op.limit) throw unsupported('mv-expand … limit', op.pos);
-    const it = op.items[0];
-    const S = `_s${++this.aliasN}`, J = `_j${++this.aliasN}`;
-    const e = this.scalar(it.e, { cols: rel.cols, qual: S, env });
-    if (e.type !== 'dynamic') throw new KqlError('mv-expand expects a dynamic array or property bag (use parse_json() or split())', it.pos);
-    const name = it.name ?? this.autoName(it.e, { cols: rel.cols, env });
-    if (!name) throw new KqlError('mv-expand of an expression needs a name: mv-expand Name = expression', it.pos);
-    const dyn = `(${e.sql})`;
-    // Element as JSON text; a property bag expands into one-entry bags. Kusto: a null value gives
-    // one row holding null, an empty array or bag gives no row.
-    const elem = `CASE ${J}.type WHEN 'object' THEN ${J}.value WHEN 'array' THEN ${J}.value WHEN 'null' THEN NULL WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' WHEN 'text' THEN json_quote(${J}.value) ELSE CAST(${J}.value AS TEXT) END`;
-    let item = `CASE WHEN json_type(${dyn}) = 'object' THEN json_object(${J}.key, json(${elem})) ELSE ${elem} END`;
-    let type: KustoType = 'dynamic';
-    if (it.to) { item = this.convertDynamic(item, it.to); type = it.to; }
-    const alias = this.alias();
-    const newCol: Col = { name, type, alias };
-    const cols: Col[] = [];
-    let replaced = false;
-    const sel: string[] = [];
-    for (const c of rel.cols) {
-      if (c.name === name) { cols.push(newCol); sel.push(`${item} AS ${this.q(alias)}`); replaced = true; }
-      else { cols.push({ ...c }); sel.push(`${S}.${this.q(c.alias)}`); }
-    }
-    if (!replaced) { cols.push(newCol); sel.push(`${item} AS ${this.q(alias)}`); }
-    return { sql: `SELECT ${sel.join(', ')} FROM (${rel.sql}) AS ${S}, ${this.d.jsonEach(`CASE WHEN ${dyn} IS NULL THEN '[null]' WHEN json_type(${dyn}) IN ('array', 'object') THEN ${dyn} ELSE json_array(json(${dyn})) END`, J)}`, cols, order: undefined };
-  }
-
   convertDynamic(dynSql: string, to: KustoType): string {
     switch (to) {
       case 'string': return this.helper('kql_tostring', [dynSql, `'dynamic'`]);
@@ -701,38 +464,6 @@ export class Compiler {
       case 'timespan': return this.helper('kql_totimespan', [`(${dynSql} ->> '$')`]);
       default: return dynSql;
     }
-  }
-
-  private parseOp(rel: Rel, op: Extract<Op, { op: 'parse' }>, env: Env): Rel {
-    const src = this.scalar(op.e, { cols: rel.cols, env });
-    const s = src.type === 'string' ? src.sql : this.toStringSql(src);
-    let re = '^';
-    let group = 0;
-    const outs: { name: string; type: KustoType; group: number }[] = [];
-    op.parts.forEach((p, i) => {
-      const last = i === op.parts.length - 1;
-      if (p.k === 'star') re += last ? '[\\s\\S]*' : '[\\s\\S]*?';
-      else if (p.k === 'text') re += escapeRe2(p.text);
-      else {
-        group++;
-        re += p.type === 'long' || p.type === 'int' ? '(-?\\d+)' : last ? '([\\s\\S]*)' : '([\\s\\S]*?)';
-        if (outs.some((o) => o.name === p.name)) throw new KqlError(`Column '${p.name}' appears twice in the parse pattern`, p.pos);
-        outs.push({ name: p.name, type: p.type, group });
-      }
-    });
-    if (!outs.length) throw new KqlError('parse pattern names no column', op.pos);
-    const reParam = this.param(re);
-    const cols = rel.cols.map((c) => ({ ...c }));
-    const extra: Col[] = [];
-    for (const o of outs) {
-      const raw = this.helper('kql_parse_match', [reParam, s, String(o.group)]);
-      const conv = o.type === 'string' ? `coalesce(${raw}, '')` : o.type === 'dynamic' ? this.helper('kql_tostring', [raw, `'string'`]) : this.convertText(raw, o.type);
-      const col: Col = { name: o.name, type: o.type, alias: this.alias(), inline: conv };
-      const at = cols.findIndex((c) => c.name === o.name);
-      if (at >= 0) cols[at] = col; else extra.push(col);
-    }
-    const all = [...cols, ...extra];
-    return this.wrap(rel, this.selectList(all), all.map((c) => ({ name: c.name, type: c.type, alias: c.alias })));
   }
 
   convertText(textSql: string, to: KustoType): string {
@@ -794,7 +525,7 @@ export class Compiler {
         return { sql: this.d.jsonMember(base.sql, path), type: 'dynamic', json: { base: base.sql, path } };
       }
       case 'call': return this.call(e, scope);
-      case 'pipe': case 'union': {
+      case 'pipe': case 'union': case 'datatable': {
         const rel = this.tabular(e, scope.env);
         return { sql: '', type: rel.cols[0]?.type ?? 'dynamic', rel };
       }
@@ -878,6 +609,7 @@ export class Compiler {
       case 'endswith_cs': sql = this.helper('kql_endswith', [a, s, '1']); break;
       case 'matches regex': {
         if (r.type !== 'string') throw new KqlError('matches regex needs a string pattern', e.r.pos);
+        checkRegex(r, e.r.pos);
         sql = this.helper('kql_regex', [a, s]);
         break;
       }
@@ -1022,36 +754,15 @@ const FIRST_ARG_NAMED = new Set([
 ]);
 const PREFIX_NAMED = new Set(['strlen']);
 
-function isNumeric(t: KustoType): boolean { return t === 'int' || t === 'long' || t === 'real'; }
+const CLR_TYPE: Record<KustoType, string> = {
+  string: 'System.String', long: 'System.Int64', int: 'System.Int32', real: 'System.Double', bool: 'System.SByte',
+  datetime: 'System.DateTime', timespan: 'System.TimeSpan', dynamic: 'System.Object',
+};
 
-function containsAggregate(e: Expr): boolean {
-  switch (e.k) {
-    case 'call': return isAggregateName(e.name) || e.args.some(containsAggregate);
-    case 'bin': return containsAggregate(e.l) || containsAggregate(e.r);
-    case 'unary': return containsAggregate(e.e);
-    case 'member': case 'index': return containsAggregate(e.e);
-    case 'list': return containsAggregate(e.l);
-    case 'between': return containsAggregate(e.l);
-    default: return false;
-  }
-}
+export function isNumeric(t: KustoType): boolean { return t === 'int' || t === 'long' || t === 'real'; }
 
-/** Kusto's automatic column names for aggregates: count_, dcount_X, sum_X, set_X … */
-function aggregateAutoName(e: Extract<Expr, { k: 'call' }>, nameOf: (x: Expr) => string | undefined): string | undefined {
-  const prefix: Record<string, string> = {
-    count: 'count_', countif: 'countif_', dcount: 'dcount_', dcountif: 'dcountif_', sum: 'sum_', sumif: 'sumif_',
-    avg: 'avg_', avgif: 'avgif_', min: 'min_', max: 'max_', minif: 'minif_', maxif: 'maxif_', make_set: 'set_', make_list: 'list_',
-    make_set_if: 'set_', make_list_if: 'list_', any: 'any_', count_distinct: 'count_distinct_', stdev: 'stdev_', variance: 'variance_',
-  };
-  if (e.name === 'take_any') return e.args[0] ? nameOf(e.args[0]) : undefined;
-  const p = prefix[e.name];
-  if (!p) return undefined;
-  if (e.name === 'countif' || (e.name === 'count' && !e.args.length)) return p;
-  const a = e.args[0] ? nameOf(e.args[0]) : undefined;
-  return a ? `${p}${a}` : p;
-}
 
-function escapeRe2(s: string): string { return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'); }
+
 
 export function compileKql(query: string, opts: CompileOptions): CompiledQuery {
   const parsed = parseQuery(query);

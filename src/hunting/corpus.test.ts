@@ -306,6 +306,8 @@ EmailEvents | where NetworkMessageId in (Malicious) | distinct RecipientEmailAdd
   { name: 'matches regex with (?i)', kql: `EmailEvents | where Subject matches regex "(?i)^invoice \\\\d+" | count`, expect: () => [{ Count: EE.filter((r) => /^invoice \d+/i.test(str(r.Subject))).length }] },
   { name: 'let scalar timespan', kql: `let lookback = 7d;\nEmailEvents | where Timestamp > ago(lookback) | count`, expect: () => [{ Count: EE.filter((r) => (r.Timestamp as number) > NOW - 7 * DAY).length }] },
   { name: 'let zero-argument function', kql: `let Threats = () { EmailEvents | where ThreatTypes != "" };\nThreats | count`, expect: () => [{ Count: EE.filter((r) => r.ThreatTypes !== '').length }] },
+  { name: 'let function with inner lets and a default parameter', kql: `let Recent = (days:timespan = 2d) { let since = ago(days); EmailEvents | where Timestamp > since };
+Recent | count`, expect: () => [{ Count: EE.filter((r) => (r.Timestamp as number) > NOW - 2 * DAY).length }] },
   { name: 'let function with a parameter', kql: `let BySender = (d:string) { EmailEvents | where SenderFromDomain == d };\nBySender("gmail.com") | count`, expect: () => [{ Count: EE.filter((r) => r.SenderFromDomain === 'gmail.com').length }] },
   { name: 'materialize', kql: `let T = materialize(EmailEvents | where EmailDirection == "Inbound");\nT | count`, expect: () => [{ Count: inbound.length }] },
   {
@@ -495,6 +497,26 @@ EmailEvents | where Subject has_any (Keywords) | summarize count() by Subject`,
         return { SenderIPv4: ip, Files: g.length, Urls: withUrls.length ? withUrls.reduce((s, r) => s + r.urls, 0) : null };
       });
     },
+  },
+  {
+    name: 'datatable of known-bad IPs joined to traffic',
+    kql: `let BadIps = datatable(Ip:string, Severity:long) ["203.0.113.5", 3, "185.220.101.7", 5, "192.0.2.1", 1];
+EmailEvents | join kind=inner (BadIps) on $left.SenderIPv4 == $right.Ip | summarize Messages = count(), MaxSeverity = max(Severity) by SenderIPv4`,
+    expect: () => [['203.0.113.5', 3], ['185.220.101.7', 5]].map(([ip, sev]) => ({ SenderIPv4: ip, Messages: EE.filter((r) => r.SenderIPv4 === ip).length, MaxSeverity: sev })).filter((x) => x.Messages > 0),
+  },
+  {
+    name: 'base64 round trip and in() against a datatable',
+    kql: `let Domains = datatable(d:string) ["gmail.com", "partner.org"];
+EmailEvents | where SenderFromDomain in (Domains) | extend B = base64_encode_tostring(SenderFromDomain) | where base64_decode_tostring(B) == SenderFromDomain | count`,
+    expect: () => [{ Count: EE.filter((r) => ['gmail.com', 'partner.org'].includes(str(r.SenderFromDomain))).length }],
+  },
+  {
+    name: 'getschema',
+    kql: `EmailUrlInfo | project Timestamp, UrlDomain | getschema`,
+    expect: () => [
+      { ColumnName: 'Timestamp', ColumnOrdinal: 0, DataType: 'System.DateTime', ColumnType: 'datetime' },
+      { ColumnName: 'UrlDomain', ColumnOrdinal: 1, DataType: 'System.String', ColumnType: 'string' },
+    ],
   },
   {
     name: 'comments and bracket-quoted names',

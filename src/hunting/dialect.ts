@@ -13,7 +13,7 @@ export type HelperName =
   | 'kql_tostring' | 'kql_tolong' | 'kql_toreal' | 'kql_tobool' | 'kql_todatetime' | 'kql_totimespan'
   | 'kql_format_datetime' | 'kql_datetime_diff' | 'kql_datetime_add' | 'kql_startof' | 'kql_datepart'
   | 'kql_ipv4_in_range' | 'kql_ipv4_private' | 'kql_parse_ipv4' | 'kql_ipv4_compare'
-  | 'kql_bag_keys' | 'kql_parse_url' | 'kql_base64_decode' | 'kql_parse_match' | 'kql_tick'
+  | 'kql_bag_keys' | 'kql_parse_url' | 'kql_base64_decode' | 'kql_base64_encode' | 'kql_parse_match' | 'kql_tick'
   | 'kql_make_set' | 'kql_make_list';
 
 export interface SqlDialect {

@@ -48,6 +48,21 @@ describe('invalid queries (Kusto rejects them too)', () => {
   }
 });
 
+describe('bad regular expressions are reported at compile time, with their position', () => {
+  const BAD: [string, number][] = [
+    ['EmailEvents | where Subject matches regex "([a-z"', 43],
+    ['EmailEvents | extend x = extract("(?<", 1, Subject)', 34],
+    ['EmailEvents | extend x = replace_regex(Subject, "a{2,1}", "b")', 49],
+  ];
+  for (const [q, col] of BAD) {
+    it(q, () => {
+      const e = errorOf(q);
+      expect(e.message).toMatch(/Invalid regular expression/);
+      expect([e.line, e.column]).toEqual([1, col]);
+    });
+  }
+});
+
 describe('valid Kusto that Postern does not translate is rejected by name', () => {
   const UNSUPPORTED: [string, RegExp][] = [
     ['EmailEvents | evaluate bag_unpack(parse_json(AuthenticationDetails))', /'evaluate bag_unpack' operator is not supported/],
@@ -56,7 +71,6 @@ describe('valid Kusto that Postern does not translate is rejected by name', () =
     ['EmailEvents | summarize percentile(EmailSize, 95)', /'percentile\(\)' is not supported/],
     ['EmailEvents | where Subject like "x%"', /'like' operator is not supported/],
     ['externaldata(x:string) [@"https://example.com/x.csv"]', /'externaldata' operator is not supported/],
-    ['datatable(x:string) ["a"]', /'datatable' operator is not supported/],
     ['EmailEvents | mv-apply x = split(Subject, " ") on (take 1)', /'mv-apply' operator is not supported/],
     ['EmailEvents | as T | count', /'as' operator is not supported/],
     ['EmailEvents | join kind=inner (EmailUrlInfo) on $left.Timestamp < $right.Timestamp', /Join conditions other than equality/],

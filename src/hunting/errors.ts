@@ -5,8 +5,8 @@ export class KqlError extends Error {
   line = 0;
   column = 0;
 
-  constructor(message: string, pos: number) {
-    super(message);
+  constructor(message: string, pos: number, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = 'KqlError';
     this.pos = pos;
   }

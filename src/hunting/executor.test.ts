@@ -92,6 +92,9 @@ describe('hunting execution', () => {
   it('reports query errors with a position', async () => {
     await expect(runHunt(db, { orgId: 'contoso', query: 'EmailEvents | where Foo == 1' })).rejects.toThrow(/line 1, column 21: Unknown column or name 'Foo'/);
     await expect(runHunt(dbPath, { orgId: 'contoso', query: 'EmailEvents | evaluate bag_unpack(x)', workerUrl })).rejects.toBeInstanceOf(KqlError);
+    // A pattern only known at run time fails inside the worker and still arrives as a KqlError.
+    await expect(runHunt(dbPath, { orgId: 'contoso', now: NOW, query: 'EmailEvents | where Subject matches regex strcat("(", Subject)', workerUrl })).rejects.toThrow(KqlError);
+    await expect(runHunt(db, { orgId: 'contoso', now: NOW, query: 'EmailEvents | where Subject matches regex strcat("(", Subject)' })).rejects.toThrow(/Invalid regular expression/);
   });
 
   it('returns Kusto values: ISO datetimes, timespans, bools, parsed dynamics, "" for strings', async () => {

@@ -4,6 +4,17 @@ import type { KustoType } from '../trace/tables.js';
 import type { Expr } from './ast.js';
 import type { Compiler, Scope, SExpr } from './compiler.js';
 import { KqlError, unsupported } from './errors.js';
+import { re2 } from './udfs.js';
+
+/** A pattern known at compile time is checked now, so a bad regex is reported with its position. */
+export function checkRegex(x: SExpr, pos: number): void {
+  if (!x.konst || typeof x.konst.v !== 'string') return;
+  try {
+    re2(x.konst.v);
+  } catch (e) {
+    throw new KqlError((e as Error).message, pos);
+  }
+}
 
 type Call = Extract<Expr, { k: 'call' }>;
 
@@ -189,6 +200,7 @@ export function callScalar(cc: Compiler, c: Call, scope: Scope): SExpr {
       argc(c, 3, 4);
       const re = a(0);
       needType(re, ['string'], 0);
+      checkRegex(re, c.args[0].pos);
       const g = needType(a(1), ['int', 'long'], 1);
       const raw = h('kql_extract', [re.sql, g.sql, str(2)]);
       if (c.args[3]) {
@@ -199,15 +211,27 @@ export function callScalar(cc: Compiler, c: Call, scope: Scope): SExpr {
       return { sql: `coalesce(${raw}, '')`, type: 'string' };
     }
     case 'replace_string': case 'replace': argc(c, 3); return { sql: h('kql_replace_string', [str(0), str(1), str(2)]), type: 'string' };
-    case 'replace_regex': argc(c, 3); return { sql: h('kql_replace_regex', [str(0), needType(a(1), ['string'], 1).sql, str(2)]), type: 'string' };
-    case 'trim': case 'trim_start': case 'trim_end': argc(c, 2); return { sql: h('kql_trim', [`'${n}'`, needType(a(0), ['string'], 0).sql, str(1)]), type: 'string' };
+    case 'replace_regex': {
+      argc(c, 3);
+      const re = needType(a(1), ['string'], 1);
+      checkRegex(re, c.args[1].pos);
+      return { sql: h('kql_replace_regex', [str(0), re.sql, str(2)]), type: 'string' };
+    }
+    case 'trim': case 'trim_start': case 'trim_end': {
+      argc(c, 2);
+      const re = needType(a(0), ['string'], 0);
+      checkRegex(re, c.args[0].pos);
+      return { sql: h('kql_trim', [`'${n}'`, re.sql, str(1)]), type: 'string' };
+    }
     case 'countof': {
       argc(c, 2, 3);
       const kind = c.args[2] ? konstString(2) : 'normal';
       if (kind !== 'normal' && kind !== 'regex') throw new KqlError(`countof() kind must be 'normal' or 'regex'`, c.args[2].pos);
+      if (kind === 'regex') checkRegex(a(1), c.args[1].pos);
       return { sql: h('kql_countof', [str(0), str(1), kind === 'regex' ? '1' : '0']), type: 'long' };
     }
     case 'base64_decode_tostring': argc(c, 1); return { sql: h('kql_base64_decode', [str(0)]), type: 'string' };
+    case 'base64_encode_tostring': argc(c, 1); return { sql: h('kql_base64_encode', [str(0)]), type: 'string' };
 
     // ---- conversion ----
     case 'tostring': argc(c, 1); return { sql: str(0), type: 'string' };

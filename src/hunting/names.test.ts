@@ -46,6 +46,9 @@ const OPERATORS = [
   'distinct SenderIPv4, Subject',
   'top 3 by EmailSize | project-away Sender*',
   'summarize by SenderIPv4, Day = bin(Timestamp, 1d) | count',
+  'lookup (EmailPostDeliveryEvents) on $left.NetworkMessageId == $right.NetworkMessageId',
+  'join kind=inner (EmailUrlInfo) on $left.NetworkMessageId == $right.NetworkMessageId',
+  'project Timestamp, Subject | getschema',
 ];
 
 function check(q: string) {

@@ -127,13 +127,36 @@ class Parser {
     let source: Expr;
     if (this.isW('union') && !this.isP('(', this.peek())) source = this.unionSource();
     else if (this.isW('union') && this.isP('(', this.peek())) source = this.unionSource();
-    else if (this.isW('print') || this.isW('range') || this.isW('datatable') || this.isW('externaldata') || this.isW('evaluate') || this.isW('find') || this.isW('search')) {
+    else if (this.isW('datatable') && this.isP('(', this.peek())) source = this.datatable();
+    else if (this.isW('print') || this.isW('range') || this.isW('externaldata') || this.isW('evaluate') || this.isW('find') || this.isW('search')) {
       throw unsupported(`The '${this.t.text}' operator`, this.t.pos);
     } else source = this.expr();
     if (!this.isP('|')) return source;
     const ops: Op[] = [];
     while (this.eatP('|')) ops.push(this.operator());
     return { k: 'pipe', source, ops, pos };
+  }
+
+  /** datatable(Name:type, …) [ value, … ] — values row by row. */
+  private datatable(): Expr {
+    const pos = this.expectW('datatable').pos;
+    this.expectP('(');
+    const cols: { name: string; type: KustoType }[] = [];
+    while (!this.isP(')')) {
+      const n = this.ident('a column name');
+      this.expectP(':');
+      const tn = this.ident('a type');
+      const type = TYPE_NAMES[tn.name];
+      if (!type) throw new KqlError(`Unknown type '${tn.name}'`, tn.pos);
+      cols.push({ name: n.name, type });
+      if (!this.eatP(',')) break;
+    }
+    this.expectP(')');
+    this.expectP('[');
+    const values: Expr[] = [];
+    while (!this.isP(']')) { values.push(this.expr()); if (!this.eatP(',')) break; }
+    this.expectP(']');
+    return { k: 'datatable', cols, values, pos };
   }
 
   private unionSource(): Expr {
@@ -263,6 +286,7 @@ class Parser {
       }
       case 'count': return { op: 'count', pos };
       case 'serialize': return { op: 'serialize', pos };
+      case 'getschema': return { op: 'getschema', pos };
       case 'mv-expand': {
         if (this.t.kind === 'ident' && ['bagexpansion', 'with_itemindex', 'kind'].includes(this.t.text)) throw unsupported(`mv-expand ${this.t.text}=`, this.t.pos);
         const items: { name?: string; e: Expr; to?: KustoType; pos: number }[] = [];
@@ -341,7 +365,7 @@ class Parser {
         return { op: 'render', kind, props, pos };
       }
       case 'as': case 'invoke': case 'evaluate': case 'make-series': case 'mv-apply': case 'sample': case 'sample-distinct':
-      case 'getschema': case 'facet': case 'fork': case 'partition': case 'scan': case 'top-nested': case 'top-hitters':
+      case 'facet': case 'fork': case 'partition': case 'scan': case 'top-nested': case 'top-hitters':
       case 'parse-where': case 'parse-kv': case 'reduce': case 'consume': case 'search': case 'find': case 'lookup-unknown':
         throw unsupported(`The '${w === 'evaluate' && this.t.kind === 'ident' ? `evaluate ${this.t.text}` : w}' operator`, pos);
       default:

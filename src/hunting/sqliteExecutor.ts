@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { compileKql, type CompiledQuery } from './compiler.js';
-import { HuntTimeoutError } from './errors.js';
+import { HuntTimeoutError, KqlError } from './errors.js';
 import { convertRow, type HuntResult, type KustoValue } from './results.js';
 import { AGGREGATE_UDFS, makeAggregate, QueryInterrupted, SCALAR_UDFS, udfState } from './udfs.js';
 
@@ -91,6 +91,18 @@ export async function runHunt(db: Database.Database | string, opts: HuntOptions)
   return runInWorker(db, compiled, limits, opts.workerUrl ?? defaultWorkerUrl());
 }
 
+/** Errors cross the thread boundary as name + message; give callers back the classes they test for. */
+function reviveError(name: string, message: string): Error {
+  if (name === 'KqlError') {
+    const e = new KqlError(message.replace(/^line \d+, column \d+: /, ''), 0);
+    e.message = message;
+    return e;
+  }
+  const e = new Error(message);
+  e.name = name;
+  return e;
+}
+
 function defaultWorkerUrl(): URL {
   const here = new URL('./huntWorker.js', import.meta.url);
   if (existsSync(fileURLToPath(here))) return here;
@@ -115,7 +127,7 @@ function runInWorker(dbPath: string, q: CompiledQuery, limits: { maxRows: number
     worker.once('message', (m: WorkerReply) => finish(() => {
       if (m.ok) resolve(m.result);
       else if (m.timeout) reject(new HuntTimeoutError(limits.timeoutMs));
-      else { const e = new Error(m.message); e.name = m.name; reject(e); }
+      else reject(reviveError(m.name, m.message));
     }));
     worker.once('error', (e) => finish(() => reject(e)));
     worker.once('exit', (code) => finish(() => reject(new Error(`hunting worker exited with code ${code}`))));

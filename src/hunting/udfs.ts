@@ -3,6 +3,7 @@
 // The SQLite executor registers them as user functions under these names; a PostgreSQL
 // dialect would install SQL equivalents.
 import RE2 from 're2';
+import { KqlError } from './errors.js';
 import { parseDatetimeText, parseTimespanText } from './parser.js';
 
 type V = string | number | bigint | null;
@@ -15,7 +16,7 @@ export function re2(pattern: string, flags = ''): RE2 {
     try {
       r = new RE2(pattern, flags);
     } catch (e) {
-      throw new Error(`Invalid regular expression '${pattern}': ${(e as Error).message}`, { cause: e });
+      throw new KqlError(`Invalid regular expression '${pattern}': ${(e as Error).message}`, 0, { cause: e });
     }
     if (reCache.size > 500) reCache.clear();
     reCache.set(key, r);
@@ -348,6 +349,7 @@ export const SCALAR_UDFS: Record<string, (...args: any[]) => V> = {
     return n;
   },
   kql_base64_decode: (x: V) => Buffer.from(s(x), 'base64').toString('utf8'),
+  kql_base64_encode: (x: V) => Buffer.from(s(x), 'utf8').toString('base64'),
   kql_tostring: (x: V, kind: string) => toStringOf(x, kind),
   kql_tolong: (x: V) => toLong(x),
   kql_toreal: (x: V) => toReal(x),
