@@ -19,6 +19,12 @@ import { SqliteConfigStore } from '../store/sqlite/configStore.js';
 import { openDatabase, WalSync } from '../store/sqlite/db.js';
 import { SqliteQueueStore } from '../store/sqlite/queueStore.js';
 import { SqliteTraceStore } from '../store/sqlite/traceStore.js';
+import { SqliteQuarantineStore } from '../store/sqlite/quarantineStore.js';
+import { SqliteHistoricalSearchStore } from '../store/sqlite/historicalSearchStore.js';
+import { HistoricalSearchRunner } from '../queue/historicalSearchRunner.js';
+import { purgeExpiredQuarantine } from '../quarantine/service.js';
+import { SqliteRetentionStore } from '../store/sqlite/retention.js';
+import { applyRetention } from '../trace/retention.js';
 
 export interface Gateway {
   smtpPort: number;
@@ -83,6 +89,39 @@ export async function startGateway(dataDir: string, settings: ServerSettings, lo
     smtpsPort = await l.listen(hp.port, hp.host);
   }
   runner.start(settings.queuePollMs);
+
+  // Background housekeeping: historical searches, and the quarantine expiry purge (every minute).
+  const searches = new HistoricalSearchRunner({
+    searches: new SqliteHistoricalSearchStore(db), dataDir, logger, spool, commit, queue, trace,
+    snapshot: () => watcher.snapshot(), hostname: settings.hostname,
+  });
+  searches.start(Math.max(settings.queuePollMs, 500));
+  const quarantine = new SqliteQuarantineStore(db);
+  const purge = () =>
+    purgeExpiredQuarantine(quarantine, { read: async () => Buffer.alloc(0), remove: (f) => spool.remove(f) }, Date.now())
+      .then((n) => n && logger.info({ purged: n }, 'expired quarantine entries purged'))
+      .catch((err) => logger.error({ err }, 'quarantine purge failed'));
+  // Trace retention (traceRetentionDays, default 90) in bounded batches, hourly.
+  const retention = new SqliteRetentionStore(db);
+  const keepMs = settings.traceRetentionDays * 86_400_000;
+  let retaining = false;
+  let closing = false;
+  const retain = () => {
+    if (retaining) return;
+    retaining = true;
+    applyRetention(retention, Date.now() - keepMs, { stopped: () => closing })
+      .then((n) => n && logger.info({ removed: n }, 'trace rows past retention removed'))
+      .catch((err) => logger.error({ err }, 'trace retention failed'))
+      .finally(() => (retaining = false));
+  };
+  void purge();
+  retain();
+  let ticks = 0;
+  const housekeeping = setInterval(() => {
+    void purge();
+    if (++ticks % 60 === 0) retain();
+  }, 60_000);
+  housekeeping.unref();
   const http = splitHostPort(settings.http);
   const { app, port: httpPort } = await startHttp({
     host: http.host,
@@ -101,7 +140,10 @@ export async function startGateway(dataDir: string, settings: ServerSettings, lo
     stop: () =>
       (stopped ??= (async () => {
         clearInterval(depth);
+        clearInterval(housekeeping);
+        closing = true;
         await Promise.all(listeners.map((l) => l.close()));
+        await searches.stop();
         await runner.stop();
         smtpDelivery.close();
         watcher.stop();

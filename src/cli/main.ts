@@ -7,11 +7,12 @@ import { register as registerInit } from './init.js';
 import { register as registerServe } from './serve.js';
 import { register as registerSimulate } from './simulate.js';
 import { register as registerShell } from './shell.js';
+import { register as registerReport } from './report.js';
 
 const program = new Command('postern')
   .description('Inbound mail gateway with Exchange Online tenant mail flow: connectors, Reject Direct Send, rules, quarantine, trace, hunting.')
   .version('0.1.0');
 
-for (const register of [registerInit, registerServe, registerConfig, registerDirectSend, registerShell, registerSimulate, registerHunt]) register(program);
+for (const register of [registerInit, registerServe, registerConfig, registerDirectSend, registerShell, registerSimulate, registerHunt, registerReport]) register(program);
 
 await program.parseAsync(process.argv);

@@ -11,6 +11,11 @@ import { createInterface, type Interface } from 'node:readline';
 import { ReplBuffer, ShellError, cmdletRegistry, complete, createShellSession, type ScriptResult, type ShellSession } from '../shell/index.js';
 import { createStoreServices } from '../shell/storeServices.js';
 import { SqliteTraceQueries } from '../store/sqlite/traceQueries.js';
+import { SqliteQuarantineStore } from '../store/sqlite/quarantineStore.js';
+import { SqliteHistoricalSearchStore } from '../store/sqlite/historicalSearchStore.js';
+import { HistoricalSearches } from '../trace/historicalSearch.js';
+import { userInfo } from 'node:os';
+import { unlink } from 'node:fs/promises';
 import { openStore, withDataDir } from './common.js';
 
 interface ShellOptions {
@@ -57,9 +62,11 @@ Output and exit status
   to stderr. Exit status: 0 when every command succeeded, 1 when any reported an error, 2 for a
   usage problem (unknown organization, both -c and -File, unreadable script).
 
-Not available in this version (the cmdlets say so): the hosted quarantine (Get-/Preview-/
-Export-/Release-/Delete-QuarantineMessage), Start-/Get-/Stop-HistoricalSearch, Test-MailFlow
-and Invoke-Hunting.
+Hosted quarantine: Get-/Preview-/Export-/Release-/Delete-QuarantineMessage (every action is
+audited with the OS user and this shell's process id). Historical search:
+Start-/Get-/Stop-HistoricalSearch (jobs run inside 'postern serve' and mail the CSV to
+-NotifyAddress). Not available in this version (the cmdlets say so): Test-MailFlow and
+Invoke-Hunting.
 `;
 
 /**
@@ -124,6 +131,17 @@ export function confinedFiles(root: string, dataDir: string) {
   };
 }
 
+/** Who acts, for the quarantine audit trail: the OS user and this shell session. */
+function shellActor(): string {
+  let user = process.env.USER ?? 'unknown';
+  try {
+    user = userInfo().username;
+  } catch {
+    /* no passwd entry: keep $USER */
+  }
+  return `${user} (postern shell, pid ${process.pid})`;
+}
+
 function printResult(r: ScriptResult): void {
   if (r.output) process.stdout.write(r.output.endsWith('\n') ? r.output : r.output + '\n');
   for (const e of r.errors) process.stderr.write(e.format() + '\n');
@@ -167,7 +185,24 @@ export function register(program: Command): void {
         }
         let services;
         try {
-          services = createStoreServices({ config, trace: new SqliteTraceQueries(db), organization });
+          const connectorNames = (orgGuid: string, type: string) =>
+            (config.organization(orgGuid)?.InboundConnectors ?? []).filter((c) => c.ConnectorType === type).map((c) => c.Name);
+          services = createStoreServices({
+            config,
+            trace: new SqliteTraceQueries(db),
+            organization,
+            quarantine: {
+              store: new SqliteQuarantineStore(db),
+              content: {
+                read: (f) => readFileAsync(f),
+                remove: (f) => unlink(f).catch((e) => {
+                  if (e.code !== 'ENOENT') throw e;
+                }),
+              },
+            },
+            historicalSearches: new HistoricalSearches(new SqliteHistoricalSearchStore(db), connectorNames),
+            actor: shellActor(),
+          });
         } catch (e) {
           usage(e instanceof Error ? e.message : String(e));
         }

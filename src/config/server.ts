@@ -1,6 +1,7 @@
 // Settings of one Postern node (not of an organization): listeners, limits, retry policy, trust.
 // Read from YAML (`serve --config FILE`, default <data-dir>/postern.yaml when present).
 import { z } from 'zod';
+import { DEFAULT_TRACE_RETENTION_DAYS } from '../trace/retention.js';
 
 const HostPort = z.string().regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$/, 'expected host:port');
 
@@ -34,6 +35,8 @@ export const ServerSettings = z.object({
     .default({}),
   retry: z.object({ initialMs: z.number().int().positive(), maxMs: z.number().int().positive(), maxLifetimeMs: z.number().int().positive() }).partial().default({}),
   deliveryConcurrency: z.number().int().min(1).max(1000).default(20),
+  /** Days of message trace, EmailEvents and SmtpRejectEvents kept (Exchange: 90). */
+  traceRetentionDays: z.number().int().min(1).max(3650).default(DEFAULT_TRACE_RETENTION_DAYS),
   queuePollMs: z.number().int().min(10).default(1000),
   configPollMs: z.number().int().min(50).default(500),
 });

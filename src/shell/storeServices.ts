@@ -18,8 +18,9 @@
 //   ScanAndDropRecipients) and ConnectorSource are accepted and not kept.
 // Transport rules live in the organization's TransportRules, built and validated by rules/
 // (buildRule/updateRule: errors name the parameter) and renumbered as Exchange does.
-// Quarantine, historical search, simulation and hunting are not built yet: their methods throw
-// a NotImplemented error saying so, never fake data.
+// Quarantine and historical search run when their ports are given (quarantine/, trace/
+// historicalSearch.ts); simulation and hunting are not built yet: their methods throw a
+// NotImplemented error saying so, never fake data.
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { inboundConnectorListProblems, isDomainName, validateInboundConnector, type InboundConnector } from '../config/inboundConnector.js';
@@ -28,6 +29,9 @@ import { buildRule, updateRule } from '../rules/build.js';
 import { RuleCompileError } from '../rules/compile.js';
 import { RULE_LIMITS, insertRule, moveRule, normalizePriorities, regexSize, removeRule, type TransportRule } from '../rules/model.js';
 import type { ConfigStore } from '../store/ports.js';
+import type { QuarantineEntry, QuarantineStore } from '../store/quarantineStore.js';
+import { QuarantineError, QuarantineService, type HeldContent } from '../quarantine/service.js';
+import { HistoricalSearchError, type HistoricalSearches } from '../trace/historicalSearch.js';
 import type { TraceQueries, TraceSummary } from '../store/traceQueries.js';
 import { ShellError, objectExists, objectNotFound } from './errors.js';
 import type {
@@ -46,9 +50,14 @@ import type {
   NewTransportRuleRequest,
   OrganizationConfigChanges,
   OrganizationConfigObject,
+  HistoricalSearchRequest,
+  QuarantineDeleteOptions,
   QuarantineExportObject,
+  QuarantineExportOptions,
   QuarantineMessageObject,
   QuarantinePreviewObject,
+  QuarantineQuery,
+  QuarantineReleaseOptions,
   ShellServices,
   TransportRuleObject,
   TransportRuleSettings,
@@ -69,6 +78,12 @@ export interface StoreServicesOptions {
   organization: string;
   /** Transport-rule storage; default: the organization model's `TransportRules`. */
   transportRules?: TransportRuleStorage;
+  /** The hosted quarantine; without it the quarantine cmdlets say they are not available. */
+  quarantine?: { store: QuarantineStore; content: HeldContent };
+  /** Historical search jobs; without them the cmdlets say they are not available. */
+  historicalSearches?: HistoricalSearches;
+  /** Who acts (OS user and session), for the quarantine audit trail and job submitters. */
+  actor?: string;
 }
 
 /** The organization model's own `TransportRules` list. */
@@ -520,39 +535,142 @@ export class StoreShellServices implements ShellServices {
     }));
   }
 
+  // ------------------------------------------------------------------ hosted quarantine
+
+  private quarantineService(): QuarantineService {
+    const q = this.options.quarantine;
+    if (!q) throw notAvailable(QUARANTINE_UNAVAILABLE);
+    return new QuarantineService({
+      store: q.store,
+      content: q.content,
+      orgGuid: this.guid,
+      actor: this.options.actor ?? 'postern shell',
+      isOrgAddress: (a) => {
+        const domain = a.slice(a.lastIndexOf('@') + 1).toLowerCase();
+        return a.includes('@') && this.current().AcceptedDomains.some((d) => d.DomainName.toLowerCase() === domain);
+      },
+    });
+  }
+
+  private async withQuarantine<T>(fn: (q: QuarantineService) => Promise<T> | T): Promise<T> {
+    try {
+      return await fn(this.quarantineService());
+    } catch (e) {
+      if (e instanceof QuarantineError) {
+        if (e.code === 'NotFound') throw new ShellError(e.message, { errorId: 'ManagementObjectNotFoundException', category: 'ObjectNotFound', parameter: e.parameter });
+        throw new ShellError(e.message, { errorId: e.code, category: e.code === 'InvalidIdentity' || e.code === 'InvalidRecipient' ? 'InvalidArgument' : 'InvalidOperation', parameter: e.parameter });
+      }
+      throw e;
+    }
+  }
+
+  async getQuarantineMessages(q: QuarantineQuery): Promise<QuarantineMessageObject[]> {
+    return this.withQuarantine((svc) => {
+      // Postern quarantines by transport rule only (Email entities, ExchangeTransportRule policies).
+      if (q.EntityType && q.EntityType !== 'Email') return [];
+      if (q.PolicyTypes?.length && !q.PolicyTypes.includes('ExchangeTransportRule')) return [];
+      if (q.Type && q.Type !== 'TransportRule') return [];
+      if (q.Reported === true) return [];
+      const entries = svc.list({
+        identity: q.Identity,
+        startReceived: q.StartReceivedDate?.getTime(),
+        endReceived: q.EndReceivedDate?.getTime(),
+        startExpires: q.StartExpiresDate?.getTime(),
+        endExpires: q.EndExpiresDate?.getTime(),
+        direction: q.Direction,
+        domains: q.Domain,
+        quarantineTypes: q.QuarantineTypes,
+        recipients: q.RecipientAddress,
+        senders: q.SenderAddress,
+        releaseStatus: q.ReleaseStatus,
+        subject: q.Subject,
+        messageId: q.MessageId,
+        policyName: q.PolicyName,
+        offset: (q.Page - 1) * q.PageSize,
+        limit: q.PageSize,
+      });
+      return entries.map(quarantineObject);
+    });
+  }
+
+  async previewQuarantineMessage(identity: string, recipientAddress?: string): Promise<QuarantinePreviewObject> {
+    return this.withQuarantine(async (svc) => {
+      const { entry, preview } = await svc.preview(identity, recipientAddress);
+      return {
+        Identity: entry.identity,
+        ReceivedTime: new Date(entry.receivedAt),
+        SenderAddress: entry.sender,
+        From: preview.from,
+        RecipientAddress: [entry.recipient],
+        To: preview.to,
+        Cc: preview.cc,
+        Subject: preview.subject,
+        Headers: preview.headers.map((h) => `${h.name}: ${h.value}`).join('\n'),
+        Body: preview.text,
+        IsHtml: preview.isHtml,
+        Attachment: preview.attachments.map((a) => `${a.filename || '(unnamed)'} (${a.contentType}, ${a.size} bytes)`),
+      };
+    });
+  }
+
+  async exportQuarantineMessage(identity: string, options: QuarantineExportOptions): Promise<QuarantineExportObject> {
+    return this.withQuarantine(async (svc) => {
+      if (options.CompressOutput || options.PasswordV2) {
+        throw new QuarantineError('Export-QuarantineMessage: -CompressOutput and -Password/-PasswordV2 are not available in Postern; export without them to get the .eml (Base64 in Eml).', 'Unsupported', options.CompressOutput ? 'CompressOutput' : 'PasswordV2');
+      }
+      const { entry, eml } = await svc.export(identity, { reason: options.ReasonForExport, recipient: options.RecipientAddress });
+      return { Identity: entry.identity, Eml: eml.toString('base64'), BodyEncoding: 'Base64' };
+    });
+  }
+
+  async releaseQuarantineMessage(identity: string, options: QuarantineReleaseOptions): Promise<void> {
+    await this.withQuarantine(async (svc) => {
+      if (options.ActionType && options.ActionType !== 'Release') {
+        throw new QuarantineError(`-ActionType ${options.ActionType}: Postern has no end-user release requests; admins release directly (-ActionType Release or no -ActionType).`, 'Unsupported', 'ActionType');
+      }
+      if (options.AllowSender) throw new QuarantineError('-AllowSender: Postern has no allowed-senders list; use a transport rule exception instead.', 'Unsupported', 'AllowSender');
+      await svc.release(identity, { releaseToAll: options.ReleaseToAll, users: options.User, force: options.Force });
+    });
+  }
+
+  async deleteQuarantineMessage(identity: string, options: QuarantineDeleteOptions): Promise<void> {
+    await this.withQuarantine((svc) => svc.delete(identity, { hard: options.HardDelete, recipient: options.RecipientAddress }));
+  }
+
+  // ------------------------------------------------------------------ historical search
+
+  private searches(): HistoricalSearches {
+    if (!this.options.historicalSearches) throw notAvailable('Historical search is not available in this session of Postern; use Get-MessageTrace (last 10 days) or Get-MessageTraceV2 (last 90 days) instead.');
+    return this.options.historicalSearches;
+  }
+
+  async startHistoricalSearch(request: HistoricalSearchRequest): Promise<HistoricalSearchObject> {
+    const org = this.current();
+    const domains = new Set(org.AcceptedDomains.map((d) => d.DomainName.toLowerCase()));
+    for (const a of request.NotifyAddress ?? []) {
+      if (!domains.has(a.slice(a.lastIndexOf('@') + 1).toLowerCase())) throw invalid('NotifyAddress', `NotifyAddress: '${a}' is not in one of this organization's accepted domains; the report can only be sent inside the organization.`);
+    }
+    try {
+      return this.searches().start(this.guid, request, this.options.actor ?? 'postern shell');
+    } catch (e) {
+      if (e instanceof HistoricalSearchError) throw invalid(e.parameter, e.message);
+      throw e;
+    }
+  }
+
+  async getHistoricalSearches(jobId?: string): Promise<HistoricalSearchObject[]> {
+    const list = this.searches().list(this.guid, jobId);
+    if (jobId && !list.length) throw objectNotFound(jobId, 'historical search');
+    return list;
+  }
+
+  async stopHistoricalSearch(jobId: string): Promise<void> {
+    const r = this.searches().stop(this.guid, jobId);
+    if (r === 'notFound') throw objectNotFound(jobId, 'historical search');
+    if (r === 'finished') throw new ShellError(`The historical search '${jobId}' has already finished; only a search that is NotStarted or InProgress can be stopped.`, { errorId: 'InvalidOperation', category: 'InvalidOperation', parameter: 'JobId' });
+  }
+
   // ------------------------------------------------------------------ not built yet
-
-  async getQuarantineMessages(): Promise<QuarantineMessageObject[]> {
-    throw notAvailable(QUARANTINE_UNAVAILABLE);
-  }
-
-  async previewQuarantineMessage(): Promise<QuarantinePreviewObject> {
-    throw notAvailable(QUARANTINE_UNAVAILABLE);
-  }
-
-  async exportQuarantineMessage(): Promise<QuarantineExportObject> {
-    throw notAvailable(QUARANTINE_UNAVAILABLE);
-  }
-
-  async releaseQuarantineMessage(): Promise<void> {
-    throw notAvailable(QUARANTINE_UNAVAILABLE);
-  }
-
-  async deleteQuarantineMessage(): Promise<void> {
-    throw notAvailable(QUARANTINE_UNAVAILABLE);
-  }
-
-  async startHistoricalSearch(): Promise<HistoricalSearchObject> {
-    throw notAvailable('Historical search is not available in this version of Postern; use Get-MessageTrace (last 10 days) or Get-MessageTraceV2 (last 90 days) instead.');
-  }
-
-  async getHistoricalSearches(): Promise<HistoricalSearchObject[]> {
-    throw notAvailable('Historical search is not available in this version of Postern; use Get-MessageTrace (last 10 days) or Get-MessageTraceV2 (last 90 days) instead.');
-  }
-
-  async stopHistoricalSearch(): Promise<void> {
-    throw notAvailable('Historical search is not available in this version of Postern, so there is no search to stop.');
-  }
 
   async simulate(): Promise<MailFlowSimulationResult> {
     throw notAvailable('Mail-flow simulation (Test-MailFlow) is not available in this version of Postern.');
@@ -561,6 +679,31 @@ export class StoreShellServices implements ShellServices {
   async hunt(): Promise<Record<string, unknown>[]> {
     throw notAvailable('Advanced hunting (Invoke-Hunting) is not available in this version of Postern.');
   }
+}
+
+function quarantineObject(e: QuarantineEntry): QuarantineMessageObject {
+  return {
+    Identity: e.identity,
+    ReceivedTime: new Date(e.receivedAt),
+    Organization: e.orgGuid,
+    MessageId: e.internetMessageId,
+    SenderAddress: e.sender,
+    RecipientAddress: [e.recipient],
+    Subject: e.subject,
+    Size: e.size,
+    Type: e.quarantineTypes === 'TransportRule' ? 'Transport rule' : e.quarantineTypes,
+    PolicyType: e.quarantineTypes === 'TransportRule' ? 'ExchangeTransportRule' : '',
+    PolicyName: e.policyName,
+    QuarantineTypes: e.quarantineTypes,
+    Direction: e.direction === 'Outbound' ? 'Outbound' : 'Inbound',
+    Expires: new Date(e.expiresAt),
+    RecipientCount: 1,
+    QuarantinedUser: [e.recipient],
+    ReleasedUser: e.releasedTo ? e.releasedTo.split(',') : [],
+    Reported: false,
+    ReleaseStatus: e.releaseStatus,
+    EntityType: 'Email',
+  };
 }
 
 function traceObject(r: TraceSummary): MessageTraceObject {

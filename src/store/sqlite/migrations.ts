@@ -71,4 +71,41 @@ export const MIGRATIONS: Migration[] = [
       `CREATE INDEX quarantine_expiry ON quarantine (expires_at)`,
     ],
   },
+  {
+    version: 3,
+    up: [
+      // Quarantine lifecycle: soft-deleted entries are hidden from listings (their bytes stay held
+      // until expiry); released entries remember when. A release queues a new delivery row and
+      // leaves the held one 'quarantined', so preview/export/-Force keep working until expiry.
+      `ALTER TABLE quarantine ADD COLUMN released_at INTEGER`,
+      `ALTER TABLE quarantine ADD COLUMN released_to TEXT NOT NULL DEFAULT ''`,
+      `ALTER TABLE quarantine ADD COLUMN deleted_at INTEGER`,
+      `CREATE INDEX quarantine_message ON quarantine (org_guid, network_message_id)`,
+      // Every quarantine action: who (OS user and session), when, what.
+      `CREATE TABLE quarantine_audit (
+         id INTEGER PRIMARY KEY, org_guid TEXT NOT NULL, at INTEGER NOT NULL, actor TEXT NOT NULL,
+         action TEXT NOT NULL, identity TEXT NOT NULL, recipients TEXT NOT NULL DEFAULT '', detail TEXT NOT NULL DEFAULT '')`,
+      `CREATE INDEX quarantine_audit_org_time ON quarantine_audit (org_guid, at)`,
+      // Historical searches (Start-HistoricalSearch): the request, status and progress, and a
+      // resumable cursor so a job survives a restart (the CSV is truncated back to csv_bytes).
+      `CREATE TABLE historical_searches (
+         job_id TEXT PRIMARY KEY, org_guid TEXT NOT NULL, submitted_at INTEGER NOT NULL, submitted_by TEXT NOT NULL,
+         report_title TEXT NOT NULL, report_type TEXT NOT NULL, start_date INTEGER NOT NULL, end_date INTEGER NOT NULL,
+         request TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'NotStarted', progress INTEGER NOT NULL DEFAULT 0,
+         rows INTEGER NOT NULL DEFAULT 0, total INTEGER NOT NULL DEFAULT 0, cursor_ts INTEGER, cursor_rowid INTEGER,
+         csv_file TEXT NOT NULL DEFAULT '', csv_bytes INTEGER NOT NULL DEFAULT 0,
+         error_code TEXT, error_description TEXT, started_at INTEGER, finished_at INTEGER, notified_at INTEGER)`,
+      `CREATE INDEX historical_searches_org_time ON historical_searches (org_guid, submitted_at)`,
+      `CREATE INDEX historical_searches_status ON historical_searches (status)`,
+    ],
+  },
+  {
+    version: 4,
+    up: [
+      // Hunting joins match rows by message: `EmailEvents | join EmailAttachmentInfo on NetworkMessageId`.
+      ...['EmailEvents', 'EmailAttachmentInfo', 'EmailUrlInfo', 'EmailPostDeliveryEvents'].map(
+        (t) => `CREATE INDEX "${t}_org_message" ON "${t}" ("OrgId", "NetworkMessageId")`,
+      ),
+    ],
+  },
 ];

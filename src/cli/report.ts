@@ -1,0 +1,36 @@
+// `postern report inbound`: the admin center's Inbound messages report (per day and connector,
+// volume and TLS versions) for one organization, as a table, JSON or CSV.
+import type { Command } from 'commander';
+import { resolve } from 'node:path';
+import { SqliteInboundReportSource } from '../store/sqlite/inboundReportSource.js';
+import { InboundReportError, inboundMessagesReport } from '../trace/inboundReport.js';
+import { openStore, printRows, withDataDir, withFormat, type Format } from './common.js';
+
+export function register(program: Command): void {
+  const report = program.command('report').description('mail flow reports');
+  withFormat(withDataDir(report.command('inbound')))
+    .description("the Inbound messages report: per day and connector (or no connector), message volume and TLS versions")
+    .option('-o, --organization <name>', 'organization (name or GUID); default: the only one')
+    .option('--days <n>', 'days to cover, 7 to 90', '7')
+    .action((opts: { dataDir: string; organization?: string; days: string; format: Format }) => {
+      const { db, config } = openStore(resolve(opts.dataDir));
+      try {
+        const orgs = config.organizations();
+        const org = opts.organization ? config.organization(opts.organization) : orgs.length === 1 ? orgs[0] : undefined;
+        if (!org) {
+          console.error(opts.organization ? `postern report: no organization '${opts.organization}'` : `postern report: choose an organization with --organization (${orgs.map((o) => o.Name).join(', ') || 'none'})`);
+          process.exitCode = 2;
+          return;
+        }
+        const r = inboundMessagesReport(new SqliteInboundReportSource(db), org, { days: Number(opts.days) });
+        if (opts.format === 'json') console.log(JSON.stringify(r, null, 2));
+        else printRows(r.rows as unknown as Record<string, unknown>[], opts.format, ['Date', 'Connector direction and name', 'Connector type', 'Forced TLS?', 'No TLS', 'TLS 1.0', 'TLS 1.1', 'TLS 1.2', 'TLS 1.3', 'Volume']);
+      } catch (e) {
+        if (!(e instanceof InboundReportError)) throw e;
+        console.error(`postern report: ${e.message}`);
+        process.exitCode = 2;
+      } finally {
+        db.close();
+      }
+    });
+}

@@ -1,0 +1,3 @@
+export * from './identity.js';
+export * from './preview.js';
+export * from './service.js';

@@ -1,0 +1,23 @@
+// Trace retention: message trace, trace events, EmailEvents & co. and SmtpRejectEvents rows older
+// than the retention (default 90 days) are removed in the background, in small batches with the
+// event loop free between them, so ingestion never waits behind a large delete.
+export const DEFAULT_TRACE_RETENTION_DAYS = 90;
+
+export interface RetentionStore {
+  /** Delete at most `limit` rows older than `cutoff` from each trace table; the number deleted. */
+  purgeBatch(cutoff: number, limit: number): number;
+}
+
+export async function applyRetention(store: RetentionStore, cutoff: number, opts: { batch?: number; maxBatches?: number; pauseMs?: number; stopped?: () => boolean } = {}): Promise<number> {
+  const batch = opts.batch ?? 2000;
+  let total = 0;
+  for (let i = 0; i < (opts.maxBatches ?? 10_000); i++) {
+    if (opts.stopped?.()) break;
+    const n = store.purgeBatch(cutoff, batch);
+    total += n;
+    if (n === 0) break;
+    await new Promise((r) => setTimeout(r, opts.pauseMs ?? 5));
+  }
+  return total;
+}
+
