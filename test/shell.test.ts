@@ -356,3 +356,31 @@ describe('files', () => {
     expect(secret.stderr).toContain('is inside the data directory');
   });
 });
+
+describe('Test-MailFlow and Invoke-Hunting', () => {
+  it('Test-MailFlow runs the gateway decision path for the session organization only', () => {
+    const r = contosoShell("Test-MailFlow -ClientIP 203.0.113.5 -MailFrom ceo@contoso.com -Recipients cfo@contoso.com -TlsVersion None -Subject 'wire now' | ConvertTo-Json -Depth 4");
+    expect(r.status, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout);
+    // RejectDirectSend was turned on by an earlier test in this file: the forged own-domain sender is refused.
+    expect(result.Decision).toMatch(/^(deliver|refused 550 5\.7\.68 TenantInboundAttribution; Direct Send not allowed)/);
+    expect(result.Connector).toBeNull();
+    const other = contosoShell('Test-MailFlow -ClientIP 203.0.113.5 -MailFrom a@b.example -Recipients someone@fabrikam.com');
+    expect(other.status).toBe(1);
+    expect(other.stderr).toMatch(/Recipients/);
+    expect(other.stderr).toContain("isn't in an accepted domain of Contoso");
+  });
+
+  it("Invoke-Hunting runs KQL inside the session's organization", () => {
+    const mine = contosoShell("Invoke-Hunting -Query 'EmailEvents | summarize n = count() by RecipientDomain' | ConvertTo-Json");
+    expect(mine.status, mine.stderr).toBe(0);
+    const rows = jsonList(mine.stdout);
+    // Exactly Contoso's rows, counted independently in SQL; nothing of Fabrikam's.
+    const expected = query(pg.dataDir, "SELECT RecipientDomain, count(*) AS n FROM EmailEvents WHERE OrgId = (SELECT guid FROM organizations WHERE name = 'Contoso') GROUP BY RecipientDomain ORDER BY 1");
+    expect(expected.length).toBeGreaterThan(0);
+    expect(rows.map((x) => ({ RecipientDomain: x.RecipientDomain, n: x.n })).sort((a, b) => a.RecipientDomain.localeCompare(b.RecipientDomain))).toEqual(expected);
+    const bad = contosoShell("Invoke-Hunting -Query 'EmailEvents | evaluate bag_unpack(AdditionalFields)'");
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/evaluate/);
+  });
+});

@@ -16,7 +16,12 @@ import { SqliteHistoricalSearchStore } from '../store/sqlite/historicalSearchSto
 import { HistoricalSearches } from '../trace/historicalSearch.js';
 import { userInfo } from 'node:os';
 import { unlink } from 'node:fs/promises';
+import type { Organization } from '../config/model.js';
+import { runHunt } from '../hunting/index.js';
+import { domainOf } from '../mailflow/message.js';
+import type { MailFlowSimulationRequest, MailFlowSimulationResult } from '../shell/services.js';
 import { openStore, withDataDir } from './common.js';
+import { simulate } from './simulate.js';
 
 interface ShellOptions {
   dataDir: string;
@@ -152,6 +157,43 @@ function usage(message: string): never {
   process.exit(2);
 }
 
+/**
+ * Test-MailFlow: `postern simulate` for the session's organization. Recipients must be in its
+ * accepted domains — a session never learns how another organization would treat a message.
+ */
+async function testMailFlow(dataDir: string, org: Organization, r: MailFlowSimulationRequest): Promise<MailFlowSimulationResult> {
+  const own = new Set(org.AcceptedDomains.map((d) => d.DomainName));
+  const foreign = r.Recipients.find((a) => !own.has(domainOf(a)));
+  if (foreign) {
+    throw new ShellError(`The recipient '${foreign}' isn't in an accepted domain of ${org.Name}.`, { errorId: 'InvalidRecipient', category: 'InvalidArgument', parameter: 'Recipients' });
+  }
+  const headers = Object.entries({ ...(r.From && { From: r.From }), ...(r.Subject && { Subject: r.Subject }), ...r.Headers }).map(([k, v]) => `${k}: ${v}`);
+  const result = await simulate({
+    dataDir,
+    format: 'json',
+    messageText: r.MessageText,
+    header: headers,
+    clientIp: r.ClientIP,
+    helo: r.HeloName ?? '',
+    tls: r.TlsVersion === 'None' ? undefined : `TLSv${r.TlsVersion.slice(3)}`,
+    certName: r.CertificateName ? [r.CertificateName] : [],
+    mailFrom: r.MailFrom,
+    rcpt: r.Recipients,
+  });
+  const copy = result.copies[0];
+  return {
+    Decision: [...new Set(Object.values(result.disposition))].join(', '),
+    SmtpResponse: result.recipients.find((x) => !x.rcptReply.startsWith('250'))?.rcptReply ?? result.dataReply,
+    Connector: copy?.connector || result.recipients[0]?.connector || null,
+    AuthAs: copy?.authAs ?? null,
+    EmailDirection: copy?.emailDirection ?? null,
+    Recipients: result.disposition,
+    HeaderFirewallRemoved: copy?.headerFirewall.removed ?? [],
+    Rules: copy?.ruleSummary ?? [],
+    Reasons: [...new Set(result.recipients.flatMap((x) => [...x.attribution, ...x.admission]))],
+  };
+}
+
 export function register(program: Command): void {
   process.argv.splice(0, process.argv.length, ...normaliseShellArgv(process.argv));
   withDataDir(program.command('shell'))
@@ -202,6 +244,8 @@ export function register(program: Command): void {
             },
             historicalSearches: new HistoricalSearches(new SqliteHistoricalSearchStore(db), connectorNames),
             actor: shellActor(),
+            simulate: (orgGuid, request) => testMailFlow(dataDir, config.organization(orgGuid)!, request),
+            hunt: async (orgGuid, query, options) => (await runHunt(join(dataDir, 'postern.db'), { orgId: orgGuid, query, maxRows: options.Limit })).rows,
           });
         } catch (e) {
           usage(e instanceof Error ? e.message : String(e));

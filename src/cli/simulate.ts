@@ -3,7 +3,9 @@
 // configuration, without sending or storing anything.
 import { Command, Option } from 'commander';
 import { randomUUID } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { admitRecipient, type AdmittedRecipient } from '../mailflow/admitRecipient.js';
 import { endOfDataRefusal, messageNeedsContent, planMessage } from '../mailflow/copyPlan.js';
 import type { ClientFacts, MessageFacts } from '../mailflow/message.js';
@@ -13,10 +15,12 @@ import { extractContent } from '../smtp/content.js';
 import { parseHeaderBlock } from '../smtp/dataInspector.js';
 import { openStore, withDataDir } from './common.js';
 
-interface Options {
+export interface Options {
   dataDir: string;
   format: 'text' | 'json';
   eml?: string;
+  /** The message itself, instead of a file (Test-MailFlow -Message). */
+  messageText?: string;
   header: string[];
   clientIp: string;
   helo: string;
@@ -33,12 +37,12 @@ const collect = (v: string, prev: string[]) => [...prev, v];
 function messageFacts(opts: Options, client: ClientFacts): MessageFacts {
   let head: Buffer;
   let size: number;
-  if (opts.eml) {
+  if (opts.eml || opts.messageText !== undefined) {
     // Files saved on Unix often have bare LF line ends: read them as the CRLF message they stand for.
-    const raw = readFileSync(opts.eml).toString('utf8').replace(/\r?\n/g, '\r\n');
+    const raw = (opts.messageText ?? readFileSync(opts.eml!).toString('utf8')).replace(/\r?\n/g, '\r\n');
     const end = raw.indexOf('\r\n\r\n');
     head = Buffer.from(end >= 0 ? raw.slice(0, end + 2) : raw);
-    size = statSync(opts.eml).size;
+    size = opts.eml ? statSync(opts.eml).size : Buffer.byteLength(raw);
   } else {
     head = Buffer.from(opts.header.map((h) => `${h}\r\n`).join(''));
     size = head.length;
@@ -73,7 +77,7 @@ export async function simulate(opts: Options) {
       admission: fd?.admission.reasons ?? [],
     };
   });
-  const content = opts.eml && messageNeedsContent(admitted) ? await extractContent(opts.eml) : undefined;
+  const content = messageNeedsContent(admitted) ? await contentOf(opts) : undefined;
   const plans = admitted.length ? planMessage(admitted, facts, { gatewayHost: 'postern.simulate', now: new Date(), newId: randomUUID, content, explain: true }) : [];
   const refusal = endOfDataRefusal(plans);
   const dataReply = !admitted.length ? null : refusal ? `${refusal.plan.reply!.code} ${refusal.plan.reply!.text}` : '250 2.0.0 OK';
@@ -95,6 +99,20 @@ export async function simulate(opts: Options) {
   for (const r of recipients) if (!r.rcptReply.startsWith('250')) disposition[r.address] = `refused ${r.rcptReply}`;
   for (const c of copies) for (const a of c.recipients) disposition[a] = refusal ? `refused ${dataReply}` : c.outcome;
   return { client, mailFrom: opts.mailFrom, recipients, dataReply, copies, disposition };
+}
+
+/** Body and attachments for rules that read them: from the .eml, or from the given text via a temporary file. */
+async function contentOf(opts: Options) {
+  if (opts.eml) return extractContent(opts.eml);
+  if (opts.messageText === undefined) return undefined;
+  const dir = mkdtempSync(join(tmpdir(), 'postern-simulate-'));
+  try {
+    const file = join(dir, 'message.eml');
+    writeFileSync(file, opts.messageText.replace(/\r?\n/g, '\r\n'));
+    return await extractContent(file);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 function printText(r: Awaited<ReturnType<typeof simulate>>): void {

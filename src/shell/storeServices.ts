@@ -62,6 +62,8 @@ import type {
   TransportRuleObject,
   TransportRuleSettings,
   TransportRuleState,
+  HuntingOptions,
+  MailFlowSimulationRequest,
 } from './services.js';
 
 /** Where an organization keeps its transport rules (the organization model's `TransportRules`). */
@@ -84,6 +86,10 @@ export interface StoreServicesOptions {
   historicalSearches?: HistoricalSearches;
   /** Who acts (OS user and session), for the quarantine audit trail and job submitters. */
   actor?: string;
+  /** Test-MailFlow: the gateway's decision path for this organization (the edge supplies it). */
+  simulate?: (orgGuid: string, request: MailFlowSimulationRequest) => Promise<MailFlowSimulationResult>;
+  /** Invoke-Hunting: KQL scoped to this organization (the edge supplies it). */
+  hunt?: (orgGuid: string, query: string, options: HuntingOptions) => Promise<Record<string, unknown>[]>;
 }
 
 /** The organization model's own `TransportRules` list. */
@@ -670,14 +676,16 @@ export class StoreShellServices implements ShellServices {
     if (r === 'finished') throw new ShellError(`The historical search '${jobId}' has already finished; only a search that is NotStarted or InProgress can be stopped.`, { errorId: 'InvalidOperation', category: 'InvalidOperation', parameter: 'JobId' });
   }
 
-  // ------------------------------------------------------------------ not built yet
+  // ------------------------------------------------------------------ simulation and hunting
 
-  async simulate(): Promise<MailFlowSimulationResult> {
-    throw notAvailable('Mail-flow simulation (Test-MailFlow) is not available in this version of Postern.');
+  async simulate(request: MailFlowSimulationRequest): Promise<MailFlowSimulationResult> {
+    if (!this.options.simulate) throw notAvailable('Mail-flow simulation (Test-MailFlow) is not available in this session.');
+    return this.options.simulate(this.guid, request);
   }
 
-  async hunt(): Promise<Record<string, unknown>[]> {
-    throw notAvailable('Advanced hunting (Invoke-Hunting) is not available in this version of Postern.');
+  async hunt(query: string, options: HuntingOptions = {}): Promise<Record<string, unknown>[]> {
+    if (!this.options.hunt) throw notAvailable('Advanced hunting (Invoke-Hunting) is not available in this session.');
+    return this.options.hunt(this.guid, query, options);
   }
 }
 
