@@ -1,9 +1,9 @@
 // Compile a tenant's rules once per configuration change: validate every rule, enforce Exchange
 // Online's limits, order by priority, and turn conditions into tests over interned matchers
 // (RE2 words and patterns with per-field prefilters, IP interval sets, address and domain sets).
-import type RE2 from 're2';
 import { compileConditions, type CompiledCondition } from './conditions.js';
-import { MatcherRegistry, PatternError, type FieldSpec } from './matchers.js';
+import { GateBuilder, senderSource, type GateIndex, type GateRef } from './gates.js';
+import { MatcherRegistry, PatternError, type FieldSpec, type Prefilter } from './matchers.js';
 import { RULE_LIMITS, TransportRule, regexSize, ruleActions, ruleSize, type RuleMode } from './model.js';
 
 /** How a rule is named in decisions, trace events and EmailEvents. */
@@ -38,6 +38,12 @@ export interface CompiledRule {
    * texts the rule can't match and is skipped without running its conditions.
    */
   gateField: number;
+  /**
+   * An indexed gate (-1: none): a condition looked up for every rule at once (IP ranges, domains,
+   * addresses; see gates.ts). When the message's lookup doesn't include `gateSlot`, the rule can't match.
+   */
+  gateKind: number;
+  gateSlot: number;
 }
 
 export interface CompiledRuleSet {
@@ -49,8 +55,12 @@ export interface CompiledRuleSet {
   perRecipient: boolean;
   fields: readonly FieldSpec[];
   /** Second-level prefilters, shared by every evaluation. */
-  buckets: readonly RE2[];
+  buckets: readonly Prefilter[];
   matcherCount: number;
+  /** Per-kind indexes of the rules' gate conditions. */
+  gates: GateIndex;
+  /** The rules' gates (gateKind, gateSlot, gateField) and needsContent by rule index, for the hot loop. */
+  hot: { gateKind: Int32Array; gateSlot: Int32Array; gateField: Int32Array; needsContent: Uint8Array };
   /** Characters of regex text in the organization (limit 20 KB). */
   regexCharacters: number;
 }
@@ -164,9 +174,22 @@ export function compileRules(input: readonly unknown[]): CompiledRuleSet {
         needsContent: needsBody || needsAttachments,
         actions: ruleActions(rule),
         gateField: -1,
+        gateKind: -1,
+        gateSlot: -1,
       };
     });
   registry.seal();
+  const gateBuilder = new GateBuilder();
+  const gateRefs = compiled.map((cr) => pickGate(cr.rule, gateBuilder));
+  const built = gateBuilder.build();
+  compiled.forEach((cr, i) => {
+    const ref = gateRefs[i];
+    if (!ref) return;
+    const kind = built.resolve(ref.slot);
+    if (kind < 0) return;
+    cr.gateKind = kind;
+    cr.gateSlot = ref.slot;
+  });
   for (const cr of compiled) {
     for (const c of cr.conditions) {
       const ms = c.matchers;
@@ -184,6 +207,29 @@ export function compileRules(input: readonly unknown[]): CompiledRuleSet {
     fields: registry.fieldList,
     buckets: registry.buckets,
     matcherCount: registry.matchers.length,
+    gates: built.index,
+    hot: {
+      gateKind: Int32Array.from(compiled, (c) => c.gateKind),
+      gateSlot: Int32Array.from(compiled, (c) => c.gateSlot),
+      gateField: Int32Array.from(compiled, (c) => c.gateField),
+      needsContent: Uint8Array.from(compiled, (c) => (c.needsContent ? 1 : 0)),
+    },
     regexCharacters,
   };
+}
+
+/**
+ * The rule's most selective indexable condition (conditions only: an exception never gates), or
+ * undefined. Envelope-based gates come first: header edits by earlier rules can't change them.
+ */
+function pickGate(rule: TransportRule, gates: GateBuilder): GateRef | undefined {
+  if (rule.SenderIpRanges) return gates.ipRanges(rule.SenderIpRanges);
+  if (rule.RecipientDomainIs) return gates.keyedGate('domain', 'recipients', rule.RecipientDomainIs);
+  if (rule.SentTo) return gates.keyedGate('address', 'recipients', rule.SentTo);
+  if (rule.SenderDomainIs) return gates.keyedGate('domain', senderSource(rule.SenderAddressLocation), rule.SenderDomainIs);
+  if (rule.From) return gates.keyedGate('address', senderSource(rule.SenderAddressLocation), rule.From);
+  if (rule.AnyOfToHeader) return gates.keyedGate('address', 'toHeader', rule.AnyOfToHeader);
+  if (rule.AnyOfCcHeader) return gates.keyedGate('address', 'ccHeader', rule.AnyOfCcHeader);
+  if (rule.AnyOfToCcHeader) return gates.keyedGate('address', 'toCcHeader', rule.AnyOfToCcHeader);
+  return undefined;
 }

@@ -303,7 +303,7 @@ const EMPTY: never[] = [];
 /** Evaluate the rules against one message. Pure: the clock is `input.now`, content is supplied. */
 export function evaluateRules(set: CompiledRuleSet, input: RuleInput, options: EvaluateOptions = {}): RuleEvaluation {
   const explain = options.explain ?? true;
-  const view = new MessageView(input, set.fields, set.matcherCount, set.buckets);
+  const view = new MessageView(input, set.fields, set.matcherCount, set.buckets, set.gates);
   const builder = new DecisionBuilder(view);
   const d = builder.d;
   const explanations: RuleExplanation[] = [];
@@ -313,7 +313,17 @@ export function evaluateRules(set: CompiledRuleSet, input: RuleInput, options: E
 
   const now = input.now.getTime();
   const hasContent = input.content !== undefined;
+  // Explain off: the gates, flattened into typed arrays, skip most rules without touching them.
+  // A rule that needs missing content is never skipped by a gate (its error is part of the decision).
+  const hot = set.hot;
   for (let i = 0; i < set.rules.length; i++) {
+    if (!explain && (hasContent || hot.needsContent[i] === 0)) {
+      if (d.stoppedBy) break;
+      const k = hot.gateKind[i];
+      if (k >= 0 && !view.gate(k, hot.gateSlot[i])) continue;
+      const f = hot.gateField[i];
+      if (f >= 0 && view.fieldMissed(f)) continue;
+    }
     const cr = set.rules[i];
     if (d.stoppedBy) {
       if (!explain) break;
@@ -349,7 +359,6 @@ export function evaluateRules(set: CompiledRuleSet, input: RuleInput, options: E
       exp = { rule: cr.ref, status: !c.all ? 'notMatched' : e.any ? 'excepted' : 'matched', conditions: c.out, exceptions: e.out, actions: [] };
       explanations.push(exp);
     } else {
-      if (cr.gateField >= 0 && view.fieldMissed(cr.gateField)) continue;
       matched = allMatch(cr.conditions, view) && !anyMatch(cr.exceptions, view);
     }
     if (!matched) continue;

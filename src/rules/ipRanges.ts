@@ -100,11 +100,47 @@ export type ClientIp = { family: 4 | 6; value: number | bigint } | undefined;
 
 const DOTTED_QUAD = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
 
-/** Parse the connecting client's address (once per message): a fast path for IPv4, ipaddr.js otherwise. */
+const HEX_GROUP = /^[0-9a-fA-F]{1,4}$/;
+const HEX_COLON = /^[0-9a-fA-F:]+$/;
+
+/** Hex groups of one side of `::` (empty side: none); undefined when a group isn't 1–4 hex digits. */
+function hexGroups(side: string): string[] | undefined {
+  if (side === '') return [];
+  const groups = side.split(':');
+  for (const g of groups) if (!HEX_GROUP.test(g)) return undefined;
+  return groups;
+}
+
+/**
+ * Plain IPv6 (hex groups, at most one `::`, no embedded IPv4, zone or brackets) without ipaddr.js;
+ * undefined for anything else, which goes to ipaddr.js. IPv4-mapped addresses become IPv4.
+ */
+function parsePlainIPv6(ip: string): ClientIp {
+  if (!HEX_COLON.test(ip)) return undefined;
+  const gap = ip.indexOf('::');
+  let groups: string[] | undefined;
+  if (gap < 0) {
+    groups = hexGroups(ip);
+    if (!groups || groups.length !== 8) return undefined;
+  } else {
+    if (ip.indexOf('::', gap + 1) >= 0) return undefined;
+    const left = hexGroups(ip.slice(0, gap));
+    const right = hexGroups(ip.slice(gap + 2));
+    if (!left || !right || left.length + right.length > 7) return undefined;
+    groups = [...left, ...new Array<string>(8 - left.length - right.length).fill('0'), ...right];
+  }
+  let hex = '';
+  for (const g of groups) hex += g.padStart(4, '0');
+  // ::ffff:0:0/96 is IPv4-mapped: the IPv4 address.
+  if (hex.startsWith('00000000000000000000ffff')) return { family: 4, value: parseInt(hex.slice(24), 16) };
+  return { family: 6, value: BigInt(`0x${hex}`) };
+}
+
+/** Parse the connecting client's address (once per message): fast paths for IPv4 and plain IPv6, ipaddr.js otherwise. */
 export function parseClientIp(ip: string): ClientIp {
   const m = DOTTED_QUAD.exec(ip);
   if (m) return { family: 4, value: ((+m[1] << 24) >>> 0) + (+m[2] << 16) + (+m[3] << 8) + +m[4] };
-  return parseAddress(ip);
+  return parsePlainIPv6(ip) ?? parseAddress(ip);
 }
 
 /** A set of ranges (one condition's values), searchable in O(log n). */

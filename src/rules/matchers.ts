@@ -1,8 +1,8 @@
 // Words and patterns, compiled once per configuration: patterns into RE2 expressions (linear
 // time: a tenant's `(a+)+$` can't stall the gateway), words into literal searches with boundary
 // checks. Matchers are interned per message field, so the same value used by many rules is tested
-// once per message, and all of a field's words and patterns share one combined RE2 prefilter (one
-// automaton, one pass over each text): when it misses a text, none of the field's matchers is run
+// once per message, and all of a field's words and patterns share one combined prefilter (V8 where
+// sound, one RE2 automaton otherwise): when it misses a text, none of the field's matchers is run
 // on that text — the common case, so cost grows with what matches, not with the rule count.
 import RE2 from 're2';
 
@@ -36,13 +36,27 @@ export interface TextMatcher {
   bucket: number;
   /** Source used inside the combined prefilter. */
   prefilterSource?: string;
+  /** Patterns: an ASCII literal every match contains (case-insensitively), when one can be read off the pattern. */
+  literal?: string;
+}
+
+/**
+ * A combined prefilter. `js` (V8) passes every text any covered matcher can match: for words it is
+ * the words' own searches without boundaries; for patterns, each pattern's required literal, which
+ * is only sound on ASCII texts (`jsAsciiOnly`: there, case-insensitive ASCII comparison is the same
+ * in both engines). Otherwise `re2`, the alternation of the matchers themselves, decides.
+ */
+export interface Prefilter {
+  js?: RegExp;
+  jsAsciiOnly: boolean;
+  re2?: RE2;
 }
 
 export interface FieldSpec {
   name: FieldName;
   index: number;
   matchers: TextMatcher[];
-  prefilter?: RE2;
+  prefilter?: Prefilter;
 }
 
 export interface WordNeedle {
@@ -136,7 +150,7 @@ export class MatcherRegistry {
   readonly fields = new Map<FieldName, FieldSpec>();
   readonly fieldList: FieldSpec[] = [];
   /** Second-level prefilters (see seal); TextMatcher.bucket indexes this list. */
-  readonly buckets: RE2[] = [];
+  readonly buckets: Prefilter[] = [];
   private readonly byKey = new Map<string, TextMatcher>();
 
   word(field: FieldName, word: string): TextMatcher {
@@ -158,7 +172,7 @@ export class MatcherRegistry {
     if (found) return found;
     // \Q…\E can't be safely wrapped into an alternation; such patterns are always run directly.
     const safe = !/\\[QE]/.test(pattern);
-    return this.add(key, field, 'pattern', pattern, { re: compilePattern(pattern), prefilterSource: safe ? pattern : undefined });
+    return this.add(key, field, 'pattern', pattern, { re: compilePattern(pattern), prefilterSource: safe ? pattern : undefined, literal: requiredLiteral(pattern) });
   }
 
   private add(
@@ -166,7 +180,7 @@ export class MatcherRegistry {
     field: FieldName,
     kind: 'word' | 'pattern',
     value: string,
-    how: { re?: RE2; word?: WordNeedle; prefilterSource?: string },
+    how: { re?: RE2; word?: WordNeedle; prefilterSource?: string; literal?: string },
   ): TextMatcher {
     let spec = this.fields.get(field);
     if (!spec) {
@@ -174,7 +188,7 @@ export class MatcherRegistry {
       this.fields.set(field, spec);
       this.fieldList.push(spec);
     }
-    const m: TextMatcher = { id: this.matchers.length, field, fieldIndex: spec.index, kind, value, re: undefined, word: undefined, prefiltered: false, bucket: -1, prefilterSource: undefined, ...how };
+    const m: TextMatcher = { id: this.matchers.length, field, fieldIndex: spec.index, kind, value, re: undefined, word: undefined, prefiltered: false, bucket: -1, prefilterSource: undefined, literal: undefined, ...how };
     this.matchers.push(m);
     this.byKey.set(key, m);
     spec.matchers.push(m);
@@ -214,6 +228,47 @@ export class MatcherRegistry {
   }
 }
 
-function combine(matchers: TextMatcher[]): RE2 {
-  return new RE2(matchers.map((m) => `(?:${m.prefilterSource})`).join('|'), 'iu');
+function combine(matchers: TextMatcher[]): Prefilter {
+  // V8 where it's sound: a call into RE2 copies each new string into a UTF-8 buffer first and
+  // costs several times a V8 literal search.
+  const words = matchers.every((m) => m.word);
+  const literals = matchers.every((m) => m.word || m.literal !== undefined);
+  const js = literals
+    ? new RegExp(matchers.map((m) => `(?:${m.word ? m.word.re.source : m.literal!.replace(JS_SPECIALS, '\\$&')})`).join('|'), 'iu')
+    : undefined;
+  if (words) return { js, jsAsciiOnly: false };
+  return { js, jsAsciiOnly: true, re2: new RE2(matchers.map((m) => `(?:${m.prefilterSource})`).join('|'), 'iu') };
+}
+
+/**
+ * The longest run of literal characters every match of an RE2 pattern must contain, when the
+ * pattern is simple enough to read it off safely (no alternation, groups, classes, braces or
+ * exotic escapes), it is at least 3 ASCII characters, and it is not inside a repetition.
+ * Undefined otherwise (the pattern then keeps the field's prefilter on RE2).
+ */
+export function requiredLiteral(pattern: string): string | undefined {
+  let best = '';
+  let run = '';
+  const end = () => {
+    if (run.length > best.length) best = run;
+    run = '';
+  };
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if ('|()[]{}'.includes(c)) return undefined;
+    if (c === '\\') {
+      const n = pattern[++i];
+      if (n === undefined) return undefined;
+      if (/[dDsSwWbB]/.test(n)) end();
+      else if (/[!-/:-@[-`{-~ ]/.test(n)) run += n; // escaped ASCII punctuation: itself
+      else return undefined; // \x, \p, \Q, \A, \z, \1…: not read here
+    } else if (c === '*' || c === '?') {
+      run = run.slice(0, -1); // the previous character is optional
+      end();
+    } else if (c === '+') end(); // required once, then repeated
+    else if (c === '.' || c === '^' || c === '$') end();
+    else run += c;
+  }
+  end();
+  return best.length >= 3 && /^[\x20-\x7e]+$/.test(best) ? best : undefined;
 }

@@ -2,11 +2,11 @@
 // address lists, texts per field, prefilter results, matcher results) is computed on first use
 // and cached, so hundreds of rules read the message once. Header edits made by earlier rules
 // (SetHeaderName, RemoveHeader, PrependSubject) are visible to later rules, as in Exchange.
-import type RE2 from 're2';
 import type { HeaderField, MessageFacts } from '../mailflow/message.js';
 import { domainOf } from '../mailflow/message.js';
+import { segmentSlots, type GateIndex, type GateSource } from './gates.js';
 import { parseClientIp, type ClientIp } from './ipRanges.js';
-import { containsWord, type FieldName, type FieldSpec, type TextMatcher } from './matchers.js';
+import { containsWord, type FieldName, type FieldSpec, type Prefilter, type TextMatcher } from './matchers.js';
 import { decodeMimeWords, parseAddressList } from './mime.js';
 
 export type AuthAs = 'Anonymous' | 'Partner' | 'Internal';
@@ -70,6 +70,16 @@ function orgDomainSet(domains: readonly string[]): ReadonlySet<string> {
 }
 
 const AUTH_AS = 'x-ms-exchange-organization-authas';
+// eslint-disable-next-line no-control-regex
+const ASCII = /^[\x00-\x7f]*$/;
+
+/** The addresses of an address-list header's values (usually one value: no flatMap on the hot path). */
+function addresses(values: readonly string[]): string[] {
+  if (values.length === 1) return parseAddressList(values[0]);
+  const out: string[] = [];
+  for (const v of values) for (const a of parseAddressList(v)) out.push(a);
+  return out;
+}
 
 /** Marks a field whose prefilter passed none of its texts: no prefiltered matcher can match. */
 const NONE_PASSED: boolean[] = [];
@@ -89,9 +99,12 @@ export class MessageView {
   private decoded = new Map<string, string[]>();
   // Per field (by FieldSpec.index): texts and prefilter results.
   private fieldTexts: (string[] | undefined)[];
+  /** The field's texts in UTF-8, for RE2 (which otherwise copies every new string into a buffer per expression). */
+  private fieldBytes: (Buffer[] | undefined)[];
+  private fieldAscii: (boolean[] | undefined)[];
   private prefilterHits: (boolean[] | null | undefined)[];
   private bucketHits: (boolean[] | undefined)[];
-  private state: Uint8Array;
+  private state: number[];
   private hitOn: (string | undefined)[];
   private fromCache?: string[];
   private toCache?: string[];
@@ -99,20 +112,29 @@ export class MessageView {
   private rcptCache?: string[];
   private allRcptCache?: string[];
   private scl: number | undefined;
+  /** Gate results by slot (1 = the gate condition holds) and which kinds are computed. */
+  private gateHits: number[];
+  private gateDone: number[];
 
   constructor(
     readonly input: RuleInput,
     private readonly fields: readonly FieldSpec[],
     matcherCount: number,
-    private readonly buckets: readonly RE2[] = [],
+    private readonly buckets: readonly Prefilter[] = [],
+    private readonly gates: GateIndex = { kinds: [], slotCount: 0 },
   ) {
+    // Plain arrays: allocating a typed array costs about a microsecond, several per message.
+    this.gateHits = new Array<number>(gates.slotCount).fill(0);
+    this.gateDone = new Array<number>(gates.kinds.length).fill(0);
     this.bucketHits = new Array(buckets.length);
     this.clientIp = parseClientIp(input.facts.client.ip);
     this.orgDomains = orgDomainSet(input.orgDomains);
     this.fieldTexts = new Array(fields.length);
+    this.fieldBytes = new Array(fields.length);
+    this.fieldAscii = new Array(fields.length);
     this.prefilterHits = new Array(fields.length);
     this.headers = input.facts.headers;
-    this.state = new Uint8Array(matcherCount);
+    this.state = new Array<number>(matcherCount).fill(UNKNOWN);
     this.hitOn = [];
     this.scl = input.scl;
   }
@@ -208,6 +230,11 @@ export class MessageView {
     this.headers = headers;
     this.rawCache.delete(lowerName);
     this.decoded.delete(lowerName);
+    const kinds = this.gates.kinds;
+    for (let k = 0; k < kinds.length; k++) {
+      const kind = kinds[k];
+      if (kind.type !== 'ip' && kind.headers.includes(lowerName)) this.gateDone[k] = 0;
+    }
     if (lowerName === 'from') this.fromCache = undefined;
     else if (lowerName === 'to') this.toCache = undefined;
     else if (lowerName === 'cc') this.ccCache = undefined;
@@ -217,6 +244,8 @@ export class MessageView {
     for (const spec of this.fields) {
       if (!affected.includes(spec.name)) continue;
       this.fieldTexts[spec.index] = undefined;
+      this.fieldBytes[spec.index] = undefined;
+      this.fieldAscii[spec.index] = undefined;
       this.prefilterHits[spec.index] = undefined;
       for (const m of spec.matchers) {
         this.state[m.id] = UNKNOWN;
@@ -229,7 +258,7 @@ export class MessageView {
   // -- addresses -------------------------------------------------------------------------------
 
   get fromAddresses(): string[] {
-    return (this.fromCache ??= this.raw('from').flatMap(parseAddressList));
+    return (this.fromCache ??= addresses(this.raw('from')));
   }
 
   get mailFrom(): string {
@@ -237,11 +266,11 @@ export class MessageView {
   }
 
   get toAddresses(): string[] {
-    return (this.toCache ??= this.raw('to').flatMap(parseAddressList));
+    return (this.toCache ??= addresses(this.raw('to')));
   }
 
   get ccAddresses(): string[] {
-    return (this.ccCache ??= this.raw('cc').flatMap(parseAddressList));
+    return (this.ccCache ??= addresses(this.raw('cc')));
   }
 
   /** The recipients being decided for (RuleInput.recipients, default all), lower-case. */
@@ -268,6 +297,67 @@ export class MessageView {
   /** Is the address in one of the organization's accepted domains? */
   inOrgDomain(address: string): boolean {
     return this.orgDomains.has(this.domain(address));
+  }
+
+  // -- gates -----------------------------------------------------------------------------------
+
+  /** Does the gate condition in `slot` (of gate kind `kind`) hold? One index lookup per kind per message. */
+  gate(kind: number, slot: number): boolean {
+    if (this.gateDone[kind] === 0) this.computeGate(kind);
+    return this.gateHits[slot] === 1;
+  }
+
+  private computeGate(index: number): void {
+    const kind = this.gates.kinds[index];
+    const hits = this.gateHits;
+    for (const s of kind.slots) hits[s] = 0;
+    const mark = (list: readonly number[] | undefined) => {
+      if (list) for (let i = 0; i < list.length; i++) hits[list[i]] = 1;
+    };
+    if (kind.type === 'ip') {
+      const ip = this.clientIp;
+      if (ip) mark(ip.family === 4 ? segmentSlots(kind.v4, ip.value as number) : segmentSlots(kind.v6, ip.value as bigint));
+    } else {
+      const map = kind.map;
+      const visit = (addresses: readonly string[]) => {
+        for (const a of addresses) {
+          if (kind.type === 'address') {
+            mark(map.get(a));
+            continue;
+          }
+          // SenderDomainIs/RecipientDomainIs: the domain itself or any suffix after a dot.
+          const d = this.domain(a);
+          if (!d) continue;
+          mark(map.get(d));
+          for (let p = d.indexOf('.'); p >= 0; p = d.indexOf('.', p + 1)) mark(map.get(d.slice(p + 1)));
+        }
+      };
+      this.gateAddresses(kind.source, visit);
+    }
+    this.gateDone[index] = 1;
+  }
+
+  /** The addresses a gate source stands for, as its condition reads them (conditions.ts senderAddresses). */
+  private gateAddresses(source: GateSource, visit: (addresses: readonly string[]) => void): void {
+    switch (source) {
+      case 'recipients':
+        return visit(this.recipients);
+      case 'toHeader':
+        return visit(this.toAddresses);
+      case 'ccHeader':
+        return visit(this.ccAddresses);
+      case 'toCcHeader':
+        visit(this.toAddresses);
+        return visit(this.ccAddresses);
+      case 'sender:Envelope':
+        return visit([this.mailFrom]);
+      default: {
+        // No From header at all: the sender conditions fall back to the envelope.
+        const header = this.fromAddresses.length ? this.fromAddresses : [this.mailFrom];
+        visit(header);
+        if (source === 'sender:HeaderOrEnvelope') visit([this.mailFrom]);
+      }
+    }
   }
 
   // -- content ---------------------------------------------------------------------------------
@@ -327,6 +417,36 @@ export class MessageView {
     }
   }
 
+  /** The field's texts as UTF-8 buffers (computed once per message and field). */
+  private bytes(spec: FieldSpec): Buffer[] {
+    let b = this.fieldBytes[spec.index];
+    if (!b) {
+      b = this.texts(spec).map((t) => Buffer.from(t, 'utf8'));
+      this.fieldBytes[spec.index] = b;
+    }
+    return b;
+  }
+
+  /** Run a prefilter on text i of a field: its V8 expression first when sound for the text, RE2 on the UTF-8 bytes to decide. */
+  private run(pre: Prefilter, spec: FieldSpec, text: string, i: number): boolean {
+    if (pre.js && (!pre.jsAsciiOnly || this.ascii(spec)[i])) {
+      // A miss is final; a pass is confirmed by RE2 when there is one (the literals are coarse).
+      if (!pre.js.test(text)) return false;
+      if (!pre.re2) return true;
+    }
+    return pre.re2!.test(this.bytes(spec)[i]);
+  }
+
+  /** Whether each text of the field is ASCII only (once per message and field). */
+  private ascii(spec: FieldSpec): boolean[] {
+    let a = this.fieldAscii[spec.index];
+    if (!a) {
+      a = this.texts(spec).map((t) => ASCII.test(t));
+      this.fieldAscii[spec.index] = a;
+    }
+    return a;
+  }
+
   /** True when the field's prefilter passed none of its texts (no prefiltered matcher can match). */
   fieldMissed(index: number): boolean {
     return this.prefiltered(this.fields[index]) === NONE_PASSED;
@@ -338,7 +458,7 @@ export class MessageView {
     if (p !== undefined) return p;
     const pre = spec.prefilter;
     if (pre) {
-      p = this.texts(spec).map((t) => pre.test(t));
+      p = this.texts(spec).map((t, i) => this.run(pre, spec, t, i));
       if (!p.includes(true)) p = NONE_PASSED;
     } else p = null;
     this.prefilterHits[spec.index] = p;
@@ -364,14 +484,14 @@ export class MessageView {
       bucket = this.bucketHits[m.bucket];
       if (!bucket) {
         const bucketRe = this.buckets[m.bucket];
-        bucket = texts.map((t, i) => (pre ? pre[i] : true) && bucketRe.test(t));
+        bucket = texts.map((t, i) => (pre ? pre[i] : true) && this.run(bucketRe, spec, t, i));
         this.bucketHits[m.bucket] = bucket;
       }
     }
     for (let i = 0; i < texts.length; i++) {
       if (pre && !pre[i]) continue;
       if (bucket && !bucket[i]) continue;
-      if (word ? containsWord(texts[i], word) : re!.test(texts[i])) {
+      if (word ? containsWord(texts[i], word) : re!.test(this.bytes(spec)[i])) {
         result = YES;
         this.hitOn[m.id] = this.labelFor(m.field, texts[i], i);
         break;
