@@ -43,7 +43,7 @@ export function register(program: Command): void {
           lookbackDays: Number(opts.lookbackDays),
         });
         console.log(formatHuntResult(result, opts.format));
-        if (opts.format === 'table') console.error(`${result.rows.length} row(s)${result.truncated ? ' (truncated)' : ''} in ${result.elapsedMs} ms`);
+        if (opts.format === 'table') console.error(`${result.rows.length} row(s)${result.truncated ? ' (truncated)' : ''} in ${result.elapsedMs.toFixed(1)} ms`);
       } catch (err) {
         if (err instanceof KqlError || (err as Error).name === 'HuntTimeoutError') {
           console.error(`hunt: ${(err as Error).message}`);
