@@ -30,6 +30,11 @@ describe('the Direct Send article, as printed', () => {
     expect(line).toContain('–ExceptIfSenderIpRanges ‘');
     const r = shell(line);
     expect(r.status, r.stderr).toBe(0);
+    // Stored as Exchange shows it.
+    const list = shell('Get-TransportRule | Format-List').stdout;
+    for (const property of [/^Name\s+: Redirect to quarantine if not coming from known IPs$/m, /^Priority\s+: 0$/m, /^Mode\s+: Enforce$/m, /^State\s+: Enabled$/m, /^Quarantine\s+: True$/m, /^StopRuleProcessing\s+: True$/m, /^ExceptIfHeaderContainsMessageHeader\s+: X-MS-Exchange-Organization-AuthAs$/m, /^ExceptIfSenderIpRanges\s+: \{127\.0\.0\.2\/32, 198\.51\.100\.0\/24\}$/m]) {
+      expect(list).toMatch(property);
+    }
     // The running server picks the rule up by itself; wait until it does.
     let n = 0;
     await waitFor(() => {
