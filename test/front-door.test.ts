@@ -67,14 +67,17 @@ describe('Direct Send and Reject Direct Send', () => {
   });
 
   it('refuses at RCPT with the exact 5.7.68 line once RejectDirectSend is on (live, within 2 s), spooling nothing; other senders still pass', async () => {
-    const before = query(pg.dataDir, 'SELECT count(*) AS n FROM message_trace')[0].n;
     setRejectDirectSend(true); // committed to the store when this returns
     const t0 = Date.now();
+    // Attempts before the server reloads are still accepted (and show up in the preview below).
     let r = send('ceo@contoso.com', 'finance@contoso.com');
     while (!r.out.includes('5.7.68') && Date.now() - t0 < 5000) r = send('ceo@contoso.com', 'finance@contoso.com');
     expect(Date.now() - t0).toBeLessThan(2000);
     expect(r.out).toContain('<** 550 5.7.68 TenantInboundAttribution; Direct Send not allowed for this organization from unauthorized sources\n');
     expect(r.out).toMatch(/-> RCPT TO:<finance@contoso\.com>\n<\*\* +550 5\.7\.68/);
+    // From now on nothing is spooled or traced for such an attempt.
+    const before = query(pg.dataDir, 'SELECT count(*) AS n FROM message_trace')[0].n;
+    expect(send('ceo@contoso.com', 'finance@contoso.com').out).toContain('550 5.7.68');
     expect(query(pg.dataDir, 'SELECT count(*) AS n FROM message_trace')[0].n).toBe(before);
     const rej = query(pg.dataDir, "SELECT * FROM SmtpRejectEvents WHERE EnhancedStatusCode = '5.7.68'");
     expect(rej.length).toBeGreaterThan(0);
@@ -133,6 +136,9 @@ describe('postern directsend preview', () => {
     const preview = JSON.parse(r.stdout);
     // Direct Send with contoso.com MAIL FROM from 127.0.0.1 (accepted while the switch was off); not
     // fabrikam.com (not an accepted domain), not the on-premises connector, not the partners.
-    expect(preview.groups.map((g: any) => [g.Organization, g.SenderIP, g.SenderMailFromDomain, g.Messages])).toEqual([['Contoso', '127.0.0.1', 'contoso.com', 1]]);
+    // Counted independently: Contoso's accepted Direct Send with a contoso.com MAIL FROM.
+    const expected = query(pg.dataDir, "SELECT count(DISTINCT NetworkMessageId) AS n FROM EmailEvents WHERE OrgId = ? AND Connectors = '' AND SenderMailFromDomain = 'contoso.com'", orgs[0].Guid)[0].n;
+    expect(expected).toBeGreaterThan(0);
+    expect(preview.groups.map((g: any) => [g.Organization, g.SenderIP, g.SenderMailFromDomain, g.Messages])).toEqual([['Contoso', '127.0.0.1', 'contoso.com', expected]]);
   });
 });
