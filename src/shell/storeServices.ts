@@ -33,6 +33,7 @@ import type { QuarantineEntry, QuarantineStore } from '../store/quarantineStore.
 import { QuarantineError, QuarantineService, type HeldContent } from '../quarantine/service.js';
 import { HistoricalSearchError, type HistoricalSearches } from '../trace/historicalSearch.js';
 import type { TraceQueries, TraceSummary } from '../store/traceQueries.js';
+import { UNMODELLED_CONNECTOR_SETTINGS } from './cmdlets/inboundConnector.js';
 import { ShellError, objectExists, objectNotFound } from './errors.js';
 import type {
   AcceptedDomainChanges,
@@ -169,14 +170,7 @@ function connectorObject(c: InboundConnector): InboundConnectorObject {
     TreatMessagesAsInternal: c.TreatMessagesAsInternal,
     CloudServicesMailEnabled: c.CloudServicesMailEnabled,
     AssociatedAcceptedDomains: [...c.AssociatedAcceptedDomains],
-    TrustedOrganizations: [],
-    ClientHostNames: [],
-    EFSkipLastIP: false,
-    EFSkipIPs: [],
-    EFSkipMailGateway: [],
-    EFTestMode: false,
-    EFUsers: [],
-    ScanAndDropRecipients: [],
+    ...UNMODELLED_CONNECTOR_SETTINGS,
     Comment: c.Comment ? c.Comment : null,
     Enabled: c.Enabled,
     Identity: c.Name,

@@ -42,6 +42,18 @@ function connectorParameters(edit: boolean, forNew: boolean): ParameterDef[] {
 }
 
 /** Exchange Online's defaults for a new connector. */
+/** Exchange connector settings Postern doesn't model: always shown with these neutral values. */
+export const UNMODELLED_CONNECTOR_SETTINGS = {
+  TrustedOrganizations: [] as string[],
+  ClientHostNames: [] as string[],
+  EFSkipLastIP: false,
+  EFSkipIPs: [] as string[],
+  EFSkipMailGateway: [] as string[],
+  EFTestMode: false,
+  EFUsers: [] as string[],
+  ScanAndDropRecipients: [] as string[],
+};
+
 export function defaultConnector(name: string): InboundConnectorSettings {
   return {
     Name: name,
@@ -56,14 +68,7 @@ export function defaultConnector(name: string): InboundConnectorSettings {
     TreatMessagesAsInternal: false,
     CloudServicesMailEnabled: false,
     AssociatedAcceptedDomains: [],
-    TrustedOrganizations: [],
-    ClientHostNames: [],
-    EFSkipLastIP: false,
-    EFSkipIPs: [],
-    EFSkipMailGateway: [],
-    EFTestMode: false,
-    EFUsers: [],
-    ScanAndDropRecipients: [],
+    ...UNMODELLED_CONNECTOR_SETTINGS,
     Comment: null,
     Enabled: true,
   };
