@@ -1,5 +1,5 @@
 // Prometheus metrics for the gateway.
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { AggregatorRegistry, Counter, Gauge, Registry, collectDefaultMetrics, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 import type { SmtpMetrics } from '../smtp/context.js';
 
 export class GatewayMetrics implements SmtpMetrics {
@@ -26,4 +26,17 @@ export class GatewayMetrics implements SmtpMetrics {
   delivered(status: string, n: number): void {
     this.deliveries.inc({ status }, n);
   }
+
+  /** This process's metrics as data, to be summed by the primary (SMTP worker processes). */
+  snapshot(): Promise<WorkerMetrics> {
+    return this.registry.getMetricsAsJSON();
+  }
+
+  /** The exposition text: this process's metrics, summed with those of the SMTP worker processes. */
+  async exposition(workers: WorkerMetrics[] = []): Promise<string> {
+    if (!workers.length) return this.registry.metrics();
+    return AggregatorRegistry.aggregate([await this.snapshot(), ...workers]).metrics();
+  }
 }
+
+export type WorkerMetrics = MetricObjectWithValues<MetricValue<string>>[];

@@ -1,14 +1,14 @@
 // The admin HTTP server: health and Prometheus metrics for now; the REST API and the admin
 // center mount here as they land.
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { GatewayMetrics } from './metrics.js';
+import type { GatewayMetrics, WorkerMetrics } from './metrics.js';
 
-export async function startHttp(opts: { host: string; port: number; metrics: GatewayMetrics; health: () => Record<string, unknown> }): Promise<{ app: FastifyInstance; port: number }> {
+export async function startHttp(opts: { host: string; port: number; metrics: GatewayMetrics; workerMetrics?: () => Promise<WorkerMetrics[]>; health: () => Record<string, unknown> }): Promise<{ app: FastifyInstance; port: number }> {
   const app = Fastify({ logger: false });
   app.get('/health', async () => ({ status: 'ok', ...opts.health() }));
   app.get('/metrics', async (_req, reply) => {
     reply.header('content-type', opts.metrics.registry.contentType);
-    return opts.metrics.registry.metrics();
+    return opts.metrics.exposition(opts.workerMetrics ? await opts.workerMetrics() : []);
   });
   await app.listen({ host: opts.host, port: opts.port });
   const addr = app.server.address();

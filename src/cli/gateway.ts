@@ -1,22 +1,31 @@
 // The composition root: opens the store, builds the SMTP listener(s), the queue runner and the
 // admin HTTP server, and stops them in order on shutdown.
+//
+// A node runs as one process, or (smtpProcesses > 1) as a primary with SMTP worker processes
+// sharing the listening sockets, so that SMTP sessions use every core. Every process that takes
+// mail opens its own connection to the store, its own group commit and WAL fsync (SQLite in WAL
+// mode serialises the writers); the primary alone runs delivery, housekeeping and the admin HTTP
+// server, and counts connections per client IP for all workers (src/cli/cluster.ts).
+import cluster from 'node:cluster';
 import { existsSync, mkdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { GatewayMetrics } from '../api/metrics.js';
+import { GatewayMetrics, type WorkerMetrics } from '../api/metrics.js';
 import { startHttp } from '../api/server.js';
 import { splitHostPort, type ServerSettings } from '../config/server.js';
 import { SmtpDelivery } from '../delivery/smtp.js';
 import { DEFAULT_RETRY, QueueRunner } from '../queue/runner.js';
 import { GroupCommit, Spool } from '../queue/spool.js';
 import type { ListenerContext } from '../smtp/context.js';
+import { PerIpCounter, type ConnectionCounter } from '../smtp/connections.js';
 import { DEFAULT_LIMITS } from '../smtp/limits.js';
 import { createListener, type Listener } from '../smtp/server.js';
 import { loadOrCreateTls } from '../smtp/tls.js';
 import { ConfigWatcher } from '../store/configWatcher.js';
 import { prefixTrie } from '../mailflow/snapshot.js';
 import { SqliteConfigStore } from '../store/sqlite/configStore.js';
-import { openDatabase, WalSync } from '../store/sqlite/db.js';
+import { openDatabase, WalSync, type Db } from '../store/sqlite/db.js';
 import { SqliteQueueStore } from '../store/sqlite/queueStore.js';
 import { SqliteTraceStore } from '../store/sqlite/traceStore.js';
 import { SqliteQuarantineStore } from '../store/sqlite/quarantineStore.js';
@@ -25,6 +34,7 @@ import { HistoricalSearchRunner } from '../queue/historicalSearchRunner.js';
 import { purgeExpiredQuarantine } from '../quarantine/service.js';
 import { SqliteRetentionStore } from '../store/sqlite/retention.js';
 import { applyRetention } from '../trace/retention.js';
+import { fixedWorkerPorts, forkSmtpWorkers, workerLink } from './cluster.js';
 
 export interface Gateway {
   smtpPort: number;
@@ -33,51 +43,61 @@ export interface Gateway {
   stop(): Promise<void>;
 }
 
-export async function startGateway(dataDir: string, settings: ServerSettings, logger: Logger): Promise<Gateway> {
+/** How many processes take SMTP sessions: 'auto' is one per core (at most 8). */
+export function smtpProcessCount(settings: ServerSettings): number {
+  return settings.smtpProcesses === 'auto' ? Math.min(8, availableParallelism()) : settings.smtpProcesses;
+}
+
+/** Runs a batch of writes as one SQLite transaction. */
+function inOneTransaction(db: Db): (writes: (() => void)[]) => void {
+  const run = db.transaction((writes: (() => void)[]) => writes.forEach((w) => w()));
+  return (writes) => run(writes);
+}
+
+/** What every process that takes mail opens: a store connection, the spool, the group commit. */
+function openIngest(dataDir: string, settings: ServerSettings, logger: Logger) {
   mkdirSync(dataDir, { recursive: true });
   const db = openDatabase(join(dataDir, 'postern.db'));
   const configStore = new SqliteConfigStore(db);
-  const queue = new SqliteQueueStore(db);
-  const trace = new SqliteTraceStore(db);
-  const metrics = new GatewayMetrics();
   const watcher = new ConfigWatcher(configStore, (s) => logger.info({ version: s.version }, 'configuration reloaded'));
   watcher.start(settings.configPollMs);
   const spool = new Spool(dataDir);
   const wal = new WalSync(db);
-  const commitBatch = db.transaction((writes: (() => void)[]) => writes.forEach((w) => w()));
-  const commit = new GroupCommit(
-    () => spool.syncDir(),
-    (writes) => commitBatch(writes),
-    () => wal.sync(),
-  );
-  const transact = db.transaction((fn: () => void) => fn());
-  const smtpDelivery = new SmtpDelivery(dataDir, settings.hostname);
+  const commit = new GroupCommit(() => spool.syncDir(), inOneTransaction(db), () => wal.sync());
+  return {
+    db, spool, commit, watcher,
+    queue: new SqliteQueueStore(db),
+    trace: new SqliteTraceStore(db),
+    close: async () => {
+      watcher.stop();
+      await wal.close();
+      spool.close();
+      db.close();
+    },
+  };
+}
+type Ingest = ReturnType<typeof openIngest>;
+
+/** The SMTP listener(s) of one process. */
+async function startListeners(
+  ingest: Ingest, settings: ServerSettings, logger: Logger,
+  metrics: GatewayMetrics, connections: ConnectionCounter, onQueued: () => void, dataDir: string,
+): Promise<{ smtpPort: number; smtpsPort?: number; close(): Promise<void> }> {
   const caFile = settings.clientCaFile && !existsSync(settings.clientCaFile) ? join(dataDir, settings.clientCaFile) : settings.clientCaFile;
   const tls = loadOrCreateTls(dataDir, settings.hostname, caFile);
-
-  const runner = new QueueRunner({
-    queue, trace, spool, commit, smtp: smtpDelivery, dataDir, logger,
-    hostname: settings.hostname,
-    snapshot: () => watcher.snapshot(),
-    retry: { ...DEFAULT_RETRY, ...settings.retry },
-    concurrency: settings.deliveryConcurrency,
-    transact,
-    onDelivered: (status, n) => metrics.delivered(status, n),
-  });
-
   const trustedNetworks = prefixTrie(settings.trustedNetworks);
+  const { watcher } = ingest;
   const ctx: ListenerContext = {
     hostname: settings.hostname,
     limits: { ...DEFAULT_LIMITS, ...settings.limits },
-    tls, spool, commit, queue, trace, logger, metrics,
+    tls, logger, metrics, connections, onQueued,
+    spool: ingest.spool, commit: ingest.commit, queue: ingest.queue, trace: ingest.trace,
     snapshot: () => watcher.snapshot(),
     trustedProxies: settings.trustedProxies,
     // The early-talker pause is for strangers: configured networks and connector IPs are greeted at once.
     greetDelayMs: (ip) =>
       settings.earlyTalkerDelayMs === 0 || trustedNetworks.lookup(ip).length || watcher.snapshot().connectorIps.lookup(ip).length ? 0 : settings.earlyTalkerDelayMs,
-    onQueued: () => runner.kick(),
   };
-
   const listeners: Listener[] = [createListener(ctx)];
   const smtp = splitHostPort(settings.smtp);
   const smtpPort = await listeners[0].listen(smtp.port, smtp.host);
@@ -88,8 +108,54 @@ export async function startGateway(dataDir: string, settings: ServerSettings, lo
     const hp = splitHostPort(settings.smtps);
     smtpsPort = await l.listen(hp.port, hp.host);
   }
-  runner.start(settings.queuePollMs);
+  return { smtpPort, smtpsPort, close: async () => void (await Promise.all(listeners.map((l) => l.close()))) };
+}
 
+const withPort = (hostPort: string, port: number) => `${hostPort.slice(0, hostPort.lastIndexOf(':'))}:${port}`;
+
+/** An SMTP worker process: listeners only; delivery and connection counts are the primary's. */
+export async function startSmtpWorker(dataDir: string, settings: ServerSettings, logger: Logger): Promise<void> {
+  const link = workerLink();
+  const fixed = fixedWorkerPorts();
+  if (fixed) {
+    settings = { ...settings, smtp: withPort(settings.smtp, fixed.smtpPort) };
+    if (settings.smtps && fixed.smtpsPort) settings.smtps = withPort(settings.smtps, fixed.smtpsPort);
+  }
+  const ingest = openIngest(dataDir, settings, logger);
+  const metrics = new GatewayMetrics();
+  const smtp = await startListeners(ingest, settings, logger, metrics, link.connections, link.queued, dataDir);
+  link.ready({ smtpPort: smtp.smtpPort, smtpsPort: smtp.smtpsPort }, () => metrics.snapshot(), async () => {
+    await smtp.close();
+    await ingest.close();
+  });
+}
+
+export async function startGateway(dataDir: string, settings: ServerSettings, logger: Logger): Promise<Gateway> {
+  if (cluster.isWorker) throw new Error('startGateway runs in the primary; workers run startSmtpWorker');
+  const ingest = openIngest(dataDir, settings, logger);
+  const { db, queue, trace, spool, commit, watcher } = ingest;
+  const metrics = new GatewayMetrics();
+  const smtpDelivery = new SmtpDelivery(dataDir, settings.hostname);
+  const bookkeeping = new GroupCommit(async () => {}, inOneTransaction(db), async () => {});
+
+  const runner = new QueueRunner({
+    queue, trace, spool, commit, smtp: smtpDelivery, dataDir, logger,
+    hostname: settings.hostname,
+    snapshot: () => watcher.snapshot(),
+    retry: { ...DEFAULT_RETRY, ...settings.retry },
+    concurrency: settings.deliveryConcurrency,
+    transact: (fn) => bookkeeping.commit(fn),
+    onDelivered: (status, n) => metrics.delivered(status, n),
+  });
+
+  const connections = new PerIpCounter({ ...DEFAULT_LIMITS, ...settings.limits }.maxConnectionsPerIp);
+  const workers = smtpProcessCount(settings);
+  const smtp: { smtpPort: number; smtpsPort?: number; close(): Promise<void>; workerMetrics?(): Promise<WorkerMetrics[]> } =
+    workers > 1
+      ? await forkSmtpWorkers(workers, { connections, queued: () => runner.kick(), logger })
+      : await startListeners(ingest, settings, logger, metrics, connections, () => runner.kick(), dataDir);
+  const { smtpPort, smtpsPort } = smtp;
+  runner.start(settings.queuePollMs);
   // Background housekeeping: historical searches, and the quarantine expiry purge (every minute).
   const searches = new HistoricalSearchRunner({
     searches: new SqliteHistoricalSearchStore(db), dataDir, logger, spool, commit, queue, trace,
@@ -127,6 +193,7 @@ export async function startGateway(dataDir: string, settings: ServerSettings, lo
     host: http.host,
     port: http.port,
     metrics,
+    workerMetrics: smtp.workerMetrics && (() => smtp.workerMetrics!()),
     health: () => ({ queue: queue.pendingCount(), configVersion: watcher.snapshot().version }),
   });
   const depth = setInterval(() => metrics.queueDepth.set(queue.pendingCount()), 5000);
@@ -142,14 +209,12 @@ export async function startGateway(dataDir: string, settings: ServerSettings, lo
         clearInterval(depth);
         clearInterval(housekeeping);
         closing = true;
-        await Promise.all(listeners.map((l) => l.close()));
+        await smtp.close();
         await searches.stop();
         await runner.stop();
         smtpDelivery.close();
-        watcher.stop();
         await app.close();
-        await wal.close();
-        db.close();
+        await ingest.close();
       })()),
   };
 }

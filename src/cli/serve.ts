@@ -4,7 +4,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { ServerSettings } from '../config/server.js';
-import { startGateway } from './gateway.js';
+import cluster from 'node:cluster';
+import { startGateway, startSmtpWorker } from './gateway.js';
 import { createLogger } from './logger.js';
 import { withDataDir } from './common.js';
 
@@ -25,6 +26,7 @@ export function register(program: Command): void {
         process.exit(1);
       }
       const logger = createLogger();
+      if (cluster.isWorker) return startSmtpWorker(dataDir, parsed.data, logger.child({ worker: cluster.worker!.id }));
       const gw = await startGateway(dataDir, parsed.data, logger);
       logger.info({ smtp: gw.smtpPort, smtps: gw.smtpsPort, http: gw.httpPort, dataDir }, 'postern ready');
       if (opts.banner) {

@@ -35,7 +35,13 @@ export const SmtpTarget = z.object({
   clientKeyFile: z.string().optional(),
 });
 
-export const DeliveryTarget = z.discriminatedUnion('kind', [MaildirTarget, SmtpTarget]);
+/**
+ * Accept and drop, as Postfix's discard transport: the message is traced as delivered and its
+ * spool file removed. For sink domains and for load tests that measure the gateway, not a next hop.
+ */
+export const DiscardTarget = z.object({ kind: z.literal('discard') });
+
+export const DeliveryTarget = z.discriminatedUnion('kind', [MaildirTarget, SmtpTarget, DiscardTarget]);
 export type DeliveryTarget = z.infer<typeof DeliveryTarget>;
 
 export const OrganizationConfig = z.object({

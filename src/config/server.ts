@@ -34,6 +34,11 @@ export const ServerSettings = z.object({
     .partial()
     .default({}),
   retry: z.object({ initialMs: z.number().int().positive(), maxMs: z.number().int().positive(), maxLifetimeMs: z.number().int().positive() }).partial().default({}),
+  /**
+   * Processes that take SMTP sessions. 1: one process does everything. n > 1 or 'auto' (one per
+   * core, at most 8): a primary (delivery, housekeeping, admin HTTP) and n SMTP worker processes.
+   */
+  smtpProcesses: z.union([z.literal('auto'), z.number().int().min(1).max(64)]).default(1),
   deliveryConcurrency: z.number().int().min(1).max(1000).default(20),
   /** Days of message trace, EmailEvents and SmtpRejectEvents kept (Exchange: 90). */
   traceRetentionDays: z.number().int().min(1).max(3650).default(DEFAULT_TRACE_RETENTION_DAYS),

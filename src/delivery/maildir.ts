@@ -6,7 +6,7 @@ import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { pump } from '../queue/pump.js';
 import { failure, type DeliveryResult } from './agent.js';
 
 /** Safe folder name for an address part: no path traversal, no separators. */
@@ -36,7 +36,7 @@ export async function deliverToMaildir(root: string, recipient: string, message:
   try {
     await Promise.all(['tmp', 'new', 'cur'].map((d) => mkdir(join(dir, d), { recursive: true })));
     const out = createWriteStream(tmp, { flags: 'wx', mode: 0o600, flush: true });
-    await pipeline(message, out);
+    await pump(message, out);
     const fh = await open(tmp, 'r+');
     await fh.sync();
     await fh.close();

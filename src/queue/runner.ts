@@ -37,10 +37,11 @@ export interface RunnerDeps extends InjectDeps {
   concurrency: number;
   logger: Logger;
   /**
-   * Run delivery bookkeeping in one transaction. Not fsynced on its own: losing a "delivered"
-   * mark in a power cut means a re-delivery, never a loss.
+   * Run delivery bookkeeping in a transaction, shared with the bookkeeping of the deliveries that
+   * finish in the same turn of the event loop (one WAL append for many, not one each). Not
+   * fsynced on its own: losing a "delivered" mark in a power cut means a re-delivery, never a loss.
    */
-  transact(fn: () => void): void;
+  transact(fn: () => void): Promise<void>;
   onDelivered?(status: 'delivered' | 'deferred' | 'failed', n: number): void;
 }
 
@@ -133,7 +134,9 @@ export class QueueRunner {
       results = new Map(group.map((r) => [r.recipient, { ok: false, permanent: true, response: '550 5.4.1 The organization no longer exists' }]));
     } else {
       const target = targetFor(org, first.recipient);
-      if (target.kind === 'maildir') {
+      if (target.kind === 'discard') {
+        results = new Map(group.map((r) => [r.recipient, { ok: true, response: '250 2.0.0 Discarded' }]));
+      } else if (target.kind === 'maildir') {
         results = new Map();
         for (const r of group) {
           const stream = await messageStream(r.spoolFile, r.edits);
@@ -152,7 +155,7 @@ export class QueueRunner {
     const failed = outcomes.filter((o) => o.fate === 'failed');
     if (failed.length) await this.bounce(failed.map(({ r, res }) => ({ r, res: res as Failure })));
     let finished: string[] = [];
-    this.d.transact(() => {
+    await this.d.transact(() => {
       for (const o of outcomes) this.record(o.r, o.res, o.fate, event, now);
       finished = this.d.queue.reapFinished(group.map((r) => r.messageId));
     });

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { ConfigSnapshot } from '../mailflow/snapshot.js';
 import type { GroupCommit, Spool } from '../queue/spool.js';
 import type { QueueStore, TraceStore } from '../store/ports.js';
+import type { ConnectionCounter } from './connections.js';
 import type { SmtpLimits } from './limits.js';
 import type { TlsFiles } from './tls.js';
 
@@ -27,6 +28,8 @@ export interface ListenerContext {
   trustedProxies: string[];
   /** Greeting delay for a client address (early-talker detection). */
   greetDelayMs(ip: string): number;
+  /** Connections per client IP, counted across the node's SMTP processes. */
+  connections: ConnectionCounter;
   /** Told after each commit so delivery can start at once. */
   onQueued(): void;
 }

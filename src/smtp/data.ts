@@ -3,7 +3,7 @@
 // then make it durable (file fsync, directory fsync, queue + trace commit) before answering 250.
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { pump } from '../queue/pump.js';
 import { endOfDataRefusal, messageNeedsContent, planMessage, type PlannedCopy } from '../mailflow/copyPlan.js';
 import type { ClientFacts, HeaderField, MessageFacts } from '../mailflow/message.js';
 import { emailEventsFields, traceEvents } from '../rules/index.js';
@@ -43,7 +43,7 @@ export async function onData(ctx: ListenerContext, stream: Readable, session: Se
   const spooled = ctx.spool.create(id);
   let keep = false;
   try {
-    await pipeline(stream, inspector, spooled.stream);
+    await pump(stream, inspector, spooled.stream);
     if (inspector.violation) {
       const reply = violationReply(inspector.violation);
       recordReject(ctx, state, session.id, { stage: 'DATA', ...reply, reason: inspector.violation.kind, mailFrom });

@@ -37,6 +37,33 @@ describe('DATA inspection', () => {
     expect((await inspect(['X-A: ' + 'x'.repeat(90) + '\r\n', 'X-B: ' + 'y'.repeat(90) + '\r\n', 'X-C: z\r\n\r\nbody\r\n'])).insp.violation).toEqual({ kind: 'header-too-large', limit: 200 });
   });
 
+  it('agrees with the byte-by-byte definition on random input split at random points', async () => {
+    // The definition: every LF follows a CR, every CR precedes an LF, and no line holds more than
+    // maxLineLength bytes besides its CRLF; the first broken rule in byte order is reported.
+    const reference = (text: string, max: number) => {
+      let line = 0;
+      for (let i = 0; i < text.length; i++) {
+        const c = text[i];
+        if (c === '\n') { if (text[i - 1] !== '\r') return 'bare-newline'; line = 0; continue; }
+        if (i > 0 && text[i - 1] === '\r') return 'bare-newline';
+        if (c !== '\r' && ++line > max) return 'line-too-long';
+      }
+      return undefined;
+    };
+    let seed = 42;
+    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff), seed % n);
+    for (let round = 0; round < 1000; round++) {
+      const alphabet = ['a', 'a', 'a', 'a', '\r\n', '\r\n', '\r', '\n'];
+      const body = Array.from({ length: 5 + rnd(60) }, () => alphabet[rnd(round % 3 === 0 ? 8 : 6)]).join('');
+      const text = 'a: b\r\n\r\n' + body + '\r\n';
+      const cuts = [...new Set(Array.from({ length: rnd(12) }, () => 1 + rnd(text.length - 1)))].sort((x, y) => x - y);
+      const chunks = [0, ...cuts].map((c, i, all) => text.slice(c, all[i + 1] ?? text.length));
+      const max = 2 + rnd(6);
+      const { insp } = await inspect(chunks, { maxMessageSize: 10_000, maxLineLength: max, maxHeaderBytes: 1000 });
+      expect(insp.violation?.kind, JSON.stringify({ chunks, max })).toBe(reference(text, max));
+    }
+  });
+
   it('parses folded header fields', () => {
     expect(parseHeaderBlock(Buffer.from('Subject: a\r\n b\r\nX-Y:z\r\n'))).toEqual([
       { name: 'Subject', value: 'a\r\n b' },

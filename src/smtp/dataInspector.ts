@@ -49,6 +49,16 @@ export class DataInspector extends Transform {
   }
 
   private scan(chunk: Buffer): void {
+    // Fast path: CR and LF positions come from native memchr (indexOf); a clean chunk, the usual
+    // case, is never walked byte by byte in JavaScript. Only a chunk that breaks a rule is, to
+    // report its first violation exactly.
+    if (this.clean(chunk)) {
+      const lastLf = chunk.lastIndexOf(LF);
+      this.lineLength = lastLf < 0 ? this.lineLength + chunk.length : chunk.length - lastLf - 1;
+      if (chunk[chunk.length - 1] === CR) this.lineLength--; // a CR that the next chunk's LF will end
+      this.prev = chunk[chunk.length - 1];
+      return;
+    }
     let prev = this.prev;
     let line = this.lineLength;
     for (let i = 0; i < chunk.length; i++) {
@@ -66,6 +76,26 @@ export class DataInspector extends Transform {
     }
     this.prev = prev;
     this.lineLength = line;
+  }
+
+  /** True when every CR in the chunk precedes an LF, every LF follows a CR, and no line is too long. */
+  private clean(chunk: Buffer): boolean {
+    const max = this.limits.maxLineLength;
+    if (this.prev === CR && chunk[0] !== LF) return false;
+    for (let i = chunk.indexOf(CR); i >= 0; i = chunk.indexOf(CR, i + 1)) {
+      if (i + 1 < chunk.length && chunk[i + 1] !== LF) return false;
+    }
+    let start = 0; // first byte of the current line in this chunk
+    let carried = this.lineLength;
+    for (let i = chunk.indexOf(LF); i >= 0; i = chunk.indexOf(LF, i + 1)) {
+      const cr = i > 0 ? chunk[i - 1] : this.prev;
+      if (cr !== CR) return false;
+      if (carried + (i - start) - (i > 0 ? 1 : 0) > max) return false; // the line's bytes without its CR (which a previous chunk may hold)
+      start = i + 1;
+      carried = 0;
+    }
+    const tail = carried + (chunk.length - start) - (chunk[chunk.length - 1] === CR ? 1 : 0);
+    return tail <= max;
   }
 
   override _flush(done: TransformCallback): void {

@@ -17,8 +17,6 @@ export interface Listener {
 }
 
 export function createListener(ctx: ListenerContext, opts: { implicitTls?: boolean } = {}): Listener {
-  const perIp = new Map<string, number>();
-
   const options: SMTPServerOptions = {
     name: ctx.hostname,
     banner: 'Postern ESMTP',
@@ -41,23 +39,21 @@ export function createListener(ctx: ListenerContext, opts: { implicitTls?: boole
 
     onConnect(session, callback) {
       const ip = normaliseIp(session.remoteAddress);
-      const n = (perIp.get(ip) ?? 0) + 1;
-      if (n > ctx.limits.maxConnectionsPerIp) {
-        return callback(smtpError(421, `4.7.0 Too many connections from ${ip}, try again later`));
-      }
-      perIp.set(ip, n);
-      ctx.metrics.connections(1);
-      stateOf(session as unknown as SessionLike);
-      callback();
+      const admitted = (ok: boolean) => {
+        if (!ok) return callback(smtpError(421, `4.7.0 Too many connections from ${ip}, try again later`));
+        ctx.metrics.connections(1);
+        stateOf(session as unknown as SessionLike);
+        callback();
+      };
+      const ok = ctx.connections.open(ip);
+      if (typeof ok === 'boolean') admitted(ok);
+      else ok.then(admitted, () => admitted(false));
     },
 
     onClose(session) {
       const s = session as unknown as SessionLike;
       if (!s?.postern) return; // closed before onConnect accepted it (early talker, refused): never counted
-      const ip = s.postern.client.ip;
-      const n = (perIp.get(ip) ?? 1) - 1;
-      if (n <= 0) perIp.delete(ip);
-      else perIp.set(ip, n);
+      ctx.connections.close(s.postern.client.ip);
       ctx.metrics.connections(-1);
     },
 

@@ -43,7 +43,10 @@ export interface Running {
 
 export async function startPostern(dataDir: string, settings: Record<string, unknown> = {}): Promise<Running> {
   const file = join(dataDir, 'postern.yaml');
-  writeFileSync(file, stringify({ smtp: '127.0.0.1:0', http: '127.0.0.1:0', queuePollMs: 100, configPollMs: 200, ...settings }));
+  // POSTERN_TEST_SMTP_PROCESSES runs every gateway of a test run with that many SMTP worker processes.
+  const processes = process.env.POSTERN_TEST_SMTP_PROCESSES;
+  const base = { smtp: '127.0.0.1:0', http: '127.0.0.1:0', queuePollMs: 100, configPollMs: 200, ...(processes && { smtpProcesses: processes === 'auto' ? 'auto' : Number(processes) }) };
+  writeFileSync(file, stringify({ ...base, ...settings }));
   const proc = spawn(process.execPath, [CLI, 'serve', '-d', dataDir, '-c', file], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, POSTERN_LOG_LEVEL: 'info' } });
   const log: string[] = [];
   const ready = new Promise<{ smtp: number; http: number }>((resolveReady, reject) => {
