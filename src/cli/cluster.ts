@@ -5,8 +5,11 @@
 // mail, sums their metrics for /metrics, and replaces a worker that dies.
 //
 // The IPC messages, all tagged `postern`:
-//   worker → primary: ready {smtpPort, smtpsPort} · open {id, ip} · close {ip} · queued · metrics {id, data}
-//   primary → worker: opened {id, ok} · metrics? {id} · stop
+//   worker → primary: ready {smtpPort, smtpsPort} · metrics {id, data} · batch {items}, where the
+//                     items, gathered over one turn of the worker's event loop, are
+//                     open {id, ip} · close {ip} · queued
+//   primary → worker: opened {results: [id, ok][]} · metrics? {id} · stop
+// Batching matters: under load one IPC message carries the opens and closes of many sessions.
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from 'pino';
 import type { WorkerMetrics } from '../api/metrics.js';
@@ -51,19 +54,13 @@ export async function forkSmtpWorkers(
       // replacement would otherwise get a new random port if every worker had died.
       const worker = cluster.fork(ports ? { [WORKER_PORTS_ENV]: JSON.stringify(ports) } : {});
       const held = new Map<string, number>(); // this worker's counted connections, released if it dies
-      worker.on('message', (m: unknown) => {
-        if (!isMsg(m)) return;
+      const handle = (m: Msg, opened: [unknown, boolean][]) => {
         switch (m.postern) {
-          case 'ready':
-            ready.add(worker);
-            ports = { smtpPort: m.smtpPort as number, smtpsPort: m.smtpsPort as number | undefined };
-            resolve(worker);
-            break;
           case 'open': {
             const ip = String(m.ip);
             const ok = o.connections.open(ip);
             if (ok) held.set(ip, (held.get(ip) ?? 0) + 1);
-            if (worker.isConnected()) worker.send({ postern: 'opened', id: m.id, ok });
+            opened.push([m.id, ok]);
             break;
           }
           case 'close': {
@@ -78,9 +75,20 @@ export async function forkSmtpWorkers(
           case 'queued':
             o.queued();
             break;
-          case 'metrics':
-            metricsWaiters.get(m.id as number)?.(m.data as WorkerMetrics);
-            break;
+        }
+      };
+      worker.on('message', (m: unknown) => {
+        if (!isMsg(m)) return;
+        if (m.postern === 'batch') {
+          const opened: [unknown, boolean][] = [];
+          for (const item of m.items as unknown[]) if (isMsg(item)) handle(item, opened);
+          if (opened.length && worker.isConnected()) worker.send({ postern: 'opened', results: opened });
+        } else if (m.postern === 'ready') {
+          ready.add(worker);
+          ports = { smtpPort: m.smtpPort as number, smtpsPort: m.smtpsPort as number | undefined };
+          resolve(worker);
+        } else if (m.postern === 'metrics') {
+          metricsWaiters.get(m.id as number)?.(m.data as WorkerMetrics);
         }
       });
       worker.once('exit', (code, signal) => {
@@ -156,16 +164,30 @@ export function workerLink(): {
   const send = (m: Msg) => {
     if (process.connected) process.send!(m);
   };
+  let outbox: Msg[] = [];
+  let queuedInOutbox = false;
+  const post = (m: Msg) => {
+    if (!outbox.length) {
+      setImmediate(() => {
+        const items = outbox;
+        outbox = [];
+        queuedInOutbox = false;
+        send({ postern: 'batch', items });
+      });
+    }
+    outbox.push(m);
+  };
   let seq = 0;
   const opening = new Map<number, (ok: boolean) => void>();
-  let kickPending = false;
   let onMessage: (m: Msg) => void = () => {};
   process.on('message', (m: unknown) => {
     if (!isMsg(m)) return;
     if (m.postern === 'opened') {
-      const done = opening.get(m.id as number);
-      opening.delete(m.id as number);
-      done?.(m.ok === true);
+      for (const [id, ok] of m.results as [number, boolean][]) {
+        const done = opening.get(id);
+        opening.delete(id);
+        done?.(ok === true);
+      }
     } else onMessage(m);
   });
   return {
@@ -174,18 +196,15 @@ export function workerLink(): {
         new Promise((resolve) => {
           const id = ++seq;
           opening.set(id, resolve);
-          send({ postern: 'open', id, ip });
+          post({ postern: 'open', id, ip });
         }),
-      close: (ip) => send({ postern: 'close', ip }),
+      close: (ip) => post({ postern: 'close', ip }),
     },
     // One kick per turn of the event loop, however many messages were committed in it.
     queued: () => {
-      if (kickPending) return;
-      kickPending = true;
-      setImmediate(() => {
-        kickPending = false;
-        send({ postern: 'queued' });
-      });
+      if (queuedInOutbox) return;
+      queuedInOutbox = true;
+      post({ postern: 'queued' });
     },
     ready: (ports, metrics, stop) => {
       let stopping = false;

@@ -174,13 +174,13 @@ export class QueueRunner {
     const base = { orgGuid: r.orgGuid, networkMessageId: r.networkMessageId, recipient: r.recipient, at: now };
     const data = res.remote ? `remote=${res.remote}` : '';
     if (fate === 'delivered') {
-      this.d.queue.markDone(r.id, 'delivered');
+      this.d.queue.markDone(r.id);
       this.d.trace.recordEvent({ ...base, event, action: event === 'SEND' ? 'Send' : 'Deliver', detail: res.response, data }, 'Delivered');
     } else if (fate === 'deferred') {
       this.d.queue.markDeferred(r.id, now + backoff(this.d.retry, r.attempts), res.response);
       this.d.trace.recordEvent({ ...base, event: 'DEFER', action: 'Defer', detail: res.response, data }, 'Pending');
     } else {
-      this.d.queue.markDone(r.id, 'failed');
+      this.d.queue.markDone(r.id);
       this.d.trace.recordEvent({ ...base, event: 'FAIL', action: 'Fail', detail: res.response, data }, 'Failed');
     }
     this.d.onDelivered?.(fate, 1);

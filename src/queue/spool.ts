@@ -5,7 +5,8 @@
 // synchronous=FULL. Concurrent sessions share steps 2 and 3: every message that finished DATA
 // in the same turn of the event loop rides one directory fsync and one transaction.
 import { randomBytes } from 'node:crypto';
-import { closeSync, createWriteStream, fsync, mkdirSync, openSync, unlinkSync, type WriteStream } from 'node:fs';
+import { closeSync, createWriteStream, fsync, mkdirSync, openSync, type WriteStream } from 'node:fs';
+import { unlink } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
 
@@ -20,8 +21,8 @@ const fsyncAsync = promisify(fsync);
 
 // Cost note: each asynchronous fs call is a round trip through libuv's thread pool (a wake-up and
 // a context switch, ~50-100 µs of CPU on a small machine), several times the cost of the call
-// itself. Only the fsyncs, which wait for the disk, go to the pool; open, close and unlink are
-// metadata operations on the page cache and run in place.
+// itself. Only what waits for the disk or its journal (fsync, unlink) goes to the pool; open and
+// close of the message's own file run in place.
 export class Spool {
   readonly dir: string;
   private dirFd: number | undefined;
@@ -63,12 +64,11 @@ export class Spool {
     };
   }
 
+  /** Remove a spool file (in the pool: an unlink waits for the file system journal, which concurrent fsyncs keep busy). */
   async remove(file: string): Promise<void> {
-    try {
-      unlinkSync(file);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
+    await unlink(file).catch((err) => {
+      if (err.code !== 'ENOENT') throw err;
+    });
   }
 
   /** fsync of the spool directory, so that new files' names survive a crash. */

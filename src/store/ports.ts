@@ -70,7 +70,8 @@ export interface QueueStore {
   enqueue(msg: NewMessage): void;
   /** Recipients whose next attempt is due, oldest first, skipping those already leased. */
   due(now: number, limit: number, exclude: Set<number>): DueRecipient[];
-  markDone(id: number, status: 'delivered' | 'failed'): void;
+  /** The recipient is finished (delivered or failed): it leaves the queue. */
+  markDone(id: number): void;
   markDeferred(id: number, nextAttemptAt: number, error: string): void;
   /** Of these messages, those whose every recipient is done: rows deleted, spool files returned for removal. */
   reapFinished(messageIds: string[]): string[];

@@ -1,8 +1,23 @@
 // The delivery queue on SQLite. Rows are written in the same transaction as the trace of the
 // receipt, after the spool file is fsynced, and made durable before "250 OK" is sent.
 import { randomUUID } from 'node:crypto';
+import type { HeaderEdits } from '../../mailflow/headerEdits.js';
 import type { DueRecipient, NewMessage, QueueStore } from '../ports.js';
 import type { Db } from './db.js';
+
+type DueRow = Omit<DueRecipient, 'edits' | 'bounce'> & { edits: string; bounce: number };
+
+/**
+ * A due row whose header edits are parsed on first use: the runner fetches more rows than it
+ * starts (to complete multi-recipient groups) and most are fetched again on the next round.
+ */
+function dueRecipient(row: DueRow): DueRecipient {
+  const json = row.edits;
+  let edits: HeaderEdits | undefined;
+  return Object.defineProperties({ ...row, bounce: row.bounce === 1 } as unknown as DueRecipient, {
+    edits: { enumerable: true, get: () => (edits ??= JSON.parse(json)) },
+  });
+}
 
 export class SqliteQueueStore implements QueueStore {
   private readonly s;
@@ -27,7 +42,7 @@ export class SqliteQueueStore implements QueueStore {
           WHERE r.status = 'queued' AND r.next_attempt_at <= ?
           ORDER BY r.next_attempt_at LIMIT ?`,
       ),
-      markDone: db.prepare('UPDATE queue_recipients SET status = ?, attempts = attempts + 1 WHERE id = ?'),
+      markDone: db.prepare('DELETE FROM queue_recipients WHERE id = ?'),
       markDeferred: db.prepare('UPDATE queue_recipients SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?'),
       stillQueued: db.prepare(
         `SELECT 1 FROM queue_copies c JOIN queue_recipients r ON r.network_message_id = c.network_message_id
@@ -56,15 +71,16 @@ export class SqliteQueueStore implements QueueStore {
   }
 
   due(now: number, limit: number, exclude: Set<number>): DueRecipient[] {
-    const rows = this.s.due.all(now, limit + exclude.size) as any[];
+    const rows = this.s.due.all(now, limit + exclude.size) as DueRow[];
     return rows
       .filter((r) => !exclude.has(r.id))
       .slice(0, limit)
-      .map((r) => ({ ...r, edits: JSON.parse(r.edits), bounce: r.bounce === 1 }));
+      .map(dueRecipient);
   }
 
-  markDone(id: number, status: 'delivered' | 'failed'): void {
-    this.s.markDone.run(status, id);
+  /** A finished recipient leaves the queue (its outcome lives on in the trace). */
+  markDone(id: number): void {
+    this.s.markDone.run(id);
   }
 
   markDeferred(id: number, nextAttemptAt: number, error: string): void {
