@@ -1,6 +1,6 @@
 // The bytes a recipient gets: the spooled message with its copy's header edits applied (stamps
 // on top, firewall removals, rule edits). Only the header block is read into memory; the body
-// streams straight from the spool file.
+// streams straight from the spool file (small messages are queued with their bytes: see Spool).
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
@@ -9,9 +9,16 @@ import type { HeaderField } from '../mailflow/message.js';
 
 const HEADER_READ_LIMIT = 1024 * 1024;
 
+/** Where a queued message's bytes are: its spool file, or (small messages) the bytes themselves. */
+export type MessageSource = string | Buffer;
+
 /** The header block of a spooled message (bounded read) and where its body starts. */
-export async function readHeaderBlock(file: string): Promise<{ header: Buffer; bodyOffset: number }> {
-  const fh = await open(file, 'r');
+export async function readHeaderBlock(source: MessageSource): Promise<{ header: Buffer; bodyOffset: number }> {
+  if (typeof source !== 'string') {
+    const end = source.subarray(0, HEADER_READ_LIMIT).indexOf('\r\n\r\n');
+    return end >= 0 ? { header: source.subarray(0, end + 2), bodyOffset: end + 2 } : { header: source.subarray(0, HEADER_READ_LIMIT), bodyOffset: Math.min(source.length, HEADER_READ_LIMIT) };
+  }
+  const fh = await open(source, 'r');
   try {
     let data = Buffer.alloc(0);
     for (let want = 64 * 1024; ; want *= 4) {
@@ -61,10 +68,10 @@ export function applyEdits(header: Buffer, edits: HeaderEdits): Buffer {
   return Buffer.concat(out);
 }
 
-export async function messageStream(file: string, edits: HeaderEdits): Promise<Readable> {
-  const { header, bodyOffset } = await readHeaderBlock(file);
+export async function messageStream(source: MessageSource, edits: HeaderEdits): Promise<Readable> {
+  const { header, bodyOffset } = await readHeaderBlock(source);
   const head = applyEdits(header, edits);
-  const body = createReadStream(file, { start: bodyOffset });
+  const body = typeof source === 'string' ? createReadStream(source, { start: bodyOffset }) : [source.subarray(bodyOffset)];
   return Readable.from(
     (async function* () {
       yield head;

@@ -10,7 +10,7 @@ import type { DueRecipient, QueueStore, TraceStore } from '../store/ports.js';
 import type { DeliveryResult } from '../delivery/agent.js';
 import { buildNdr, failedRecipient } from '../delivery/dsn.js';
 import { deliverToMaildir } from '../delivery/maildir.js';
-import { messageStream, readHeaderBlock } from '../delivery/messageStream.js';
+import { messageStream, readHeaderBlock, type MessageSource } from '../delivery/messageStream.js';
 import type { SmtpDelivery } from '../delivery/smtp.js';
 import { injectMessage, type InjectDeps } from './inject.js';
 import type { Spool } from './spool.js';
@@ -138,13 +138,14 @@ export class QueueRunner {
         results = new Map(group.map((r) => [r.recipient, { ok: true, response: '250 2.0.0 Discarded' }]));
       } else if (target.kind === 'maildir') {
         results = new Map();
+        const source = this.source(first);
         for (const r of group) {
-          const stream = await messageStream(r.spoolFile, r.edits);
+          const stream = await messageStream(source, r.edits);
           results.set(r.recipient, await deliverToMaildir(resolve(this.d.dataDir, target.path), r.recipient, stream));
         }
       } else {
         event = 'SEND';
-        const stream = await messageStream(first.spoolFile, first.edits);
+        const stream = await messageStream(this.source(first), first.edits);
         results = await this.d.smtp.deliver(target, first.mailFrom, group.map((r) => r.recipient), stream);
       }
     }
@@ -160,6 +161,11 @@ export class QueueRunner {
       finished = this.d.queue.reapFinished(group.map((r) => r.messageId));
     });
     for (const file of finished) await this.d.spool.remove(file);
+  }
+
+  /** The message's spool file, or its bytes when it was queued without one. */
+  private source(r: DueRecipient): MessageSource {
+    return r.spoolFile || (this.d.queue.body(r.messageId) ?? Buffer.alloc(0));
   }
 
   private fate(r: DueRecipient, res: DeliveryResult, now: number): 'delivered' | 'deferred' | 'failed' {
@@ -189,7 +195,7 @@ export class QueueRunner {
   private async bounce(items: { r: DueRecipient; res: Failure }[]): Promise<void> {
     const first = items[0].r;
     if (!first.mailFrom || first.bounce) return; // never bounce the null sender or a bounce
-    const { header } = await readHeaderBlock(first.spoolFile);
+    const { header } = await readHeaderBlock(this.source(first));
     const ndr = buildNdr({
       reportingMta: this.d.hostname,
       to: first.mailFrom,

@@ -1,21 +1,24 @@
 // The durable spool: message files on disk and the group commit that makes "250 OK" true.
 //
 // A message is acknowledged only after (1) its spool file is fsynced, (2) the spool directory is
-// fsynced (so the file's name survives a crash), and (3) its queue rows are committed with
-// synchronous=FULL. Concurrent sessions share steps 2 and 3: every message that finished DATA
-// in the same turn of the event loop rides one directory fsync and one transaction.
+// fsynced (so the file's name survives a crash), and (3) its queue rows are committed and the
+// WAL fsynced. Concurrent sessions share steps 2 and 3: every message that finished DATA in the
+// same turn of the event loop rides one directory fsync and one transaction.
+//
+// Small messages (up to INLINE_MAX_BYTES) skip the file: their bytes go into the queue row, in
+// the same transaction, made durable by the same WAL fsync. Creating, fsyncing and unlinking a
+// file per message is the largest share of a small message's cost (inode work in the kernel and
+// three thread-pool round trips); a message that outgrows the limit, or is held in quarantine,
+// gets its file as before. Memory stays bounded: at most INLINE_MAX_BYTES per session.
 import { randomBytes } from 'node:crypto';
-import { closeSync, createWriteStream, fsync, mkdirSync, openSync, type WriteStream } from 'node:fs';
+import { closeSync, fsync, mkdirSync, openSync, write, writeSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
+import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
+import type { MessageSource } from '../delivery/messageStream.js';
 
-export interface SpoolFile {
-  stream: WriteStream;
-  /** fsync the file's data, then close it. */
-  syncAndClose(): Promise<void>;
-  close(): Promise<void>;
-}
+export const INLINE_MAX_BYTES = 64 * 1024;
 
 const fsyncAsync = promisify(fsync);
 
@@ -41,27 +44,9 @@ export class Spool {
     return join(this.dir, id);
   }
 
-  /**
-   * A new spool file. (Node 20's FileHandle.close() never settles after its own createWriteStream,
-   * so this uses a plain descriptor that we fsync and close ourselves.)
-   */
-  create(id: string): SpoolFile {
-    const fd = openSync(this.path(id), 'wx', 0o600);
-    const stream = createWriteStream('', { fd, autoClose: false });
-    let closed = false;
-    const closeOnce = async () => {
-      if (closed) return;
-      closed = true;
-      closeSync(fd);
-    };
-    return {
-      stream,
-      syncAndClose: async () => {
-        await fsyncAsync(fd);
-        await closeOnce();
-      },
-      close: closeOnce,
-    };
+  /** Where the DATA of a new message goes (see SpoolWriter). */
+  writer(id: string): SpoolWriter {
+    return new SpoolWriter(this.path(id), INLINE_MAX_BYTES);
   }
 
   /** Remove a spool file (in the pool: an unlink waits for the file system journal, which concurrent fsyncs keep busy). */
@@ -85,12 +70,89 @@ export class Spool {
 }
 
 /**
+ * DATA on its way to the queue: held in memory while the message is small, written to its spool
+ * file once it outgrows `inlineMax` (the held bytes first, then the rest as it streams).
+ */
+export class SpoolWriter extends Writable {
+  private held: Buffer[] | undefined = [];
+  private heldBytes = 0;
+  private fd: number | undefined;
+  private created = false;
+
+  constructor(
+    private readonly file: string,
+    private readonly inlineMax: number,
+  ) {
+    super();
+  }
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, done: (err?: Error | null) => void): void {
+    if (this.held && this.heldBytes + chunk.length <= this.inlineMax) {
+      this.held.push(chunk);
+      this.heldBytes += chunk.length;
+      return done();
+    }
+    try {
+      this.spill();
+    } catch (err) {
+      return done(err as Error);
+    }
+    writeAll(this.fd!, chunk, done);
+  }
+
+  /** The bytes so far, to read before they are durable (content extraction). */
+  source(): MessageSource {
+    return this.held ? Buffer.concat(this.held) : this.file;
+  }
+
+  /**
+   * Make the message durable-ready: its bytes (to commit with the queue row), or, when it
+   * outgrew the limit or `onDisk` asks for a file, its fsynced and closed spool file.
+   */
+  async settle(onDisk: boolean): Promise<{ body: Buffer } | { file: string }> {
+    if (this.held && !onDisk) return { body: Buffer.concat(this.held) };
+    this.spill();
+    await fsyncAsync(this.fd!);
+    this.closeFd();
+    return { file: this.file };
+  }
+
+  /** Drop the message: close and remove its file if it has one. */
+  async discard(): Promise<void> {
+    this.closeFd();
+    if (this.created) await unlink(this.file).catch(() => {});
+  }
+
+  private spill(): void {
+    if (this.fd !== undefined) return;
+    this.fd = openSync(this.file, 'wx', 0o600);
+    this.created = true;
+    const held = Buffer.concat(this.held ?? []);
+    this.held = undefined;
+    for (let off = 0; off < held.length; ) off += writeSync(this.fd, held, off);
+  }
+
+  private closeFd(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+}
+
+function writeAll(fd: number, buf: Buffer, done: (err?: Error | null) => void): void {
+  write(fd, buf, 0, buf.length, null, (err, n) => {
+    if (err) return done(err);
+    if (n < buf.length) return writeAll(fd, buf.subarray(n), done);
+    done();
+  });
+}
+
+/**
  * Group commit. `commit(write)` resolves once the spool directory has been fsynced, `write` has
  * run inside one transaction with every other write submitted meanwhile, and that transaction
  * is on disk (`syncCommit`, the WAL fsync).
  */
 export class GroupCommit {
-  private pending: { write: () => void; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  private pending: { write: () => void; newFile: boolean; resolve: () => void; reject: (e: unknown) => void }[] = [];
   private running = false;
 
   constructor(
@@ -99,9 +161,10 @@ export class GroupCommit {
     private readonly syncCommit: () => Promise<void>,
   ) {}
 
-  commit(write: () => void): Promise<void> {
+  /** `newFile`: the write refers to a spool file created since the last commit (its name needs the directory fsync). */
+  commit(write: () => void, opts: { newFile: boolean } = { newFile: true }): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.pending.push({ write, resolve, reject });
+      this.pending.push({ write, newFile: opts.newFile, resolve, reject });
       if (!this.running) void this.drain();
     });
   }
@@ -114,7 +177,7 @@ export class GroupCommit {
       const batch = this.pending;
       this.pending = [];
       try {
-        await this.syncDir();
+        if (batch.some((b) => b.newFile)) await this.syncDir();
         this.transaction(batch.map((b) => b.write));
         await this.syncCommit();
         for (const b of batch) b.resolve();

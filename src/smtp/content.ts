@@ -1,8 +1,10 @@
 // Body and attachment facts for transport rules that need them, extracted once per message from
-// the spool file by streaming it through mailparser: text bounded as Exchange bounds it (the first
+// the spooled message by streaming it through mailparser: text bounded as Exchange bounds it (the first
 // 1 MB), attachments counted and sniffed without holding them in memory.
 import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
 import { MailParser } from 'mailparser';
+import type { MessageSource } from '../delivery/messageStream.js';
 import type { AttachmentFacts, MessageContent } from '../rules/index.js';
 
 const TEXT_LIMIT = 1024 * 1024;
@@ -16,7 +18,7 @@ function sniff(head: Buffer, name: string): { isExecutable: boolean; isPasswordP
   return { isExecutable, isPasswordProtected: zipEncrypted || pdfEncrypted };
 }
 
-export function extractContent(file: string): Promise<MessageContent> {
+export function extractContent(source: MessageSource): Promise<MessageContent> {
   return new Promise((resolve, reject) => {
     const parser = new MailParser({ skipHtmlToText: false });
     const attachments: AttachmentFacts[] = [];
@@ -49,6 +51,6 @@ export function extractContent(file: string): Promise<MessageContent> {
     });
     parser.on('end', () => resolve({ bodyText, attachments }));
     parser.on('error', reject);
-    createReadStream(file).on('error', reject).pipe(parser);
+    (typeof source === 'string' ? createReadStream(source) : Readable.from([source])).on('error', reject).pipe(parser);
   });
 }

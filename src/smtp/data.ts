@@ -38,12 +38,11 @@ export async function onData(ctx: ListenerContext, stream: Readable, session: Se
   const client: ClientFacts = { ...state.client };
   const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
   const id = ctx.spool.newId();
-  const file = ctx.spool.path(id);
   const inspector = new DataInspector({ maxMessageSize: ctx.limits.maxMessageSize, maxLineLength: ctx.limits.maxLineLength, maxHeaderBytes: ctx.limits.maxHeaderBytes });
-  const spooled = ctx.spool.create(id);
+  const writer = ctx.spool.writer(id);
   let keep = false;
   try {
-    await pump(stream, inspector, spooled.stream);
+    await pump(stream, inspector, writer);
     if (inspector.violation) {
       const reply = violationReply(inspector.violation);
       recordReject(ctx, state, session.id, { stage: 'DATA', ...reply, reason: inspector.violation.kind, mailFrom });
@@ -52,7 +51,7 @@ export async function onData(ctx: ListenerContext, stream: Readable, session: Se
     const headers = parseHeaderBlock(inspector.headerBlock());
     const facts: MessageFacts = { client, envelope: { mailFrom, rcptTo: state.recipients.map((r) => r.address) }, headers, size: inspector.bytes };
     // Body content is extracted once, and only when some organization's rules need it.
-    const content = messageNeedsContent(state.recipients) ? await extractContent(file) : undefined;
+    const content = messageNeedsContent(state.recipients) ? await extractContent(writer.source()) : undefined;
     const plans = planMessage(state.recipients, facts, { gatewayHost: ctx.hostname, now: new Date(), newId: randomUUID, content });
     const refusal = endOfDataRefusal(plans);
     if (refusal) {
@@ -63,23 +62,24 @@ export async function onData(ctx: ListenerContext, stream: Readable, session: Se
 
     const now = Date.now();
     const copies = plans.flatMap((p) => queuedCopy(ctx, id, p, facts, now));
-    const msg: NewMessage = { id, spoolFile: file, receivedAt: now, mailFrom, client, size: facts.size, copies };
-    await spooled.syncAndClose();
+    // Quarantine holds the message for 30 days and reads it from its spool file.
+    const stored = await writer.settle(copies.some((c) => c.quarantine));
+    const msg: NewMessage = { id, spoolFile: 'file' in stored ? stored.file : '', body: 'body' in stored ? stored.body : undefined, receivedAt: now, mailFrom, client, size: facts.size, copies };
     const receipts = plans.map((p) => copyReceipt(p));
-    await ctx.commit.commit(() => {
-      if (copies.length) ctx.queue.enqueue(msg);
-      const { rows, events, emailEvents } = receiptRecords(msg, facts, receipts);
-      ctx.trace.recordReceive(rows, events, emailEvents);
-    });
+    await ctx.commit.commit(
+      () => {
+        if (copies.length) ctx.queue.enqueue(msg);
+        const { rows, events, emailEvents } = receiptRecords(msg, facts, receipts);
+        ctx.trace.recordReceive(rows, events, emailEvents);
+      },
+      { newFile: 'file' in stored },
+    );
     keep = copies.length > 0; // every copy deleted or rejected: nothing left to deliver
     ctx.metrics.accepted(1);
     ctx.onQueued();
     return `2.0.0 OK <${id}>`;
   } finally {
-    if (!keep) {
-      await spooled.close().catch(() => {});
-      await ctx.spool.remove(file);
-    }
+    if (!keep) await writer.discard();
   }
 }
 

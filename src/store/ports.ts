@@ -43,7 +43,9 @@ export interface QuarantineHold {
 
 export interface NewMessage {
   id: string;
+  /** The spool file, or '' when the message is small and queued with its bytes (`body`). */
   spoolFile: string;
+  body?: Buffer;
   receivedAt: number;
   mailFrom: string;
   client: ClientFacts;
@@ -73,6 +75,8 @@ export interface QueueStore {
   /** The recipient is finished (delivered or failed): it leaves the queue. */
   markDone(id: number): void;
   markDeferred(id: number, nextAttemptAt: number, error: string): void;
+  /** The bytes of a message queued without a spool file. */
+  body(messageId: string): Buffer | undefined;
   /** Of these messages, those whose every recipient is done: rows deleted, spool files returned for removal. */
   reapFinished(messageIds: string[]): string[];
   pendingCount(): number;

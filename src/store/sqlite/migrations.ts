@@ -108,4 +108,11 @@ export const MIGRATIONS: Migration[] = [
       ),
     ],
   },
+  {
+    version: 5,
+    up: [
+      // Small messages are queued with their bytes instead of a spool file (spool_file '').
+      `ALTER TABLE queue_messages ADD COLUMN body BLOB`,
+    ],
+  },
 ];

@@ -24,7 +24,8 @@ export class SqliteQueueStore implements QueueStore {
 
   constructor(db: Db) {
     this.s = {
-      insertMessage: db.prepare('INSERT INTO queue_messages (id, spool_file, received_at, mail_from, client, size) VALUES (?, ?, ?, ?, ?, ?)'),
+      insertMessage: db.prepare('INSERT INTO queue_messages (id, spool_file, received_at, mail_from, client, size, body) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      body: db.prepare('SELECT body FROM queue_messages WHERE id = ?').pluck(),
       insertCopy: db.prepare('INSERT INTO queue_copies (network_message_id, message_id, org_guid, edits, bounce) VALUES (?, ?, ?, ?, ?)'),
       insertRecipient: db.prepare('INSERT INTO queue_recipients (network_message_id, recipient, status, next_attempt_at) VALUES (?, ?, ?, ?)'),
       insertQuarantine: db.prepare(
@@ -55,7 +56,7 @@ export class SqliteQueueStore implements QueueStore {
   }
 
   enqueue(m: NewMessage): void {
-    this.s.insertMessage.run(m.id, m.spoolFile, m.receivedAt, m.mailFrom, JSON.stringify(m.client), m.size);
+    this.s.insertMessage.run(m.id, m.spoolFile, m.receivedAt, m.mailFrom, JSON.stringify(m.client), m.size, m.body ?? null);
     for (const c of m.copies) {
       this.s.insertCopy.run(c.networkMessageId, m.id, c.orgGuid, JSON.stringify(c.edits), c.bounce ? 1 : 0);
       const q = c.quarantine;
@@ -94,9 +95,13 @@ export class SqliteQueueStore implements QueueStore {
       const f = this.s.spoolFile.get(id) as string | undefined;
       if (f === undefined) continue;
       this.s.deleteMessage.run(id);
-      files.push(f);
+      if (f) files.push(f);
     }
     return files;
+  }
+
+  body(messageId: string): Buffer | undefined {
+    return (this.s.body.get(messageId) as Buffer | null | undefined) ?? undefined;
   }
 
   pendingCount(): number {
