@@ -2,7 +2,7 @@
 // Online's limits, order by priority, and turn conditions into tests over interned matchers
 // (RE2 words and patterns with per-field prefilters, IP interval sets, address and domain sets).
 import { compileConditions, type CompiledCondition } from './conditions.js';
-import { GateBuilder, senderSource, type GateIndex, type GateRef } from './gates.js';
+import { GateBuilder, csr, senderSource, type GateIndex, type GateRef, type HotGates } from './gates.js';
 import { MatcherRegistry, PatternError, type FieldSpec, type Prefilter } from './matchers.js';
 import { RULE_LIMITS, TransportRule, regexSize, ruleActions, ruleSize, type RuleMode } from './model.js';
 
@@ -35,7 +35,8 @@ export interface CompiledRule {
   /**
    * A field whose prefilter gates the rule (-1: none): one of the rule's conditions only matches
    * through that field's prefiltered matchers, so when the prefilter passes none of the field's
-   * texts the rule can't match and is skipped without running its conditions.
+   * texts (or, for a field decided at once, none of those matchers matched) the rule can't match
+   * and is skipped without running its conditions.
    */
   gateField: number;
   /**
@@ -59,8 +60,8 @@ export interface CompiledRuleSet {
   matcherCount: number;
   /** Per-kind indexes of the rules' gate conditions. */
   gates: GateIndex;
-  /** The rules' gates (gateKind, gateSlot, gateField) and needsContent by rule index, for the hot loop. */
-  hot: { gateKind: Int32Array; gateSlot: Int32Array; gateField: Int32Array; needsContent: Uint8Array };
+  /** The rules' gates with their reverse maps, for the hot loop (explain off). */
+  hot: HotGates;
   /** Characters of regex text in the organization (limit 20 KB). */
   regexCharacters: number;
 }
@@ -190,15 +191,17 @@ export function compileRules(input: readonly unknown[]): CompiledRuleSet {
     cr.gateKind = kind;
     cr.gateSlot = ref.slot;
   });
-  for (const cr of compiled) {
+  // The gating condition's matchers, by rule (none: no field gate).
+  const gateMatchers = compiled.map((cr) => {
     for (const c of cr.conditions) {
       const ms = c.matchers;
       if (ms && ms.length && ms.every((m) => m.prefiltered && m.fieldIndex === ms[0].fieldIndex)) {
         cr.gateField = ms[0].fieldIndex;
-        break;
+        return ms.map((m) => m.id);
       }
     }
-  }
+    return [];
+  });
   const active = compiled.filter((c) => c.enabled);
   return {
     rules: compiled,
@@ -208,13 +211,44 @@ export function compileRules(input: readonly unknown[]): CompiledRuleSet {
     buckets: registry.buckets,
     matcherCount: registry.matchers.length,
     gates: built.index,
-    hot: {
-      gateKind: Int32Array.from(compiled, (c) => c.gateKind),
-      gateSlot: Int32Array.from(compiled, (c) => c.gateSlot),
-      gateField: Int32Array.from(compiled, (c) => c.gateField),
-      needsContent: Uint8Array.from(compiled, (c) => (c.needsContent ? 1 : 0)),
-    },
+    hot: hotGates(compiled, gateMatchers, built.index.slotCount, registry.fieldList.length, registry.matchers.length),
     regexCharacters,
+  };
+}
+
+/** The gates in the shape the hot loop reads them (gates.ts HotGates). */
+function hotGates(compiled: CompiledRule[], gateMatchers: number[][], slotCount: number, fieldCount: number, matcherCount: number): HotGates {
+  const slotRule = new Int32Array(slotCount).fill(-1);
+  const fieldPairs: [number, number][] = [];
+  const matcherPairs: [number, number][] = [];
+  const open: number[] = [];
+  const openNoContent: number[] = [];
+  const needMask = new Uint8Array(compiled.length);
+  compiled.forEach((cr, i) => {
+    if (cr.gateKind >= 0) {
+      slotRule[cr.gateSlot] = i;
+      needMask[i] |= 1;
+    }
+    if (cr.gateField >= 0) {
+      needMask[i] |= 2;
+      fieldPairs.push([cr.gateField, i]);
+      for (const id of gateMatchers[i]) matcherPairs.push([id, i]);
+    }
+    if (needMask[i] === 0) open.push(i);
+    if (needMask[i] === 0 || cr.needsContent) openNoContent.push(i);
+  });
+  const byField = csr(fieldCount, fieldPairs);
+  const byMatcher = csr(matcherCount, matcherPairs);
+  return {
+    needMask,
+    open: Int32Array.from(open),
+    openNoContent: Int32Array.from(openNoContent),
+    slotRule,
+    gateFields: Int32Array.from(new Set(fieldPairs.map(([f]) => f))),
+    fieldRuleStart: byField.start,
+    fieldRules: byField.values,
+    matcherRuleStart: byMatcher.start,
+    matcherRules: byMatcher.values,
   };
 }
 

@@ -7,7 +7,7 @@
 import type { CompiledRule, CompiledRuleSet, RuleRef } from './compile.js';
 import type { CompiledCondition } from './conditions.js';
 import { RULE_LIMITS } from './model.js';
-import { MessageView, type Hit, type RuleInput } from './view.js';
+import { MessageView, ViewScratch, type Hit, type RuleInput } from './view.js';
 
 export const DEFAULT_REJECT_STATUS_CODE = '5.7.1';
 export const DEFAULT_REJECT_TEXT = 'Delivery not authorized, message refused';
@@ -151,7 +151,8 @@ class DecisionBuilder {
     hits: [],
     notes: [],
   };
-  private added = new Set<string>();
+  /** Recipients added so far (`type:address`), made on the first one. */
+  private added?: Set<string>;
   private addedCount = 0;
 
   constructor(private readonly view: MessageView) {}
@@ -208,7 +209,7 @@ class DecisionBuilder {
           record(param, false, address, audit);
           continue;
         }
-        if (this.added.has(`${type}:${address}`)) {
+        if (this.added?.has(`${type}:${address}`)) {
           record(param, false, address, 'already added by an earlier action');
           continue;
         }
@@ -217,7 +218,7 @@ class DecisionBuilder {
           d.notes.push(`${rule.Name}: ${param} ${address} not added (limit of ${RULE_LIMITS.recipientsAddedPerMessage} added recipients reached)`);
           continue;
         }
-        this.added.add(`${type}:${address}`);
+        (this.added ??= new Set()).add(`${type}:${address}`);
         this.addedCount++;
         d.addedRecipients.push({ address, type, rule: ref });
         record(param, true, address);
@@ -303,7 +304,26 @@ const EMPTY: never[] = [];
 /** Evaluate the rules against one message. Pure: the clock is `input.now`, content is supplied. */
 export function evaluateRules(set: CompiledRuleSet, input: RuleInput, options: EvaluateOptions = {}): RuleEvaluation {
   const explain = options.explain ?? true;
-  const view = new MessageView(input, set.fields, set.matcherCount, set.buckets, set.gates);
+  const scratch = scratchFor(set);
+  scratch.busy = true;
+  try {
+    return evaluateWith(set, input, explain, new MessageView(input, set.fields, set.matcherCount, set.buckets, set.gates, scratch));
+  } finally {
+    scratch.busy = false;
+  }
+}
+
+// One scratch per compiled set, reused by its evaluations (see ViewScratch).
+const scratches = new WeakMap<CompiledRuleSet, ViewScratch>();
+function scratchFor(set: CompiledRuleSet): ViewScratch {
+  let s = scratches.get(set);
+  if (s && !s.busy) return s;
+  s = new ViewScratch(set.matcherCount, set.gates.slotCount, set.rules.length);
+  if (!scratches.has(set)) scratches.set(set, s);
+  return s;
+}
+
+function evaluateWith(set: CompiledRuleSet, input: RuleInput, explain: boolean, view: MessageView): RuleEvaluation {
   const builder = new DecisionBuilder(view);
   const d = builder.d;
   const explanations: RuleExplanation[] = [];
@@ -313,20 +333,31 @@ export function evaluateRules(set: CompiledRuleSet, input: RuleInput, options: E
 
   const now = input.now.getTime();
   const hasContent = input.content !== undefined;
-  // Explain off: the gates, flattened into typed arrays, skip most rules without touching them.
-  // A rule that needs missing content is never skipped by a gate (its error is part of the decision).
+  // Explain off: only the rules whose gates all hold are visited (view.candidates), in priority
+  // order; a header edit by a matched rule can change gates, so the list is rebuilt after one.
+  // Explaining visits every rule.
   const hot = set.hot;
-  for (let i = 0; i < set.rules.length; i++) {
-    if (!explain && (hasContent || hot.needsContent[i] === 0)) {
+  const count = set.rules.length;
+  const open = hasContent ? hot.open : hot.openNoContent;
+  const order = view.order;
+  let listed = explain ? 0 : view.candidates(hot, open, 0);
+  let edits = view.edits;
+  let pos = 0;
+  for (let i = 0; ; ) {
+    if (explain) {
+      if (i >= count) break;
+    } else {
       if (d.stoppedBy) break;
-      const k = hot.gateKind[i];
-      if (k >= 0 && !view.gate(k, hot.gateSlot[i])) continue;
-      const f = hot.gateField[i];
-      if (f >= 0 && view.fieldMissed(f)) continue;
+      if (view.edits !== edits) {
+        listed = view.candidates(hot, open, i);
+        edits = view.edits;
+        pos = 0;
+      }
+      if (pos >= listed) break;
+      i = order[pos++];
     }
-    const cr = set.rules[i];
+    const cr = set.rules[i++];
     if (d.stoppedBy) {
-      if (!explain) break;
       note(cr, 'notEvaluated');
       continue;
     }

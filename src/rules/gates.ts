@@ -34,6 +34,41 @@ export interface GateIndex {
   slotCount: number;
 }
 
+/**
+ * The rules' gates flattened for the hot loop (explain off), by rule index unless said otherwise.
+ * A rule's gates are its indexed condition (CompiledRule.gateKind/gateSlot, bit 1 of `needMask`)
+ * and its prefiltered field (CompiledRule.gateField, through the gating condition's matchers,
+ * bit 2). The reverse maps (slot → rule, field → rules, matcher → rules) let a message list the
+ * rules whose gates all hold without visiting the others.
+ */
+export interface HotGates {
+  /** Which gates a rule has: 1 indexed condition, 2 prefiltered field (0: none, always visited). */
+  needMask: Uint8Array;
+  /** Rules always visited (ascending): without gates; `openNoContent` adds the rules needing content (never gated when it is missing). */
+  open: Int32Array;
+  openNoContent: Int32Array;
+  /** Gate slot → its rule (-1: none). */
+  slotRule: Int32Array;
+  /** Fields that gate some rule, and per field (CSR by field index) the rules it gates. */
+  gateFields: Int32Array;
+  fieldRuleStart: Int32Array;
+  fieldRules: Int32Array;
+  /** Per matcher (CSR by matcher id) the rules whose gating condition includes it. */
+  matcherRuleStart: Int32Array;
+  matcherRules: Int32Array;
+}
+
+/** Compressed rows: for each key, the values listed under it (values in ascending order of insertion). */
+export function csr(keys: number, pairs: readonly (readonly [number, number])[]): { start: Int32Array; values: Int32Array } {
+  const start = new Int32Array(keys + 1);
+  for (const [k] of pairs) start[k + 1]++;
+  for (let k = 0; k < keys; k++) start[k + 1] += start[k];
+  const fill = start.slice(0, keys);
+  const values = new Int32Array(pairs.length);
+  for (const [k, v] of pairs) values[fill[k]++] = v;
+  return { start, values };
+}
+
 export interface GateRef {
   kind: number;
   slot: number;

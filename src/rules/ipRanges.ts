@@ -100,40 +100,64 @@ export type ClientIp = { family: 4 | 6; value: number | bigint } | undefined;
 
 const DOTTED_QUAD = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
 
-const HEX_GROUP = /^[0-9a-fA-F]{1,4}$/;
-const HEX_COLON = /^[0-9a-fA-F:]+$/;
-
-/** Hex groups of one side of `::` (empty side: none); undefined when a group isn't 1–4 hex digits. */
-function hexGroups(side: string): string[] | undefined {
-  if (side === '') return [];
-  const groups = side.split(':');
-  for (const g of groups) if (!HEX_GROUP.test(g)) return undefined;
-  return groups;
+/** The value of a hex digit's char code, or -1. */
+function hexDigit(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  if (c >= 0x61 && c <= 0x66) return c - 0x57;
+  if (c >= 0x41 && c <= 0x46) return c - 0x37;
+  return -1;
 }
 
 /**
- * Plain IPv6 (hex groups, at most one `::`, no embedded IPv4, zone or brackets) without ipaddr.js;
- * undefined for anything else, which goes to ipaddr.js. IPv4-mapped addresses become IPv4.
+ * Plain IPv6 (hex groups, at most one `::`, no embedded IPv4, zone or brackets) without ipaddr.js,
+ * in one pass over the characters; undefined for anything else, which goes to ipaddr.js.
+ * IPv4-mapped addresses become IPv4.
  */
 function parsePlainIPv6(ip: string): ClientIp {
-  if (!HEX_COLON.test(ip)) return undefined;
-  const gap = ip.indexOf('::');
-  let groups: string[] | undefined;
-  if (gap < 0) {
-    groups = hexGroups(ip);
-    if (!groups || groups.length !== 8) return undefined;
-  } else {
-    if (ip.indexOf('::', gap + 1) >= 0) return undefined;
-    const left = hexGroups(ip.slice(0, gap));
-    const right = hexGroups(ip.slice(gap + 2));
-    if (!left || !right || left.length + right.length > 7) return undefined;
-    groups = [...left, ...new Array<string>(8 - left.length - right.length).fill('0'), ...right];
+  const len = ip.length;
+  const groups = [0, 0, 0, 0, 0, 0, 0, 0];
+  let n = 0;
+  let gap = -1; // how many groups precede the `::`
+  let i = 0;
+  if (ip.charCodeAt(0) === 0x3a) {
+    if (ip.charCodeAt(1) !== 0x3a) return undefined;
+    gap = 0;
+    i = 2;
   }
-  let hex = '';
-  for (const g of groups) hex += g.padStart(4, '0');
+  while (i < len) {
+    let v = 0;
+    let digits = 0;
+    for (; i < len && digits < 5; i++, digits++) {
+      const h = hexDigit(ip.charCodeAt(i));
+      if (h < 0) break;
+      v = v * 16 + h;
+    }
+    if (digits === 0 || digits > 4 || n === 8) return undefined;
+    groups[n++] = v;
+    if (i === len) break;
+    if (ip.charCodeAt(i) !== 0x3a) return undefined;
+    i++;
+    if (ip.charCodeAt(i) === 0x3a) {
+      if (gap >= 0) return undefined;
+      gap = n;
+      i++;
+    } else if (i === len) return undefined; // a single trailing colon
+  }
+  if (gap < 0) {
+    if (n !== 8) return undefined;
+  } else {
+    if (n > 7) return undefined;
+    // Move the groups after `::` to the end; zeros in between.
+    const after = n - gap;
+    for (let k = 0; k < after; k++) groups[7 - k] = groups[n - 1 - k];
+    for (let k = gap; k < 8 - after; k++) groups[k] = 0;
+  }
   // ::ffff:0:0/96 is IPv4-mapped: the IPv4 address.
-  if (hex.startsWith('00000000000000000000ffff')) return { family: 4, value: parseInt(hex.slice(24), 16) };
-  return { family: 6, value: BigInt(`0x${hex}`) };
+  if (groups[0] === 0 && groups[1] === 0 && groups[2] === 0 && groups[3] === 0 && groups[4] === 0 && groups[5] === 0xffff) {
+    return { family: 4, value: groups[6] * 0x10000 + groups[7] };
+  }
+  const word = (k: number) => BigInt(groups[k] * 0x10000 + groups[k + 1]);
+  return { family: 6, value: (word(0) << 96n) | (word(2) << 64n) | (word(4) << 32n) | word(6) };
 }
 
 /** Parse the connecting client's address (once per message): fast paths for IPv4 and plain IPv6, ipaddr.js otherwise. */

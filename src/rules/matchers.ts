@@ -57,6 +57,13 @@ export interface FieldSpec {
   index: number;
   matchers: TextMatcher[];
   prefilter?: Prefilter;
+  /**
+   * The prefiltered matchers as one RE2.Set (in `covered` order): one call over a text that passed
+   * the V8 prefilter says which patterns match it and which words' literals occur in it, so every
+   * other matcher of the field is false for that text without running. Absent when the set could
+   * not be built (then `prefilter.re2` and the buckets decide, as before).
+   */
+  exact?: { set: InstanceType<typeof RE2.Set>; covered: TextMatcher[] };
 }
 
 export interface WordNeedle {
@@ -205,6 +212,20 @@ export class MatcherRegistry {
       const cost = patterns * PATTERN_COST + (covered.length - patterns);
       if (covered.length < 2 || cost < PREFILTER_COST) continue;
       try {
+        // The set is exact for patterns (same sources, same flags) and a superset for words (their
+        // literal without boundaries), so it both confirms the V8 prefilter and picks the matchers to run.
+        const set = new RE2.Set(
+          covered.map((m) => m.prefilterSource!),
+          'iu',
+        );
+        spec.prefilter = combine(covered, false);
+        spec.exact = { set, covered };
+        for (const m of covered) m.prefiltered = true;
+        continue;
+      } catch {
+        // too large for one set: the combined expression and buckets below
+      }
+      try {
         spec.prefilter = combine(covered);
         for (const m of covered) m.prefiltered = true;
       } catch {
@@ -228,7 +249,7 @@ export class MatcherRegistry {
   }
 }
 
-function combine(matchers: TextMatcher[]): Prefilter {
+function combine(matchers: TextMatcher[], withRe2 = true): Prefilter {
   // V8 where it's sound: a call into RE2 copies each new string into a UTF-8 buffer first and
   // costs several times a V8 literal search.
   const words = matchers.every((m) => m.word);
@@ -237,6 +258,7 @@ function combine(matchers: TextMatcher[]): Prefilter {
     ? new RegExp(matchers.map((m) => `(?:${m.word ? m.word.re.source : m.literal!.replace(JS_SPECIALS, '\\$&')})`).join('|'), 'iu')
     : undefined;
   if (words) return { js, jsAsciiOnly: false };
+  if (!withRe2) return { js, jsAsciiOnly: true };
   return { js, jsAsciiOnly: true, re2: new RE2(matchers.map((m) => `(?:${m.prefilterSource})`).join('|'), 'iu') };
 }
 

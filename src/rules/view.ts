@@ -4,8 +4,9 @@
 // (SetHeaderName, RemoveHeader, PrependSubject) are visible to later rules, as in Exchange.
 import type { HeaderField, MessageFacts } from '../mailflow/message.js';
 import { domainOf } from '../mailflow/message.js';
-import { segmentSlots, type GateIndex, type GateSource } from './gates.js';
+import { segmentSlots, type GateIndex, type GateSource, type HotGates } from './gates.js';
 import { parseClientIp, type ClientIp } from './ipRanges.js';
+import type RE2 from 're2';
 import { containsWord, type FieldName, type FieldSpec, type Prefilter, type TextMatcher } from './matchers.js';
 import { decodeMimeWords, parseAddressList } from './mime.js';
 
@@ -88,9 +89,59 @@ const UNKNOWN = 0;
 const NO = 1;
 const YES = 2;
 
+/**
+ * Per-matcher and per-gate-slot state, sized once per compiled rule set and reused by its
+ * successive evaluations (they are synchronous), so a message allocates and clears nothing per
+ * matcher or per rule: entries are valid for one epoch (a stamp) and older ones read as unknown.
+ */
+export class ViewScratch {
+  /** An evaluation is using this scratch (a nested one gets its own). */
+  busy = false;
+  private stamp = 0;
+  /** Matcher results: +epoch matched, -epoch didn't, anything else not known yet. */
+  readonly state: Int32Array;
+  /** What each matcher matched (valid while its state says matched in this epoch). */
+  readonly hitOn: (string | undefined)[];
+  /** Gate slots whose condition holds carry the stamp their kind was computed with. */
+  readonly gateHits: Int32Array;
+  /** Per rule, for listing candidates: the stamp of the listing and which of its gates held. */
+  readonly ruleStamp: Int32Array;
+  readonly ruleGates: Uint8Array;
+  /** Gated candidates (unordered), and the visiting order (candidates merged with the open rules). */
+  readonly gated: Int32Array;
+  readonly order: Int32Array;
+
+  constructor(matcherCount: number, slotCount: number, ruleCount = 0) {
+    this.state = new Int32Array(matcherCount);
+    this.hitOn = new Array<string | undefined>(matcherCount).fill(undefined);
+    this.gateHits = new Int32Array(slotCount);
+    this.ruleStamp = new Int32Array(ruleCount);
+    this.ruleGates = new Uint8Array(ruleCount);
+    this.gated = new Int32Array(ruleCount);
+    this.order = new Int32Array(ruleCount);
+  }
+
+  /**
+   * The stamp of a new evaluation. Stamps only grow within one (an evaluation takes far fewer than
+   * the margin left), and wrap around between two, clearing every entry first.
+   */
+  begin(): number {
+    if (this.stamp >= 0x3fffffff) {
+      this.state.fill(0);
+      this.gateHits.fill(0);
+      this.ruleStamp.fill(0);
+      this.stamp = 0;
+    }
+    return ++this.stamp;
+  }
+
+  /** A fresh stamp (never 0), for a gate lookup or a candidate list. */
+  next(): number {
+    return ++this.stamp;
+  }
+}
+
 export class MessageView {
-  readonly clientIp: ClientIp;
-  readonly orgDomains: ReadonlySet<string>;
   private headers: HeaderField[];
   private rawCache = new Map<string, string[]>();
   /** True once the AuthAs stamp is materialised into `headers` (see stamp()). */
@@ -104,17 +155,27 @@ export class MessageView {
   private fieldAscii: (boolean[] | undefined)[];
   private prefilterHits: (boolean[] | null | undefined)[];
   private bucketHits: (boolean[] | undefined)[];
-  private state: number[];
-  private hitOn: (string | undefined)[];
+  private readonly state: Int32Array;
+  private readonly hitOn: (string | undefined)[];
+  /** This evaluation's stamp in `state`. */
+  private readonly epoch: number;
+  private clientIpCache?: ClientIp | null;
+  private orgDomainsCache?: ReadonlySet<string>;
   private fromCache?: string[];
   private toCache?: string[];
   private ccCache?: string[];
   private rcptCache?: string[];
   private allRcptCache?: string[];
   private scl: number | undefined;
-  /** Gate results by slot (1 = the gate condition holds) and which kinds are computed. */
-  private gateHits: number[];
+  /** Gate slots whose condition holds (= their kind's stamp), and each kind's stamp (0: not computed yet). */
+  private readonly gateHits: Int32Array;
   private gateDone: number[];
+  /** Per gate kind, the slots its last computation marked. */
+  private gateSlotsHit: (number[] | undefined)[];
+  /** Per field decided at once (resolve), the matchers that matched. */
+  private fieldMatched: (number[] | undefined)[];
+  /** Header edits so far (gates derived from headers may have changed). */
+  edits = 0;
 
   constructor(
     readonly input: RuleInput,
@@ -122,21 +183,42 @@ export class MessageView {
     matcherCount: number,
     private readonly buckets: readonly Prefilter[] = [],
     private readonly gates: GateIndex = { kinds: [], slotCount: 0 },
+    private readonly scratch: ViewScratch = new ViewScratch(matcherCount, gates.slotCount),
   ) {
-    // Plain arrays: allocating a typed array costs about a microsecond, several per message.
-    this.gateHits = new Array<number>(gates.slotCount).fill(0);
+    this.epoch = scratch.begin();
+    this.state = scratch.state;
+    this.hitOn = scratch.hitOn;
+    this.gateHits = scratch.gateHits;
     this.gateDone = new Array<number>(gates.kinds.length).fill(0);
+    this.gateSlotsHit = new Array(gates.kinds.length);
+    this.fieldMatched = new Array(fields.length);
     this.bucketHits = new Array(buckets.length);
-    this.clientIp = parseClientIp(input.facts.client.ip);
-    this.orgDomains = orgDomainSet(input.orgDomains);
     this.fieldTexts = new Array(fields.length);
     this.fieldBytes = new Array(fields.length);
     this.fieldAscii = new Array(fields.length);
     this.prefilterHits = new Array(fields.length);
     this.headers = input.facts.headers;
-    this.state = new Array<number>(matcherCount).fill(UNKNOWN);
-    this.hitOn = [];
     this.scl = input.scl;
+  }
+
+  /** The connecting client's address, parsed on first use (undefined when it isn't one). */
+  get clientIp(): ClientIp {
+    if (this.clientIpCache === undefined) this.clientIpCache = parseClientIp(this.input.facts.client.ip) ?? null;
+    return this.clientIpCache ?? undefined;
+  }
+
+  /** The organization's accepted domains, lower-case. */
+  get orgDomains(): ReadonlySet<string> {
+    return (this.orgDomainsCache ??= orgDomainSet(this.input.orgDomains));
+  }
+
+  private matcherState(id: number): number {
+    const s = this.state[id];
+    return s === this.epoch ? YES : s === -this.epoch ? NO : UNKNOWN;
+  }
+
+  private setMatcherState(id: number, value: number): void {
+    this.state[id] = value === YES ? this.epoch : value === NO ? -this.epoch : 0;
   }
 
   // -- headers --------------------------------------------------------------------------------
@@ -228,6 +310,7 @@ export class MessageView {
   /** Take an edited header block; forget only what was derived from the edited header. */
   private replaceHeaders(headers: HeaderField[], lowerName: string): void {
     this.headers = headers;
+    this.edits++;
     this.rawCache.delete(lowerName);
     this.decoded.delete(lowerName);
     const kinds = this.gates.kinds;
@@ -247,8 +330,9 @@ export class MessageView {
       this.fieldBytes[spec.index] = undefined;
       this.fieldAscii[spec.index] = undefined;
       this.prefilterHits[spec.index] = undefined;
+      this.fieldMatched[spec.index] = undefined;
       for (const m of spec.matchers) {
-        this.state[m.id] = UNKNOWN;
+        this.setMatcherState(m.id, UNKNOWN);
         if (m.bucket >= 0) this.bucketHits[m.bucket] = undefined;
       }
     }
@@ -301,18 +385,21 @@ export class MessageView {
 
   // -- gates -----------------------------------------------------------------------------------
 
-  /** Does the gate condition in `slot` (of gate kind `kind`) hold? One index lookup per kind per message. */
-  gate(kind: number, slot: number): boolean {
-    if (this.gateDone[kind] === 0) this.computeGate(kind);
-    return this.gateHits[slot] === 1;
-  }
-
-  private computeGate(index: number): void {
+  /** Look the message up in one gate kind's index; returns the stamp its slots were marked with. */
+  private computeGate(index: number): number {
     const kind = this.gates.kinds[index];
     const hits = this.gateHits;
-    for (const s of kind.slots) hits[s] = 0;
+    // A new stamp: marks from an earlier computation (before a header edit) no longer count.
+    const stamp = this.scratch.next();
+    const marked: number[] = [];
     const mark = (list: readonly number[] | undefined) => {
-      if (list) for (let i = 0; i < list.length; i++) hits[list[i]] = 1;
+      if (!list) return;
+      for (let i = 0; i < list.length; i++) {
+        const s = list[i];
+        if (hits[s] === stamp) continue;
+        hits[s] = stamp;
+        marked.push(s);
+      }
     };
     if (kind.type === 'ip') {
       const ip = this.clientIp;
@@ -334,7 +421,9 @@ export class MessageView {
       };
       this.gateAddresses(kind.source, visit);
     }
-    this.gateDone[index] = 1;
+    this.gateDone[index] = stamp;
+    this.gateSlotsHit[index] = marked;
+    return stamp;
   }
 
   /** The addresses a gate source stands for, as its condition reads them (conditions.ts senderAddresses). */
@@ -358,6 +447,85 @@ export class MessageView {
         if (source === 'sender:HeaderOrEnvelope') visit([this.mailFrom]);
       }
     }
+  }
+
+  /** Where candidates() writes the visiting order. */
+  get order(): Int32Array {
+    return this.scratch.order;
+  }
+
+  /**
+   * The rules from index `from` on whose gates all hold now, merged in ascending order with the
+   * always-visited `open` rules, written to the scratch's `order`; returns how many. Each gate kind
+   * and gating field is looked up once (cached until a header edit), so rules whose gates fail are
+   * never visited.
+   */
+  candidates(hot: HotGates, open: Int32Array, from: number): number {
+    const sc = this.scratch;
+    if (sc.order.length < hot.needMask.length) throw new Error('MessageView.candidates needs a scratch sized for the rule set');
+    const stamp = sc.next();
+    const ruleStamp = sc.ruleStamp;
+    const ruleGates = sc.ruleGates;
+    const need = hot.needMask;
+    const gated = sc.gated;
+    let n = 0;
+    const add = (r: number, bit: number) => {
+      if (r < from) return;
+      let g = ruleStamp[r] === stamp ? ruleGates[r] : 0;
+      ruleStamp[r] = stamp;
+      if (g & bit) return;
+      g |= bit;
+      ruleGates[r] = g;
+      if (g === need[r]) gated[n++] = r;
+    };
+    const kinds = this.gates.kinds;
+    for (let k = 0; k < kinds.length; k++) {
+      if (this.gateDone[k] === 0) this.computeGate(k);
+      const slots = this.gateSlotsHit[k]!;
+      for (let i = 0; i < slots.length; i++) {
+        const r = hot.slotRule[slots[i]];
+        if (r >= 0) add(r, 1);
+      }
+    }
+    const fields = hot.gateFields;
+    for (let j = 0; j < fields.length; j++) {
+      const f = fields[j];
+      const spec = this.fields[f];
+      const p = this.prefiltered(spec);
+      if (p === NONE_PASSED) continue;
+      if (spec.exact) {
+        const matched = this.fieldMatched[f];
+        if (!matched) continue;
+        for (const id of matched) for (let k = hot.matcherRuleStart[id]; k < hot.matcherRuleStart[id + 1]; k++) add(hot.matcherRules[k], 2);
+      } else {
+        for (let k = hot.fieldRuleStart[f]; k < hot.fieldRuleStart[f + 1]; k++) add(hot.fieldRules[k], 2);
+      }
+    }
+    // Ascending: a few candidates as a rule (insertion sort), many by the native sort.
+    if (n > 32) gated.subarray(0, n).sort();
+    else {
+      for (let i = 1; i < n; i++) {
+        const v = gated[i];
+        let j = i - 1;
+        for (; j >= 0 && gated[j] > v; j--) gated[j + 1] = gated[j];
+        gated[j + 1] = v;
+      }
+    }
+    // Merge with the open rules from `from` on.
+    const order = sc.order;
+    let a = 0;
+    while (a < open.length && open[a] < from) a++;
+    let b = 0;
+    let out = 0;
+    while (a < open.length || b < n) {
+      if (b >= n || (a < open.length && open[a] < gated[b])) order[out++] = open[a++];
+      else if (a < open.length && open[a] === gated[b]) {
+        // A rule needing missing content is open though it has gates.
+        order[out++] = open[a++];
+        b++;
+      } else order[out++] = gated[b++];
+    }
+    return out;
   }
 
   // -- content ---------------------------------------------------------------------------------
@@ -447,34 +615,96 @@ export class MessageView {
     return a;
   }
 
-  /** True when the field's prefilter passed none of its texts (no prefiltered matcher can match). */
-  fieldMissed(index: number): boolean {
-    return this.prefiltered(this.fields[index]) === NONE_PASSED;
-  }
-
   /** Which texts of a field passed its prefilter (NONE_PASSED: none did; null: the field has no prefilter). */
   private prefiltered(spec: FieldSpec): boolean[] | null {
     let p = this.prefilterHits[spec.index];
     if (p !== undefined) return p;
     const pre = spec.prefilter;
-    if (pre) {
+    if (!pre) p = null;
+    else if (spec.exact) p = this.resolve(spec, pre, spec.exact.set, spec.exact.covered);
+    else {
       p = this.texts(spec).map((t, i) => this.run(pre, spec, t, i));
       if (!p.includes(true)) p = NONE_PASSED;
-    } else p = null;
+    }
     this.prefilterHits[spec.index] = p;
     return p;
   }
 
+  /**
+   * Decide every prefiltered matcher of a field at once: texts that pass the V8 prefilter (where it
+   * is sound) go through the field's RE2.Set, which names the patterns that match and the words
+   * whose literal occurs; those words get their boundary check. Every other covered matcher is
+   * false. On a text that isn't ASCII, a words-only field (whose V8 prefilter is exact there and
+   * the set's case folding is RE2's) checks all its words rather than trusting the set; so does
+   * a text the set gives up on.
+   */
+  private resolve(spec: FieldSpec, pre: Prefilter, set: InstanceType<typeof RE2.Set>, covered: readonly TextMatcher[]): boolean[] {
+    const texts = this.texts(spec);
+    let passed: boolean[] | undefined;
+    for (let i = 0; i < texts.length; i++) {
+      const text = texts[i];
+      if (pre.js && (!pre.jsAsciiOnly || this.ascii(spec)[i]) && !pre.js.test(text)) continue;
+      const wordsOnly = pre.js !== undefined && !pre.jsAsciiOnly;
+      let any = false;
+      const found = wordsOnly && !this.ascii(spec)[i] ? undefined : this.setMatch(set, spec, i);
+      if (!found) {
+        // Each matcher on its own: the set's case folding isn't trusted here, or it gave up.
+        for (const m of covered) {
+          if (this.matcherState(m.id) === YES) any = true;
+          else if (this.matchOne(m, text, i)) {
+            (this.fieldMatched[spec.index] ??= []).push(m.id);
+            any = true;
+          }
+        }
+      } else {
+        for (let k = 0; k < found.length; k++) {
+          const m = covered[found[k]];
+          if (this.matcherState(m.id) === YES) any = true;
+          else if (m.kind === 'pattern' || containsWord(text, m.word!)) {
+            this.setMatcherState(m.id, YES);
+            (this.fieldMatched[spec.index] ??= []).push(m.id);
+            this.hitOn[m.id] = this.labelFor(m.field, text, i);
+            any = true;
+          }
+        }
+      }
+      if (any) (passed ??= new Array<boolean>(texts.length).fill(false))[i] = true;
+    }
+    // Covered matchers not marked matched stay unknown: test() reads them as false once the field is resolved.
+    return passed ?? NONE_PASSED;
+  }
+
+  /** The set's matches on text i of a field; undefined if RE2 gave up (its DFA ran out of memory: it throws then). */
+  private setMatch(set: InstanceType<typeof RE2.Set>, spec: FieldSpec, i: number): number[] | undefined {
+    try {
+      return set.match(this.bytes(spec)[i]);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** A word or pattern on one text of its field; a match is remembered. */
+  private matchOne(m: TextMatcher, text: string, i: number): boolean {
+    const ok = m.word ? containsWord(text, m.word) : m.re!.test(this.bytes(this.fields[m.fieldIndex])[i]);
+    if (ok) {
+      this.setMatcherState(m.id, YES);
+      this.hitOn[m.id] = this.labelFor(m.field, text, i);
+    }
+    return ok;
+  }
+
   /** Does the matcher match any text of its field? Remembers what it matched. */
   test(m: TextMatcher): boolean {
-    const s = this.state[m.id];
+    const s = this.matcherState(m.id);
     if (s !== UNKNOWN) return s === YES;
     const spec = this.fields[m.fieldIndex];
     const pre = m.prefiltered ? this.prefiltered(spec) : null;
     if (pre === NONE_PASSED) {
-      this.state[m.id] = NO;
+      this.setMatcherState(m.id, NO);
       return false;
     }
+    // A field decided at once has marked its matches in prefiltered(); the rest are false.
+    if (m.prefiltered && spec.exact) return this.state[m.id] === this.epoch;
     const texts = this.texts(spec);
     const word = m.word;
     const re = m.re;
@@ -497,7 +727,7 @@ export class MessageView {
         break;
       }
     }
-    this.state[m.id] = result;
+    this.setMatcherState(m.id, result);
     return result === YES;
   }
 
