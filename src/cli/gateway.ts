@@ -78,13 +78,18 @@ function openIngest(dataDir: string, settings: ServerSettings, logger: Logger) {
 }
 type Ingest = ReturnType<typeof openIngest>;
 
+/** The listeners' TLS material (a self-signed certificate is made on first start). */
+function tlsFor(dataDir: string, settings: ServerSettings) {
+  const caFile = settings.clientCaFile && !existsSync(settings.clientCaFile) ? join(dataDir, settings.clientCaFile) : settings.clientCaFile;
+  return loadOrCreateTls(dataDir, settings.hostname, caFile);
+}
+
 /** The SMTP listener(s) of one process. */
 async function startListeners(
   ingest: Ingest, settings: ServerSettings, logger: Logger,
   metrics: GatewayMetrics, connections: ConnectionCounter, onQueued: () => void, dataDir: string,
 ): Promise<{ smtpPort: number; smtpsPort?: number; close(): Promise<void> }> {
-  const caFile = settings.clientCaFile && !existsSync(settings.clientCaFile) ? join(dataDir, settings.clientCaFile) : settings.clientCaFile;
-  const tls = loadOrCreateTls(dataDir, settings.hostname, caFile);
+  const tls = tlsFor(dataDir, settings);
   const trustedNetworks = prefixTrie(settings.trustedNetworks);
   const { watcher } = ingest;
   const ctx: ListenerContext = {
@@ -151,6 +156,8 @@ export async function startGateway(dataDir: string, settings: ServerSettings, lo
 
   const connections = new PerIpCounter({ ...DEFAULT_LIMITS, ...settings.limits }.maxConnectionsPerIp);
   const workers = smtpProcessCount(settings);
+  // Workers start together: the primary makes the first start's certificate, or each would make its own.
+  if (workers > 1) tlsFor(dataDir, settings);
   const smtp: { smtpPort: number; smtpsPort?: number; close(): Promise<void>; workerMetrics?(): Promise<WorkerMetrics[]> } =
     workers > 1
       ? await forkSmtpWorkers(workers, { connections, queued: () => runner.kick(), logger })
