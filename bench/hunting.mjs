@@ -9,10 +9,14 @@
 // interleaved), and their ratio.
 // Targets: compile < 5 ms; execution within 1.2x of hand-written SQL.
 // Progress goes to stderr; the data lives in a temporary file that is removed at the end.
+// HUNT_BENCH_DIAG=1 also prints (stderr, and `diagnostics` in the JSON) both SQL texts, their
+// EXPLAIN QUERY PLAN, and the V8 garbage-collection time that fell inside each timed statement
+// (observed passively: what is timed does not change).
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { compileKql } from '../dist/hunting/compiler.js';
 import { bindParams, executeCompiled, registerKqlFunctions } from '../dist/hunting/sqliteExecutor.js';
 import { MIGRATIONS } from '../dist/store/sqlite/migrations.js';
@@ -27,6 +31,14 @@ const DAY = 86_400_000;
 const ORG = 'contoso';
 
 const log = (m) => process.stderr.write(`${m}\n`);
+const DIAG = !!process.env.HUNT_BENCH_DIAG;
+const gcPauses = []; // [start, duration, kind] of every V8 GC pause, when DIAG
+if (DIAG) new PerformanceObserver((l) => { for (const e of l.getEntries()) gcPauses.push([e.startTime, e.duration, e.detail?.kind]); }).observe({ entryTypes: ['gc'] });
+const gcWithin = ([a, b]) => { // GC ms inside a timed window: total, and of it mark-compact (kind 4)
+  let total = 0, major = 0;
+  for (const [s, d, k] of gcPauses) if (s >= a && s < b) { total += d; if (k === 4) major += d; }
+  return { total: Math.round(total), markCompact: Math.round(major) };
+};
 let seed = 12345;
 const rnd = (n) => { // mulberry32
   seed = (seed + 0x6d2b79f5) | 0;
@@ -147,6 +159,11 @@ for (const c of cases) {
   const kqlStmt = db.prepare(compiled.sql).raw(true);
   const sqlStmt = db.prepare(c.sql).raw(true);
   const kqlParams = bindParams(compiled.params);
+  if (DIAG) {
+    const plan = (stmt, ...p) => db.prepare(`EXPLAIN QUERY PLAN ${stmt}`).all(...p).map((r) => `${r.id}/${r.parent} ${r.detail}`);
+    c.diag = { compiledSql: compiled.sql, compiledParams: compiled.params.map(String), handWrittenSql: c.sql, compiledPlan: plan(compiled.sql, kqlParams), handWrittenPlan: plan(c.sql, ...c.params), windows: [] };
+    log(`compiled SQL: ${compiled.sql}\nplan: ${c.diag.compiledPlan.join(' | ')}\nhand-written plan: ${c.diag.handWrittenPlan.join(' | ')}`);
+  }
   // Interleave runs so caching effects hit both sides alike.
   const kqlMs = [], sqlMs = [], endToEndMs = [];
   let kqlRows = 0, sqlRows = 0;
@@ -161,6 +178,7 @@ for (const c of cases) {
     executeCompiled(db, compileKql(c.kql, { orgId: ORG, now: NOW }), { maxRows: Infinity });
     const e = performance.now() - s;
     if (r > 0) { kqlMs.push(k); sqlMs.push(q); endToEndMs.push(e); } // first run warms the page cache
+    if (DIAG) c.diag.windows.push({ warmUp: r === 0, k: [s - q - k, s - q], q: [s - q, s], e: [s, s + e] });
   }
   if (kqlRows !== sqlRows) log(`WARNING: ${c.name}: compiled query returned ${kqlRows} rows, hand-written SQL ${sqlRows}`);
   // Best-of-N is the figure least disturbed by other load on the machine; the medians are shown too.
@@ -181,6 +199,15 @@ for (const c of cases) {
   });
 }
 
+if (DIAG) {
+  await new Promise((r) => setTimeout(r, 100)); // GC entries are delivered asynchronously
+  cases.forEach((c, i) => {
+    const gc = c.diag.windows.map((w) => ({ ...(w.warmUp ? { warmUp: true } : {}), ms: { compiled: Math.round(w.k[1] - w.k[0]), handWritten: Math.round(w.q[1] - w.q[0]) }, gcMs: { compiled: gcWithin(w.k), handWritten: gcWithin(w.q), endToEnd: gcWithin(w.e) } }));
+    delete c.diag.windows;
+    results[i].diagnostics = { ...c.diag, runs: gc };
+    log(`${c.name}: ${JSON.stringify(gc)}`);
+  });
+}
 db.close();
 rmSync(dir, { recursive: true, force: true });
 console.log(JSON.stringify({

@@ -39,8 +39,9 @@ export interface CompileOptions {
   tables?: HuntingTable[];
 }
 
-/** One column of a relation: its Kusto name and type, and its SQL alias (never user text). */
-export interface Col { name: string; type: KustoType; alias: string; inline?: string }
+/** One column of a relation: its Kusto name and type, and its SQL alias (never user text).
+ * `min`: a lower bound of every non-null value, when known (a table's Timestamp: the window). */
+export interface Col { name: string; type: KustoType; alias: string; inline?: string; min?: number }
 
 /** A tabular intermediate result: a SELECT statement and the schema it yields. */
 export interface Rel { sql: string; cols: Col[]; order?: string[]; source?: string }
@@ -55,6 +56,8 @@ export interface SExpr {
   json?: { base: string; path: string };
   /** Set for a tabular value used where a scalar list may be (in, has_any). */
   rel?: Rel;
+  /** A lower bound of every non-null value (from Col.min), when known. */
+  min?: number;
 }
 
 /** Name resolution context for scalar expressions. */
@@ -92,6 +95,7 @@ export class Compiler {
   aliasN = 0;
   private readonly orgParam: string;
   private readonly windowParam: string;
+  private readonly windowStart: number;
   private nowParamSql?: string;
   chart?: ChartHint;
 
@@ -105,7 +109,8 @@ export class Compiler {
     }
     const lookbackDays = opts.lookbackDays ?? 30;
     this.orgParam = this.param(opts.orgId);
-    this.windowParam = this.param(BigInt(Math.floor(this.now - lookbackDays * 86_400_000)));
+    this.windowStart = Math.floor(this.now - lookbackDays * 86_400_000);
+    this.windowParam = this.param(BigInt(this.windowStart));
   }
 
   // ---- parameters, aliases -----------------------------------------------------------
@@ -120,15 +125,20 @@ export class Compiler {
   alias(): string { return `_e${++this.aliasN}`; }
   q(id: string): string { return this.d.ident(id); }
   helper(name: HelperName, args: string[]): string { return this.d.helper(name, args); }
-  bin(x: string, size: SExpr, type: KustoType): string {
+  bin(x: string, size: SExpr, type: KustoType, min?: number): string {
     if (size.konst && typeof size.konst.v === 'number' && Number.isInteger(size.konst.v) && size.konst.v > 0 && type !== 'real') {
       const s = this.param(size.konst.v);
+      // SQL's % truncates toward zero; Kusto's bin floors. `((x % s) + s) % s` floors for any
+      // sign; when x is known non-negative (a table's Timestamp: at or after the window start)
+      // x % s already is the floor remainder, and the per-row work is one operation.
       // Kusto bins datetimes from 0001-01-01; when the size divides the distance to the Unix
       // epoch (hours, days…) the epoch gives the same bins with one operation less.
       if (type === 'datetime' && (-DATETIME_ORIGIN_MS) % size.konst.v !== 0) {
         const o = this.param(DATETIME_ORIGIN_MS);
+        if (min !== undefined && min >= DATETIME_ORIGIN_MS) return `(${x} - (${x} - ${o}) % ${s})`;
         return `(${x} - (((${x} - ${o}) % ${s}) + ${s}) % ${s})`;
       }
+      if (min !== undefined && min >= 0) return `(${x} - ${x} % ${s})`;
       return `(${x} - ((${x} % ${s}) + ${s}) % ${s})`;
     }
     return `(floor(CAST(${x} AS REAL) / ${size.sql}) * ${size.sql})`;
@@ -224,9 +234,13 @@ export class Compiler {
 
   /** The only way a table enters a query: visible columns, this tenant, the lookback window. */
   tableRel(t: HuntingTable): Rel {
-    const cols = t.columns.map((c) => ({ name: c.name, type: c.type, alias: c.name }));
+    const cols: Col[] = t.columns.map((c) => ({ name: c.name, type: c.type, alias: c.name }));
     const where = [`${this.q(ORG_COLUMN)} = ${this.orgParam}`];
-    if (t.columns.some((c) => c.name === 'Timestamp')) where.push(`${this.q('Timestamp')} >= ${this.windowParam}`);
+    const ts = cols.find((c) => c.name === 'Timestamp');
+    if (ts) {
+      where.push(`${this.q('Timestamp')} >= ${this.windowParam}`);
+      ts.min = this.windowStart; // every row of this relation is at or after it
+    }
     const cancel = this.d.cancellationPoint('rowid');
     if (cancel) where.push(cancel);
     const sql = `SELECT ${cols.map((c) => this.q(c.name)).join(', ')} FROM ${this.q(t.name)} WHERE ${where.join(' AND ')}`;
@@ -418,7 +432,7 @@ export class Compiler {
       if (taken.has(name)) throw new KqlError(`Duplicate column name '${name}' in ${what}`, it.pos);
       taken.add(name);
       const plain = it.e.k === 'name' ? scope.cols.find((c) => c.name === (it.e as { name: string }).name && !c.inline) : undefined;
-      if (plain && !scope.qual) out.push({ name, type: plain.type, alias: plain.alias });
+      if (plain && !scope.qual) out.push({ name, type: plain.type, alias: plain.alias, min: plain.min });
       else out.push({ name, type: e.type, alias: this.alias(), inline: e.sql });
     }
     return out;
@@ -437,7 +451,7 @@ export class Compiler {
       let name = it.name ?? this.autoName(it.e, scope);
       if (!name) name = this.nextColumnN(new Set([...taken, ...visible.map((c) => c.name)]), counter);
       const plain = it.e.k === 'name' ? visible.find((c) => c.name === (it.e as { name: string }).name) : undefined;
-      const col: Col = plain && !plain.inline ? { name, type: plain.type, alias: plain.alias } : { name, type: e.type, alias: this.alias(), inline: e.sql };
+      const col: Col = plain && !plain.inline ? { name, type: plain.type, alias: plain.alias, min: plain.min } : { name, type: e.type, alias: this.alias(), inline: e.sql };
       if (kind === 'project') {
         if (cols.some((c) => c.name === name)) throw new KqlError(`Duplicate column name '${name}' in project`, it.pos);
         if (cols.some((c) => c.alias === col.alias)) { col.alias = this.alias(); col.inline = this.colSql(plain!); }
@@ -545,7 +559,7 @@ export class Compiler {
     const c = scope.cols.find((x) => x.name === name);
     if (c) {
       if (scope.agg && !scope.agg.inside) throw new KqlError(`Column '${name}' must be inside an aggregation function in summarize (or listed after 'by')`, pos);
-      return { sql: this.colSql(c, scope.qual), type: c.type };
+      return { sql: this.colSql(c, scope.qual), type: c.type, min: c.min };
     }
     const b = scope.env.get(name);
     if (b?.k === 'scalar') return b.e;

@@ -52,8 +52,10 @@ export const sqliteDialect: SqlDialect = {
   // callback checks the deadline and throws, which aborts the statement. better-sqlite3 exposes
   // neither sqlite3_interrupt nor a progress handler; random() keeps the common path native.
   // The anchor (a column of the row) makes SQLite evaluate the term per row instead of hoisting
-  // it; on table scans the anchor is the rowid, which is cheaper than random().
-  cancellationPoint: (anchor) => (anchor === 'rowid' ? `((rowid & 1023) <> 0 OR kql_tick(rowid))` : `((random() & 1023) <> 0 OR kql_tick(${anchor}))`),
+  // it; on table scans the anchor is the rowid, which is cheaper than random(). The bare
+  // `rowid & 1023` as the truth value spares a comparison per row (SQLite tests it directly).
+  // The scan's share of it stays a few per cent of a plain scan: the price of cancellation.
+  cancellationPoint: (anchor) => (anchor === 'rowid' ? `((rowid & 1023) OR kql_tick(rowid))` : `((random() & 1023) <> 0 OR kql_tick(${anchor}))`),
   // SQLite would flatten the join's right side and then, with only the (OrgId, Timestamp) index,
   // probe it by full scans per left row (O(n·m)). A LIMIT keeps it a co-routine, which SQLite
   // joins through an automatic covering index on the key.

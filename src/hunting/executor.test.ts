@@ -126,3 +126,43 @@ describe('hunting execution', () => {
     expect(json.truncated).toBe(false);
   });
 });
+
+describe('bin() of a table Timestamp', () => {
+  // Rows of a table are at or after the lookback window start, so when that start is not before
+  // 1970 the compiler bins with the plain remainder; otherwise (and for values of unknown sign)
+  // with the flooring form. Both must give Kusto's bins.
+  const DAY = 86_400_000;
+  const floorBin = (t: number, size: number, origin = 0) => t - ((((t - origin) % size) + size) % size);
+  const ORIGIN = -62135596800000; // 0001-01-01
+  const run = (now: number, stamps: number[], query: string, lookbackDays = 30) => {
+    const mem = new Database(':memory:');
+    for (const s of allHuntingDdl()) mem.exec(s);
+    const ins = mem.prepare('INSERT INTO EmailEvents (OrgId, Timestamp) VALUES (?, ?)');
+    for (const t of stamps) ins.run('contoso', t);
+    const compiled = compileKql(query, { orgId: 'contoso', now, lookbackDays });
+    const rows = executeCompiled(mem, compiled).rows;
+    mem.close();
+    return { sql: compiled.sql, rows };
+  };
+
+  it('uses the plain remainder after 1970 and gives the same bins (days, weeks from 0001-01-01)', () => {
+    const now = Date.UTC(2026, 2, 1, 12);
+    const stamps = [now - 3 * DAY + 5, now - 3 * DAY - 5, now - 10 * DAY + 3_600_000, now - 1];
+    for (const [size, origin] of [[DAY, 0], [7 * DAY, ORIGIN]] as const) {
+      const { sql, rows } = run(now, stamps, `EmailEvents | summarize n = count() by B = bin(Timestamp, ${size / DAY}d) | order by B asc`);
+      expect(sql).not.toMatch(/% @p\d+\) \+ @p\d+\) % @p\d+/); // no flooring form
+      const want = [...new Set(stamps.map((t) => floorBin(t, size, origin)))].sort((a, b) => a - b).map((t) => new Date(t).toISOString());
+      expect(rows.map((r) => r.B)).toEqual(want);
+    }
+  });
+
+  it('floors when the window reaches before 1970 (and for datatable values)', () => {
+    const now = Date.UTC(1970, 0, 10);
+    const stamps = [Date.UTC(1969, 11, 20, 5), Date.UTC(1969, 11, 31, 23, 59), Date.UTC(1970, 0, 2, 1)];
+    const { sql, rows } = run(now, stamps, `EmailEvents | summarize n = count() by B = bin(Timestamp, 1d) | order by B asc`);
+    expect(sql).toMatch(/% @p\d+\) \+ @p\d+\) % @p\d+/);
+    expect(rows.map((r) => r.B)).toEqual(['1969-12-20T00:00:00.000Z', '1969-12-31T00:00:00.000Z', '1970-01-02T00:00:00.000Z']);
+    const dt = run(Date.UTC(2026, 2, 1), [], `datatable(T:datetime) [datetime(1969-12-20 05:00)] | project B = bin(T, 1d)`);
+    expect(dt.rows.map((r) => r.B)).toEqual(['1969-12-20T00:00:00.000Z']);
+  });
+});

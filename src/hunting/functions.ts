@@ -141,7 +141,7 @@ export function callScalar(cc: Compiler, c: Call, scope: Scope): SExpr {
       const size = a(1);
       if (x.type === 'datetime' || x.type === 'timespan') needType(size, ['timespan'], 1);
       else needType(size, ['int', 'long', 'real'], 1);
-      return { sql: cc.bin(x.sql, size, x.type), type: x.type };
+      return { sql: cc.bin(x.sql, size, x.type, x.min), type: x.type };
     }
     case 'startofday': case 'startofweek': case 'startofmonth': case 'startofyear': case 'endofday': case 'endofweek': case 'endofmonth': case 'endofyear': {
       argc(c, 1, 2);
