@@ -22,7 +22,10 @@ let passed = 0, failed = 0, skipped = 0;
 try {
   const r = JSON.parse(readFileSync('test-results.json', 'utf8'));
   passed = r.numPassedTests;
-  failed = r.numFailedTests + (r.numRuntimeErrorTestSuites ?? 0);
+  // A test file that fails before its tests run (an import or a top-level error) has no failed
+  // test to count: count the file, so the summary never reads "0 failed" on a red run.
+  const brokenFiles = r.testResults.filter((f) => f.status === 'failed' && !f.assertionResults.some((a) => a.status === 'failed')).length;
+  failed = r.numFailedTests + brokenFiles;
   skipped = r.numPendingTests + r.numTodoTests;
 } catch {
   failed += 1; // no report means the runner itself broke
