@@ -25,7 +25,7 @@ import { loadOrCreateTls } from '../smtp/tls.js';
 import { ConfigWatcher } from '../store/configWatcher.js';
 import { prefixTrie } from '../mailflow/snapshot.js';
 import { SqliteConfigStore } from '../store/sqlite/configStore.js';
-import { Checkpointer, openDatabase, WalSync, type Db } from '../store/sqlite/db.js';
+import { openDatabase, WalSync, type Db } from '../store/sqlite/db.js';
 import { SqliteQueueStore } from '../store/sqlite/queueStore.js';
 import { SqliteTraceStore } from '../store/sqlite/traceStore.js';
 import { SqliteQuarantineStore } from '../store/sqlite/quarantineStore.js';
@@ -57,7 +57,7 @@ function inOneTransaction(db: Db): (writes: (() => void)[]) => void {
 /** What every process that takes mail opens: a store connection, the spool, the group commit. */
 function openIngest(dataDir: string, settings: ServerSettings, logger: Logger) {
   mkdirSync(dataDir, { recursive: true });
-  const db = openDatabase(join(dataDir, 'postern.db'), { backgroundCheckpoints: true });
+  const db = openDatabase(join(dataDir, 'postern.db'));
   const configStore = new SqliteConfigStore(db);
   const watcher = new ConfigWatcher(configStore, (s) => logger.info({ version: s.version }, 'configuration reloaded'));
   watcher.start(settings.configPollMs);
@@ -139,7 +139,6 @@ export async function startGateway(dataDir: string, settings: ServerSettings, lo
   if (cluster.isWorker) throw new Error('startGateway runs in the primary; workers run startSmtpWorker');
   const ingest = openIngest(dataDir, settings, logger);
   const { db, queue, trace, spool, commit, watcher } = ingest;
-  const checkpointer = new Checkpointer(db.name);
   const metrics = new GatewayMetrics();
   const smtpDelivery = new SmtpDelivery(dataDir, settings.hostname);
   const bookkeeping = new GroupCommit(async () => {}, inOneTransaction(db), async () => {});
@@ -223,7 +222,6 @@ export async function startGateway(dataDir: string, settings: ServerSettings, lo
         smtpDelivery.close();
         await app.close();
         await ingest.close();
-        await checkpointer.stop();
       })()),
   };
 }

@@ -8,20 +8,17 @@
 // file after it, so committed frames are durable in one place or the other.
 import Database from 'better-sqlite3';
 import { close, fsync, open } from 'node:fs';
-import { Worker } from 'node:worker_threads';
 import { promisify } from 'node:util';
 import { MIGRATIONS } from './migrations.js';
 
 export type Db = Database.Database;
 
-export function openDatabase(file: string, opts: { readonly?: boolean; backgroundCheckpoints?: boolean } = {}): Db {
+export function openDatabase(file: string, opts: { readonly?: boolean } = {}): Db {
   const db = new Database(file, { readonly: opts.readonly ?? false });
   if (!opts.readonly) {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     migrate(db);
-    // The gateway's connections leave checkpoints to the Checkpointer's thread.
-    if (opts.backgroundCheckpoints) db.pragma('wal_autocheckpoint = 0');
   }
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
@@ -43,28 +40,6 @@ export class WalSync {
   async close(): Promise<void> {
     if (this.fd) await promisify(close)(await this.fd);
     this.fd = undefined;
-  }
-}
-
-/**
- * Checkpoints on a thread of their own. By default SQLite checkpoints inside the COMMIT that
- * pushes the WAL past 1000 pages: copying ~4 MB into the database file and fsyncing it, on the
- * event loop of whichever gateway process committed. The gateway's connections turn that off
- * (backgroundCheckpoints) and this thread checkpoints every interval instead.
- */
-export class Checkpointer {
-  private readonly worker: Worker;
-
-  constructor(file: string, intervalMs = 200) {
-    this.worker = new Worker(new URL('./checkpointThread.js', import.meta.url), { workerData: { file, intervalMs } });
-    this.worker.unref();
-  }
-
-  /** A last checkpoint, then the thread ends. */
-  async stop(): Promise<void> {
-    const exited = new Promise((resolve) => this.worker.once('exit', resolve));
-    this.worker.postMessage('stop');
-    await exited;
   }
 }
 
