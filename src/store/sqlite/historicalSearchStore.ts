@@ -4,6 +4,7 @@
 import type { HistoricalSearchStore, ReportRow, ScanResult, SearchFilter, SearchJob } from '../../trace/historicalSearch.js';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.js';
+import { anyLike } from './likeFilters.js';
 
 const JOB_COLUMNS = `job_id AS jobId, org_guid AS orgGuid, submitted_at AS submittedAt, submitted_by AS submittedBy, report_title AS reportTitle,
   report_type AS reportType, start_date AS startDate, end_date AS endDate, request, status, progress, rows, cursor_ts AS cursorTs,
@@ -16,10 +17,6 @@ const FIELD_COLUMNS: Record<string, string> = {
 };
 
 const toJob = (r: any): SearchJob => ({ ...r, request: JSON.parse(r.request) });
-
-function likePattern(value: string): string {
-  return value.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`).replace(/\*/g, '%');
-}
 
 export class SqliteHistoricalSearchStore implements HistoricalSearchStore {
   private readonly receiveData;
@@ -96,13 +93,8 @@ export class SqliteHistoricalSearchStore implements HistoricalSearchStore {
       // Postern's own mails (reports, NDRs) are Intra-org without a connector: never "received".
       hit.push("NOT (e.EmailDirection = 'Intra-org' AND e.Connectors = '')");
     }
-    const anyLike = (col: string, values?: string[]) => {
-      if (!values?.length) return;
-      hit.push(`(${values.map(() => `lower(${col}) LIKE ? ESCAPE '\\'`).join(' OR ')})`);
-      args.push(...values.map(likePattern));
-    };
-    anyLike('e.SenderMailFromAddress', f.senders);
-    anyLike('e.RecipientEmailAddress', f.recipients);
+    anyLike(hit, args, 'e.SenderMailFromAddress', f.senders);
+    anyLike(hit, args, 'e.RecipientEmailAddress', f.recipients);
     if (f.messageIds?.length) {
       hit.push(`trim(e.InternetMessageId, '<>') IN (${f.messageIds.map(() => '?').join(', ')})`);
       args.push(...f.messageIds);
@@ -120,7 +112,7 @@ export class SqliteHistoricalSearchStore implements HistoricalSearchStore {
       args.push(f.deliveryStatus.toLowerCase());
     }
     if (f.anyTransportRule) hit.push("e.ExchangeTransportRule != ''");
-    anyLike('e.ExchangeTransportRule', f.transportRules);
+    anyLike(hit, args, 'e.ExchangeTransportRule', f.transportRules);
     const receiveData = `(SELECT t.data FROM trace_events t WHERE t.network_message_id = e.NetworkMessageId AND t.recipient = e.RecipientEmailAddress AND t.event = 'RECEIVE' LIMIT 1)`;
     if (f.tls) {
       const m = f.tls.match(/(\d\.\d)/);

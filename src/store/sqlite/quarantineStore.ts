@@ -6,6 +6,7 @@
 // statement is scoped by org_guid.
 import type { QuarantineAudit, QuarantineEntry, QuarantineFilter, QuarantineStore, ReleaseWrite } from '../quarantineStore.js';
 import type { Db } from './db.js';
+import { anyLike } from './likeFilters.js';
 
 const ENTRY_COLUMNS = `q.identity, q.org_guid AS orgGuid, q.network_message_id AS networkMessageId, q.recipient,
   q.queue_recipient_id AS queueRecipientId, q.received_at AS receivedAt, q.expires_at AS expiresAt, q.sender, q.subject, q.size,
@@ -17,10 +18,6 @@ const FROM = `FROM quarantine q
   LEFT JOIN queue_recipients r ON r.id = q.queue_recipient_id AND r.status = 'quarantined'
   LEFT JOIN queue_copies c ON c.network_message_id = r.network_message_id
   LEFT JOIN queue_messages m ON m.id = c.message_id`;
-
-function likePattern(value: string): string {
-  return value.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`).replace(/\*/g, '%');
-}
 
 export class SqliteQuarantineStore implements QuarantineStore {
   private readonly s;
@@ -77,8 +74,8 @@ export class SqliteQuarantineStore implements QuarantineStore {
       where.push(`(${values.map(() => sql('?')).join(' OR ')})`);
       args.push(...values.map(map));
     };
-    anyOf((p) => `lower(q.sender) LIKE ${p} ESCAPE '\\'`, f.senders, likePattern);
-    anyOf((p) => `lower(q.recipient) LIKE ${p} ESCAPE '\\'`, f.recipients, likePattern);
+    anyLike(where, args, 'q.sender', f.senders);
+    anyLike(where, args, 'q.recipient', f.recipients);
     anyOf((p) => `lower(substr(q.recipient, instr(q.recipient, '@') + 1)) = ${p}`, f.domains, (d) => d.toLowerCase());
     anyOf((p) => `lower(q.quarantine_types) = ${p}`, f.quarantineTypes, (t) => t.toLowerCase());
     anyOf((p) => `lower(q.release_status) = ${p}`, f.releaseStatus, (t) => t.toLowerCase());

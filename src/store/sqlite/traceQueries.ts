@@ -2,14 +2,10 @@
 // `org_guid = ?`, so no filter can reach another organization's rows.
 import type { TraceEventQuery, TraceEventRecord, TraceQueries, TraceSummary, TraceSummaryQuery } from '../traceQueries.js';
 import type { Db } from './db.js';
+import { anyLike } from './likeFilters.js';
 
 const SUMMARY_COLUMNS = `network_message_id AS networkMessageId, recipient, received_at AS receivedAt, sender, subject, status,
   from_ip AS fromIp, to_ip AS toIp, size, internet_message_id AS internetMessageId, connector`;
-
-/** `*` wildcards to a LIKE pattern (escape character `\`), so `*@contoso.com` works as in Exchange. */
-function likePattern(value: string): string {
-  return value.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`).replace(/\*/g, '%');
-}
 
 function stripBrackets(id: string): string {
   return id.trim().replace(/^<|>$/g, '');
@@ -28,13 +24,8 @@ export class SqliteTraceQueries implements TraceQueries {
       where.push('received_at <= ?');
       args.push(q.end);
     }
-    const anyOf = (column: string, values: string[] | undefined) => {
-      if (!values?.length) return;
-      where.push(`(${values.map(() => `lower(${column}) LIKE ? ESCAPE '\\'`).join(' OR ')})`);
-      args.push(...values.map(likePattern));
-    };
-    anyOf('sender', q.senders);
-    anyOf('recipient', q.recipients);
+    anyLike(where, args, 'sender', q.senders);
+    anyLike(where, args, 'recipient', q.recipients);
     if (q.messageIds?.length) {
       where.push(`(${q.messageIds.map(() => "trim(internet_message_id, '<>') = ?").join(' OR ')})`);
       args.push(...q.messageIds.map(stripBrackets));
