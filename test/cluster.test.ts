@@ -104,6 +104,14 @@ describe('SMTP worker processes', () => {
     open.forEach((c) => c.close());
   });
 
+  it('gives back the count of a client that disconnects before it is greeted', async () => {
+    pg = await start({ limits: { maxConnectionsPerIp: 3 } });
+    for (let i = 0; i < 30; i++) (await RawSmtp.open(pg.smtpPort)).close();
+    await new Promise((r) => setTimeout(r, 500));
+    const held = [await greeted(pg.smtpPort, 2000), await greeted(pg.smtpPort, 2000), await greeted(pg.smtpPort, 2000)];
+    held.forEach((c) => c.close());
+  });
+
   it('replaces workers that die, and releases the connections they held', async () => {
     pg = await start({ limits: { maxConnectionsPerIp: 2 } });
     const held = [await greeted(pg.smtpPort), await greeted(pg.smtpPort)];

@@ -41,6 +41,8 @@ export function createListener(ctx: ListenerContext, opts: { implicitTls?: boole
       const ip = normaliseIp(session.remoteAddress);
       const admitted = (ok: boolean) => {
         if (!ok) return callback(smtpError(421, `4.7.0 Too many connections from ${ip}, try again later`));
+        // Gone while the primary was asked (worker processes): give the counted slot back.
+        if ((session as unknown as SessionLike).closedUnadmitted) return ctx.connections.close(ip);
         ctx.metrics.connections(1);
         stateOf(session as unknown as SessionLike);
         callback();
@@ -52,7 +54,12 @@ export function createListener(ctx: ListenerContext, opts: { implicitTls?: boole
 
     onClose(session) {
       const s = session as unknown as SessionLike;
-      if (!s?.postern) return; // closed before onConnect accepted it (early talker, refused): never counted
+      if (!s) return;
+      if (!s.postern) {
+        // Closed before onConnect admitted it (early talker, refused, or still being counted).
+        s.closedUnadmitted = true;
+        return;
+      }
       ctx.connections.close(s.postern.client.ip);
       ctx.metrics.connections(-1);
     },

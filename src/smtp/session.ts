@@ -17,6 +17,8 @@ export interface SessionLike {
   secure?: boolean;
   envelope: { mailFrom: { address: string } | false; rcptTo: { address: string }[] };
   postern?: PosternSession;
+  /** The connection closed before it was admitted (while its connection count was being asked for). */
+  closedUnadmitted?: boolean;
 }
 
 export function normaliseIp(ip: string): string {
