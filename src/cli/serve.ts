@@ -27,7 +27,21 @@ export function register(program: Command): void {
       }
       const logger = createLogger();
       if (cluster.isWorker) return startSmtpWorker(dataDir, parsed.data, logger.child({ worker: cluster.worker!.id }));
-      const gw = await startGateway(dataDir, parsed.data, logger);
+      // Signals are handled from the start: one that arrives while the gateway is starting
+      // stops it as soon as it is up.
+      let stopping = false;
+      const started = startGateway(dataDir, parsed.data, logger);
+      const stop = async (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        logger.info({ signal }, 'shutting down: no new connections, finishing sessions and deliveries in flight');
+        await (await started.catch(() => undefined))?.stop();
+        logger.info('stopped');
+        process.exit(0);
+      };
+      process.on('SIGINT', () => void stop('SIGINT'));
+      process.on('SIGTERM', () => void stop('SIGTERM'));
+      const gw = await started;
       logger.info({ smtp: gw.smtpPort, smtps: gw.smtpsPort, http: gw.httpPort, dataDir }, 'postern ready');
       if (opts.banner) {
         const host = parsed.data.smtp.split(':')[0];
@@ -45,16 +59,5 @@ export function register(program: Command): void {
           ].join('\n'),
         );
       }
-      let stopping = false;
-      const stop = async (signal: string) => {
-        if (stopping) return;
-        stopping = true;
-        logger.info({ signal }, 'shutting down: no new connections, finishing sessions and deliveries in flight');
-        await gw.stop();
-        logger.info('stopped');
-        process.exit(0);
-      };
-      process.on('SIGINT', () => void stop('SIGINT'));
-      process.on('SIGTERM', () => void stop('SIGTERM'));
     });
 }
