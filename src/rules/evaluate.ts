@@ -307,7 +307,7 @@ export function evaluateRules(set: CompiledRuleSet, input: RuleInput, options: E
   const scratch = scratchFor(set);
   scratch.busy = true;
   try {
-    return evaluateWith(set, input, explain, new MessageView(input, set.fields, set.matcherCount, set.buckets, set.gates, scratch));
+    return evaluateWith(set, input, explain, new MessageView(input, set, scratch));
   } finally {
     scratch.busy = false;
   }
@@ -334,23 +334,24 @@ function evaluateWith(set: CompiledRuleSet, input: RuleInput, explain: boolean, 
   const now = input.now.getTime();
   const hasContent = input.content !== undefined;
   // Explain off: only the rules whose gates all hold are visited (view.candidates), in priority
-  // order; a header edit by a matched rule can change gates, so the list is rebuilt after one.
+  // order; a matched rule's edit of a header that a gate reads can change gates, so the list is
+  // made again from the next rule on after one.
   // Explaining visits every rule.
   const hot = set.hot;
   const count = set.rules.length;
   const open = hasContent ? hot.open : hot.openNoContent;
   const order = view.order;
-  let listed = explain ? 0 : view.candidates(hot, open, 0);
-  let edits = view.edits;
+  let listed = explain ? 0 : view.candidates(open, 0);
+  let edits = view.gateEdits;
   let pos = 0;
   for (let i = 0; ; ) {
     if (explain) {
       if (i >= count) break;
     } else {
       if (d.stoppedBy) break;
-      if (view.edits !== edits) {
-        listed = view.candidates(hot, open, i);
-        edits = view.edits;
+      if (view.gateEdits !== edits) {
+        listed = view.candidates(open, i);
+        edits = view.gateEdits;
         pos = 0;
       }
       if (pos >= listed) break;

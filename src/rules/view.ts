@@ -141,6 +141,15 @@ export class ViewScratch {
   }
 }
 
+/** What a view reads of a compiled rule set (CompiledRuleSet has it all). */
+export interface ViewPlan {
+  fields: readonly FieldSpec[];
+  matcherCount: number;
+  buckets: readonly Prefilter[];
+  gates: GateIndex;
+  hot: HotGates;
+}
+
 export class MessageView {
   private headers: HeaderField[];
   private rawCache = new Map<string, string[]>();
@@ -174,29 +183,38 @@ export class MessageView {
   private gateSlotsHit: (number[] | undefined)[];
   /** Per field decided at once (resolve), the matchers that matched. */
   private fieldMatched: (number[] | undefined)[];
-  /** Header edits so far (gates derived from headers may have changed). */
-  edits = 0;
+  /**
+   * Header edits that changed what a gate reads (the candidate list must be listed again); an
+   * edit of a header no gate reads leaves it as it is.
+   */
+  gateEdits = 0;
+  private readonly fields: readonly FieldSpec[];
+  private readonly buckets: readonly Prefilter[];
+  private readonly gates: GateIndex;
+  private readonly hot: HotGates;
 
   constructor(
     readonly input: RuleInput,
-    private readonly fields: readonly FieldSpec[],
-    matcherCount: number,
-    private readonly buckets: readonly Prefilter[] = [],
-    private readonly gates: GateIndex = { kinds: [], slotCount: 0 },
-    private readonly scratch: ViewScratch = new ViewScratch(matcherCount, gates.slotCount),
+    plan: ViewPlan,
+    private readonly scratch: ViewScratch = new ViewScratch(plan.matcherCount, plan.gates.slotCount, plan.hot.needMask.length),
   ) {
+    this.fields = plan.fields;
+    this.buckets = plan.buckets;
+    this.gates = plan.gates;
+    this.hot = plan.hot;
     this.epoch = scratch.begin();
     this.state = scratch.state;
     this.hitOn = scratch.hitOn;
     this.gateHits = scratch.gateHits;
-    this.gateDone = new Array<number>(gates.kinds.length).fill(0);
-    this.gateSlotsHit = new Array(gates.kinds.length);
-    this.fieldMatched = new Array(fields.length);
-    this.bucketHits = new Array(buckets.length);
-    this.fieldTexts = new Array(fields.length);
-    this.fieldBytes = new Array(fields.length);
-    this.fieldAscii = new Array(fields.length);
-    this.prefilterHits = new Array(fields.length);
+    const fieldCount = this.fields.length;
+    this.gateDone = new Array<number>(this.gates.kinds.length).fill(0);
+    this.gateSlotsHit = new Array(this.gates.kinds.length);
+    this.fieldMatched = new Array(fieldCount);
+    this.bucketHits = new Array(this.buckets.length);
+    this.fieldTexts = new Array(fieldCount);
+    this.fieldBytes = new Array(fieldCount);
+    this.fieldAscii = new Array(fieldCount);
+    this.prefilterHits = new Array(fieldCount);
     this.headers = input.facts.headers;
     this.scl = input.scl;
   }
@@ -310,13 +328,16 @@ export class MessageView {
   /** Take an edited header block; forget only what was derived from the edited header. */
   private replaceHeaders(headers: HeaderField[], lowerName: string): void {
     this.headers = headers;
-    this.edits++;
     this.rawCache.delete(lowerName);
     this.decoded.delete(lowerName);
+    let gating = false;
     const kinds = this.gates.kinds;
     for (let k = 0; k < kinds.length; k++) {
       const kind = kinds[k];
-      if (kind.type !== 'ip' && kind.headers.includes(lowerName)) this.gateDone[k] = 0;
+      if (kind.type !== 'ip' && kind.headers.includes(lowerName)) {
+        this.gateDone[k] = 0;
+        gating = true;
+      }
     }
     if (lowerName === 'from') this.fromCache = undefined;
     else if (lowerName === 'to') this.toCache = undefined;
@@ -324,8 +345,10 @@ export class MessageView {
     const affected: string[] = [`header:${lowerName}`];
     if (lowerName === 'subject') affected.push('subject', 'subjectOrBody');
     else if (lowerName === 'from') affected.push('from');
+    const fieldRuleStart = this.hot.fieldRuleStart;
     for (const spec of this.fields) {
       if (!affected.includes(spec.name)) continue;
+      if (fieldRuleStart[spec.index + 1] > fieldRuleStart[spec.index]) gating = true;
       this.fieldTexts[spec.index] = undefined;
       this.fieldBytes[spec.index] = undefined;
       this.fieldAscii[spec.index] = undefined;
@@ -336,6 +359,7 @@ export class MessageView {
         if (m.bucket >= 0) this.bucketHits[m.bucket] = undefined;
       }
     }
+    if (gating) this.gateEdits++;
   }
 
 
@@ -460,7 +484,8 @@ export class MessageView {
    * and gating field is looked up once (cached until a header edit), so rules whose gates fail are
    * never visited.
    */
-  candidates(hot: HotGates, open: Int32Array, from: number): number {
+  candidates(open: Int32Array, from: number): number {
+    const hot = this.hot;
     const sc = this.scratch;
     if (sc.order.length < hot.needMask.length) throw new Error('MessageView.candidates needs a scratch sized for the rule set');
     const stamp = sc.next();
