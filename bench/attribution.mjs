@@ -9,19 +9,13 @@ import ipaddr from 'ipaddr.js';
 import { InboundConnector } from '../dist/config/inboundConnector.js';
 import { attribute, compileFrontDoor, certificateNameMatches, senderDomainMatches } from '../dist/mailflow/attribution.js';
 import { domainOf } from '../dist/mailflow/message.js';
+import { random } from './random.mjs';
 
 const CONNECTORS = 1000;
 const ITERATIONS = Number(process.env.ITERATIONS ?? 100_000);
 const TARGET_US = 20;
 
-// Deterministic pseudo-random numbers (mulberry32), so runs compare.
-let seed = 42;
-const rnd = (n) => {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
-};
+const rnd = random(42);
 
 // --- 1,000 connectors -------------------------------------------------------------------
 const inputs = [];

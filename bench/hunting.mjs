@@ -20,6 +20,7 @@ import { PerformanceObserver } from 'node:perf_hooks';
 import { compileKql } from '../dist/hunting/compiler.js';
 import { bindParams, executeCompiled, registerKqlFunctions } from '../dist/hunting/sqliteExecutor.js';
 import { MIGRATIONS } from '../dist/store/sqlite/migrations.js';
+import { random } from './random.mjs';
 
 const args = process.argv.slice(2);
 const ROWS = args.includes('--10m') ? 10_000_000 : Number(args[args.indexOf('--rows') + 1] || 0) || 1_000_000;
@@ -39,13 +40,7 @@ const gcWithin = ([a, b]) => { // GC ms inside a timed window: total, and of it 
   for (const [s, d, k] of gcPauses) if (s >= a && s < b) { total += d; if (k === 4) major += d; }
   return { total: Math.round(total), markCompact: Math.round(major) };
 };
-let seed = 12345;
-const rnd = (n) => { // mulberry32
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
-};
+const rnd = random(12345);
 
 // ---- data -------------------------------------------------------------------------------------
 const dir = mkdtempSync(join(tmpdir(), 'postern-hunt-bench-'));

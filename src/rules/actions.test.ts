@@ -110,6 +110,22 @@ describe('message edits', () => {
     expect(r.decision.disposition.action).toBe('deliver');
   });
 
+  // X-MS-Exchange-Organization-AuthAs is the gateway's own stamp (input.authAs), never the
+  // message's copy; header edits work on top of it, as Exchange's rules see its stamp.
+  const authAsInternal = { HeaderContainsMessageHeader: 'X-MS-Exchange-Organization-AuthAs', HeaderContainsWords: 'Internal', Quarantine: true };
+  it.each([
+    ['an edit of another header keeps the stamp', 'Internal', [{ SetHeaderName: 'X-Tag', SetHeaderValue: '1' }], 'quarantine'],
+    ['an edit of another header drops a forged copy', 'Anonymous', [{ SetHeaderName: 'X-Tag', SetHeaderValue: '1' }], 'deliver'],
+    ['RemoveHeader removes the stamp', 'Internal', [{ RemoveHeader: 'X-MS-Exchange-Organization-AuthAs' }], 'deliver'],
+    ['SetHeader replaces the stamp', 'Anonymous', [{ SetHeaderName: 'X-MS-Exchange-Organization-AuthAs', SetHeaderValue: 'Internal' }], 'quarantine'],
+    ['SetHeader then another edit leaves one value', 'Anonymous', [{ SetHeaderName: 'x-ms-exchange-organization-authas', SetHeaderValue: 'Internal' }, { RemoveHeader: 'X-Tag' }], 'quarantine'],
+  ] as const)('AuthAs after header edits: %s', (_name, authAs, edits, action) => {
+    const r = evaluateRules(rules(...edits, authAsInternal), input({ headers: { 'X-MS-Exchange-Organization-AuthAs': 'Internal', 'X-Tag': '0' } }, { authAs }));
+    expect(r.decision.disposition.action).toBe(action);
+    // The hot path (no explanations) decides the same.
+    expect(evaluateRules(rules(...edits, authAsInternal), input({ headers: { 'X-MS-Exchange-Organization-AuthAs': 'Internal', 'X-Tag': '0' } }, { authAs }), { explain: false }).decision.disposition.action).toBe(action);
+  });
+
   it('SetSCL is recorded, seen by later SCLOver, and -1 maps to OrgLevelAction Allow', () => {
     const r = evaluate([{ SetSCL: -1 }, { SCLOver: -1, PrependSubject: 'seen ' }]);
     expect(r.decision.scl).toBe(-1);

@@ -318,7 +318,7 @@ const scratches = new WeakMap<CompiledRuleSet, ViewScratch>();
 function scratchFor(set: CompiledRuleSet): ViewScratch {
   let s = scratches.get(set);
   if (s && !s.busy) return s;
-  s = new ViewScratch(set.matcherCount, set.gates.slotCount, set.rules.length);
+  s = new ViewScratch(set.matcherCount, set.gates.slotCount, set.rules.length, set.fields.length);
   if (!scratches.has(set)) scratches.set(set, s);
   return s;
 }

@@ -4,7 +4,7 @@
 // (SetHeaderName, RemoveHeader, PrependSubject) are visible to later rules, as in Exchange.
 import type { HeaderField, MessageFacts } from '../mailflow/message.js';
 import { domainOf } from '../mailflow/message.js';
-import { segmentSlots, type GateIndex, type GateSource, type HotGates } from './gates.js';
+import { segmentSlots, type GateIndex, type GateKind, type HotGates } from './gates.js';
 import { parseClientIp, type ClientIp } from './ipRanges.js';
 import type RE2 from 're2';
 import { containsWord, type FieldName, type FieldSpec, type Prefilter, type TextMatcher } from './matchers.js';
@@ -82,6 +82,22 @@ function addresses(values: readonly string[]): string[] {
   return out;
 }
 
+/**
+ * Is a header's name (as written) `lower`, a lower-case name? Compared in place: lower-casing
+ * every header name for every lookup allocated a string each time.
+ */
+function nameIs(name: string, lower: string): boolean {
+  const len = lower.length;
+  if (name.length !== len) return false;
+  for (let i = 0; i < len; i++) {
+    let c = name.charCodeAt(i);
+    if (c >= 0x41 && c <= 0x5a) c |= 0x20;
+    else if (c > 0x7f) return name.toLowerCase() === lower; // not ASCII: let the runtime fold it
+    if (c !== lower.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
 /** Marks a field whose prefilter passed none of its texts: no prefiltered matcher can match. */
 const NONE_PASSED: boolean[] = [];
 
@@ -98,8 +114,10 @@ export class ViewScratch {
   /** An evaluation is using this scratch (a nested one gets its own). */
   busy = false;
   private stamp = 0;
-  /** Matcher results: +epoch matched, -epoch didn't, anything else not known yet. */
+  /** Matcher results: +epoch matched, -epoch didn't, anything else not known yet (the epoch of the matcher's field). */
   readonly state: Int32Array;
+  /** Per field, the epoch its matcher results are valid for: a header edit gives the field a new one. */
+  readonly fieldEpoch: Int32Array;
   /** What each matcher matched (valid while its state says matched in this epoch). */
   readonly hitOn: (string | undefined)[];
   /** Gate slots whose condition holds carry the stamp their kind was computed with. */
@@ -111,8 +129,9 @@ export class ViewScratch {
   readonly gated: Int32Array;
   readonly order: Int32Array;
 
-  constructor(matcherCount: number, slotCount: number, ruleCount = 0) {
+  constructor(matcherCount: number, slotCount: number, ruleCount = 0, fieldCount = 0) {
     this.state = new Int32Array(matcherCount);
+    this.fieldEpoch = new Int32Array(fieldCount);
     this.hitOn = new Array<string | undefined>(matcherCount).fill(undefined);
     this.gateHits = new Int32Array(slotCount);
     this.ruleStamp = new Int32Array(ruleCount);
@@ -153,7 +172,7 @@ export interface ViewPlan {
 export class MessageView {
   private headers: HeaderField[];
   private rawCache = new Map<string, string[]>();
-  /** True once the AuthAs stamp is materialised into `headers` (see stamp()). */
+  /** True once the AuthAs stamp is materialised into `headers` (see withoutHeader()). */
   private stamped = false;
   private domainCache = new Map<string, string>();
   private decoded = new Map<string, string[]>();
@@ -165,12 +184,13 @@ export class MessageView {
   private prefilterHits: (boolean[] | null | undefined)[];
   private bucketHits: (boolean[] | undefined)[];
   private readonly state: Int32Array;
+  private readonly fieldEpoch: Int32Array;
   private readonly hitOn: (string | undefined)[];
-  /** This evaluation's stamp in `state`. */
-  private readonly epoch: number;
   private clientIpCache?: ClientIp | null;
   private orgDomainsCache?: ReadonlySet<string>;
   private fromCache?: string[];
+  private mailFromCache?: string;
+  private mailFromListCache?: string[];
   private toCache?: string[];
   private ccCache?: string[];
   private rcptCache?: string[];
@@ -196,14 +216,15 @@ export class MessageView {
   constructor(
     readonly input: RuleInput,
     plan: ViewPlan,
-    private readonly scratch: ViewScratch = new ViewScratch(plan.matcherCount, plan.gates.slotCount, plan.hot.needMask.length),
+    private readonly scratch: ViewScratch = new ViewScratch(plan.matcherCount, plan.gates.slotCount, plan.hot.needMask.length, plan.fields.length),
   ) {
     this.fields = plan.fields;
     this.buckets = plan.buckets;
     this.gates = plan.gates;
     this.hot = plan.hot;
-    this.epoch = scratch.begin();
     this.state = scratch.state;
+    // This evaluation's stamp: every field's matcher results start unknown.
+    this.fieldEpoch = scratch.fieldEpoch.fill(scratch.begin());
     this.hitOn = scratch.hitOn;
     this.gateHits = scratch.gateHits;
     const fieldCount = this.fields.length;
@@ -230,13 +251,15 @@ export class MessageView {
     return (this.orgDomainsCache ??= orgDomainSet(this.input.orgDomains));
   }
 
-  private matcherState(id: number): number {
-    const s = this.state[id];
-    return s === this.epoch ? YES : s === -this.epoch ? NO : UNKNOWN;
+  private matcherState(m: TextMatcher): number {
+    const s = this.state[m.id];
+    const epoch = this.fieldEpoch[m.fieldIndex];
+    return s === epoch ? YES : s === -epoch ? NO : UNKNOWN;
   }
 
-  private setMatcherState(id: number, value: number): void {
-    this.state[id] = value === YES ? this.epoch : value === NO ? -this.epoch : 0;
+  private setMatcherState(m: TextMatcher, value: number): void {
+    const epoch = this.fieldEpoch[m.fieldIndex];
+    this.state[m.id] = value === YES ? epoch : -epoch;
   }
 
   // -- headers --------------------------------------------------------------------------------
@@ -251,8 +274,7 @@ export class MessageView {
         return v;
       }
       v = [];
-      const len = lowerName.length;
-      for (const h of this.headers) if (h.name.length === len && h.name.toLowerCase() === lowerName) v.push(h.value);
+      for (const h of this.headers) if (nameIs(h.name, lowerName)) v.push(h.value);
       this.rawCache.set(lowerName, v);
     }
     return v;
@@ -274,24 +296,22 @@ export class MessageView {
 
   /** Add or replace a header (SetHeaderName/SetHeaderValue): later rules see the new value. */
   setHeader(name: string, value: string): void {
-    this.stamp();
     const lower = name.toLowerCase();
-    const kept = this.headers.filter((h) => h.name.toLowerCase() !== lower);
+    const kept = this.withoutHeader(lower);
     kept.push({ name, value });
     this.replaceHeaders(kept, lower);
   }
 
   removeHeader(name: string): void {
-    this.stamp();
     const lower = name.toLowerCase();
-    this.replaceHeaders(this.headers.filter((h) => h.name.toLowerCase() !== lower), lower);
+    this.replaceHeaders(this.withoutHeader(lower), lower);
   }
 
   prependSubject(prefix: string): void {
     const current = this.raw('subject')[0] ?? '';
     let done = false;
     const next = this.headers.map((h) => {
-      if (!done && h.name.toLowerCase() === 'subject') {
+      if (!done && nameIs(h.name, 'subject')) {
         done = true;
         return { name: h.name, value: prefix + current };
       }
@@ -310,19 +330,20 @@ export class MessageView {
   }
 
   /**
+   * The header block without the fields named `lower`, as a new array for an edit.
    * X-MS-Exchange-Organization-AuthAs is what this gateway's attribution decided (input.authAs),
    * never what the message carried: Exchange stamps it itself, which is what makes the Direct
-   * Send article's "AuthAs is Internal" exception safe against forged headers. Before the first
+   * Send article's "AuthAs is Internal" exception safe against forged headers. At the first
    * header edit, the stamp becomes a real header so later rules see edits on top of it.
    */
-  private stamp(): void {
-    if (this.stamped) return;
+  private withoutHeader(lower: string): HeaderField[] {
+    const first = !this.stamped;
     this.stamped = true;
-    const len = AUTH_AS.length;
-    this.headers = [
-      ...this.headers.filter((h) => !(h.name.length === len && h.name.toLowerCase() === AUTH_AS)),
-      { name: 'X-MS-Exchange-Organization-AuthAs', value: this.input.authAs },
-    ];
+    const out: HeaderField[] = [];
+    for (const h of this.headers) if (!nameIs(h.name, lower) && !(first && nameIs(h.name, AUTH_AS))) out.push(h);
+    // (An edit of AuthAs itself replaces or removes the stamp.)
+    if (first && lower !== AUTH_AS) out.push({ name: 'X-MS-Exchange-Organization-AuthAs', value: this.input.authAs });
+    return out;
   }
 
   /** Take an edited header block; forget only what was derived from the edited header. */
@@ -354,10 +375,9 @@ export class MessageView {
       this.fieldAscii[spec.index] = undefined;
       this.prefilterHits[spec.index] = undefined;
       this.fieldMatched[spec.index] = undefined;
-      for (const m of spec.matchers) {
-        this.setMatcherState(m.id, UNKNOWN);
-        if (m.bucket >= 0) this.bucketHits[m.bucket] = undefined;
-      }
+      // Every matcher result of the field becomes unknown at once.
+      this.fieldEpoch[spec.index] = this.scratch.next();
+      if (this.buckets.length) for (const m of spec.matchers) if (m.bucket >= 0) this.bucketHits[m.bucket] = undefined;
     }
     if (gating) this.gateEdits++;
   }
@@ -370,7 +390,12 @@ export class MessageView {
   }
 
   get mailFrom(): string {
-    return this.input.facts.envelope.mailFrom.toLowerCase();
+    return (this.mailFromCache ??= this.input.facts.envelope.mailFrom.toLowerCase());
+  }
+
+  /** The envelope sender as a one-address list (gates and fields read addresses as lists). */
+  private get mailFromList(): string[] {
+    return (this.mailFromListCache ??= [this.mailFrom]);
   }
 
   get toAddresses(): string[] {
@@ -412,64 +437,68 @@ export class MessageView {
   /** Look the message up in one gate kind's index; returns the stamp its slots were marked with. */
   private computeGate(index: number): number {
     const kind = this.gates.kinds[index];
-    const hits = this.gateHits;
     // A new stamp: marks from an earlier computation (before a header edit) no longer count.
     const stamp = this.scratch.next();
     const marked: number[] = [];
-    const mark = (list: readonly number[] | undefined) => {
-      if (!list) return;
-      for (let i = 0; i < list.length; i++) {
-        const s = list[i];
-        if (hits[s] === stamp) continue;
-        hits[s] = stamp;
-        marked.push(s);
-      }
-    };
     if (kind.type === 'ip') {
       const ip = this.clientIp;
-      if (ip) mark(ip.family === 4 ? segmentSlots(kind.v4, ip.value as number) : segmentSlots(kind.v6, ip.value as bigint));
+      if (ip) this.mark(ip.family === 4 ? segmentSlots(kind.v4, ip.value as number) : segmentSlots(kind.v6, ip.value as bigint), stamp, marked);
     } else {
-      const map = kind.map;
-      const visit = (addresses: readonly string[]) => {
-        for (const a of addresses) {
-          if (kind.type === 'address') {
-            mark(map.get(a));
-            continue;
-          }
-          // SenderDomainIs/RecipientDomainIs: the domain itself or any suffix after a dot.
-          const d = this.domain(a);
-          if (!d) continue;
-          mark(map.get(d));
-          for (let p = d.indexOf('.'); p >= 0; p = d.indexOf('.', p + 1)) mark(map.get(d.slice(p + 1)));
-        }
-      };
-      this.gateAddresses(kind.source, visit);
+      const source = kind.source;
+      switch (source) {
+        case 'recipients':
+          this.markAddresses(kind, this.recipients, stamp, marked);
+          break;
+        case 'toHeader':
+          this.markAddresses(kind, this.toAddresses, stamp, marked);
+          break;
+        case 'ccHeader':
+          this.markAddresses(kind, this.ccAddresses, stamp, marked);
+          break;
+        case 'toCcHeader':
+          this.markAddresses(kind, this.toAddresses, stamp, marked);
+          this.markAddresses(kind, this.ccAddresses, stamp, marked);
+          break;
+        case 'sender:Envelope':
+          this.markAddresses(kind, this.mailFromList, stamp, marked);
+          break;
+        default:
+          // As conditions.ts senderAddresses reads them: no From header at all falls back to the envelope.
+          this.markAddresses(kind, this.fromAddresses.length ? this.fromAddresses : this.mailFromList, stamp, marked);
+          if (source === 'sender:HeaderOrEnvelope') this.markAddresses(kind, this.mailFromList, stamp, marked);
+      }
     }
     this.gateDone[index] = stamp;
     this.gateSlotsHit[index] = marked;
     return stamp;
   }
 
-  /** The addresses a gate source stands for, as its condition reads them (conditions.ts senderAddresses). */
-  private gateAddresses(source: GateSource, visit: (addresses: readonly string[]) => void): void {
-    switch (source) {
-      case 'recipients':
-        return visit(this.recipients);
-      case 'toHeader':
-        return visit(this.toAddresses);
-      case 'ccHeader':
-        return visit(this.ccAddresses);
-      case 'toCcHeader':
-        visit(this.toAddresses);
-        return visit(this.ccAddresses);
-      case 'sender:Envelope':
-        return visit([this.mailFrom]);
-      default: {
-        // No From header at all: the sender conditions fall back to the envelope.
-        const header = this.fromAddresses.length ? this.fromAddresses : [this.mailFrom];
-        visit(header);
-        if (source === 'sender:HeaderOrEnvelope') visit([this.mailFrom]);
+  /** Mark a list of gate slots as holding (once each) under `stamp`. */
+  private mark(list: readonly number[] | undefined, stamp: number, marked: number[]): void {
+    if (!list) return;
+    const hits = this.gateHits;
+    for (let i = 0; i < list.length; i++) {
+      const s = list[i];
+      if (hits[s] === stamp) continue;
+      hits[s] = stamp;
+      marked.push(s);
+    }
+  }
+
+  /** Mark the slots an address-keyed kind lists for these addresses (domain kinds: the domain and every parent domain). */
+  private markAddresses(kind: Extract<GateKind, { type: 'domain' | 'address' }>, addresses: readonly string[], stamp: number, marked: number[]): void {
+    const map = kind.map;
+    for (let i = 0; i < addresses.length; i++) {
+      const a = addresses[i];
+      if (kind.type === 'address') {
+        this.mark(map.get(a), stamp, marked);
+        continue;
       }
+      // SenderDomainIs/RecipientDomainIs: the domain itself or any suffix after a dot.
+      const d = this.domain(a);
+      if (!d) continue;
+      this.mark(map.get(d), stamp, marked);
+      for (let p = d.indexOf('.'); p >= 0; p = d.indexOf('.', p + 1)) this.mark(map.get(d.slice(p + 1)), stamp, marked);
     }
   }
 
@@ -570,7 +599,7 @@ export class MessageView {
         t = this.fromAddresses;
         break;
       case 'mailFrom':
-        t = [this.mailFrom];
+        t = this.mailFromList;
         break;
       case 'recipient':
         t = this.recipients;
@@ -675,7 +704,7 @@ export class MessageView {
       if (!found) {
         // Each matcher on its own: the set's case folding isn't trusted here, or it gave up.
         for (const m of covered) {
-          if (this.matcherState(m.id) === YES) any = true;
+          if (this.matcherState(m) === YES) any = true;
           else if (this.matchOne(m, text, i)) {
             (this.fieldMatched[spec.index] ??= []).push(m.id);
             any = true;
@@ -684,9 +713,9 @@ export class MessageView {
       } else {
         for (let k = 0; k < found.length; k++) {
           const m = covered[found[k]];
-          if (this.matcherState(m.id) === YES) any = true;
+          if (this.matcherState(m) === YES) any = true;
           else if (m.kind === 'pattern' || containsWord(text, m.word!)) {
-            this.setMatcherState(m.id, YES);
+            this.setMatcherState(m, YES);
             (this.fieldMatched[spec.index] ??= []).push(m.id);
             this.hitOn[m.id] = this.labelFor(m.field, text, i);
             any = true;
@@ -712,7 +741,7 @@ export class MessageView {
   private matchOne(m: TextMatcher, text: string, i: number): boolean {
     const ok = m.word ? containsWord(text, m.word) : m.re!.test(this.bytes(this.fields[m.fieldIndex])[i]);
     if (ok) {
-      this.setMatcherState(m.id, YES);
+      this.setMatcherState(m, YES);
       this.hitOn[m.id] = this.labelFor(m.field, text, i);
     }
     return ok;
@@ -720,16 +749,16 @@ export class MessageView {
 
   /** Does the matcher match any text of its field? Remembers what it matched. */
   test(m: TextMatcher): boolean {
-    const s = this.matcherState(m.id);
+    const s = this.matcherState(m);
     if (s !== UNKNOWN) return s === YES;
     const spec = this.fields[m.fieldIndex];
     const pre = m.prefiltered ? this.prefiltered(spec) : null;
     if (pre === NONE_PASSED) {
-      this.setMatcherState(m.id, NO);
+      this.setMatcherState(m, NO);
       return false;
     }
     // A field decided at once has marked its matches in prefiltered(); the rest are false.
-    if (m.prefiltered && spec.exact) return this.state[m.id] === this.epoch;
+    if (m.prefiltered && spec.exact) return this.state[m.id] === this.fieldEpoch[m.fieldIndex];
     const texts = this.texts(spec);
     const word = m.word;
     const re = m.re;
@@ -752,7 +781,7 @@ export class MessageView {
         break;
       }
     }
-    this.setMatcherState(m.id, result);
+    this.setMatcherState(m, result);
     return result === YES;
   }
 
