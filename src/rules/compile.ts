@@ -4,7 +4,7 @@
 import { compileConditions, type CompiledCondition } from './conditions.js';
 import { GateBuilder, csr, senderSource, type GateIndex, type GateRef, type HotGates } from './gates.js';
 import { MatcherRegistry, PatternError, type FieldSpec, type Prefilter } from './matchers.js';
-import { RULE_LIMITS, TransportRule, regexSize, ruleActions, ruleSize, type RuleMode } from './model.js';
+import { RULE_LIMITS, TransportRule, regexSize, ruleActions, ruleSize, type ConditionName, type RuleMode } from './model.js';
 
 /** How a rule is named in decisions, trace events and EmailEvents. */
 export interface RuleRef {
@@ -45,6 +45,12 @@ export interface CompiledRule {
    */
   gateKind: number;
   gateSlot: number;
+  /**
+   * The conditions the hot loop (explain off) still tests: a rule is only visited there when its
+   * gates hold, and a gate that is its condition exactly (the indexed one; a field gate decided
+   * at once through the condition's own matchers) has already proved that condition.
+   */
+  hotConditions: CompiledCondition[];
 }
 
 export interface CompiledRuleSet {
@@ -177,30 +183,40 @@ export function compileRules(input: readonly unknown[]): CompiledRuleSet {
         gateField: -1,
         gateKind: -1,
         gateSlot: -1,
+        hotConditions: conditions,
       };
     });
   registry.seal();
   const gateBuilder = new GateBuilder();
   const gateRefs = compiled.map((cr) => pickGate(cr.rule, gateBuilder));
   const built = gateBuilder.build();
+  // Per rule, the conditions its gates prove (see CompiledRule.hotConditions).
+  const proven = compiled.map(() => new Set<CompiledCondition>());
   compiled.forEach((cr, i) => {
-    const ref = gateRefs[i];
-    if (!ref) return;
-    const kind = built.resolve(ref.slot);
+    const picked = gateRefs[i];
+    if (!picked) return;
+    const kind = built.resolve(picked.ref.slot);
     if (kind < 0) return;
     cr.gateKind = kind;
-    cr.gateSlot = ref.slot;
+    cr.gateSlot = picked.ref.slot;
+    const condition = cr.conditions.find((c) => c.parameter === picked.parameter);
+    if (condition) proven[i].add(condition);
   });
   // The gating condition's matchers, by rule (none: no field gate).
-  const gateMatchers = compiled.map((cr) => {
+  const gateMatchers = compiled.map((cr, i) => {
     for (const c of cr.conditions) {
       const ms = c.matchers;
       if (ms && ms.length && ms.every((m) => m.prefiltered && m.fieldIndex === ms[0].fieldIndex)) {
         cr.gateField = ms[0].fieldIndex;
+        // Decided at once, the gate holds only when one of these matchers matched: the condition.
+        if (registry.fieldList[cr.gateField].exact) proven[i].add(c);
         return ms.map((m) => m.id);
       }
     }
     return [];
+  });
+  compiled.forEach((cr, i) => {
+    if (proven[i].size) cr.hotConditions = cr.conditions.filter((c) => !proven[i].has(c));
   });
   const active = compiled.filter((c) => c.enabled);
   return {
@@ -256,14 +272,15 @@ function hotGates(compiled: CompiledRule[], gateMatchers: number[][], slotCount:
  * The rule's most selective indexable condition (conditions only: an exception never gates), or
  * undefined. Envelope-based gates come first: header edits by earlier rules can't change them.
  */
-function pickGate(rule: TransportRule, gates: GateBuilder): GateRef | undefined {
-  if (rule.SenderIpRanges) return gates.ipRanges(rule.SenderIpRanges);
-  if (rule.RecipientDomainIs) return gates.keyedGate('domain', 'recipients', rule.RecipientDomainIs);
-  if (rule.SentTo) return gates.keyedGate('address', 'recipients', rule.SentTo);
-  if (rule.SenderDomainIs) return gates.keyedGate('domain', senderSource(rule.SenderAddressLocation), rule.SenderDomainIs);
-  if (rule.From) return gates.keyedGate('address', senderSource(rule.SenderAddressLocation), rule.From);
-  if (rule.AnyOfToHeader) return gates.keyedGate('address', 'toHeader', rule.AnyOfToHeader);
-  if (rule.AnyOfCcHeader) return gates.keyedGate('address', 'ccHeader', rule.AnyOfCcHeader);
-  if (rule.AnyOfToCcHeader) return gates.keyedGate('address', 'toCcHeader', rule.AnyOfToCcHeader);
+function pickGate(rule: TransportRule, gates: GateBuilder): { parameter: ConditionName; ref: GateRef } | undefined {
+  const gate = (parameter: ConditionName, ref: GateRef | undefined) => (ref ? { parameter, ref } : undefined);
+  if (rule.SenderIpRanges) return gate('SenderIpRanges', gates.ipRanges(rule.SenderIpRanges));
+  if (rule.RecipientDomainIs) return gate('RecipientDomainIs', gates.keyedGate('domain', 'recipients', rule.RecipientDomainIs));
+  if (rule.SentTo) return gate('SentTo', gates.keyedGate('address', 'recipients', rule.SentTo));
+  if (rule.SenderDomainIs) return gate('SenderDomainIs', gates.keyedGate('domain', senderSource(rule.SenderAddressLocation), rule.SenderDomainIs));
+  if (rule.From) return gate('From', gates.keyedGate('address', senderSource(rule.SenderAddressLocation), rule.From));
+  if (rule.AnyOfToHeader) return gate('AnyOfToHeader', gates.keyedGate('address', 'toHeader', rule.AnyOfToHeader));
+  if (rule.AnyOfCcHeader) return gate('AnyOfCcHeader', gates.keyedGate('address', 'ccHeader', rule.AnyOfCcHeader));
+  if (rule.AnyOfToCcHeader) return gate('AnyOfToCcHeader', gates.keyedGate('address', 'toCcHeader', rule.AnyOfToCcHeader));
   return undefined;
 }

@@ -391,7 +391,7 @@ function evaluateWith(set: CompiledRuleSet, input: RuleInput, explain: boolean, 
       exp = { rule: cr.ref, status: !c.all ? 'notMatched' : e.any ? 'excepted' : 'matched', conditions: c.out, exceptions: e.out, actions: [] };
       explanations.push(exp);
     } else {
-      matched = allMatch(cr.conditions, view) && !anyMatch(cr.exceptions, view);
+      matched = allMatch(cr.hotConditions, view) && !anyMatch(cr.exceptions, view);
     }
     if (!matched) continue;
 
