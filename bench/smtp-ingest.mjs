@@ -8,7 +8,9 @@
 // Postern runs as a serious deployment would: one SMTP process per core (smtpProcesses: auto),
 // delivering to a discard target like Postfix's discard transport. POSTERN_DELIVERY=smtp makes
 // it deliver to an smtp-sink next hop instead (the whole relay path); POSTERN_PROCESSES=1 runs it
-// in one process.
+// in one process. With a next hop, Postern's row also says how long the queue took to drain
+// (every message delivered, counted from the start of the load) and the CPU used until then:
+// delivery runs on after the load ends, so CPU over the load alone would leave part of it out.
 //
 //   npm run bench:smtp-ingest -- [--messages 10000] [--warmup 1000] [--quick] [--only 1024/20]
 import { execFileSync, spawn } from 'node:child_process';
@@ -16,6 +18,7 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync, rmSync } from 'n
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import Database from 'better-sqlite3';
 import { startPostfix } from '../test/support/postfix.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -93,7 +96,22 @@ async function startPostern(nextHopPort) {
     proc.once('exit', (code) => rej(new Error(`postern exited ${code}`)));
   });
   proc.stdout.resume();
-  return { port: p, pid: proc.pid, stop: async () => { proc.kill('SIGTERM'); await new Promise((r) => proc.once('exit', r)); rmSync(dir, { recursive: true, force: true }); } };
+  const queue = new Database(join(dir, 'postern.db'), { readonly: true, fileMustExist: true });
+  const pending = queue.prepare('SELECT count(*) AS n FROM queue_recipients');
+  // Resolves once every queued recipient is delivered (the queue is empty), polling its table.
+  const drained = async (timeoutMs = 300_000) => {
+    const t0 = Date.now();
+    while (pending.get().n > 0) {
+      if (Date.now() - t0 > timeoutMs) throw new Error('the queue did not drain');
+      await sleep(20);
+    }
+  };
+  return {
+    port: p,
+    pid: proc.pid,
+    drained: DELIVERY === 'smtp' ? drained : undefined,
+    stop: async () => { queue.close(); proc.kill('SIGTERM'); await new Promise((r) => proc.once('exit', r)); rmSync(dir, { recursive: true, force: true }); },
+  };
 }
 
 async function startPostfixServer() {
@@ -130,10 +148,18 @@ for (const [i, sc] of scenarios.entries()) {
     // (a fresh Node process spends its first seconds compiling hot code; Postfix spawns its
     // smtpd and cleanup processes on first use).
     if (WARMUP) await load(srv.port, sc, WARMUP);
+    await srv.drained?.(); // the warm-up's deliveries don't spill into the measured run
     const done = monitor(srv.pid);
     try {
+      const t0 = process.hrtime.bigint();
       const seconds = await load(srv.port, sc);
       row[name] = { messagesPerSecond: Math.round(messages / seconds), seconds: +seconds.toFixed(2), ...done() };
+      if (srv.drained) {
+        const again = monitor(srv.pid); // CPU from here to the drain, added to the load's
+        await srv.drained();
+        const toDrain = Number(process.hrtime.bigint() - t0) / 1e9;
+        row[name].drained = { deliveredPerSecond: Math.round(messages / toDrain), seconds: +toDrain.toFixed(2), cpuSeconds: +(row[name].cpuSeconds + again().cpuSeconds).toFixed(2) };
+      }
     } catch (e) {
       done();
       row[name] = { error: String(e.message ?? e) };
@@ -141,7 +167,7 @@ for (const [i, sc] of scenarios.entries()) {
     await srv.stop();
   }
   row.ratioPosternToPostfix = row.postern?.messagesPerSecond && row.postfix?.messagesPerSecond ? +(row.postern.messagesPerSecond / row.postfix.messagesPerSecond).toFixed(2) : null;
-  log(`    postern ${row.postern?.messagesPerSecond}/s, postfix ${row.postfix?.messagesPerSecond}/s, sink ${row.smtpSink?.messagesPerSecond}/s, ratio ${row.ratioPosternToPostfix}`);
+  log(`    postern ${row.postern?.messagesPerSecond}/s${row.postern?.drained ? ` (all delivered at ${row.postern.drained.deliveredPerSecond}/s)` : ''}, postfix ${row.postfix?.messagesPerSecond}/s, sink ${row.smtpSink?.messagesPerSecond}/s, ratio ${row.ratioPosternToPostfix}`);
   results.push(row);
 }
 await sinkForPostern.stop();
