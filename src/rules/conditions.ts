@@ -29,13 +29,6 @@ function senderFields(location: SenderAddressLocation): FieldName[] {
   return location === 'Header' ? ['from'] : location === 'Envelope' ? ['mailFrom'] : ['from', 'mailFrom'];
 }
 
-function senderAddresses(view: MessageView, location: SenderAddressLocation): string[] {
-  if (location === 'Envelope') return [view.mailFrom];
-  // No From header at all: fall back to the envelope so the sender conditions still see someone.
-  const header = view.fromAddresses.length ? view.fromAddresses : [view.mailFrom];
-  return location === 'Header' ? header : [...header, view.mailFrom];
-}
-
 function addressIn(set: ReadonlySet<string>, addresses: readonly string[]): Hit | null {
   for (const a of addresses) if (set.has(a)) return { value: a, on: a };
   return null;
@@ -142,7 +135,7 @@ export function compileConditions(rule: TransportRule, except: boolean, registry
   const from = get<string[]>('From');
   if (from) {
     const set = new Set(from);
-    add('From', (v) => addressIn(set, senderAddresses(v, ctx.location)));
+    add('From', (v) => addressIn(set, v.senderAddresses(ctx.location)));
   }
   const fromScope = get<UserScope>('FromScope');
   if (fromScope) add('FromScope', scopeTest(fromScope, true));
@@ -153,7 +146,7 @@ export function compileConditions(rule: TransportRule, except: boolean, registry
   const sdi = get<string[]>('SenderDomainIs');
   if (sdi) {
     const dotted = sdi.map((d) => `.${d}`);
-    add('SenderDomainIs', (v) => domainHit(v, sdi, dotted, senderAddresses(v, ctx.location)));
+    add('SenderDomainIs', (v) => domainHit(v, sdi, dotted, v.senderAddresses(ctx.location)));
   }
   const ips = get<string[]>('SenderIpRanges');
   if (ips) {

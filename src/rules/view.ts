@@ -9,6 +9,7 @@ import { parseClientIp, type ClientIp } from './ipRanges.js';
 import type RE2 from 're2';
 import { containsWord, type FieldName, type FieldSpec, type Prefilter, type TextMatcher } from './matchers.js';
 import { decodeMimeWords, parseAddressList } from './mime.js';
+import type { SenderAddressLocation } from './model.js';
 
 export type AuthAs = 'Anonymous' | 'Partner' | 'Internal';
 
@@ -393,6 +394,17 @@ export class MessageView {
     return (this.mailFromCache ??= this.input.facts.envelope.mailFrom.toLowerCase());
   }
 
+  /**
+   * The addresses the sender conditions (From, SenderDomainIs) read at a SenderAddressLocation:
+   * the From header's (with no From header at all, the envelope's), MAIL FROM, or both. The
+   * sender gates read the same, which is what lets a gate stand for its condition.
+   */
+  senderAddresses(location: SenderAddressLocation): readonly string[] {
+    if (location === 'Envelope') return this.mailFromList;
+    const header = this.fromAddresses.length ? this.fromAddresses : this.mailFromList;
+    return location === 'Header' ? header : [...header, this.mailFrom];
+  }
+
   /** The envelope sender as a one-address list (gates and fields read addresses as lists). */
   private get mailFromList(): string[] {
     return (this.mailFromListCache ??= [this.mailFrom]);
@@ -459,13 +471,14 @@ export class MessageView {
           this.markAddresses(kind, this.toAddresses, stamp, marked);
           this.markAddresses(kind, this.ccAddresses, stamp, marked);
           break;
-        case 'sender:Envelope':
-          this.markAddresses(kind, this.mailFromList, stamp, marked);
+        case 'sender:Header':
+          this.markAddresses(kind, this.senderAddresses('Header'), stamp, marked);
           break;
-        default:
-          // As conditions.ts senderAddresses reads them: no From header at all falls back to the envelope.
-          this.markAddresses(kind, this.fromAddresses.length ? this.fromAddresses : this.mailFromList, stamp, marked);
-          if (source === 'sender:HeaderOrEnvelope') this.markAddresses(kind, this.mailFromList, stamp, marked);
+        case 'sender:Envelope':
+          this.markAddresses(kind, this.senderAddresses('Envelope'), stamp, marked);
+          break;
+        case 'sender:HeaderOrEnvelope':
+          this.markAddresses(kind, this.senderAddresses('HeaderOrEnvelope'), stamp, marked);
       }
     }
     this.gateDone[index] = stamp;
