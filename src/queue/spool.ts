@@ -102,7 +102,7 @@ export class SpoolWriter extends Writable {
 
   /** The bytes so far, to read before they are durable (content extraction). */
   source(): MessageSource {
-    return this.held ? Buffer.concat(this.held) : this.file;
+    return this.held ? this.joined() : this.file;
   }
 
   /**
@@ -110,7 +110,7 @@ export class SpoolWriter extends Writable {
    * outgrew the limit or `onDisk` asks for a file, its fsynced and closed spool file.
    */
   async settle(onDisk: boolean): Promise<{ body: Buffer } | { file: string }> {
-    if (this.held && !onDisk) return { body: Buffer.concat(this.held) };
+    if (this.held && !onDisk) return { body: this.joined() };
     this.spill();
     await fsyncAsync(this.fd!);
     this.closeFd();
@@ -127,9 +127,16 @@ export class SpoolWriter extends Writable {
     if (this.fd !== undefined) return;
     this.fd = openSync(this.file, 'wx', 0o600);
     this.created = true;
-    const held = Buffer.concat(this.held ?? []);
+    const held = this.held ? this.joined() : Buffer.alloc(0);
     this.held = undefined;
     for (let off = 0; off < held.length; ) off += writeSync(this.fd, held, off);
+  }
+
+  /** The held chunks as one buffer, joined once (content extraction and the commit both read it). */
+  private joined(): Buffer {
+    const held = this.held!;
+    if (held.length !== 1) this.held = [Buffer.concat(held)];
+    return this.held![0];
   }
 
   private closeFd(): void {
