@@ -130,6 +130,9 @@ export class QueueRunner {
     const org = this.org(first);
     let results: Map<string, DeliveryResult>;
     let event = 'DELIVER';
+    // Read once per group: a message queued with its bytes reads them from the store.
+    let source: MessageSource | undefined;
+    const sourceOf = () => (source ??= this.source(first));
     if (!org) {
       results = new Map(group.map((r) => [r.recipient, { ok: false, permanent: true, response: '550 5.4.1 The organization no longer exists' }]));
     } else {
@@ -138,14 +141,13 @@ export class QueueRunner {
         results = new Map(group.map((r) => [r.recipient, { ok: true, response: '250 2.0.0 Discarded' }]));
       } else if (target.kind === 'maildir') {
         results = new Map();
-        const source = this.source(first);
         for (const r of group) {
-          const stream = await messageStream(source, r.edits);
+          const stream = await messageStream(sourceOf(), r.edits);
           results.set(r.recipient, await deliverToMaildir(resolve(this.d.dataDir, target.path), r.recipient, stream));
         }
       } else {
         event = 'SEND';
-        const stream = await messageStream(this.source(first), first.edits);
+        const stream = await messageStream(sourceOf(), first.edits);
         results = await this.d.smtp.deliver(target, first.mailFrom, group.map((r) => r.recipient), stream);
       }
     }
@@ -154,7 +156,7 @@ export class QueueRunner {
     // A report is queued durably before the failure is recorded: a crash in between can at
     // worst repeat the attempt (and the report), never lose the report.
     const failed = outcomes.filter((o) => o.fate === 'failed');
-    if (failed.length) await this.bounce(failed.map(({ r, res }) => ({ r, res: res as Failure })));
+    if (failed.length) await this.bounce(failed.map(({ r, res }) => ({ r, res: res as Failure })), sourceOf);
     let finished: string[] = [];
     await this.d.transact(() => {
       for (const o of outcomes) this.record(o.r, o.res, o.fate, event, now);
@@ -192,10 +194,10 @@ export class QueueRunner {
     this.d.onDelivered?.(fate, 1);
   }
 
-  private async bounce(items: { r: DueRecipient; res: Failure }[]): Promise<void> {
+  private async bounce(items: { r: DueRecipient; res: Failure }[], source: () => MessageSource): Promise<void> {
     const first = items[0].r;
     if (!first.mailFrom || first.bounce) return; // never bounce the null sender or a bounce
-    const { header } = await readHeaderBlock(this.source(first));
+    const { header } = await readHeaderBlock(source());
     const ndr = buildNdr({
       reportingMta: this.d.hostname,
       to: first.mailFrom,
