@@ -1,18 +1,30 @@
-// Shared by `npm start` and `npm test`: install dependencies when they are missing or older than
-// the lockfile, then compile. Plain Node so it runs on a fresh clone before anything is installed.
+// Shared by `npm start` and `npm test`: install the locked dependencies when they are missing,
+// changed, or built for another Node.js, then compile. Plain Node so it runs on a fresh clone
+// before anything is installed; the caller has already moved to a supported Node.js.
 import { execSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
-function run(cmd) {
-  process.stderr.write(`> ${cmd}\n`);
+const MARKER = 'node_modules/.postern-install';
+
+function run(cmd, note) {
+  process.stderr.write(`> ${cmd}${note ? `   (${note})` : ''}\n`);
   execSync(cmd, { stdio: 'inherit' });
 }
 
+/** What the installed tree must match: the lockfile and the Node.js ABI that native modules target. */
+function installStamp() {
+  const lock = createHash('sha256').update(readFileSync('package-lock.json')).digest('hex');
+  return `${lock} node-abi-${process.versions.modules}\n`;
+}
+
 export function ensureBuilt() {
-  const marker = 'node_modules/.package-lock.json';
-  const stale = !existsSync(marker) || statSync(marker).mtimeMs < statSync('package-lock.json').mtimeMs;
-  // npm install, not npm ci: it installs exactly what the lockfile pins, and npm 11.19's ci
-  // refuses lockfiles that (correctly) omit other platforms' optional packages.
-  if (stale) run('npm install --no-audit --no-fund');
+  const stamp = installStamp();
+  if (!existsSync(MARKER) || readFileSync(MARKER, 'utf8') !== stamp) {
+    const started = Date.now();
+    run('npm ci --no-audit --no-fund', 'installing the locked dependencies; about a minute on a fresh 2-core machine, re2 compiles from source');
+    writeFileSync(MARKER, stamp);
+    process.stderr.write(`  dependencies installed in ${Math.round((Date.now() - started) / 1000)} s\n`);
+  }
   run('npm run --silent build');
 }
