@@ -22,7 +22,7 @@ export function ensureBuilt() {
   const stamp = installStamp();
   if (!existsSync(MARKER) || readFileSync(MARKER, 'utf8') !== stamp) {
     const started = Date.now();
-    run('npm ci --no-audit --no-fund', 'installing the locked dependencies; about a minute on a fresh 2-core machine, re2 compiles from source');
+    run('npm ci --no-audit --no-fund', 'installing the locked dependencies; about 2 minutes on a fresh 2-core machine, most of it compiling re2 from source');
     writeFileSync(MARKER, stamp);
     process.stderr.write(`  dependencies installed in ${Math.round((Date.now() - started) / 1000)} s\n`);
   }
