@@ -8,11 +8,17 @@ import { register as registerServe } from './serve.js';
 import { register as registerSimulate } from './simulate.js';
 import { register as registerShell } from './shell.js';
 import { register as registerReport } from './report.js';
+import { register as registerBackup } from './backup.js';
+import { register as registerStatus } from './status.js';
+
+// Everything Postern writes (database, spool, reports, exports) holds mail or its traces: private
+// to the gateway's user whatever the umask it was started with.
+process.umask(0o077);
 
 const program = new Command('postern')
   .description('Inbound mail gateway with Exchange Online tenant mail flow: connectors, Reject Direct Send, rules, quarantine, trace, hunting.')
   .version('0.1.0');
 
-for (const register of [registerInit, registerServe, registerConfig, registerDirectSend, registerShell, registerSimulate, registerHunt, registerReport]) register(program);
+for (const register of [registerInit, registerServe, registerConfig, registerDirectSend, registerShell, registerSimulate, registerHunt, registerReport, registerStatus, registerBackup]) register(program);
 
 await program.parseAsync(process.argv);

@@ -7,6 +7,7 @@ import { ServerSettings } from '../config/server.js';
 import cluster from 'node:cluster';
 import { startGateway, startSmtpWorker } from './gateway.js';
 import { createLogger } from './logger.js';
+import { DataDirModeError, secureDataDir } from './privacy.js';
 import { withDataDir } from './common.js';
 
 export function register(program: Command): void {
@@ -26,6 +27,15 @@ export function register(program: Command): void {
         process.exit(1);
       }
       const logger = createLogger();
+      if (cluster.isPrimary && existsSync(dataDir)) {
+        try {
+          secureDataDir(dataDir, logger);
+        } catch (err) {
+          if (!(err instanceof DataDirModeError)) throw err;
+          console.error(`postern: ${err.message}`);
+          process.exit(1);
+        }
+      }
       if (cluster.isWorker) return startSmtpWorker(dataDir, parsed.data, logger.child({ worker: cluster.worker!.id }));
       // Signals are handled from the start: one that arrives while the gateway is starting
       // stops it as soon as it is up.

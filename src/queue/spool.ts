@@ -11,11 +11,11 @@
 // three thread-pool round trips); a message that outgrows the limit, or is held in quarantine,
 // gets its file as before. Memory stays bounded: at most INLINE_MAX_BYTES per session.
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsync, mkdirSync, openSync, write, writeSync } from 'node:fs';
-import { unlink } from 'node:fs/promises';
+import { closeSync, fsync, mkdirSync, openSync, readFileSync, rmSync, write, writeFileSync, writeSync } from 'node:fs';
+import { rename, unlink } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { MessageSource } from '../delivery/messageStream.js';
 
 export const INLINE_MAX_BYTES = 64 * 1024;
@@ -49,11 +49,18 @@ export class Spool {
     return new SpoolWriter(this.path(id), INLINE_MAX_BYTES);
   }
 
-  /** Remove a spool file (in the pool: an unlink waits for the file system journal, which concurrent fsyncs keep busy). */
+  /**
+   * Remove a spool file (in the pool: an unlink waits for the file system journal, which
+   * concurrent fsyncs keep busy). While a backup holds the spool, the file is moved aside instead,
+   * so that every file the backup's database snapshot refers to can still be copied.
+   */
   async remove(file: string): Promise<void> {
-    await unlink(file).catch((err) => {
+    const ignoreGone = (err: NodeJS.ErrnoException) => {
       if (err.code !== 'ENOENT') throw err;
-    });
+    };
+    // A hold released between the check and the rename leaves no folder to move to: unlink then.
+    if (spoolHeldBy(this.dir)) await rename(file, join(this.dir, HELD_DIR, basename(file))).catch(() => unlink(file).catch(ignoreGone));
+    else await unlink(file).catch(ignoreGone);
   }
 
   /** fsync of the spool directory, so that new files' names survive a crash. */
@@ -67,6 +74,47 @@ export class Spool {
     if (this.dirFd !== undefined) closeSync(this.dirFd);
     this.dirFd = undefined;
   }
+}
+
+// The backup hold: a file naming the pid of a backup in progress, and the folder where removals
+// wait while it lasts. Removal is rare on the hot path (only spooled, not inline, messages), so
+// reading the hold file each time costs little; a hold whose process is gone (a backup killed
+// with -9) is released by the next removal that sees it.
+const HOLD_FILE = '.backup-hold';
+export const HELD_DIR = '.held';
+
+/** The pid of a live backup holding the spool, if any (a dead one's hold is released here). */
+export function spoolHeldBy(spoolDir: string): number | undefined {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(join(spoolDir, HOLD_FILE), 'utf8'));
+  } catch {
+    return undefined;
+  }
+  if (pid > 0 && processAlive(pid)) return pid;
+  releaseSpool(spoolDir);
+  return undefined;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Hold the spool for a backup by this process: removals are moved aside until `releaseSpool`. */
+export function holdSpool(spoolDir: string): void {
+  mkdirSync(join(spoolDir, HELD_DIR), { recursive: true, mode: 0o700 });
+  writeFileSync(join(spoolDir, HOLD_FILE), String(process.pid), { mode: 0o600 });
+}
+
+/** End a hold: the files removed meanwhile go for good. */
+export function releaseSpool(spoolDir: string): void {
+  rmSync(join(spoolDir, HOLD_FILE), { force: true });
+  rmSync(join(spoolDir, HELD_DIR), { recursive: true, force: true });
 }
 
 /**

@@ -16,6 +16,10 @@ export type Db = Database.Database;
 export function openDatabase(file: string, opts: { readonly?: boolean } = {}): Db {
   const db = new Database(file, { readonly: opts.readonly ?? false });
   if (!opts.readonly) {
+    // Space that retention frees goes back to the file system (PRAGMA incremental_vacuum in the
+    // retention pass). It takes effect only on a new database: an older file keeps its mode
+    // until a VACUUM rewrites it.
+    db.pragma('auto_vacuum = INCREMENTAL');
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     migrate(db);

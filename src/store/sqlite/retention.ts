@@ -29,4 +29,11 @@ export class SqliteRetentionStore implements RetentionStore {
     })();
     return n;
   }
+
+  reclaim(maxPages: number): number {
+    const before = this.db.pragma('freelist_count', { simple: true }) as number;
+    if (!before) return 0;
+    this.db.pragma(`incremental_vacuum(${Math.max(1, Math.floor(maxPages))})`);
+    return before - (this.db.pragma('freelist_count', { simple: true }) as number);
+  }
 }
