@@ -15,7 +15,7 @@ import { SqliteQuarantineStore } from '../store/sqlite/quarantineStore.js';
 import { SqliteHistoricalSearchStore } from '../store/sqlite/historicalSearchStore.js';
 import { HistoricalSearches } from '../trace/historicalSearch.js';
 import { userInfo } from 'node:os';
-import { unlink } from 'node:fs/promises';
+import { Spool } from '../queue/spool.js';
 import type { Organization } from '../config/model.js';
 import { runHunt } from '../hunting/index.js';
 import { domainOf } from '../mailflow/message.js';
@@ -237,9 +237,8 @@ export function register(program: Command): void {
               store: new SqliteQuarantineStore(db),
               content: {
                 read: (f) => readFileAsync(f),
-                remove: (f) => unlink(f).catch((e) => {
-                  if (e.code !== 'ENOENT') throw e;
-                }),
+                // Through the spool, so that a backup in progress still finds the file.
+                remove: (f) => new Spool(dataDir).remove(f),
               },
             },
             historicalSearches: new HistoricalSearches(new SqliteHistoricalSearchStore(db), connectorNames),
