@@ -13,15 +13,13 @@
 // delivery runs on after the load ends, so CPU over the load alone would leave part of it out.
 //
 //   npm run bench:smtp-ingest -- [--messages 10000] [--warmup 1000] [--quick] [--only 1024/20]
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { randomUUID } from 'node:crypto';
-import Database from 'better-sqlite3';
+import { join } from 'node:path';
 import { startPostfix } from '../test/support/postfix.mjs';
+import { load as smtpSource, monitor, startPostern } from './support.mjs';
 
-const ROOT = resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const messages = Number(args[args.indexOf('--messages') + 1]) || (quick ? 2000 : 10_000);
@@ -34,46 +32,6 @@ let nextPort = 41000 + Math.floor(Math.random() * 2000);
 const port = () => nextPort++;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-// --- process-tree accounting from /proc -------------------------------------------------------
-const CLK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
-function children() {
-  const kids = new Map();
-  for (const p of readdirSync('/proc')) {
-    if (!/^\d+$/.test(p)) continue;
-    try {
-      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      kids.set(ppid, [...(kids.get(ppid) ?? []), Number(p)]);
-    } catch { /* exited */ }
-  }
-  return kids;
-}
-function tree(root) {
-  const kids = children();
-  const out = [];
-  const walk = (p) => { out.push(p); for (const k of kids.get(p) ?? []) walk(k); };
-  walk(root);
-  return out;
-}
-function usage(pids) {
-  let cpu = 0, rss = 0;
-  for (const p of pids) {
-    try {
-      const f = readFileSync(`/proc/${p}/stat`, 'utf8').slice(readFileSync(`/proc/${p}/stat`, 'utf8').lastIndexOf(')') + 2).split(' ');
-      cpu += (Number(f[11]) + Number(f[12])) / CLK; // utime + stime
-      rss += Number(f[21]) * 4096;
-    } catch { /* exited */ }
-  }
-  return { cpu, rss };
-}
-function monitor(rootPid) {
-  const start = usage(tree(rootPid));
-  let peak = start.rss;
-  let last = start;
-  const t = setInterval(() => { last = usage(tree(rootPid)); peak = Math.max(peak, last.rss); }, 100);
-  return () => { clearInterval(t); const end = usage(tree(rootPid)); return { cpuSeconds: +(Math.max(end.cpu, last.cpu) - start.cpu).toFixed(2), peakRssMB: +(Math.max(peak, end.rss) / 1048576).toFixed(1) }; };
-}
-
 // --- servers ---------------------------------------------------------------------------------
 async function startSink() {
   const p = port();
@@ -82,36 +40,9 @@ async function startSink() {
   return { port: p, pid: proc.pid, stop: async () => { proc.kill('SIGKILL'); await sleep(100); } };
 }
 
-async function startPostern(nextHopPort) {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-postern-'));
-  const Delivery = DELIVERY === 'smtp' ? { kind: 'smtp', host: '127.0.0.1', port: nextHopPort, starttls: 'none' } : { kind: 'discard' };
-  const org = { Name: 'Bench', Guid: randomUUID(), AcceptedDomains: [{ DomainName: 'bench.test' }], Delivery };
-  writeFileSync(join(dir, 'orgs.json'), JSON.stringify({ organizations: [org] }));
-  execFileSync(process.execPath, [join(ROOT, 'bin/postern.js'), 'config', 'import', join(dir, 'orgs.json'), '-d', dir], { stdio: 'ignore' });
-  const p = port();
-  writeFileSync(join(dir, 'postern.yaml'), `smtp: 127.0.0.1:${p}\nhttp: 127.0.0.1:0\nsmtpProcesses: ${PROCESSES}\nlimits: { maxConnectionsPerIp: 1000 }\n`);
-  const proc = spawn(process.execPath, [join(ROOT, 'bin/postern.js'), 'serve', '-d', dir], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, POSTERN_LOG_LEVEL: 'info' } });
-  await new Promise((res, rej) => {
-    proc.stdout.on('data', (d) => String(d).includes('postern ready') && res());
-    proc.once('exit', (code) => rej(new Error(`postern exited ${code}`)));
-  });
-  proc.stdout.resume();
-  const queue = new Database(join(dir, 'postern.db'), { readonly: true, fileMustExist: true });
-  const pending = queue.prepare('SELECT count(*) AS n FROM queue_recipients');
-  // Resolves once every queued recipient is delivered (the queue is empty), polling its table.
-  const drained = async (timeoutMs = 300_000) => {
-    const t0 = Date.now();
-    while (pending.get().n > 0) {
-      if (Date.now() - t0 > timeoutMs) throw new Error('the queue did not drain');
-      await sleep(20);
-    }
-  };
-  return {
-    port: p,
-    pid: proc.pid,
-    drained: DELIVERY === 'smtp' ? drained : undefined,
-    stop: async () => { queue.close(); proc.kill('SIGTERM'); await new Promise((r) => proc.once('exit', r)); rmSync(dir, { recursive: true, force: true }); },
-  };
+function startPosternServer(nextHopPort) {
+  const delivery = DELIVERY === 'smtp' ? { kind: 'smtp', host: '127.0.0.1', port: nextHopPort, starttls: 'none' } : { kind: 'discard' };
+  return startPostern({ port: port(), processes: PROCESSES, delivery }).then((srv) => ({ ...srv, drained: DELIVERY === 'smtp' ? srv.drained : undefined }));
 }
 
 async function startPostfixServer() {
@@ -123,17 +54,6 @@ async function startPostfixServer() {
   return { port: p, pid, stop: async () => { pf.stop(); await sleep(300); rmSync(dir, { recursive: true, force: true }); } };
 }
 
-function load(p, { size, sessions, reuse }, count = messages) {
-  return new Promise((res, rej) => {
-    const a = ['-s', String(sessions), '-m', String(count), '-l', String(size), '-f', 'load@fabrikam.example', '-t', 'user@bench.test', ...(reuse ? ['-d'] : []), `127.0.0.1:${p}`];
-    const t0 = process.hrtime.bigint();
-    const proc = spawn('smtp-source', a, { stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    proc.stderr.on('data', (d) => (err += d));
-    proc.on('exit', (code) => (code === 0 ? res(Number(process.hrtime.bigint() - t0) / 1e9) : rej(new Error(`smtp-source exited ${code}: ${err}`))));
-  });
-}
-
 // --- the run -----------------------------------------------------------------------------------
 const scenarios = [];
 for (const size of [1024, 32 * 1024]) for (const sessions of [20, 1]) for (const reuse of [false, true]) if (!only || only === `${size}/${sessions}`) scenarios.push({ size, sessions, reuse });
@@ -141,18 +61,18 @@ const results = [];
 const sinkForPostern = await startSink();
 for (const [i, sc] of scenarios.entries()) {
   const row = { sizeBytes: sc.size, sessions: sc.sessions, connection: sc.reuse ? 'reused' : 'per-message', messages };
-  for (const [name, start] of [['smtpSink', startSink], ['postfix', startPostfixServer], ['postern', () => startPostern(sinkForPostern.port)]]) {
+  for (const [name, start] of [['smtpSink', startSink], ['postfix', startPostfixServer], ['postern', () => startPosternServer(sinkForPostern.port)]]) {
     log(`[${i + 1}/${scenarios.length}] ${name} ${sc.size} B x ${messages}, ${sc.sessions} session(s), ${row.connection} ...`);
     const srv = await start();
     // Steady state for every server alike: the same load, unmeasured, before the measured run
     // (a fresh Node process spends its first seconds compiling hot code; Postfix spawns its
     // smtpd and cleanup processes on first use).
-    if (WARMUP) await load(srv.port, sc, WARMUP);
+    if (WARMUP) await smtpSource(srv.port, sc, WARMUP);
     await srv.drained?.(); // the warm-up's deliveries don't spill into the measured run
     const done = monitor(srv.pid);
     try {
       const t0 = process.hrtime.bigint();
-      const seconds = await load(srv.port, sc);
+      const seconds = await smtpSource(srv.port, sc, messages);
       row[name] = { messagesPerSecond: Math.round(messages / seconds), seconds: +seconds.toFixed(2), ...done() };
       if (srv.drained) {
         const again = monitor(srv.pid); // CPU from here to the drain, added to the load's
