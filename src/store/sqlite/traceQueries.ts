@@ -27,8 +27,11 @@ export class SqliteTraceQueries implements TraceQueries {
     anyLike(where, args, 'sender', q.senders);
     anyLike(where, args, 'recipient', q.recipients);
     if (q.messageIds?.length) {
-      where.push(`(${q.messageIds.map(() => "trim(internet_message_id, '<>') = ?").join(' OR ')})`);
-      args.push(...q.messageIds.map(stripBrackets));
+      // Both spellings, compared as stored, so the (org_guid, internet_message_id) index answers
+      // (a trim() around the column made every lookup scan the organization's trace).
+      const ids = q.messageIds.map(stripBrackets);
+      where.push(`internet_message_id IN (${ids.map(() => '?, ?').join(', ')})`);
+      args.push(...ids.flatMap((id) => [id, `<${id}>`]));
     }
     if (q.networkMessageId) {
       where.push('network_message_id = ?'); // GUIDs are stored lower-case (randomUUID)
@@ -52,7 +55,9 @@ export class SqliteTraceQueries implements TraceQueries {
       where.push("lower(subject) LIKE ? ESCAPE '\\'");
       args.push(pattern);
     }
-    const sql = `SELECT ${SUMMARY_COLUMNS} FROM message_trace WHERE ${where.join(' AND ')}
+    // Left to itself the planner walks the time index to save the sort, scanning the whole window.
+    const from = q.messageIds?.length ? 'message_trace INDEXED BY message_trace_msgid' : 'message_trace';
+    const sql = `SELECT ${SUMMARY_COLUMNS} FROM ${from} WHERE ${where.join(' AND ')}
       ORDER BY received_at DESC, lower(recipient) ASC, network_message_id ASC LIMIT ? OFFSET ?`;
     return this.db.prepare(sql).all(...args, q.limit, q.offset) as TraceSummary[];
   }
