@@ -12,8 +12,8 @@ export function recordReject(
 ): void {
   const ip = state.client.ip;
   const [enhanced = ''] = r.text.match(/^\d\.\d{1,3}\.\d{1,3}/) ?? [];
-  ctx.metrics.rejected(r.stage, r.code);
-  ctx.logger.info({ session: sessionId, ip, stage: r.stage, code: r.code, reason: r.reason, rcpt: r.recipient }, 'refused');
+  ctx.metrics.rejected(r.stage, r.code, enhanced);
+  ctx.logger.info({ session: sessionId, ip, stage: r.stage, code: r.code, enhancedCode: enhanced, reason: r.reason, rcpt: r.recipient }, 'refused');
   ctx.trace.recordReject({
     OrgId: r.orgGuid ?? '',
     Timestamp: Date.now(),
