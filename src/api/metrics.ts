@@ -41,14 +41,7 @@ export class GatewayMetrics implements SmtpMetrics {
     registers: [this.registry],
   });
 
-  // Read from the store at each scrape (collect), once observe() has given it one.
-  private readonly queueRecipients: Gauge = new Gauge({
-    name: 'postern_queue_recipients',
-    help: 'Recipients in the queue by state: queued (not tried yet), deferred (waiting to retry), quarantined (held)',
-    labelNames: ['state'],
-    registers: [this.registry],
-    collect: () => this.signals && setAll(this.queueRecipients, 'state', QUEUE_STATES, this.signals.queueDepth().map((r) => [r.state, r.count])),
-  });
+  // Read from the store at each scrape (collect), once observe() has given it one; so are the state gauges (stateGauge).
   private readonly releasedTotal: Counter = new Counter({
     name: 'postern_quarantine_released_total',
     help: 'Recipients released from the hosted quarantine (Release-QuarantineMessage)',
@@ -60,17 +53,12 @@ export class GatewayMetrics implements SmtpMetrics {
       for (const r of this.signals.releasedByOrganization()) this.releasedTotal.inc({ organization: this.labels.organization(r.orgGuid) }, r.count);
     },
   });
-  private readonly searches: Gauge = new Gauge({
-    name: 'postern_historical_searches',
-    help: 'Historical searches (Start-HistoricalSearch) by Status',
-    labelNames: ['state'],
-    registers: [this.registry],
-    collect: () => this.signals && setAll(this.searches, 'state', SEARCH_STATES, this.signals.searchesByState().map((r) => [r.state, r.count])),
-  });
 
   constructor(config?: () => ConfigSnapshot) {
     this.labels = new ConfigLabels(config ?? (() => undefined));
     collectDefaultMetrics({ register: this.registry });
+    this.stateGauge('postern_queue_recipients', 'Recipients in the queue by state: queued (not tried yet), deferred (waiting to retry), quarantined (held)', QUEUE_STATES, (s) => s.queueDepth());
+    this.stateGauge('postern_historical_searches', 'Historical searches (Start-HistoricalSearch) by Status', SEARCH_STATES, (s) => s.searchesByState());
   }
 
   /** Read the store's counts at every scrape (the primary only: workers would count them again). */
@@ -114,16 +102,22 @@ export class GatewayMetrics implements SmtpMetrics {
     return AggregatorRegistry.aggregate([await this.snapshot(), ...workers]).metrics();
   }
 
+  /** A gauge by `state`, read from the store at each scrape: every listed state shown (0 when absent), others as read. */
+  private stateGauge(name: string, help: string, always: string[], read: (s: SignalStore) => { state: string; count: number }[]): void {
+    const gauge: Gauge = new Gauge({
+      name, help, labelNames: ['state'], registers: [this.registry],
+      collect: () => {
+        if (!this.signals) return;
+        gauge.reset();
+        for (const state of always) gauge.set({ state }, 0);
+        for (const r of read(this.signals)) gauge.set({ state: r.state }, r.count);
+      },
+    });
+  }
+
   private counter(name: string, help: string, labelNames: string[] = []): Counter {
     return new Counter({ name, help, labelNames, registers: [this.registry] });
   }
-}
-
-/** A gauge set from counts read now: every listed value shown (0 when absent), others as read. */
-function setAll(gauge: Gauge, label: string, always: string[], counts: [string, number][]): void {
-  gauge.reset();
-  for (const v of always) gauge.set({ [label]: v }, 0);
-  for (const [v, n] of counts) gauge.set({ [label]: v }, n);
 }
 
 export type WorkerMetrics = MetricObjectWithValues<MetricValue<string>>[];
