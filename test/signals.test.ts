@@ -1,6 +1,7 @@
 // Signals an operator can alert on, from a real gateway: Direct Send refused (5.7.68), a
 // connector's restriction (5.7.51), mail through a connector and through none, a quarantining
-// rule, a release from `postern shell`, deliveries and a historical search, then /metrics shows
+// rule, a release from `postern shell`, deliveries, a historical search, and refusals for too
+// many recipients and too many connections; then /metrics shows
 // each of them with labels from the configuration, the JSON log has the accepted line and the
 // delivery line of one queue id, and the Grafana dashboard asks only for metrics that exist.
 // Run once as one process and once with SMTP worker processes (their lines and counts must reach
@@ -10,6 +11,7 @@ import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Organization } from '../src/config/model.js';
 import { buildRule } from '../src/rules/index.js';
+import { RawSmtp } from './support/rawSmtp.js';
 import { contoso, importOrgs, maildirMessages, query, runCli, startPostern, swaks, tempDir, waitFor, type Running } from './support/postern.js';
 
 const DASHBOARD = resolve(import.meta.dirname, '../ops/grafana/postern-dashboard.json');
@@ -72,7 +74,7 @@ describe.each([1, 2])('logs and metrics (smtpProcesses %i)', (smtpProcesses) => 
   beforeAll(async () => {
     dir = tempDir();
     importOrgs(dir, [organization()]);
-    pg = await startPostern(dir, { smtpProcesses });
+    pg = await startPostern(dir, { smtpProcesses, limits: { maxRecipients: 2, maxConnectionsPerIp: 2 } });
 
     expect(send('ceo@contoso.com', 'cfo@contoso.com', '127.0.0.1', 'direct send')).toContain('550 5.7.68');
     expect(send('orders@fabrikam.com', 'buyer@contoso.com', '127.0.0.3', 'not from the partner')).toContain('550 5.7.51');
@@ -84,6 +86,19 @@ describe.each([1, 2])('logs and metrics (smtpProcesses %i)', (smtpProcesses) => 
     const released = shell(`Release-QuarantineMessage -Identity '${held.identity}'`);
     expect(released.status, released.stderr).toBe(0);
     await waitFor(() => maildirMessages(dir, 'ap@contoso.com').length, 10_000, 'delivery of the released message');
+
+    // Limits: a third recipient (452 4.5.3), and a third connection from one address (421 4.7.0).
+    const first = await RawSmtp.open(pg.smtpPort);
+    expect(await first.reply()).toMatch(/^220 /);
+    await first.command('EHLO client.example');
+    await first.command('MAIL FROM:<someone@tailspin.com>');
+    for (const to of ['a', 'b']) expect(await first.command(`RCPT TO:<${to}@contoso.com>`)).toMatch(/^250 /);
+    expect(await first.command('RCPT TO:<c@contoso.com>')).toMatch(/^452 4\.5\.3 /);
+    const second = await RawSmtp.open(pg.smtpPort);
+    expect(await second.reply()).toMatch(/^220 /);
+    const third = await RawSmtp.open(pg.smtpPort);
+    expect(await third.reply()).toMatch(/^421 4\.7\.0 Too many connections/);
+    [first, second, third].forEach((c) => c.close());
   });
   afterAll(async () => {
     await pg?.stop();
@@ -96,6 +111,8 @@ describe.each([1, 2])('logs and metrics (smtpProcesses %i)', (smtpProcesses) => 
     }, 'three deliveries counted');
     expect(metrics.value('postern_smtp_rejects_total', { stage: 'RCPT', code: '550', enhanced_code: '5.7.68' })).toBe(1);
     expect(metrics.value('postern_smtp_rejects_total', { stage: 'RCPT', code: '550', enhanced_code: '5.7.51' })).toBe(1);
+    expect(metrics.value('postern_smtp_rejects_total', { stage: 'RCPT', code: '452', enhanced_code: '4.5.3' })).toBe(1);
+    expect(metrics.value('postern_smtp_rejects_total', { stage: 'CONNECT', code: '421', enhanced_code: '4.7.0' })).toBe(1);
     expect(metrics.value('postern_messages_accepted_total')).toBe(3);
     expect(metrics.value('postern_inbound_messages_total', { organization: 'Contoso', connector: CONNECTOR })).toBe(1);
     expect(metrics.value('postern_inbound_messages_total', { organization: 'Contoso', connector: 'NoConnector' })).toBe(2);
@@ -155,6 +172,8 @@ describe.each([1, 2])('logs and metrics (smtpProcesses %i)', (smtpProcesses) => 
       expect.arrayContaining([
         expect.objectContaining({ level: 30, ip: '127.0.0.1', enhancedCode: '5.7.68', reason: 'RejectDirectSend', rcpt: 'cfo@contoso.com' }),
         expect.objectContaining({ level: 30, ip: '127.0.0.3', enhancedCode: '5.7.51', reason: 'ConnectorRestriction' }),
+        expect.objectContaining({ level: 30, ip: '127.0.0.1', stage: 'RCPT', enhancedCode: '4.5.3', reason: 'TooManyRecipients', rcpt: 'c@contoso.com' }),
+        expect.objectContaining({ level: 30, ip: '127.0.0.1', stage: 'CONNECT', code: 421, enhancedCode: '4.7.0', reason: 'TooManyConnectionsPerIp' }),
       ]),
     );
     if (smtpProcesses > 1) {
