@@ -33,6 +33,7 @@ import { SqliteHistoricalSearchStore } from '../store/sqlite/historicalSearchSto
 import { HistoricalSearchRunner } from '../queue/historicalSearchRunner.js';
 import { purgeExpiredQuarantine } from '../quarantine/service.js';
 import { SqliteRetentionStore } from '../store/sqlite/retention.js';
+import { SqliteSignalStore } from '../store/sqlite/signalStore.js';
 import { applyRetention } from '../trace/retention.js';
 import { fixedWorkerPorts, forkSmtpWorkers, workerLink } from './cluster.js';
 
@@ -127,7 +128,7 @@ export async function startSmtpWorker(dataDir: string, settings: ServerSettings,
     if (settings.smtps && fixed.smtpsPort) settings.smtps = withPort(settings.smtps, fixed.smtpsPort);
   }
   const ingest = openIngest(dataDir, settings, logger);
-  const metrics = new GatewayMetrics();
+  const metrics = new GatewayMetrics(() => ingest.watcher.snapshot());
   const smtp = await startListeners(ingest, settings, logger, metrics, link.connections, link.queued, dataDir);
   link.ready({ smtpPort: smtp.smtpPort, smtpsPort: smtp.smtpsPort }, () => metrics.snapshot(), async () => {
     await smtp.close();
@@ -139,7 +140,8 @@ export async function startGateway(dataDir: string, settings: ServerSettings, lo
   if (cluster.isWorker) throw new Error('startGateway runs in the primary; workers run startSmtpWorker');
   const ingest = openIngest(dataDir, settings, logger);
   const { db, queue, trace, spool, commit, watcher } = ingest;
-  const metrics = new GatewayMetrics();
+  const metrics = new GatewayMetrics(() => watcher.snapshot());
+  metrics.observe(new SqliteSignalStore(db));
   const smtpDelivery = new SmtpDelivery(dataDir, settings.hostname);
   const bookkeeping = new GroupCommit(async () => {}, inOneTransaction(db), async () => {});
 
@@ -150,7 +152,7 @@ export async function startGateway(dataDir: string, settings: ServerSettings, lo
     retry: { ...DEFAULT_RETRY, ...settings.retry },
     concurrency: settings.deliveryConcurrency,
     transact: (fn) => bookkeeping.commit(fn),
-    onDelivered: (status, n) => metrics.delivered(status, n),
+    onAttempt: (attempt) => metrics.delivered(attempt),
   });
 
   const connections = new PerIpCounter({ ...DEFAULT_LIMITS, ...settings.limits }.maxConnectionsPerIp);
@@ -203,8 +205,6 @@ export async function startGateway(dataDir: string, settings: ServerSettings, lo
     workerMetrics: smtp.workerMetrics && (() => smtp.workerMetrics!()),
     health: () => ({ queue: queue.pendingCount(), configVersion: watcher.snapshot().version }),
   });
-  const depth = setInterval(() => metrics.queueDepth.set(queue.pendingCount()), 5000);
-  depth.unref();
 
   let stopped: Promise<void> | undefined;
   return {
@@ -213,7 +213,6 @@ export async function startGateway(dataDir: string, settings: ServerSettings, lo
     httpPort,
     stop: () =>
       (stopped ??= (async () => {
-        clearInterval(depth);
         clearInterval(housekeeping);
         closing = true;
         await smtp.close();

@@ -9,13 +9,14 @@ export interface FailedRecipient {
   remote?: string;
 }
 
-function statusOf(response: string, permanent: boolean): string {
+/** The enhanced status code in a reply ("550 5.1.1 …"), or `fallback` when it has none. */
+export function enhancedStatusOf(response: string, fallback: string): string {
   const m = response.match(/\b([245]\.\d{1,3}\.\d{1,3})\b/);
-  return m ? m[1] : permanent ? '5.0.0' : '4.4.7';
+  return m ? m[1] : fallback;
 }
 
 export function failedRecipient(recipient: string, response: string, permanent: boolean, remote?: string): FailedRecipient {
-  return { recipient, status: statusOf(response, permanent).replace(/^4/, '5'), diagnostic: response.replace(/[\r\n]+/g, ' '), remote };
+  return { recipient, status: enhancedStatusOf(response, permanent ? '5.0.0' : '4.4.7').replace(/^4/, '5'), diagnostic: response.replace(/[\r\n]+/g, ' '), remote };
 }
 
 export function buildNdr(opts: { reportingMta: string; to: string; originalHeaders: Buffer; failed: FailedRecipient[]; arrival: Date; queueId: string }): Buffer {

@@ -7,8 +7,8 @@ import type { DeliveryTarget, Organization } from '../config/model.js';
 import { domainOf } from '../mailflow/message.js';
 import type { ConfigSnapshot } from '../mailflow/snapshot.js';
 import type { DueRecipient, QueueStore, TraceStore } from '../store/ports.js';
-import type { DeliveryResult } from '../delivery/agent.js';
-import { buildNdr, failedRecipient } from '../delivery/dsn.js';
+import { nextHopOf, type DeliveryResult } from '../delivery/agent.js';
+import { buildNdr, enhancedStatusOf, failedRecipient } from '../delivery/dsn.js';
 import { deliverToMaildir } from '../delivery/maildir.js';
 import { messageStream, readHeaderBlock, type MessageSource } from '../delivery/messageStream.js';
 import type { SmtpDelivery } from '../delivery/smtp.js';
@@ -17,6 +17,19 @@ import type { Spool } from './spool.js';
 import { resolve } from 'node:path';
 
 type Failure = Extract<DeliveryResult, { ok: false }>;
+type Fate = 'delivered' | 'deferred' | 'failed';
+
+/** One recipient's delivery attempt, as metrics count it. */
+export interface DeliveryAttempt {
+  status: Fate;
+  /** 1 for the first attempt. */
+  attempt: number;
+  /** From receipt (250 OK) to the end of this attempt; a released message's includes its time in quarantine. */
+  latencyMs: number;
+}
+
+/** The enhanced status code logged for an agent's reply that carries none (Maildir, discard). */
+const DEFAULT_ENHANCED: Record<Fate, string> = { delivered: '2.0.0', deferred: '4.0.0', failed: '5.0.0' };
 
 export interface RetryPolicy {
   initialMs: number;
@@ -42,7 +55,7 @@ export interface RunnerDeps extends InjectDeps {
    * fsynced on its own: losing a "delivered" mark in a power cut means a re-delivery, never a loss.
    */
   transact(fn: () => void): Promise<void>;
-  onDelivered?(status: 'delivered' | 'deferred' | 'failed', n: number): void;
+  onAttempt?(attempt: DeliveryAttempt): void;
 }
 
 export function backoff(policy: RetryPolicy, attempts: number): number {
@@ -130,6 +143,7 @@ export class QueueRunner {
     const org = this.org(first);
     let results: Map<string, DeliveryResult>;
     let event = 'DELIVER';
+    let nextHop = 'none';
     // Read once per group: a message queued with its bytes reads them from the store.
     let source: MessageSource | undefined;
     const sourceOf = () => (source ??= this.source(first));
@@ -137,6 +151,7 @@ export class QueueRunner {
       results = new Map(group.map((r) => [r.recipient, { ok: false, permanent: true, response: '550 5.4.1 The organization no longer exists' }]));
     } else {
       const target = targetFor(org, first.recipient);
+      nextHop = nextHopOf(target);
       if (target.kind === 'discard') {
         results = new Map(group.map((r) => [r.recipient, { ok: true, response: '250 2.0.0 Discarded' }]));
       } else if (target.kind === 'maildir') {
@@ -162,7 +177,29 @@ export class QueueRunner {
       for (const o of outcomes) this.record(o.r, o.res, o.fate, event, now);
       finished = this.d.queue.reapFinished(group.map((r) => r.messageId));
     });
+    for (const o of outcomes) this.report(o.r, o.res, o.fate, nextHop, now);
     for (const file of finished) await this.d.spool.remove(file);
+  }
+
+  /** The attempt's log line (as Postfix's delivery lines: to, relay, delay, dsn, status), once it is recorded. */
+  private report(r: DueRecipient, res: DeliveryResult, fate: Fate, nextHop: string, now: number): void {
+    const attempt = r.attempts + 1;
+    const latencyMs = now - r.receivedAt;
+    this.d.logger.info(
+      {
+        queueId: r.messageId,
+        networkMessageId: r.networkMessageId,
+        recipient: r.recipient,
+        nextHop,
+        status: fate,
+        enhancedCode: enhancedStatusOf(res.response, DEFAULT_ENHANCED[fate]),
+        delay: latencyMs / 1000,
+        attempt,
+        response: res.response,
+      },
+      'delivery',
+    );
+    this.d.onAttempt?.({ status: fate, attempt, latencyMs });
   }
 
   /** The message's spool file, or its bytes when it was queued without one. */
@@ -170,7 +207,7 @@ export class QueueRunner {
     return r.spoolFile || (this.d.queue.body(r.messageId) ?? Buffer.alloc(0));
   }
 
-  private fate(r: DueRecipient, res: DeliveryResult, now: number): 'delivered' | 'deferred' | 'failed' {
+  private fate(r: DueRecipient, res: DeliveryResult, now: number): Fate {
     if (res.ok) return 'delivered';
     const expired = now - r.receivedAt >= this.d.retry.maxLifetimeMs;
     if (!res.permanent && !expired) return 'deferred';
@@ -178,7 +215,7 @@ export class QueueRunner {
     return 'failed';
   }
 
-  private record(r: DueRecipient, res: DeliveryResult, fate: 'delivered' | 'deferred' | 'failed', event: string, now: number): void {
+  private record(r: DueRecipient, res: DeliveryResult, fate: Fate, event: string, now: number): void {
     const base = { orgGuid: r.orgGuid, networkMessageId: r.networkMessageId, recipient: r.recipient, at: now };
     const data = res.remote ? `remote=${res.remote}` : '';
     if (fate === 'delivered') {
@@ -191,7 +228,6 @@ export class QueueRunner {
       this.d.queue.markDone(r.id);
       this.d.trace.recordEvent({ ...base, event: 'FAIL', action: 'Fail', detail: res.response, data }, 'Failed');
     }
-    this.d.onDelivered?.(fate, 1);
   }
 
   private async bounce(items: { r: DueRecipient; res: Failure }[], source: () => MessageSource): Promise<void> {

@@ -1,5 +1,6 @@
 // Everything a listener needs from the rest of the gateway, passed in (no globals).
 import type { Logger } from 'pino';
+import type { RuleRef } from '../rules/index.js';
 import type { ConfigSnapshot } from '../mailflow/snapshot.js';
 import type { GroupCommit, Spool } from '../queue/spool.js';
 import type { QueueStore, TraceStore } from '../store/ports.js';
@@ -9,8 +10,14 @@ import type { TlsFiles } from './tls.js';
 
 export interface SmtpMetrics {
   accepted(n: number): void;
-  rejected(stage: string, code: number): void;
+  rejected(stage: string, code: number, enhancedCode: string): void;
   connections(delta: number): void;
+  /** An accepted message reached an organization through this connector ('' = none). */
+  inbound(orgGuid: string, connector: string): void;
+  /** Recipients of an accepted message held in the organization's quarantine. */
+  quarantined(orgGuid: string, recipients: number): void;
+  /** Transport rules that matched a message (enforced or in an audit mode), accepted or not. */
+  ruleHits(orgGuid: string, rules: RuleRef[]): void;
 }
 
 export interface ListenerContext {

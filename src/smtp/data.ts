@@ -9,6 +9,7 @@ import type { ClientFacts, HeaderField, MessageFacts } from '../mailflow/message
 import { emailEventsFields, traceEvents } from '../rules/index.js';
 import type { NewMessage, QueuedCopy } from '../store/ports.js';
 import { decodedHeader, receiptRecords, type CopyReceipt } from '../trace/receipt.js';
+import { countRuleHits, reportAccepted } from './accepted.js';
 import { extractContent } from './content.js';
 import type { ListenerContext } from './context.js';
 import { DataInspector, parseHeaderBlock, type DataViolation } from './dataInspector.js';
@@ -53,6 +54,7 @@ export async function onData(ctx: ListenerContext, stream: Readable, session: Se
     // Body content is extracted once, and only when some organization's rules need it.
     const content = messageNeedsContent(state.recipients) ? await extractContent(writer.source()) : undefined;
     const plans = planMessage(state.recipients, facts, { gatewayHost: ctx.hostname, now: new Date(), newId: randomUUID, content });
+    countRuleHits(ctx, plans);
     const refusal = endOfDataRefusal(plans);
     if (refusal) {
       const { code, text } = refusal.plan.reply!;
@@ -75,7 +77,7 @@ export async function onData(ctx: ListenerContext, stream: Readable, session: Se
       { newFile: 'file' in stored },
     );
     keep = copies.length > 0; // every copy deleted or rejected: nothing left to deliver
-    ctx.metrics.accepted(1);
+    reportAccepted(ctx, id, facts, plans);
     ctx.onQueued();
     return `2.0.0 OK <${id}>`;
   } finally {

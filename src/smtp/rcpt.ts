@@ -3,14 +3,16 @@
 // is known at this point and a refusal here leaves nothing to bounce.
 import { admitRecipient } from '../mailflow/admitRecipient.js';
 import type { ListenerContext } from './context.js';
-import { recordReject } from './reject.js';
+import { recordReject, reportRefusal } from './reject.js';
 import { smtpError, stateOf, type SessionLike } from './session.js';
 
 export function onRcptTo(ctx: ListenerContext, address: string, session: SessionLike): Error | undefined {
   const state = stateOf(session);
   const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
   if (state.recipients.length >= ctx.limits.maxRecipients) {
-    return smtpError(452, '4.5.3 Too many recipients');
+    const text = '4.5.3 Too many recipients';
+    reportRefusal(ctx, { ip: state.client.ip, stage: 'RCPT', code: 452, text, reason: 'TooManyRecipients', session: session.id, recipient: address });
+    return smtpError(452, text);
   }
   const verdict = admitRecipient(ctx.snapshot(), state.client, mailFrom, address);
   if (!verdict.admitted) {

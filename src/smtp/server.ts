@@ -6,6 +6,7 @@ import { PosternSmtpServer } from './connection.js';
 import type { ListenerContext } from './context.js';
 import { onData } from './data.js';
 import { onRcptTo } from './rcpt.js';
+import { reportRefusal } from './reject.js';
 import { normaliseIp, smtpError, stateOf, type SessionLike } from './session.js';
 import { peerCertificateOf } from './tls.js';
 
@@ -40,7 +41,11 @@ export function createListener(ctx: ListenerContext, opts: { implicitTls?: boole
     onConnect(session, callback) {
       const ip = normaliseIp(session.remoteAddress);
       const admitted = (ok: boolean) => {
-        if (!ok) return callback(smtpError(421, `4.7.0 Too many connections from ${ip}, try again later`));
+        if (!ok) {
+          const text = `4.7.0 Too many connections from ${ip}, try again later`;
+          reportRefusal(ctx, { ip, stage: 'CONNECT', code: 421, text, reason: 'TooManyConnectionsPerIp' });
+          return callback(smtpError(421, text));
+        }
         // Gone while the primary was asked (worker processes): give the counted slot back.
         if ((session as unknown as SessionLike).closedUnadmitted) return ctx.connections.close(ip);
         ctx.metrics.connections(1);

@@ -112,3 +112,17 @@ export interface TraceStore {
   recordEvent(event: TraceEvent, status?: string): void;
   recordReject(row: HuntingRow): void;
 }
+
+/**
+ * What /metrics reads from the store when it is scraped: state that other processes change too
+ * (`postern shell` releases from the quarantine and starts historical searches), so no one
+ * process could count it.
+ */
+export interface SignalStore {
+  /** Queue recipients by state: queued (not tried yet), deferred (tried, waiting to retry), quarantined, … */
+  queueDepth(): { state: string; count: number }[];
+  /** Recipients ever released from the quarantine, per organization (from the audit trail, which is kept). */
+  releasedByOrganization(): { orgGuid: string; count: number }[];
+  /** Historical searches by Status (NotStarted, InProgress, Done, Failed, Cancelled). */
+  searchesByState(): { state: string; count: number }[];
+}
