@@ -587,6 +587,7 @@ export class Compiler {
   }
 
   private binary(e: Extract<Expr, { k: 'bin' }>, scope: Scope): SExpr {
+    if (e.op === 'or') return this.disjunction(e, scope);
     const l = this.scalar(e.l, scope);
     const r = this.scalar(e.r, scope);
     if (l.rel || r.rel) throw new KqlError('A table cannot be used as a scalar value (use toscalar())', e.pos);
@@ -632,6 +633,36 @@ export class Compiler {
     if (op === '!~') sql = `(${this.lowerSql(l, a)} <> ${this.lowerSql(r, s)})`;
     else if (neg) sql = `(NOT ${sql})`;
     return { sql, type: 'bool' };
+  }
+
+  /**
+   * `X == 'a' or X == 'b' or …` — a generated list of IOCs, typically — compiles to `X IN (…)`
+   * (`=~` to `in~`), however the terms are parenthesised: one SQL node instead of thousands.
+   * The other terms are joined in a balanced tree, so a long chain never nests deeply.
+   */
+  private disjunction(e: Extract<Expr, { k: 'bin' }>, scope: Scope): SExpr {
+    const items: (Expr | EqualityGroup)[] = [];
+    const groups = new Map<string, EqualityGroup>();
+    for (const term of chainTerms(e, 'or')) {
+      const eq = stringEquality(term);
+      const key = eq && `${eq.op} ${eq.name.name}`;
+      const group = key ? groups.get(key) : undefined;
+      if (group && eq) group.terms.push(eq);
+      else if (key && eq && scope.cols.find((c) => c.name === eq.name.name)?.type === 'string') {
+        const g: EqualityGroup = { terms: [eq] };
+        groups.set(key, g);
+        items.push(g);
+      } else items.push(term);
+    }
+    const parts = items.map((it) => ('terms' in it ? this.equalityGroup(it, scope) : this.toBool(this.scalar(it, scope), it.pos)));
+    return { sql: balancedSql(parts, 'OR'), type: 'bool' };
+  }
+
+  private equalityGroup(g: EqualityGroup, scope: Scope): string {
+    const [first] = g.terms;
+    if (g.terms.length === 1) return this.toBool(this.binary(first.term, scope), first.term.pos);
+    const list: Expr = { k: 'list', op: first.op === '=~' ? 'in~' : 'in', l: first.name, list: g.terms.map((t) => t.value), pos: first.term.pos };
+    return this.listOp(list, scope).sql;
   }
 
   /** lower() with Unicode folding; literals are folded at compile time. */
@@ -774,6 +805,36 @@ const CLR_TYPE: Record<KustoType, string> = {
 };
 
 export function isNumeric(t: KustoType): boolean { return t === 'int' || t === 'long' || t === 'real'; }
+
+interface StringEquality { term: Extract<Expr, { k: 'bin' }>; op: '==' | '=~'; name: Extract<Expr, { k: 'name' }>; value: Expr }
+interface EqualityGroup { terms: StringEquality[] }
+
+/** `Name == 'text'` or `'text' =~ Name`: a term an `in` list can absorb. */
+function stringEquality(term: Expr): StringEquality | undefined {
+  if (term.k !== 'bin' || (term.op !== '==' && term.op !== '=~')) return undefined;
+  const isText = (x: Expr) => x.k === 'lit' && x.type === 'string' && typeof x.value === 'string';
+  const [name, value] = term.l.k === 'name' && isText(term.r) ? [term.l, term.r] : term.r.k === 'name' && isText(term.l) ? [term.r, term.l] : [];
+  if (name?.k !== 'name' || !value) return undefined;
+  return { term, op: term.op, name, value };
+}
+
+/** The operands of a chain of one associative operator, left to right, without recursion. */
+function chainTerms(e: Expr, op: string): Expr[] {
+  const terms: Expr[] = [];
+  const stack: Expr[] = [e];
+  for (let x = stack.pop(); x; x = stack.pop()) {
+    if (x.k === 'bin' && x.op === op) stack.push(x.r, x.l);
+    else terms.push(x);
+  }
+  return terms;
+}
+
+/** SQL terms joined by AND/OR as a balanced tree: SQLite refuses expressions over 1,000 levels deep. */
+function balancedSql(parts: string[], op: 'AND' | 'OR'): string {
+  if (parts.length === 1) return parts[0];
+  const mid = parts.length >> 1;
+  return `(${balancedSql(parts.slice(0, mid), op)} ${op} ${balancedSql(parts.slice(mid), op)})`;
+}
 
 
 
