@@ -80,7 +80,12 @@ type Binding =
 export class Env {
   private readonly map = new Map<string, Binding>();
   constructor(readonly parent?: Env) {}
-  get(name: string): Binding | undefined { return this.map.get(name) ?? this.parent?.get(name); }
+  get(name: string): Binding | undefined {
+    // A loop, not recursion: a query may hold thousands of lets, one scope each.
+    let b = this.map.get(name);
+    for (let e = this.parent; !b && e; e = e.parent) b = e.map.get(name);
+    return b;
+  }
   set(name: string, b: Binding): void { this.map.set(name, b); }
 }
 
@@ -146,20 +151,26 @@ export class Compiler {
 
   // ---- entry ----------------------------------------------------------------------------
   compile(): CompiledQuery {
-    const env = new Env();
-    this.bindLets(this.query.lets, env);
+    const env = this.bindLets(this.query.lets, new Env());
     const rel = this.tabular(this.query.body, env);
     let sql = rel.sql;
     if (rel.order?.length) sql = `SELECT * FROM (${rel.sql}) AS _r ORDER BY ${rel.order.join(', ')}`;
     return { sql, params: this.params, columns: rel.cols.map((c) => ({ name: c.name, type: c.type })), chart: this.chart, now: this.now };
   }
 
-  bindLets(lets: Statement[], env: Env): void {
+  /** Binds let statements in order, each in a scope of its own: a value sees only the names bound
+   * before it, as in Kusto (`let EmailEvents = EmailEvents | …` reads the table), so nothing can
+   * refer to itself and expand forever. Returns the scope holding them all. */
+  bindLets(lets: Statement[], outer: Env): Env {
+    let env = outer;
     for (const s of lets) {
-      if (s.k === 'letfn') { env.set(s.name, { k: 'fn', def: s, env }); continue; }
-      if (this.isTabular(s.value, env)) env.set(s.name, { k: 'tabular', expr: s.value, env });
-      else env.set(s.name, { k: 'scalar', e: this.scalar(s.value, { cols: [], env }) });
+      const next = new Env(env);
+      if (s.k === 'letfn') next.set(s.name, { k: 'fn', def: s, env });
+      else if (this.isTabular(s.value, env)) next.set(s.name, { k: 'tabular', expr: s.value, env });
+      else next.set(s.name, { k: 'scalar', e: this.scalar(s.value, { cols: [], env }) });
+      env = next;
     }
+    return env;
   }
 
   /** Whether an expression denotes a table (decides let kinds and operator operands). */
@@ -259,8 +270,7 @@ export class Compiler {
       }
       fenv.set(p.name, { k: 'scalar', e: a });
     });
-    this.bindLets(def.body, fenv);
-    return fenv;
+    return this.bindLets(def.body, fenv);
   }
 
   wrap(rel: Rel, select: string, cols: Col[], tail = '', keepOrder = true, limit = ''): Rel {

@@ -110,3 +110,19 @@ describe('the last resort', () => {
     expect((err as Error).message).toMatch(/^internal error in the hunting engine: too many SQL variables\. Simplify the query/);
   });
 });
+
+describe('lets see only the names bound before them (no recursion)', () => {
+  it('a function that calls itself is a KQL error, not a stack overflow', () => {
+    expect(errorOf('let f = () { f() }; f()').message).toMatch(/^line 1, column 14: 'f\(…\)' does not produce a table/);
+    expect(errorOf('let g = (x:long) { g(x) + 1 }; EmailEvents | extend y = g(1)').message).toMatch(/^line 1, column 20: Unknown or unsupported function 'g\(\)'/);
+  });
+
+  it('let EmailEvents = EmailEvents | … reads the table, as in Kusto', async () => {
+    expect(await hunt('let EmailEvents = EmailEvents | take 3; EmailEvents | count')).toEqual([{ Count: 3 }]);
+  });
+
+  it('10,000 lets compile', async () => {
+    const lets = Array.from({ length: 10_000 }, (_, i) => `let v${i} = ${i === 0 ? '1' : `v${i - 1}`};`).join('\n');
+    expect(await hunt(`${lets}\nEmailEvents | where EmailSize > v9999 | count`)).toHaveLength(1);
+  });
+});
