@@ -1,6 +1,6 @@
 // Protocol hardening over real sockets: SMTP smuggling, early talkers, limits, idle floods.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { contoso, importOrgs, maildirMessages, query, startPostern, tempDir, type Running } from './support/postern.js';
+import { contoso, importOrgs, maildirMessages, query, startPostern, tempDir, waitFor, type Running } from './support/postern.js';
 import { RawSmtp } from './support/rawSmtp.js';
 
 let pg: Running;
@@ -14,8 +14,8 @@ afterAll(async () => {
   await pg?.stop();
 });
 
-async function openTransaction(from = 'a@fabrikam.com', to = 'victim@contoso.com'): Promise<RawSmtp> {
-  const c = await RawSmtp.open(pg.smtpPort);
+async function openTransaction(from = 'a@fabrikam.com', to = 'victim@contoso.com', port = pg.smtpPort): Promise<RawSmtp> {
+  const c = await RawSmtp.open(port);
   expect(await c.reply()).toMatch(/^220 /);
   expect(await c.command('EHLO client.example')).toMatch(/^250/);
   expect(await c.command(`MAIL FROM:<${from}>`)).toMatch(/^250/);
@@ -130,5 +130,113 @@ describe('limits', () => {
     } finally {
       idle.forEach((s) => s.close());
     }
+  });
+});
+
+describe('MAIL FROM and RCPT TO parameters', () => {
+  async function session(): Promise<RawSmtp> {
+    const c = await RawSmtp.open(pg.smtpPort);
+    expect(await c.reply()).toMatch(/^220 /);
+    expect(await c.command('EHLO client.example')).toMatch(/^250/);
+    return c;
+  }
+
+  it('refuses a parameter Postern does not support with 555 5.5.4, naming it', async () => {
+    const c = await session();
+    expect(await c.command('MAIL FROM:<a@fabrikam.com> FOO=bar')).toBe('555 5.5.4 Unsupported parameter FOO');
+    expect(await c.command('MAIL FROM:<a@fabrikam.com>')).toMatch(/^250/);
+    expect(await c.command('RCPT TO:<victim@contoso.com> XPRIORITY=HIGH')).toBe('555 5.5.4 Unsupported parameter XPRIORITY');
+    expect(await c.command('RCPT TO:<victim@contoso.com>')).toMatch(/^250/);
+    c.close();
+  });
+
+  it('accepts the parameters of the extensions it announces (SIZE, BODY, SMTPUTF8, DSN) and AUTH=<>', async () => {
+    const c = await session();
+    expect(await c.command('MAIL FROM:<a@fabrikam.com> SIZE=1000 BODY=8BITMIME SMTPUTF8 RET=HDRS ENVID=abc AUTH=<>')).toMatch(/^250/);
+    expect(await c.command('RCPT TO:<victim@contoso.com> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;victim@contoso.com')).toMatch(/^250/);
+    expect(await c.command('DATA')).toMatch(/^354/);
+    expect(await c.command('Subject: params ok\r\n\r\nhello\r\n.')).toMatch(/^250 2\.0\.0 OK/);
+    c.close();
+  });
+});
+
+describe('NUL characters', () => {
+  it('refuses a message with a NUL byte at the end of DATA (554 5.6.0), queues nothing and records the refusal', async () => {
+    const c = await openTransaction('nul@fabrikam.com');
+    // A next hop that drops the NUL would see <CRLF>.<CRLF> here and a second message after it.
+    c.send('Subject: nul-smuggle\r\n\r\nbefore\r\n\x00.\r\nMAIL FROM:<ceo@contoso.com>\r\n.\r\n');
+    expect(await c.reply()).toMatch(/^554 5\.6\.0 Message refused: it contains NUL characters/);
+    expect(await c.command('QUIT')).toMatch(/^221/);
+    c.close();
+    await waitFor(() => query(pg.dataDir, "SELECT count(*) AS n FROM SmtpRejectEvents WHERE Reason = 'nul' AND SenderMailFromAddress = 'nul@fabrikam.com'")[0].n === 1, 5000, 'the reject event');
+    const [row] = query(pg.dataDir, "SELECT SmtpStage, SmtpCode, EnhancedStatusCode FROM SmtpRejectEvents WHERE Reason = 'nul'");
+    expect(row).toEqual({ SmtpStage: 'DATA', SmtpCode: 554, EnhancedStatusCode: '5.6.0' });
+    expect(query(pg.dataDir, "SELECT count(*) AS n FROM message_trace WHERE subject = 'nul-smuggle'")[0].n).toBe(0);
+  });
+});
+
+describe('abandoned sessions', () => {
+  const linesAfter = (from: number) => pg.log.slice(from).join('\n');
+
+  it('a client that resets the connection in the middle of DATA is logged at info, without a stack trace, and nothing is queued', async () => {
+    const from = pg.log.length;
+    const c = await openTransaction('gone@fabrikam.com');
+    c.send('Subject: abandoned mid-data\r\n\r\nfirst part\r\n');
+    await new Promise((r) => setTimeout(r, 200));
+    c.socket.resetAndDestroy();
+    const line = await waitFor(() => pg.log.slice(from).find((l) => l.includes('client left during DATA')), 5000, 'the log line');
+    expect(JSON.parse(line)).toMatchObject({ level: 30 });
+    expect(linesAfter(from)).not.toMatch(/DATA failed|"stack"|\n\s+at /);
+    expect(query(pg.dataDir, "SELECT count(*) AS n FROM message_trace WHERE subject = 'abandoned mid-data'")[0].n).toBe(0);
+  });
+
+  it('a reset after MAIL FROM is logged at info, not as a gateway error', async () => {
+    const from = pg.log.length;
+    const c = await RawSmtp.open(pg.smtpPort);
+    expect(await c.reply()).toMatch(/^220 /);
+    expect(await c.command('EHLO client.example')).toMatch(/^250/);
+    expect(await c.command('MAIL FROM:<gone@fabrikam.com>')).toMatch(/^250/);
+    c.socket.resetAndDestroy();
+    const line = await waitFor(() => pg.log.slice(from).find((l) => l.includes('client left mid-session')), 5000, 'the log line');
+    expect(JSON.parse(line)).toMatchObject({ level: 30, code: 'ECONNRESET' });
+    expect(linesAfter(from)).not.toMatch(/smtp error|"stack"/);
+  });
+});
+
+describe('minimum data rate', () => {
+  let slow: Running;
+  beforeAll(async () => {
+    const dir = tempDir();
+    importOrgs(dir, [contoso()]);
+    slow = await startPostern(dir, { trustedNetworks: ['127.0.0.1/32'], limits: { minDataRate: 20_000, minDataRateGraceMs: 600 } });
+  });
+  afterAll(async () => {
+    await slow?.stop();
+  });
+
+  it('disconnects a client that falls below the rate during DATA with 421 4.4.2, queues nothing and records it', async () => {
+    const c = await openTransaction('slow@fabrikam.com', 'victim@contoso.com', slow.smtpPort);
+    const t0 = Date.now();
+    c.send('Subject: trickle\r\n\r\n');
+    // A trickle: a few bytes every 100 ms, never idle, far below 20,000 bytes/s.
+    const trickle = setInterval(() => !c.closed && c.send('x'), 100);
+    try {
+      expect(await c.reply(5000)).toBe('421 4.4.2 Data rate too slow, closing connection');
+    } finally {
+      clearInterval(trickle);
+    }
+    expect(Date.now() - t0).toBeLessThan(3000);
+    await waitFor(() => c.closed, 3000, 'the disconnection');
+    await waitFor(() => query(slow.dataDir, "SELECT count(*) AS n FROM SmtpRejectEvents WHERE Reason = 'min-data-rate'")[0].n === 1, 5000, 'the reject event');
+    expect(query(slow.dataDir, "SELECT count(*) AS n FROM message_trace WHERE subject = 'trickle'")[0].n).toBe(0);
+  });
+
+  it('a short pause within the grace period is fine', async () => {
+    const c = await openTransaction('pause@fabrikam.com', 'victim@contoso.com', slow.smtpPort);
+    c.send('Subject: short pause\r\n\r\nfirst part\r\n');
+    await new Promise((r) => setTimeout(r, 300));
+    c.send('last part\r\n.\r\n');
+    expect(await c.reply()).toMatch(/^250 2\.0\.0 OK/);
+    c.close();
   });
 });

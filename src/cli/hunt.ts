@@ -1,7 +1,7 @@
 // `postern hunt 'KQL'`: advanced hunting from the terminal, inside one organization.
 import { Command, Option } from 'commander';
 import { join, resolve } from 'node:path';
-import { DEFAULT_LOOKBACK_DAYS, DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT_MS, formatHuntResult, KqlError, runHunt, type HuntFormat } from '../hunting/index.js';
+import { DEFAULT_LOOKBACK_DAYS, DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT_MS, formatHuntResult, HuntInternalError, HuntTimeoutError, KqlError, runHunt, type HuntFormat } from '../hunting/index.js';
 import { openStore, withDataDir } from './common.js';
 
 interface Options {
@@ -45,7 +45,7 @@ export function register(program: Command): void {
         console.log(formatHuntResult(result, opts.format));
         if (opts.format === 'table') console.error(`${result.rows.length} row(s)${result.truncated ? ' (truncated)' : ''} in ${result.elapsedMs.toFixed(1)} ms`);
       } catch (err) {
-        if (err instanceof KqlError || (err as Error).name === 'HuntTimeoutError') {
+        if (err instanceof KqlError || err instanceof HuntTimeoutError || err instanceof HuntInternalError) {
           console.error(`hunt: ${(err as Error).message}`);
           process.exit(1);
         }

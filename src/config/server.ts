@@ -30,6 +30,10 @@ export const ServerSettings = z.object({
       maxConnections: z.number().int().positive(),
       idleTimeoutMs: z.number().int().positive(),
       sessionTimeoutMs: z.number().int().positive(),
+      /** Minimum DATA rate in bytes/s (as Postfix's smtpd_min_data_rate, default 500); 0 disables it. */
+      minDataRate: z.number().int().min(0),
+      /** DATA time before the minimum rate applies (default 30,000 ms). */
+      minDataRateGraceMs: z.number().int().min(0),
     })
     .partial()
     .default({}),

@@ -80,7 +80,12 @@ type Binding =
 export class Env {
   private readonly map = new Map<string, Binding>();
   constructor(readonly parent?: Env) {}
-  get(name: string): Binding | undefined { return this.map.get(name) ?? this.parent?.get(name); }
+  get(name: string): Binding | undefined {
+    // A loop, not recursion: a query may hold thousands of lets, one scope each.
+    let b = this.map.get(name);
+    for (let e = this.parent; !b && e; e = e.parent) b = e.map.get(name);
+    return b;
+  }
   set(name: string, b: Binding): void { this.map.set(name, b); }
 }
 
@@ -146,20 +151,26 @@ export class Compiler {
 
   // ---- entry ----------------------------------------------------------------------------
   compile(): CompiledQuery {
-    const env = new Env();
-    this.bindLets(this.query.lets, env);
+    const env = this.bindLets(this.query.lets, new Env());
     const rel = this.tabular(this.query.body, env);
     let sql = rel.sql;
     if (rel.order?.length) sql = `SELECT * FROM (${rel.sql}) AS _r ORDER BY ${rel.order.join(', ')}`;
     return { sql, params: this.params, columns: rel.cols.map((c) => ({ name: c.name, type: c.type })), chart: this.chart, now: this.now };
   }
 
-  bindLets(lets: Statement[], env: Env): void {
+  /** Binds let statements in order, each in a scope of its own: a value sees only the names bound
+   * before it, as in Kusto (`let EmailEvents = EmailEvents | …` reads the table), so nothing can
+   * refer to itself and expand forever. Returns the scope holding them all. */
+  bindLets(lets: Statement[], outer: Env): Env {
+    let env = outer;
     for (const s of lets) {
-      if (s.k === 'letfn') { env.set(s.name, { k: 'fn', def: s, env }); continue; }
-      if (this.isTabular(s.value, env)) env.set(s.name, { k: 'tabular', expr: s.value, env });
-      else env.set(s.name, { k: 'scalar', e: this.scalar(s.value, { cols: [], env }) });
+      const next = new Env(env);
+      if (s.k === 'letfn') next.set(s.name, { k: 'fn', def: s, env });
+      else if (this.isTabular(s.value, env)) next.set(s.name, { k: 'tabular', expr: s.value, env });
+      else next.set(s.name, { k: 'scalar', e: this.scalar(s.value, { cols: [], env }) });
+      env = next;
     }
+    return env;
   }
 
   /** Whether an expression denotes a table (decides let kinds and operator operands). */
@@ -259,8 +270,7 @@ export class Compiler {
       }
       fenv.set(p.name, { k: 'scalar', e: a });
     });
-    this.bindLets(def.body, fenv);
-    return fenv;
+    return this.bindLets(def.body, fenv);
   }
 
   wrap(rel: Rel, select: string, cols: Col[], tail = '', keepOrder = true, limit = ''): Rel {
@@ -587,6 +597,7 @@ export class Compiler {
   }
 
   private binary(e: Extract<Expr, { k: 'bin' }>, scope: Scope): SExpr {
+    if (e.op === 'or') return this.disjunction(e, scope);
     const l = this.scalar(e.l, scope);
     const r = this.scalar(e.r, scope);
     if (l.rel || r.rel) throw new KqlError('A table cannot be used as a scalar value (use toscalar())', e.pos);
@@ -632,6 +643,36 @@ export class Compiler {
     if (op === '!~') sql = `(${this.lowerSql(l, a)} <> ${this.lowerSql(r, s)})`;
     else if (neg) sql = `(NOT ${sql})`;
     return { sql, type: 'bool' };
+  }
+
+  /**
+   * `X == 'a' or X == 'b' or …` — a generated list of IOCs, typically — compiles to `X IN (…)`
+   * (`=~` to `in~`), however the terms are parenthesised: one SQL node instead of thousands.
+   * The other terms are joined in a balanced tree, so a long chain never nests deeply.
+   */
+  private disjunction(e: Extract<Expr, { k: 'bin' }>, scope: Scope): SExpr {
+    const items: (Expr | EqualityGroup)[] = [];
+    const groups = new Map<string, EqualityGroup>();
+    for (const term of chainTerms(e, 'or')) {
+      const eq = stringEquality(term);
+      const key = eq && `${eq.op} ${eq.name.name}`;
+      const group = key ? groups.get(key) : undefined;
+      if (group && eq) group.terms.push(eq);
+      else if (key && eq && scope.cols.find((c) => c.name === eq.name.name)?.type === 'string') {
+        const g: EqualityGroup = { terms: [eq] };
+        groups.set(key, g);
+        items.push(g);
+      } else items.push(term);
+    }
+    const parts = items.map((it) => ('terms' in it ? this.equalityGroup(it, scope) : this.toBool(this.scalar(it, scope), it.pos)));
+    return { sql: balancedSql(parts, 'OR'), type: 'bool' };
+  }
+
+  private equalityGroup(g: EqualityGroup, scope: Scope): string {
+    const [first] = g.terms;
+    if (g.terms.length === 1) return this.toBool(this.binary(first.term, scope), first.term.pos);
+    const list: Expr = { k: 'list', op: first.op === '=~' ? 'in~' : 'in', l: first.name, list: g.terms.map((t) => t.value), pos: first.term.pos };
+    return this.listOp(list, scope).sql;
   }
 
   /** lower() with Unicode folding; literals are folded at compile time. */
@@ -774,6 +815,36 @@ const CLR_TYPE: Record<KustoType, string> = {
 };
 
 export function isNumeric(t: KustoType): boolean { return t === 'int' || t === 'long' || t === 'real'; }
+
+interface StringEquality { term: Extract<Expr, { k: 'bin' }>; op: '==' | '=~'; name: Extract<Expr, { k: 'name' }>; value: Expr }
+interface EqualityGroup { terms: StringEquality[] }
+
+/** `Name == 'text'` or `'text' =~ Name`: a term an `in` list can absorb. */
+function stringEquality(term: Expr): StringEquality | undefined {
+  if (term.k !== 'bin' || (term.op !== '==' && term.op !== '=~')) return undefined;
+  const isText = (x: Expr) => x.k === 'lit' && x.type === 'string' && typeof x.value === 'string';
+  const [name, value] = term.l.k === 'name' && isText(term.r) ? [term.l, term.r] : term.r.k === 'name' && isText(term.l) ? [term.r, term.l] : [];
+  if (name?.k !== 'name' || !value) return undefined;
+  return { term, op: term.op, name, value };
+}
+
+/** The operands of a chain of one associative operator, left to right, without recursion. */
+function chainTerms(e: Expr, op: string): Expr[] {
+  const terms: Expr[] = [];
+  const stack: Expr[] = [e];
+  for (let x = stack.pop(); x; x = stack.pop()) {
+    if (x.k === 'bin' && x.op === op) stack.push(x.r, x.l);
+    else terms.push(x);
+  }
+  return terms;
+}
+
+/** SQL terms joined by AND/OR as a balanced tree: SQLite refuses expressions over 1,000 levels deep. */
+function balancedSql(parts: string[], op: 'AND' | 'OR'): string {
+  if (parts.length === 1) return parts[0];
+  const mid = parts.length >> 1;
+  return `(${balancedSql(parts.slice(0, mid), op)} ${op} ${balancedSql(parts.slice(mid), op)})`;
+}
 
 
 

@@ -34,3 +34,18 @@ export class HuntTimeoutError extends Error {
     this.name = 'HuntTimeoutError';
   }
 }
+
+/** Last resort: a failure the engine did not foresee (a bug, or a limit of SQLite's we do not
+ * check first). The user gets a sentence, never a JavaScript error or stack trace. */
+export class HuntInternalError extends Error {
+  constructor(cause: unknown) {
+    super(`internal error in the hunting engine: ${cause instanceof Error ? cause.message : String(cause)}. Simplify the query, and please report it`, { cause });
+    this.name = 'HuntInternalError';
+  }
+}
+
+/** The errors a hunting caller shows as they are: everything else becomes a HuntInternalError. */
+export function asHuntError(e: unknown): KqlError | HuntTimeoutError | HuntInternalError {
+  if (e instanceof KqlError || e instanceof HuntTimeoutError || e instanceof HuntInternalError) return e;
+  return new HuntInternalError(e);
+}

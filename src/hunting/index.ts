@@ -2,7 +2,7 @@
 // parameters only) → execute with row cap and time limit → Kusto values.
 export { compileKql, type ChartHint, type ColumnInfo, type CompiledQuery, type CompileOptions } from './compiler.js';
 export { sqliteDialect, type SqlDialect } from './dialect.js';
-export { HuntTimeoutError, KqlError } from './errors.js';
+export { HuntInternalError, HuntTimeoutError, KqlError } from './errors.js';
 export { formatHuntResult, type HuntFormat } from './format.js';
 export { parseQuery } from './parser.js';
 export { type HuntResult, type KustoValue } from './results.js';

@@ -18,6 +18,10 @@ const WORD_OPS = new Set([
   'startswith_cs', '!startswith_cs', 'endswith', '!endswith', 'endswith_cs', '!endswith_cs', 'matches',
 ]);
 const LIST_OPS = new Set(['in', '!in', 'in~', '!in~', 'has_any', 'has_all']);
+/** How deeply expressions may nest (parentheses, calls, unary signs, dynamic literals, chains of
+ * arithmetic operators): far beyond any hand-written query, well within the stack of every stage. */
+export const MAX_NESTING = 200;
+
 const JOIN_KINDS = new Set(['innerunique', 'inner', 'leftouter', 'rightouter', 'fullouter', 'leftanti', 'anti', 'leftantisemi', 'rightanti', 'rightantisemi', 'leftsemi', 'rightsemi']);
 
 export function parseQuery(text: string): Query {
@@ -32,6 +36,7 @@ export function parseQuery(text: string): Query {
 
 class Parser {
   private i = 0;
+  private depth = 0;
   constructor(private readonly text: string, private readonly toks: Token[]) {}
 
   private get t(): Token { return this.toks[this.i]; }
@@ -49,6 +54,21 @@ class Parser {
   private expectW(w: string): Token {
     if (!this.isW(w)) throw new KqlError(`Expected '${w}' but found ${this.describe(this.t)}`, this.t.pos);
     return this.next();
+  }
+  /** Run one level of nesting, refusing more than MAX_NESTING levels (a deeper query would
+   * exhaust the stack of the parser, the compiler or SQLite). */
+  private nested<T>(levels: number, parse: () => T): T {
+    this.checkNesting(levels);
+    this.depth += levels;
+    try {
+      return parse();
+    } finally {
+      this.depth -= levels;
+    }
+  }
+  private checkNesting(levels: number): void {
+    if (this.depth + levels <= MAX_NESTING) return;
+    throw new KqlError(`The expression is nested more than ${MAX_NESTING} levels deep (parentheses, calls or chained operators); simplify it, e.g. use 'in (…)' for a list of values`, this.t.pos);
   }
   private describe(t: Token): string { return t.kind === 'eof' ? 'the end of the query' : `'${this.text.slice(t.pos, t.end)}'`; }
   private ident(what = 'a name'): { name: string; pos: number } {
@@ -411,19 +431,27 @@ class Parser {
   }
 
   // ---- scalar expressions -------------------------------------------------------------
-  expr(): Expr { return this.or(); }
+  expr(): Expr { return this.nested(1, () => this.or()); }
 
-  private or(): Expr {
-    let l = this.and();
-    while (this.isW('or')) { const pos = this.next().pos; l = { k: 'bin', op: 'or', l, r: this.and(), pos }; }
-    return l;
+  private or(): Expr { return this.logicalChain('or', () => this.and()); }
+  private and(): Expr { return this.logicalChain('and', () => this.cmp()); }
+
+  /** `a or b or c …`: and/or are associative, so a chain becomes a balanced tree — thousands
+   * of terms (generated IOC lists) stay a few levels deep for the compiler and for SQLite. */
+  private logicalChain(op: 'and' | 'or', operand: () => Expr): Expr {
+    const terms = [operand()];
+    const opPos: number[] = [];
+    while (this.isW(op)) { opPos.push(this.next().pos); terms.push(operand()); }
+    const build = (lo: number, hi: number): Expr => {
+      if (hi - lo === 1) return terms[lo];
+      const mid = (lo + hi) >> 1;
+      return { k: 'bin', op, l: build(lo, mid), r: build(mid, hi), pos: opPos[mid - 1] };
+    };
+    return build(0, terms.length);
   }
 
-  private and(): Expr {
-    let l = this.cmp();
-    while (this.isW('and')) { const pos = this.next().pos; l = { k: 'bin', op: 'and', l, r: this.cmp(), pos }; }
-    return l;
-  }
+  /** Arithmetic chains are not reassociated (`a - b - c`), so each term is a level of nesting. */
+  private arithmeticTerm(terms: number): void { this.checkNesting(terms - 1); }
 
   private cmp(): Expr {
     const l = this.add();
@@ -461,20 +489,28 @@ class Parser {
 
   private add(): Expr {
     let l = this.mul();
-    while (this.isP('+') || this.isP('-')) { const t = this.next(); l = { k: 'bin', op: t.text, l, r: this.mul(), pos: t.pos }; }
+    for (let n = 2; this.isP('+') || this.isP('-'); n++) {
+      this.arithmeticTerm(n);
+      const t = this.next();
+      l = { k: 'bin', op: t.text, l, r: this.mul(), pos: t.pos };
+    }
     return l;
   }
 
   private mul(): Expr {
     let l = this.unary();
-    while (this.isP('*') || this.isP('/') || this.isP('%')) { const t = this.next(); l = { k: 'bin', op: t.text, l, r: this.unary(), pos: t.pos }; }
+    for (let n = 2; this.isP('*') || this.isP('/') || this.isP('%'); n++) {
+      this.arithmeticTerm(n);
+      const t = this.next();
+      l = { k: 'bin', op: t.text, l, r: this.unary(), pos: t.pos };
+    }
     return l;
   }
 
   private unary(): Expr {
     if (this.isP('-') || this.isP('+')) {
       const t = this.next();
-      const e = this.unary();
+      const e = this.nested(1, () => this.unary());
       if (t.text === '-' && e.k === 'lit' && typeof e.value === 'number') return { ...e, value: -e.value, pos: t.pos };
       return { k: 'unary', op: t.text as '-' | '+', e, pos: t.pos };
     }
@@ -618,7 +654,7 @@ class Parser {
     const t = this.t;
     if (this.eatP('[')) {
       const arr: unknown[] = [];
-      while (!this.isP(']')) { arr.push(this.dynValue()); if (!this.eatP(',')) break; }
+      while (!this.isP(']')) { arr.push(this.nested(1, () => this.dynValue())); if (!this.eatP(',')) break; }
       this.expectP(']');
       return arr;
     }
@@ -628,7 +664,7 @@ class Parser {
         const k = this.next();
         if (k.kind !== 'string' && k.kind !== 'ident') throw new KqlError('Expected a property name in dynamic literal', k.pos);
         this.expectP(':');
-        obj[k.text] = this.dynValue();
+        obj[k.text] = this.nested(1, () => this.dynValue());
         if (!this.eatP(',')) break;
       }
       this.expectP('}');

@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { compileKql, type CompiledQuery } from './compiler.js';
-import { HuntTimeoutError, KqlError } from './errors.js';
+import { asHuntError, HuntTimeoutError, KqlError } from './errors.js';
 import { convertRow, type HuntResult, type KustoValue } from './results.js';
 import { AGGREGATE_UDFS, makeAggregate, QueryInterrupted, SCALAR_UDFS, udfState } from './udfs.js';
 
@@ -82,13 +82,18 @@ export function executeCompiled(db: Database.Database, q: Pick<CompiledQuery, 's
 /**
  * Compile and run a hunting query for one organization. With a Database handle the query runs
  * on the calling thread; with a file path it runs in a worker thread opened read-only.
- * Throws KqlError (with line/column) for invalid or unsupported queries, HuntTimeoutError on timeout.
+ * Throws KqlError (with line/column) for invalid or unsupported queries, HuntTimeoutError on timeout,
+ * HuntInternalError for anything else (never a bare JavaScript error).
  */
 export async function runHunt(db: Database.Database | string, opts: HuntOptions): Promise<HuntResult> {
-  const compiled = compileKql(opts.query, { orgId: opts.orgId, now: opts.now, lookbackDays: opts.lookbackDays ?? DEFAULT_LOOKBACK_DAYS });
-  const limits = { maxRows: opts.maxRows ?? DEFAULT_MAX_ROWS, timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS };
-  if (typeof db !== 'string') return executeCompiled(db, compiled, limits);
-  return runInWorker(db, compiled, limits, opts.workerUrl ?? defaultWorkerUrl());
+  try {
+    const compiled = compileKql(opts.query, { orgId: opts.orgId, now: opts.now, lookbackDays: opts.lookbackDays ?? DEFAULT_LOOKBACK_DAYS });
+    const limits = { maxRows: opts.maxRows ?? DEFAULT_MAX_ROWS, timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS };
+    if (typeof db !== 'string') return executeCompiled(db, compiled, limits);
+    return await runInWorker(db, compiled, limits, opts.workerUrl ?? defaultWorkerUrl());
+  } catch (e) {
+    throw asHuntError(e);
+  }
 }
 
 /** Errors cross the thread boundary as name + message; give callers back the classes they test for. */

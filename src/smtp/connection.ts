@@ -9,11 +9,14 @@
 // 2. A whole-session time limit (slow clients that stay just under the idle timeout forever):
 //    when it passes, the session is told 421 and closed, unless it is in the middle of a message,
 //    in which case it ends after that message's reply.
-// 3. Enhanced status codes. Postern's replies carry Exchange's exact codes in their text
+// 3. A minimum data rate during DATA (dataRate.ts): a client that falls behind it is told 421 and
+//    disconnected; the message it was sending is discarded.
+// 4. Enhanced status codes. Postern's replies carry Exchange's exact codes in their text
 //    ("5.7.68 TenantInboundAttribution; ..."), so the automatic code is left off those lines.
 import type { Socket } from 'node:net';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
+import { DATA_TOO_SLOW_REPLY, dataRateDeadline } from './dataRate.js';
 
 const HAS_ENHANCED_CODE = /^[245]\.\d{1,3}\.\d{1,3}\s/;
 
@@ -22,6 +25,11 @@ export interface ConnectionPolicy {
   greetDelayMs(remoteAddress: string): number;
   /** Longest a session may last, in milliseconds. */
   sessionTimeoutMs: number;
+  /** Bytes per second a client must keep up during DATA after the grace period; 0: no minimum. */
+  minDataRate: number;
+  minDataRateGraceMs: number;
+  /** Told when a client is disconnected for sending too slowly (before the connection closes). */
+  onDataTooSlow(session: unknown, reply: string): void;
 }
 
 class PosternConnection extends (SMTPConnection as any) {
@@ -48,6 +56,35 @@ class PosternConnection extends (SMTPConnection as any) {
     }
     this.send(421, '4.4.2 Session time limit exceeded, closing connection');
     this.close();
+  }
+
+  handler_DATA(this: any, command: unknown, callback: () => void): void {
+    super.handler_DATA(command, callback);
+    if (this._dataStream) this.watchDataRate();
+  }
+
+  /** Checks the client's progress at its deadline, which each byte received moves later. */
+  watchDataRate(this: any): void {
+    const { minDataRate, minDataRateGraceMs, onDataTooSlow } = (this._server as PosternSmtpServer).policy;
+    if (!minDataRate) return;
+    const stream = this._dataStream;
+    const parser = this._parser;
+    const startedAt = Date.now();
+    const check = () => {
+      // DATA is over (the terminator came, or the connection closed): nothing left to watch.
+      if (this._dataStream !== stream || !parser._dataMode || this._closing || this._closed) return;
+      const wait = dataRateDeadline(startedAt, parser.dataBytes, minDataRate, minDataRateGraceMs) - Date.now();
+      if (wait > 0) {
+        setTimeout(check, wait).unref();
+        return;
+      }
+      onDataTooSlow(this.session, DATA_TOO_SLOW_REPLY);
+      this.send(421, DATA_TOO_SLOW_REPLY);
+      this.close();
+      // close() only half-closes; a client this slow is not waited for to close its side.
+      this._socket.destroySoon();
+    };
+    setTimeout(check, minDataRateGraceMs).unref();
   }
 
   send(this: any, code: number, data: unknown, context?: unknown): void {

@@ -27,6 +27,8 @@ function violationReply(v: DataViolation): { code: number; text: string } {
     case 'bare-newline':
       // As Postfix's smtpd_forbid_bare_newline: a bare LF or CR is how SMTP smuggling works.
       return { code: 550, text: '5.5.2 Message refused: bare <LF> or <CR> line ending (only <CR><LF> is allowed)' };
+    case 'nul':
+      return { code: 554, text: '5.6.0 Message refused: it contains NUL characters (send binary content encoded, e.g. base64)' };
     case 'line-too-long':
       return { code: 552, text: `5.3.4 Message refused: a line is longer than ${v.limit} bytes` };
     case 'header-too-large':

@@ -37,6 +37,12 @@ describe('DATA inspection', () => {
     expect((await inspect(['X-A: ' + 'x'.repeat(90) + '\r\n', 'X-B: ' + 'y'.repeat(90) + '\r\n', 'X-C: z\r\n\r\nbody\r\n'])).insp.violation).toEqual({ kind: 'header-too-large', limit: 200 });
   });
 
+  it('flags a NUL byte anywhere, header or body, also alone in a chunk', async () => {
+    expect((await inspect(['a: b\r\n\r\nline\r\n\x00.\r\n'])).insp.violation).toEqual({ kind: 'nul' });
+    expect((await inspect(['a: b\x00c\r\n\r\nbody\r\n'])).insp.violation).toEqual({ kind: 'nul' });
+    expect((await inspect(['a: b\r\n\r\nbody', '\x00', '\r\n'])).insp.violation).toEqual({ kind: 'nul' });
+  });
+
   it('agrees with the byte-by-byte definition on random input split at random points', async () => {
     // The definition: every LF follows a CR, every CR precedes an LF, and no line holds more than
     // maxLineLength bytes besides its CRLF; the first broken rule in byte order is reported.

@@ -1,5 +1,5 @@
-// Watches DATA as it streams to the spool: detects bare LF / bare CR line endings (SMTP
-// smuggling), over-long lines and an over-large header block, and keeps the header block (and
+// Watches DATA as it streams to the spool: detects bare LF / bare CR line endings and NUL bytes
+// (SMTP smuggling), over-long lines and an over-large header block, and keeps the header block (and
 // only it) for the decision stages. The body is never held in memory.
 import { Transform, type TransformCallback } from 'node:stream';
 
@@ -15,6 +15,7 @@ export interface DataLimits {
 export type DataViolation =
   | { kind: 'too-big'; limit: number }
   | { kind: 'bare-newline' }
+  | { kind: 'nul' }
   | { kind: 'line-too-long'; limit: number }
   | { kind: 'header-too-large'; limit: number };
 
@@ -49,6 +50,9 @@ export class DataInspector extends Transform {
   }
 
   private scan(chunk: Buffer): void {
+    // A next hop that drops NULs would turn `\r\n\0.\r\n` into an end of data: refused, as
+    // Postfix does. indexOf is native memchr, so a clean chunk costs one pass.
+    if (chunk.indexOf(0) >= 0) return this.fail({ kind: 'nul' });
     // Fast path: CR and LF positions come from native memchr (indexOf); a clean chunk, the usual
     // case, is never walked byte by byte in JavaScript. Only a chunk that breaks a rule is, to
     // report its first violation exactly.

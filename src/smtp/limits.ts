@@ -11,6 +11,10 @@ export interface SmtpLimits {
   idleTimeoutMs: number;
   /** Longest a whole session may last. */
   sessionTimeoutMs: number;
+  /** Bytes per second a client must keep up during DATA (Postfix's smtpd_min_data_rate); 0: no minimum. */
+  minDataRate: number;
+  /** DATA time every client gets before the minimum rate counts, so a short pause is fine. */
+  minDataRateGraceMs: number;
 }
 
 export const DEFAULT_LIMITS: SmtpLimits = {
@@ -22,4 +26,6 @@ export const DEFAULT_LIMITS: SmtpLimits = {
   maxConnections: 5000,
   idleTimeoutMs: 60_000,
   sessionTimeoutMs: 30 * 60_000,
+  minDataRate: 500, // as Postfix
+  minDataRateGraceMs: 30_000,
 };

@@ -6,8 +6,9 @@ import { PosternSmtpServer } from './connection.js';
 import type { ListenerContext } from './context.js';
 import { onData } from './data.js';
 import { onRcptTo } from './rcpt.js';
-import { reportRefusal } from './reject.js';
-import { normaliseIp, smtpError, stateOf, type SessionLike } from './session.js';
+import { unsupportedParameter } from './params.js';
+import { recordReject, reportRefusal } from './reject.js';
+import { clientWentAway, normaliseIp, smtpError, stateOf, type SessionLike } from './session.js';
 import { peerCertificateOf } from './tls.js';
 
 export interface Listener {
@@ -79,28 +80,45 @@ export function createListener(ctx: ListenerContext, opts: { implicitTls?: boole
       callback();
     },
 
-    onMailFrom(_address, session, callback) {
+    onMailFrom(address, session, callback) {
+      const refused = unsupportedParameter('MAIL', address.args);
+      if (refused) return callback(refused);
       stateOf(session as unknown as SessionLike).recipients = [];
       callback();
     },
 
     onRcptTo(address, session, callback) {
-      callback(onRcptTo(ctx, address.address, session as unknown as SessionLike) ?? null);
+      callback(unsupportedParameter('RCPT', address.args) ?? onRcptTo(ctx, address.address, session as unknown as SessionLike) ?? null);
     },
 
     onData(stream, session, callback) {
       onData(ctx, stream, session as unknown as SessionLike).then(
         (reply) => callback(null, reply),
         (err) => {
-          if (!err.responseCode) ctx.logger.error({ err }, 'DATA failed');
+          if (clientWentAway(err)) ctx.logger.info({ session: session.id, ip: normaliseIp(session.remoteAddress) }, 'client left during DATA; nothing queued');
+          else if (!err.responseCode) ctx.logger.error({ err }, 'DATA failed');
           callback(err.responseCode ? err : smtpError(451, '4.3.0 Temporary failure storing the message, try again later'));
         },
       );
     },
   };
 
-  const server = new PosternSmtpServer(options, { greetDelayMs: (ip) => ctx.greetDelayMs(normaliseIp(ip)), sessionTimeoutMs: ctx.limits.sessionTimeoutMs });
-  server.on('error', (err) => ctx.logger.warn({ err: err.message }, 'smtp error'));
+  const server = new PosternSmtpServer(options, {
+    greetDelayMs: (ip) => ctx.greetDelayMs(normaliseIp(ip)),
+    sessionTimeoutMs: ctx.limits.sessionTimeoutMs,
+    minDataRate: ctx.limits.minDataRate,
+    minDataRateGraceMs: ctx.limits.minDataRateGraceMs,
+    onDataTooSlow(session, reply) {
+      const s = session as unknown as SessionLike;
+      const mailFrom = s.envelope.mailFrom ? s.envelope.mailFrom.address : '';
+      recordReject(ctx, stateOf(s), s.id, { stage: 'DATA', code: 421, text: reply, reason: 'min-data-rate', mailFrom });
+    },
+  });
+  server.on('error', (err) => {
+    // A client that resets or drops the connection is routine, not a fault of the gateway.
+    if (clientWentAway(err)) ctx.logger.info({ ip: (err as { remoteAddress?: string }).remoteAddress, code: (err as { code?: string }).code }, 'client left mid-session');
+    else ctx.logger.warn({ err: err.message }, 'smtp error');
+  });
 
   return {
     server,

@@ -37,3 +37,12 @@ export function stateOf(session: SessionLike): PosternSession {
 export function smtpError(code: number, text: string): Error & { responseCode: number } {
   return Object.assign(new Error(text), { responseCode: code });
 }
+
+/** Error codes of a client that left: a reset, a broken pipe, or a close in the middle of DATA
+ * (smtp-server's ECONNECTION). Logged at info, without a stack trace: nothing went wrong here. */
+const CLIENT_GONE = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNECTION', 'ERR_STREAM_PREMATURE_CLOSE']);
+
+export function clientWentAway(err: unknown): boolean {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && CLIENT_GONE.has(code);
+}
