@@ -199,7 +199,7 @@ describe('tenant isolation through the shell', () => {
 
     const steal = contosoShell('New-AcceptedDomain -Name fabrikam.com -DomainName fabrikam.com');
     expect(steal.status).toBe(1);
-    expect(steal.stderr).toContain("The domain 'fabrikam.com' is already an accepted domain of another organization");
+    expect(steal.stderr).toContain("The domain 'fabrikam.com' can't be added: it is already in use in another tenant.");
 
     // Fabrikam is exactly as it was; its own admin (-Organization Fabrikam) can change it
     const b = shell(['-Organization', 'Fabrikam', '-c', 'Get-InboundConnector | ConvertTo-Json']);
@@ -208,6 +208,22 @@ describe('tenant isolation through the shell', () => {
     expect(own.stderr).toBe('');
     expect(own.stdout.trim()).toBe('changed by the Fabrikam admin');
     expect(contosoShell('Get-InboundConnector | ConvertTo-Json').stdout).not.toContain('Fabrikam');
+  });
+});
+
+describe('tenant boundaries of accepted domains', () => {
+  it("Contoso can't add a subdomain of Fabrikam's domain, and mail for it never reaches Contoso", async () => {
+    const r = contosoShell('New-AcceptedDomain -Name "Fabrikam Sub" -DomainName sub.fabrikam.com');
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain("New-AcceptedDomain : DomainName: The domain 'sub.fabrikam.com' can't be added: its parent domain 'fabrikam.com' is already in use in another tenant.");
+    expect(r.stderr).not.toContain('Fabrikam\'');
+    expect(contosoShell('Get-AcceptedDomain | Select-Object -ExpandProperty DomainName').stdout).not.toContain('sub.fabrikam.com');
+    // give a running server time to reload, were anything saved
+    await new Promise((res) => setTimeout(res, 500));
+    const sent = swaks(['--server', server(), '--from', 'ops@tailspin.example', '--to', 'x@sub.fabrikam.com', '--header', 'Subject: for the subdomain']);
+    expect(sent.out).toContain('550 5.7.64 TenantAttribution');
+    expect(query(pg.dataDir, "SELECT recipient FROM message_trace WHERE recipient = 'x@sub.fabrikam.com'")).toEqual([]);
   });
 });
 

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Organization } from '../config/model.js';
 import { normalizePriorities, type TransportRule } from '../rules/model.js';
+import { DomainInUseError } from '../store/ports.js';
 import { SqliteConfigStore } from '../store/sqlite/configStore.js';
 import { openDatabase, type Db } from '../store/sqlite/db.js';
 import { SqliteTraceQueries } from '../store/sqlite/traceQueries.js';
@@ -139,9 +140,26 @@ describe('tenant isolation', () => {
     const err = await failure(services('Contoso').newAcceptedDomain({ Name: 'fabrikam.com', DomainName: 'fabrikam.com', DomainType: 'Authoritative' }));
     expect(err.category).toBe('ResourceExists');
     expect(err.parameter).toBe('DomainName');
-    expect(err.message).toContain("'fabrikam.com' is already an accepted domain of another organization");
+    expect(err.message).toContain("The domain 'fabrikam.com' can't be added: it is already in use in another tenant.");
     expect(config.configVersion()).toBe(before);
     expect(config.organization('Contoso')!.AcceptedDomains.map((d) => d.DomainName)).toEqual(['contoso.com']);
+  });
+
+  it("refuses a subdomain or a parent of another organization's domain, without naming that organization", async () => {
+    const s = services('Contoso');
+    const sub = await failure(s.newAcceptedDomain({ Name: 'Sub', DomainName: 'sub.fabrikam.com', DomainType: 'Authoritative' }));
+    expect(sub.parameter).toBe('DomainName');
+    expect(sub.message).toContain("The domain 'sub.fabrikam.com' can't be added: its parent domain 'fabrikam.com' is already in use in another tenant.");
+    expect(sub.message).not.toContain('Fabrikam');
+    config.saveOrganization({ ...org('Northwind', 'mail.northwind.example'), AcceptedDomains: [{ DomainName: 'mail.northwind.example', DomainType: 'Authoritative', Default: true }] });
+    const parent = await failure(s.newAcceptedDomain({ Name: 'Northwind', DomainName: 'northwind.example', DomainType: 'Authoritative' }));
+    expect(parent.message).toContain("its subdomain 'mail.northwind.example' is already in use in another tenant");
+    // a name that merely ends the same way is not a parent, and an organization's own subdomains are fine
+    await s.newAcceptedDomain({ Name: 'Notfabrikam', DomainName: 'notfabrikam.com', DomainType: 'Authoritative' });
+    await s.newAcceptedDomain({ Name: 'Contoso EU', DomainName: 'eu.contoso.com', DomainType: 'Authoritative' });
+    expect(config.organization('Contoso')!.AcceptedDomains.map((d) => d.DomainName)).toEqual(['contoso.com', 'notfabrikam.com', 'eu.contoso.com']);
+    // the store refuses it whatever the entry point (config import saves through it too)
+    expect(() => config.saveOrganization({ ...config.organization('Contoso')!, AcceptedDomains: [...config.organization('Contoso')!.AcceptedDomains, { DomainName: 'x.sub.fabrikam.com', DomainType: 'Authoritative', Default: false }] })).toThrow(DomainInUseError);
   });
 
   it("can't reach another organization's transport rule", async () => {

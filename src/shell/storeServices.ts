@@ -28,7 +28,7 @@ import type { Organization } from '../config/model.js';
 import { buildRule, updateRule } from '../rules/build.js';
 import { RuleCompileError } from '../rules/compile.js';
 import { RULE_LIMITS, insertRule, moveRule, normalizePriorities, regexSize, removeRule, type TransportRule } from '../rules/model.js';
-import type { ConfigStore } from '../store/ports.js';
+import { DomainInUseError, type ConfigStore } from '../store/ports.js';
 import type { QuarantineEntry, QuarantineStore } from '../store/quarantineStore.js';
 import { QuarantineError, QuarantineService, type HeldContent } from '../quarantine/service.js';
 import { HistoricalSearchError, type HistoricalSearches } from '../trace/historicalSearch.js';
@@ -255,10 +255,10 @@ export class StoreShellServices implements ShellServices {
     } catch (e) {
       if (e instanceof ShellError) throw e;
       if (e instanceof z.ZodError) throw fromZod(e);
-      const message = e instanceof Error ? e.message : String(e);
-      if (/already an accepted domain of another organization/i.test(message)) {
-        throw new ShellError(`${message} A domain can belong to one organization only; remove it there first.`, { errorId: 'DomainAlreadyInUse', category: 'ResourceExists', parameter: 'DomainName' });
+      if (e instanceof DomainInUseError) {
+        throw new ShellError(`DomainName: ${e.message} Choose a domain your organization owns.`, { errorId: 'DomainAlreadyInUse', category: 'ResourceExists', parameter: 'DomainName' });
       }
+      const message = e instanceof Error ? e.message : String(e);
       throw new ShellError(message, { errorId: 'SaveFailed', category: 'InvalidOperation' });
     }
   }
