@@ -283,6 +283,15 @@ describe('wrong invocations', () => {
     expect(both.stderr).toContain('either -c or -File');
   });
 
+  it("$null through the pipeline gets PowerShell's error naming the parameter, never a JavaScript one", () => {
+    const r = contosoShell('$null | Release-QuarantineMessage -ReleaseToAll; $null | Remove-TransportRule -Confirm:$false; Get-MessageTraceV2 -MessageId @($null)');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("Release-QuarantineMessage : Cannot bind argument to parameter 'Identity' because it is null.");
+    expect(r.stderr).toContain("Remove-TransportRule : Cannot bind argument to parameter 'Identity' because it is null.");
+    expect(r.stderr).toMatch(/Get-MessageTraceV2 : Cannot validate argument on parameter 'MessageId'\. The argument is null/);
+    expect(r.stderr).not.toMatch(/Cannot read properties|TypeError|undefined/);
+  });
+
   it('answers an empty quarantine and an empty search list with no rows, not an error', () => {
     const r = contosoShell('@(Get-QuarantineMessage).Count; @(Get-HistoricalSearch).Count');
     expect(r.status, r.stderr).toBe(0);

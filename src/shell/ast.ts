@@ -68,6 +68,8 @@ export interface ParameterElement {
 export interface ArgumentElement {
   kind: 'argument';
   offset: number;
+  /** Offset just past the argument (tools that rewrite arguments in place). */
+  end: number;
   value: Expr;
 }
 

@@ -341,7 +341,8 @@ class Parser {
         while (isVariableChar(this.peek())) v += this.text[this.pos++];
         elements.push({ kind: 'splat', offset: at, variable: v });
       } else {
-        const arg: ArgumentElement = { kind: 'argument', offset: at, value: this.parseCommandArgumentList() };
+        const value = this.parseCommandArgumentList();
+        const arg: ArgumentElement = { kind: 'argument', offset: at, end: this.pos, value };
         elements.push(arg);
       }
     }

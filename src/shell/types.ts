@@ -553,6 +553,9 @@ export function multiValuedType(element: ParamType, options: MultiValuedOptions 
     if (options.splitStrings) {
       items = items.flatMap((x) => (typeof x === 'string' ? x.split(/[\s,;]+/).filter((p) => p !== '') : [x]));
     }
+    if (items.some((x) => x === null || x === undefined)) {
+      fail('validate', 'The argument is null, empty, or an element of the argument collection contains a null value. Supply a collection that does not contain any null values and then try the command again.', v, typeName);
+    }
     const out = items.map((x) => element.convert(x));
     if (options.maxCount !== undefined && out.length > options.maxCount) {
       fail('validate', `The number of provided arguments (${out.length}) exceeds the maximum number of allowed arguments (${options.maxCount}). Provide fewer than ${options.maxCount + 1} arguments, and then try the command again.`, v, typeName);

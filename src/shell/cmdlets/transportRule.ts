@@ -17,7 +17,7 @@ import {
   unlimitedType,
   type ParamType,
 } from '../types.js';
-import { tagged } from '../values.js';
+import { tagged, toStr } from '../values.js';
 import { bool, identityParam, noChangesWarning, patterns, recipients, resolveEdits, str, words } from './common.js';
 
 type Kind = 'condition' | 'action' | 'property';
@@ -217,9 +217,9 @@ function humanize(name: string): string {
 }
 
 function describeValue(v: unknown): string {
-  if (Array.isArray(v)) return v.map((x) => `'${String(x)}'`).join(' or ');
+  if (Array.isArray(v)) return v.map((x) => `'${toStr(x)}'`).join(' or ');
   if (typeof v === 'boolean') return v ? '' : 'false';
-  return `'${String(v)}'`;
+  return `'${toStr(v)}'`;
 }
 
 /** An Exchange-like Description ("If the message: ... Take the following actions: ..."). */

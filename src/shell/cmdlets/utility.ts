@@ -660,12 +660,13 @@ const getCommand: CmdletDef = {
     { name: 'Syntax', type: switchType() },
   ],
   run(ctx, params) {
-    const match = (pattern: string | undefined, s: string) => pattern === undefined || wildcardToRegExp(pattern).test(s);
+    // Get-Command $null lists everything, as Get-Command alone does
+    const match = (pattern: string | null | undefined, s: string) => pattern === undefined || pattern === null || wildcardToRegExp(pattern).test(s);
     const defs = ctx.registry.list().filter((d) => {
       const [verb, noun] = d.name.split('-');
       return (match(params.get<string>('Name'), d.name) || (d.aliases ?? []).some((a) => match(params.get<string>('Name'), a))) && match(params.get<string>('Verb'), verb) && match(params.get<string>('Noun'), noun ?? '');
     });
-    if (params.has('Name') && defs.length === 0 && !/[*?]/.test(params.get<string>('Name') as string)) {
+    if (typeof params.get('Name') === 'string' && defs.length === 0 && !/[*?]/.test(params.get<string>('Name') as string)) {
       throw new ShellError(`The term '${params.get<string>('Name')}' is not recognized as a name of a cmdlet.`, { errorId: 'CommandNotFoundException', category: 'ObjectNotFound', parameter: 'Name', command: 'Get-Command' });
     }
     if (params.get('Syntax') === true) return defs.flatMap((d) => cmdletSyntax(d));
