@@ -91,7 +91,7 @@ describe('live changes through the shell', () => {
     expect(swaks(['--server', server(), ...rcpt]).out).toContain('550 5.7.64 TenantAttribution');
     const r = contosoShell('New-AcceptedDomain -Name "Contoso Org" -DomainName contoso.org -DomainType Authoritative');
     expect(r.stderr).toBe('');
-    expect(r.stdout).toMatch(/contoso\.org\s+contoso\.org\s+Authoritative\s+False/);
+    expect(r.stdout).toMatch(/Contoso Org\s+contoso\.org\s+Authoritative\s+False/);
     const accepted = await sendUntil(rcpt, /250 2\.0\.0 OK/, 2000);
     expect(accepted.out).toMatch(/250 2\.0\.0 OK/);
     expect(contosoShell('Remove-AcceptedDomain contoso.org -Confirm:$false').status).toBe(0);

@@ -188,13 +188,13 @@ describe('organization config and accepted domains', () => {
   it('adds, re-defaults and removes domains as Exchange does, refusing what the model cannot keep', async () => {
     const s = services('Contoso');
     const d = await s.newAcceptedDomain({ Name: 'Contoso EU', DomainName: 'Contoso.EU', DomainType: 'InternalRelay' });
-    expect(d).toMatchObject({ Identity: 'contoso.eu', DomainName: 'contoso.eu', DomainType: 'InternalRelay', Default: false });
+    expect(d).toMatchObject({ Identity: 'Contoso EU', Name: 'Contoso EU', DomainName: 'contoso.eu', DomainType: 'InternalRelay', Default: false });
     expect((await s.getAcceptedDomains(d.Guid))[0].DomainName).toBe('contoso.eu');
     expect((await failure(s.newAcceptedDomain({ Name: 'x', DomainName: 'contoso.eu', DomainType: 'Authoritative' }))).category).toBe('ResourceExists');
     expect((await failure(s.newAcceptedDomain({ Name: 'x', DomainName: 'relay.example', DomainType: 'ExternalRelay' }))).parameter).toBe('DomainType');
     expect((await failure(s.newAcceptedDomain({ Name: 'x', DomainName: '*.contoso.net', DomainType: 'Authoritative' }))).parameter).toBe('DomainName');
     expect((await failure(s.removeAcceptedDomain('contoso.com'))).message).toContain('default accepted domain');
-    expect((await failure(s.setAcceptedDomain('contoso.eu', { Name: 'Europe' }))).parameter).toBe('Name');
+    expect((await failure(s.newAcceptedDomain({ Name: 'contoso eu', DomainName: 'other.example', DomainType: 'Authoritative' }))).category).toBe('ResourceExists');
     await s.setAcceptedDomain('contoso.eu', { MakeDefault: true, DomainType: 'Authoritative' });
     expect((await s.getAcceptedDomains()).map((x) => [x.DomainName, x.DomainType, x.Default])).toEqual([
       ['contoso.com', 'Authoritative', false],
@@ -202,6 +202,25 @@ describe('organization config and accepted domains', () => {
     ]);
     await s.removeAcceptedDomain('contoso.com');
     expect(config.organization('Contoso')!.AcceptedDomains.map((x) => x.DomainName)).toEqual(['contoso.eu']);
+  });
+
+  it('keeps the Name given to New-AcceptedDomain: Set-AcceptedDomain -Identity <Name> works, and -Name renames', async () => {
+    const shell = createShellSession({ services: services('Contoso'), now: () => NOW });
+    const r = await shell.run(
+      [
+        'New-AcceptedDomain -Name Contoso -DomainName contoso.net | Out-Null',
+        'Set-AcceptedDomain -Identity Contoso -DomainType InternalRelay',
+        "Set-AcceptedDomain contoso.net -Name 'Contoso Net'",
+        "Get-AcceptedDomain 'Contoso Net' | ForEach-Object { \"$($_.Identity)|$($_.Name)|$($_.DomainName)|$($_.DomainType)\" }",
+        "Set-AcceptedDomain 'Contoso Net' -Name contoso.com",
+      ].join('\n'),
+    );
+    expect(r.output.trim()).toBe('Contoso Net|Contoso Net|contoso.net|InternalRelay');
+    expect(r.errors.map((e) => e.message)).toEqual(["The object accepted domain 'contoso.com' already exists."]);
+    expect(config.organization('Contoso')!.AcceptedDomains).toEqual([
+      { DomainName: 'contoso.com', DomainType: 'Authoritative', Default: true },
+      { Name: 'Contoso Net', DomainName: 'contoso.net', DomainType: 'InternalRelay', Default: false },
+    ]);
   });
 
   it("won't remove a domain a connector is associated with", async () => {
