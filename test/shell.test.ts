@@ -197,6 +197,12 @@ describe('tenant isolation through the shell', () => {
     expect(errors).toHaveLength(tricks.length);
     for (const e of errors) expect(e).toMatch(/couldn't be found[\s\S]*ObjectNotFound/);
 
+    // wildcards list only the session's own objects
+    const wild = contosoShell("Get-InboundConnector * | ConvertTo-Json; Get-InboundConnector 'Fabrikam*'; Get-AcceptedDomain *; Get-AcceptedDomain '*fabrikam*'; Get-TransportRule *");
+    expect(wild.stderr).toBe('');
+    expect(wild.stdout).not.toMatch(/fabrikam/i);
+    expect(wild.stdout).toContain('contoso.com');
+
     const steal = contosoShell('New-AcceptedDomain -Name fabrikam.com -DomainName fabrikam.com');
     expect(steal.status).toBe(1);
     expect(steal.stderr).toContain("The domain 'fabrikam.com' can't be added: it is already in use in another tenant.");

@@ -223,6 +223,35 @@ describe('organization config and accepted domains', () => {
     ]);
   });
 
+  it('Get-* -Identity takes Exchange wildcards: *, "Prefix*", "*Infix*"; a wildcard matching nothing is no error', async () => {
+    const shell = createShellSession({ services: services('Contoso'), now: () => NOW });
+    const setup = await shell.run(
+      [
+        "New-InboundConnector -Name 'SpamExperts Inbound' -SenderDomains * -SenderIPAddresses 192.0.2.10 -RestrictDomainsToIPAddresses $true",
+        "New-TransportRule -Name 'Legal Disclaimer' -ApplyHtmlDisclaimerText 'Confidential'",
+        "New-TransportRule -Name 'Block executables' -AttachmentHasExecutableContent $true -DeleteMessage $true",
+      ].join('\n'),
+    );
+    expect(setup.errors.map((e) => e.format())).toEqual([]);
+    const names = async (script: string) => {
+      const r = await shell.run(`${script} | ForEach-Object { $_.Name }`);
+      expect(r.errors.map((e) => e.format())).toEqual([]);
+      return r.values;
+    };
+    expect(await names('Get-TransportRule *')).toEqual(['Legal Disclaimer', 'Block executables']);
+    expect(await names('Get-TransportRule "*Disclaimer*"')).toEqual(['Legal Disclaimer']);
+    expect(await names('Get-TransportRule -Identity "block*"')).toEqual(['Block executables']);
+    expect(await names('Get-InboundConnector "SpamExperts*"')).toEqual(['SpamExperts Inbound']);
+    expect(await names('Get-InboundConnector *')).toEqual(['Partner by IP', 'SpamExperts Inbound']);
+    expect(await names('Get-AcceptedDomain *.com')).toEqual(['contoso.com']);
+    expect(await names('Get-TransportRule "Nothing*"')).toEqual([]);
+    // another organization's objects never match
+    expect(await names('Get-InboundConnector "Fabrikam*"')).toEqual([]);
+    expect(await names('Get-AcceptedDomain *fabrikam*')).toEqual([]);
+    // without a wildcard, an unknown name is still "not found"
+    expect((await shell.run('Get-TransportRule Disclaimer')).errors[0].message).toContain("couldn't be found");
+  });
+
   it("won't remove a domain a connector is associated with", async () => {
     const s = services('Contoso');
     await s.newAcceptedDomain({ Name: 'contoso.eu', DomainName: 'contoso.eu', DomainType: 'Authoritative' });

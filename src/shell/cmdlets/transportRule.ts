@@ -18,7 +18,7 @@ import {
   type ParamType,
 } from '../types.js';
 import { tagged, toStr } from '../values.js';
-import { bool, identityParam, noChangesWarning, patterns, recipients, resolveEdits, str, words } from './common.js';
+import { bool, getByIdentity, identityParam, noChangesWarning, patterns, recipients, resolveEdits, str, words } from './common.js';
 
 type Kind = 'condition' | 'action' | 'property';
 
@@ -327,7 +327,7 @@ export const transportRuleCmdlets: CmdletDef[] = [
     ],
     async run(ctx, params) {
       if (params.has('Filter')) ctx.writeWarning('Postern ignores -Filter on Get-TransportRule; pipe to Where-Object instead.');
-      let rules = await ctx.services.getTransportRules(params.get<string>('Identity') ?? undefined);
+      let rules = await getByIdentity(params.get<string>('Identity'), (id) => ctx.services.getTransportRules(id));
       if (params.has('State')) rules = rules.filter((r) => r.State === params.get('State'));
       if (params.has('DlpPolicy')) rules = rules.filter((r) => String(r.DlpPolicy ?? '').toLowerCase() === String(params.get('DlpPolicy')).toLowerCase());
       const size = params.get<number | null>('ResultSize');
