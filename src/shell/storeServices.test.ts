@@ -336,6 +336,18 @@ describe('transport rules', () => {
     expect(storedRules('Contoso')).toEqual([expect.objectContaining({ Name: 'Tag external', FromScope: 'NotInOrganization', PrependSubject: '[EXTERNAL] ' })]);
   });
 
+  it('refuses a display name in an address parameter, naming the parameter, and stores nothing', async () => {
+    const shell = createShellSession({ services: services('Contoso'), now: () => NOW });
+    const r = await shell.run([
+      'New-TransportRule -Name "Sales copies" -SentTo "Sales Department" -BlindCopyTo archive@contoso.com',
+      'New-TransportRule -Name "Not Kelly" -ExceptIfFrom "Kelly Rollin" -Quarantine $true',
+    ].join('\n'));
+    expect(r.errors.map((e) => e.parameter)).toEqual(['SentTo', 'ExceptIfFrom']);
+    expect(r.errors[0].format()).toContain("New-TransportRule : Cannot bind parameter 'SentTo'. Cannot convert value \"Sales Department\" to type \"Microsoft.Exchange.Configuration.Tasks.RecipientIdParameter\". Error: \"'Sales Department' isn't an email address. Postern has no recipient directory to look up display names, aliases or groups; give the SMTP address");
+    expect(r.errors[1].message).toContain("'Kelly Rollin' isn't an email address");
+    expect(storedRules('Contoso')).toEqual([]);
+  });
+
   it('copies a rule with Get-TransportRule | ConvertTo-Json | ConvertFrom-Json | New-TransportRule', async () => {
     const session = createShellSession({ services: services('Contoso'), now: () => NOW });
     const r = await session.run(

@@ -57,8 +57,13 @@ export function patterns(edit: boolean): ParamType {
   return multiValuedType(patternType(), { edit, typeName: 'Microsoft.Exchange.MessagingPolicies.Rules.Tasks.Pattern[]' });
 }
 
+/** A RecipientIdParameter: an SMTP address (there is no directory to resolve names in). */
+export function recipientId(): ParamType {
+  return smtpAddressType({ recipient: true, typeName: 'Microsoft.Exchange.Configuration.Tasks.RecipientIdParameter' });
+}
+
 export function recipients(edit: boolean): ParamType {
-  return multiValuedType(smtpAddressType({ requireAt: false, typeName: 'Microsoft.Exchange.Configuration.Tasks.RecipientIdParameter' }), { edit, typeName: 'Microsoft.Exchange.Configuration.Tasks.RecipientIdParameter[]' });
+  return multiValuedType(recipientId(), { edit, typeName: 'Microsoft.Exchange.Configuration.Tasks.RecipientIdParameter[]' });
 }
 
 export function addresses(edit: boolean, typeName = 'Microsoft.Exchange.Data.MultiValuedProperty'): ParamType {

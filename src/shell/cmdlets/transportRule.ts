@@ -12,13 +12,12 @@ import {
   int32Type,
   ipRangeType,
   multiValuedType,
-  smtpAddressType,
   stringType,
   unlimitedType,
   type ParamType,
 } from '../types.js';
 import { tagged, toStr } from '../values.js';
-import { bool, getByIdentity, identityParam, noChangesWarning, patterns, recipients, resolveEdits, str, words } from './common.js';
+import { bool, getByIdentity, identityParam, noChangesWarning, patterns, recipientId, recipients, resolveEdits, str, words } from './common.js';
 
 type Kind = 'condition' | 'action' | 'property';
 
@@ -131,7 +130,7 @@ const ACTIONS: RuleParam[] = [
   { name: 'ApplyHtmlDisclaimerLocation', kind: 'action', type: e('Microsoft.Exchange.MessagingPolicies.Rules.DisclaimerLocation', ['Append', 'Prepend']) },
   { name: 'ApplyHtmlDisclaimerFallbackAction', kind: 'action', type: e('Microsoft.Exchange.MessagingPolicies.Rules.DisclaimerFallbackAction', ['Wrap', 'Ignore', 'Reject']) },
   { name: 'GenerateNotification', kind: 'action', type: () => str(5120, 'Microsoft.Exchange.MessagingPolicies.Rules.DisclaimerText') },
-  { name: 'GenerateIncidentReport', kind: 'action', type: () => smtpAddressType({ requireAt: false, typeName: 'Microsoft.Exchange.Configuration.Tasks.RecipientIdParameter' }) },
+  { name: 'GenerateIncidentReport', kind: 'action', type: recipientId },
   { name: 'IncidentReportContent', kind: 'action', type: (edit) => multiValuedType(enumType('Microsoft.Exchange.MessagingPolicies.Rules.IncidentReportContent', ['Sender', 'Recipients', 'Subject', 'Cc', 'Bcc', 'Severity', 'Override', 'RuleDetections', 'FalsePositive', 'DataClassifications', 'IdMatch', 'AttachOriginalMail']), { edit, typeName: 'Microsoft.Exchange.MessagingPolicies.Rules.IncidentReportContent[]' }) },
   { name: 'NotifySender', kind: 'action', type: e('Microsoft.Exchange.MessagingPolicies.Rules.NotifySenderType', ['NotifyOnly', 'RejectMessage', 'RejectUnlessFalsePositiveOverride', 'RejectUnlessSilentOverride', 'RejectUnlessExplicitOverride']), noEffect: true },
   { name: 'ApplyClassification', kind: 'action', type: () => str() },
