@@ -388,6 +388,36 @@ describe('files', () => {
   });
 });
 
+describe('a hardening script reading a missing file', () => {
+  const script = (stop: 'preference' | 'parameter') =>
+    [
+      ...(stop === 'preference' ? ["$ErrorActionPreference = 'Stop'"] : []),
+      `$ips = Get-Content .\\known-ips.txt${stop === 'parameter' ? ' -ErrorAction Stop' : ''}`,
+      'New-TransportRule -Name "Quarantine unless from known IPs" -Quarantine $true -ExceptIfSenderIpRanges $ips',
+      '"went on"',
+    ].join('\r\n');
+
+  it.each(['preference', 'parameter'] as const)("stops at Get-Content's PowerShell error with Stop as %s, and creates no rule", (stop) => {
+    const work = tempDir('shell-stop-');
+    writeFileSync(join(work, 'harden.ps1'), script(stop));
+    const r = shell(['--organization', 'Contoso', '-File', 'harden.ps1'], { cwd: work });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^Get-Content : Cannot find path '\.\\known-ips\.txt' because it does not exist\.\nAt line:\d+ char:\d+/);
+    expect(r.stderr).not.toContain('ENOENT');
+    expect(r.stdout).not.toContain('went on');
+    expect(contosoShell('@(Get-TransportRule "Quarantine unless*").Count').stdout.trim()).toBe('0');
+  });
+
+  it('without Stop the error is reported and the script goes on, as in PowerShell; a Windows-style path reads the file', () => {
+    const work = tempDir('shell-cont-');
+    writeFileSync(join(work, 'known-ips.txt'), '203.0.113.0/24\r\n198.51.100.7\r\n');
+    const r = shell(['--organization', 'Contoso', '-c', 'Get-Content .\\missing.txt; "went on"; (Get-Content .\\known-ips.txt).Count'], { cwd: work });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("Get-Content : Cannot find path '.\\missing.txt' because it does not exist.");
+    expect(r.stdout.trim().split(/\r?\n/)).toEqual(['went on', '2']);
+  });
+});
+
 describe('Test-MailFlow and Invoke-Hunting', () => {
   it('Test-MailFlow runs the gateway decision path for the session organization only', () => {
     const r = contosoShell("Test-MailFlow -ClientIP 203.0.113.5 -MailFrom ceo@contoso.com -Recipients cfo@contoso.com -TlsVersion None -Subject 'wire now' | ConvertTo-Json -Depth 4");

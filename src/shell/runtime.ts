@@ -85,7 +85,11 @@ export class ShellSession {
   private scopes: Map<string, unknown>[] = [this.globals];
   private state: RunState = { text: '', output: [], errors: [], warnings: [] };
 
+  /** The session's file reader, answering a missing or unreadable file in PowerShell's words. */
+  private readonly readFile?: (path: string) => Promise<string>;
+
   constructor(readonly options: ShellSessionOptions) {
+    this.readFile = options.readFile && readingWith(options.readFile);
     for (const [k, v] of Object.entries(options.variables ?? {})) this.globals.set(k.toLowerCase(), v);
   }
 
@@ -484,7 +488,7 @@ export class ShellSession {
       registry: this.registry,
       width: this.options.width ?? 120,
       writeFile: this.options.writeFile,
-      readFile: this.options.readFile,
+      readFile: this.readFile,
       now: () => (this.options.now ? this.options.now() : new Date()),
       shouldProcess: async (target: string, action: string): Promise<boolean> => {
         if (bound.get('WhatIf') === true) {
@@ -735,7 +739,7 @@ export class ShellSession {
       return write(toStr(args[0]), data).then(() => undefined);
     }
     if (t === 'io.file' && m === 'readalltext') {
-      const read = this.options.readFile;
+      const read = this.readFile;
       if (!read) throw this.opError('Reading files is not available in this shell session.', offset);
       return read(toStr(args[0]));
     }
@@ -821,6 +825,35 @@ export class ShellSession {
 }
 
 // ------------------------------------------------------------------ helpers
+
+/** A file reader that takes Windows-style paths (.\\ips.txt) and fails as PowerShell does. */
+function readingWith(read: (path: string) => Promise<string>): (path: string) => Promise<string> {
+  return async (path) => {
+    try {
+      return await read(path.replace(/\\/g, '/'));
+    } catch (e) {
+      throw fileError(path, e);
+    }
+  };
+}
+
+function fileError(path: string, e: unknown): ShellError {
+  if (e instanceof ShellError) return e;
+  const code = (e as { code?: unknown } | null)?.code;
+  const fail = (message: string, errorId: string, category: ShellError['category']) => new ShellError(message, { errorId, category, parameter: 'Path' });
+  switch (code) {
+    case 'ENOENT':
+    case 'ENOTDIR':
+      return fail(`Cannot find path '${path}' because it does not exist.`, 'PathNotFound', 'ObjectNotFound');
+    case 'EISDIR':
+      return fail(`Unable to get content because it is a directory: '${path}'. Please use 'Get-ChildItem' instead.`, 'GetContentReaderUnauthorizedAccessError', 'PermissionDenied');
+    case 'EACCES':
+    case 'EPERM':
+      return fail(`Access to the path '${path}' is denied.`, 'GetContentReaderUnauthorizedAccessError', 'PermissionDenied');
+    default:
+      return fail(`The file '${path}' couldn't be read${typeof code === 'string' ? ` (${code})` : ''}.`, 'GetContentReaderIOError', 'ReadError');
+  }
+}
 
 function stmtOffset(s: Statement): number {
   return s.offset;

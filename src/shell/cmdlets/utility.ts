@@ -642,7 +642,15 @@ const getContent: CmdletDef = {
   parameters: [{ name: 'Path', type: stringType(), position: 1, mandatory: true, aliases: ['LiteralPath', 'PSPath'] }, { name: 'Raw', type: switchType() }, { name: 'Encoding', type: stringType(), ignored: true }],
   async run(ctx, params) {
     if (!ctx.readFile) throw new ShellError('Reading files is not available in this shell session.', { errorId: 'FileAccessNotAllowed', category: 'PermissionDenied', parameter: 'Path', command: 'Get-Content' });
-    const text = await ctx.readFile(params.get<string>('Path') as string);
+    let text: string;
+    try {
+      text = await ctx.readFile(params.get<string>('Path') as string);
+    } catch (e) {
+      // as in PowerShell, a file that can't be read is a non-terminating error: the script goes
+      // on unless $ErrorActionPreference or -ErrorAction is Stop
+      if (!(e instanceof ShellError)) throw e;
+      return ctx.writeError(e);
+    }
     return params.get('Raw') === true ? text : text.replace(/\r?\n$/, '').split(/\r?\n/);
   },
 };
