@@ -418,6 +418,50 @@ describe('a hardening script reading a missing file', () => {
   });
 });
 
+describe('functions and try/catch in a hardening script', () => {
+  it('a function with param() wraps New-TransportRule in try/catch/finally; $_ in catch is the error; the body is never echoed', () => {
+    const work = tempDir('shell-fn-');
+    writeFileSync(
+      join(work, 'harden.ps1'),
+      [
+        'function New-GatewayRule {',
+        '  param([Parameter(Mandatory)][string]$Name, [string[]]$Ranges)',
+        '  try {',
+        '    New-TransportRule -Name $Name -Quarantine $true -ExceptIfSenderIpRanges $Ranges -ErrorAction Stop | Out-Null',
+        '    Write-Host "created ${Name}"',
+        '  } catch {',
+        '    Write-Host "failed ${Name}: $($_.Exception.Message)"',
+        '  } finally {',
+        '    Write-Host "done ${Name}"',
+        '  }',
+        '}',
+        "New-GatewayRule -Name 'Gateway only' -Ranges '203.0.113.0/24'",
+        "New-GatewayRule 'Gateway only' '198.51.100.0/24'",
+        "(Get-TransportRule 'Gateway only').ExceptIfSenderIpRanges",
+        "Remove-TransportRule 'Gateway only' -Confirm:$false",
+      ].join('\n'),
+    );
+    const r = shell(['--organization', 'Contoso', '-File', 'harden.ps1'], { cwd: work });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim().split('\n')).toEqual([
+      'created Gateway only',
+      'done Gateway only',
+      "failed Gateway only: The object transport rule 'Gateway only' already exists.",
+      'done Gateway only',
+      '203.0.113.0/24',
+    ]);
+    expect(contosoShell('@(Get-TransportRule).Count').stdout.trim()).toBe('0');
+  });
+
+  it('a construct the shell does not run is named in the error, not "term not recognized"', () => {
+    const r = contosoShell('while ($true) { Get-TransportRule }');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("The 'while' statement is not supported by Postern's shell");
+    expect(r.stderr).not.toContain('is not recognized');
+  });
+});
+
 describe('Test-MailFlow and Invoke-Hunting', () => {
   it('Test-MailFlow runs the gateway decision path for the session organization only', () => {
     const r = contosoShell("Test-MailFlow -ClientIP 203.0.113.5 -MailFrom ceo@contoso.com -Recipients cfo@contoso.com -TlsVersion None -Subject 'wire now' | ConvertTo-Json -Depth 4");
