@@ -3,11 +3,9 @@
 // pipeline. Whatever a user types, the shell answers in PowerShell's words: no output or error
 // may carry a JavaScript error. Seeded, so a failure reproduces; runs against the in-memory
 // services and the SQLite-backed ones.
-import { readFileSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { CommandCall, Statement } from './ast.js';
 import { cmdletRegistry, createShellSession } from './index.js';
@@ -15,6 +13,7 @@ import { MemoryShellServices } from './memoryServices.js';
 import { parseScript } from './parser.js';
 import type { ShellServices } from './services.js';
 import { createStoreServices } from './storeServices.js';
+import { demoOrganization } from '../cli/init.js';
 import { SqliteConfigStore } from '../store/sqlite/configStore.js';
 import { openDatabase } from '../store/sqlite/db.js';
 import { SqliteTraceQueries } from '../store/sqlite/traceQueries.js';
@@ -79,16 +78,7 @@ function mutations(seed: number, perArgument: number): string[] {
 function sqliteServices(): ShellServices {
   const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'postern-fuzz-')), 'postern.db'));
   const config = new SqliteConfigStore(db);
-  config.saveOrganization({
-    Name: 'Contoso',
-    Guid: randomUUID(),
-    AcceptedDomains: [{ DomainName: 'contoso.com', DomainType: 'Authoritative', Default: true }],
-    Delivery: { kind: 'maildir', path: 'maildir' },
-    DomainDelivery: {},
-    Config: { RejectDirectSend: false },
-    InboundConnectors: [],
-    TransportRules: [],
-  });
+  config.saveOrganization(demoOrganization());
   return createStoreServices({ config, trace: new SqliteTraceQueries(db), organization: 'Contoso' });
 }
 

@@ -416,15 +416,23 @@ export class ShellSession {
     if (missing.length) throw this.functionError(fn, `Cannot process command because of one or more missing mandatory parameters: ${missing.map((p) => p.name).join(' ')}.`, 'MissingMandatoryParameter', cmd.offset);
     scope.set('args', rest);
     scope.set('input', input ?? []);
-    this.scopes.push(scope);
-    try {
+    return this.inScope(scope, fn.body, async () => {
+      // defaults are evaluated in the function's scope, so one may use another parameter
       for (const p of fn.parameters) {
         if (given.has(p.name.toLowerCase())) continue;
         scope.set(p.name.toLowerCase(), isSwitch(p) ? false : p.defaultValue ? await this.evalExpr(p.defaultValue) : null);
       }
+    });
+  }
+
+  /** Runs statements in a child scope; `return` ends them with its value. */
+  private async inScope(scope: Map<string, unknown>, body: Statement[], prepare?: () => Promise<void>): Promise<unknown[]> {
+    this.scopes.push(scope);
+    try {
+      await prepare?.();
       const out: unknown[] = [];
       try {
-        await this.execStatements(fn.body, (v) => out.push(v));
+        await this.execStatements(body, (v) => out.push(v));
       } catch (e) {
         if (!(e instanceof ReturnSignal)) throw e;
         out.push(...e.output);
@@ -666,20 +674,7 @@ export class ShellSession {
 
   /** Runs a script block in a child scope with $_ (and $args) set. */
   async invokeBlock(block: ScriptBlock, dollarUnder?: unknown, args: unknown[] = []): Promise<unknown[]> {
-    const scope = new Map<string, unknown>([['_', dollarUnder ?? null], ['args', args]]);
-    this.scopes.push(scope);
-    try {
-      const out: unknown[] = [];
-      try {
-        await this.execStatements(block.body, (v) => out.push(v));
-      } catch (e) {
-        if (!(e instanceof ReturnSignal)) throw e;
-        out.push(...e.output);
-      }
-      return out;
-    } finally {
-      this.scopes.pop();
-    }
+    return this.inScope(new Map<string, unknown>([['_', dollarUnder ?? null], ['args', args]]), block.body);
   }
 
   // ---------------------------------------------------------------- expressions
