@@ -91,7 +91,7 @@ describe('live changes through the shell', () => {
     expect(swaks(['--server', server(), ...rcpt]).out).toContain('550 5.7.64 TenantAttribution');
     const r = contosoShell('New-AcceptedDomain -Name "Contoso Org" -DomainName contoso.org -DomainType Authoritative');
     expect(r.stderr).toBe('');
-    expect(r.stdout).toMatch(/contoso\.org\s+contoso\.org\s+Authoritative\s+False/);
+    expect(r.stdout).toMatch(/Contoso Org\s+contoso\.org\s+Authoritative\s+False/);
     const accepted = await sendUntil(rcpt, /250 2\.0\.0 OK/, 2000);
     expect(accepted.out).toMatch(/250 2\.0\.0 OK/);
     expect(contosoShell('Remove-AcceptedDomain contoso.org -Confirm:$false').status).toBe(0);
@@ -197,9 +197,15 @@ describe('tenant isolation through the shell', () => {
     expect(errors).toHaveLength(tricks.length);
     for (const e of errors) expect(e).toMatch(/couldn't be found[\s\S]*ObjectNotFound/);
 
+    // wildcards list only the session's own objects
+    const wild = contosoShell("Get-InboundConnector * | ConvertTo-Json; Get-InboundConnector 'Fabrikam*'; Get-AcceptedDomain *; Get-AcceptedDomain '*fabrikam*'; Get-TransportRule *");
+    expect(wild.stderr).toBe('');
+    expect(wild.stdout).not.toMatch(/fabrikam/i);
+    expect(wild.stdout).toContain('contoso.com');
+
     const steal = contosoShell('New-AcceptedDomain -Name fabrikam.com -DomainName fabrikam.com');
     expect(steal.status).toBe(1);
-    expect(steal.stderr).toContain("The domain 'fabrikam.com' is already an accepted domain of another organization");
+    expect(steal.stderr).toContain("The domain 'fabrikam.com' can't be added: it is already in use in another tenant.");
 
     // Fabrikam is exactly as it was; its own admin (-Organization Fabrikam) can change it
     const b = shell(['-Organization', 'Fabrikam', '-c', 'Get-InboundConnector | ConvertTo-Json']);
@@ -208,6 +214,22 @@ describe('tenant isolation through the shell', () => {
     expect(own.stderr).toBe('');
     expect(own.stdout.trim()).toBe('changed by the Fabrikam admin');
     expect(contosoShell('Get-InboundConnector | ConvertTo-Json').stdout).not.toContain('Fabrikam');
+  });
+});
+
+describe('tenant boundaries of accepted domains', () => {
+  it("Contoso can't add a subdomain of Fabrikam's domain, and mail for it never reaches Contoso", async () => {
+    const r = contosoShell('New-AcceptedDomain -Name "Fabrikam Sub" -DomainName sub.fabrikam.com');
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain("New-AcceptedDomain : DomainName: The domain 'sub.fabrikam.com' can't be added: its parent domain 'fabrikam.com' is already in use in another tenant.");
+    expect(r.stderr).not.toContain('Fabrikam\'');
+    expect(contosoShell('Get-AcceptedDomain | Select-Object -ExpandProperty DomainName').stdout).not.toContain('sub.fabrikam.com');
+    // give a running server time to reload, were anything saved
+    await new Promise((res) => setTimeout(res, 500));
+    const sent = swaks(['--server', server(), '--from', 'ops@tailspin.example', '--to', 'x@sub.fabrikam.com', '--header', 'Subject: for the subdomain']);
+    expect(sent.out).toContain('550 5.7.64 TenantAttribution');
+    expect(query(pg.dataDir, "SELECT recipient FROM message_trace WHERE recipient = 'x@sub.fabrikam.com'")).toEqual([]);
   });
 });
 
@@ -265,6 +287,15 @@ describe('wrong invocations', () => {
     const both = shell(['--organization', 'Contoso', '-c', 'Get-AcceptedDomain', '-File', 'x.ps1']);
     expect(both.status).toBe(2);
     expect(both.stderr).toContain('either -c or -File');
+  });
+
+  it("$null through the pipeline gets PowerShell's error naming the parameter, never a JavaScript one", () => {
+    const r = contosoShell('$null | Release-QuarantineMessage -ReleaseToAll; $null | Remove-TransportRule -Confirm:$false; Get-MessageTraceV2 -MessageId @($null)');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("Release-QuarantineMessage : Cannot bind argument to parameter 'Identity' because it is null.");
+    expect(r.stderr).toContain("Remove-TransportRule : Cannot bind argument to parameter 'Identity' because it is null.");
+    expect(r.stderr).toMatch(/Get-MessageTraceV2 : Cannot validate argument on parameter 'MessageId'\. The argument is null/);
+    expect(r.stderr).not.toMatch(/Cannot read properties|TypeError|undefined/);
   });
 
   it('answers an empty quarantine and an empty search list with no rows, not an error', () => {
@@ -354,6 +385,80 @@ describe('files', () => {
     const secret = contosoShell(`Get-Content ${basename(pg.dataDir)}/postern.yaml`, { cwd: dirname(pg.dataDir) });
     expect(secret.status).toBe(1);
     expect(secret.stderr).toContain('is inside the data directory');
+  });
+});
+
+describe('a hardening script reading a missing file', () => {
+  const script = (stop: 'preference' | 'parameter') =>
+    [
+      ...(stop === 'preference' ? ["$ErrorActionPreference = 'Stop'"] : []),
+      `$ips = Get-Content .\\known-ips.txt${stop === 'parameter' ? ' -ErrorAction Stop' : ''}`,
+      'New-TransportRule -Name "Quarantine unless from known IPs" -Quarantine $true -ExceptIfSenderIpRanges $ips',
+      '"went on"',
+    ].join('\r\n');
+
+  it.each(['preference', 'parameter'] as const)("stops at Get-Content's PowerShell error with Stop as %s, and creates no rule", (stop) => {
+    const work = tempDir('shell-stop-');
+    writeFileSync(join(work, 'harden.ps1'), script(stop));
+    const r = shell(['--organization', 'Contoso', '-File', 'harden.ps1'], { cwd: work });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^Get-Content : Cannot find path '\.\\known-ips\.txt' because it does not exist\.\nAt line:\d+ char:\d+/);
+    expect(r.stderr).not.toContain('ENOENT');
+    expect(r.stdout).not.toContain('went on');
+    expect(contosoShell('@(Get-TransportRule "Quarantine unless*").Count').stdout.trim()).toBe('0');
+  });
+
+  it('without Stop the error is reported and the script goes on, as in PowerShell; a Windows-style path reads the file', () => {
+    const work = tempDir('shell-cont-');
+    writeFileSync(join(work, 'known-ips.txt'), '203.0.113.0/24\r\n198.51.100.7\r\n');
+    const r = shell(['--organization', 'Contoso', '-c', 'Get-Content .\\missing.txt; "went on"; (Get-Content .\\known-ips.txt).Count'], { cwd: work });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("Get-Content : Cannot find path '.\\missing.txt' because it does not exist.");
+    expect(r.stdout.trim().split(/\r?\n/)).toEqual(['went on', '2']);
+  });
+});
+
+describe('functions and try/catch in a hardening script', () => {
+  it('a function with param() wraps New-TransportRule in try/catch/finally; $_ in catch is the error; the body is never echoed', () => {
+    const work = tempDir('shell-fn-');
+    writeFileSync(
+      join(work, 'harden.ps1'),
+      [
+        'function New-GatewayRule {',
+        '  param([Parameter(Mandatory)][string]$Name, [string[]]$Ranges)',
+        '  try {',
+        '    New-TransportRule -Name $Name -Quarantine $true -ExceptIfSenderIpRanges $Ranges -ErrorAction Stop | Out-Null',
+        '    Write-Host "created ${Name}"',
+        '  } catch {',
+        '    Write-Host "failed ${Name}: $($_.Exception.Message)"',
+        '  } finally {',
+        '    Write-Host "done ${Name}"',
+        '  }',
+        '}',
+        "New-GatewayRule -Name 'Gateway only' -Ranges '203.0.113.0/24'",
+        "New-GatewayRule 'Gateway only' '198.51.100.0/24'",
+        "(Get-TransportRule 'Gateway only').ExceptIfSenderIpRanges",
+        "Remove-TransportRule 'Gateway only' -Confirm:$false",
+      ].join('\n'),
+    );
+    const r = shell(['--organization', 'Contoso', '-File', 'harden.ps1'], { cwd: work });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim().split('\n')).toEqual([
+      'created Gateway only',
+      'done Gateway only',
+      "failed Gateway only: The object transport rule 'Gateway only' already exists.",
+      'done Gateway only',
+      '203.0.113.0/24',
+    ]);
+    expect(contosoShell('@(Get-TransportRule).Count').stdout.trim()).toBe('0');
+  });
+
+  it('a construct the shell does not run is named in the error, not "term not recognized"', () => {
+    const r = contosoShell('while ($true) { Get-TransportRule }');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("The 'while' statement is not supported by Postern's shell");
+    expect(r.stderr).not.toContain('is not recognized');
   });
 });
 

@@ -9,6 +9,8 @@ import { TransportRule } from '../rules/model.js';
 export const DomainType = z.enum(['Authoritative', 'InternalRelay']);
 
 export const AcceptedDomain = z.object({
+  /** New-AcceptedDomain -Name: the domain's identity in the shell; absent = the domain name. */
+  Name: z.string().min(1).max(64).optional(),
   DomainName: z.string().min(1).transform((d) => d.toLowerCase()),
   DomainType: DomainType.default('Authoritative'),
   Default: z.boolean().default(false),

@@ -1,7 +1,15 @@
 // The syntax tree of the PowerShell subset. Every node carries the offset of its first
 // character so errors can point at line:column.
 
-export type Statement = AssignmentStatement | PipelineStatement | ForeachStatement | IfStatement;
+export type Statement =
+  | AssignmentStatement
+  | PipelineStatement
+  | ForeachStatement
+  | IfStatement
+  | FunctionDefinition
+  | TryStatement
+  | ThrowStatement
+  | ReturnStatement;
 
 export interface Script {
   kind: 'script';
@@ -37,6 +45,46 @@ export interface IfStatement {
   elseBody?: Statement[];
 }
 
+/** One parameter of a function: `[Parameter(Mandatory)][string]$Name = 'default'`. */
+export interface FunctionParameter {
+  name: string;
+  /** The type constraint as written ('string', 'switch', 'int' ...). */
+  type?: string;
+  mandatory: boolean;
+  defaultValue?: Expr;
+}
+
+/** `function Name { param(...) ... }` or `function Name($a, $b) { ... }`. */
+export interface FunctionDefinition {
+  kind: 'function';
+  offset: number;
+  name: string;
+  parameters: FunctionParameter[];
+  body: Statement[];
+}
+
+/** `try { } catch [Type] { } finally { }`. */
+export interface TryStatement {
+  kind: 'try';
+  offset: number;
+  body: Statement[];
+  /** Catch clauses in order; an empty type list catches everything. */
+  catches: { types: string[]; body: Statement[] }[];
+  finallyBody?: Statement[];
+}
+
+export interface ThrowStatement {
+  kind: 'throw';
+  offset: number;
+  value?: PipelineStatement;
+}
+
+export interface ReturnStatement {
+  kind: 'return';
+  offset: number;
+  value?: PipelineStatement;
+}
+
 export type PipelineElement = CommandCall | ExpressionElement;
 
 export interface ExpressionElement {
@@ -68,6 +116,8 @@ export interface ParameterElement {
 export interface ArgumentElement {
   kind: 'argument';
   offset: number;
+  /** Offset just past the argument (tools that rewrite arguments in place). */
+  end: number;
   value: Expr;
 }
 

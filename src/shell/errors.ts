@@ -12,7 +12,8 @@ export type ErrorCategory =
   | 'NotImplemented'
   | 'ResourceExists'
   | 'PermissionDenied'
-  | 'OperationStopped';
+  | 'OperationStopped'
+  | 'ReadError';
 
 export interface SourcePosition {
   /** 0-based character offset into the script text. */

@@ -10,6 +10,8 @@ import type {
   CommandElement,
   Expr,
   ForeachStatement,
+  FunctionDefinition,
+  FunctionParameter,
   HashtableExpr,
   IfStatement,
   IndexExpr,
@@ -19,6 +21,7 @@ import type {
   Script,
   ScriptBlockExpr,
   Statement,
+  TryStatement,
   VariableExpr,
 } from './ast.js';
 import {
@@ -43,6 +46,8 @@ const COMPARISON_OPS = new Set([
   'in', 'notin', 'replace', 'split', 'join', 'is', 'isnot', 'as',
 ]);
 const LOGICAL_OPS = new Set(['and', 'or', 'xor']);
+/** PowerShell statements Postern's shell doesn't run: named in the error, never "term not recognized". */
+const UNSUPPORTED_KEYWORDS = new Set(['while', 'do', 'for', 'switch', 'trap', 'filter', 'workflow', 'class', 'enum', 'break', 'continue', 'begin', 'process', 'end', 'until', 'data']);
 const BITWISE_OPS = new Set(['band', 'bor', 'bxor']);
 
 /** A comparison operator name with an optional i/c prefix ('ieq', 'clike'). */
@@ -174,6 +179,13 @@ class Parser {
     const after = this.text[this.pos + word.length];
     if (word === 'foreach' && (after === undefined || isWhitespace(after) || after === '(')) return this.parseForeach();
     if (word === 'if' && (after === undefined || isWhitespace(after) || after === '(')) return this.parseIf();
+    const endsKeyword = after === undefined || isWhitespace(after) || isNewline(after) || after === ';' || after === '{' || after === '}' || after === ')';
+    if (word === 'function' && endsKeyword) return this.parseFunction();
+    if (word === 'try' && endsKeyword) return this.parseTry();
+    if ((word === 'throw' || word === 'return') && endsKeyword) return this.parseThrowOrReturn(word);
+    if (UNSUPPORTED_KEYWORDS.has(word) && (endsKeyword || after === '(')) {
+      this.fail(`The '${word}' statement is not supported by Postern's shell; use foreach, if, try/catch and functions instead.`, this.pos, 'UnsupportedStatement');
+    }
     if (this.peek() === '$' && this.peek(1) !== '(') {
       const save = this.pos;
       const target = this.parsePostfix(this.parseVariable(), true);
@@ -211,6 +223,130 @@ class Parser {
     this.skipTrivia(true);
     this.expect(')', `Missing closing ')' after expression in '${keyword}' statement.`, 'MissingEndParenthesisAfterStatement');
     return cond;
+  }
+
+  private parseFunction(): FunctionDefinition {
+    const offset = this.pos;
+    this.pos += 'function'.length;
+    this.skipTrivia(false);
+    let name = '';
+    while (!this.eof() && !isWhitespace(this.peek()) && !isNewline(this.peek()) && !'(){};'.includes(this.peek() as string)) name += this.text[this.pos++];
+    if (name === '') this.fail('Missing name after function keyword.', this.pos, 'MissingNameAfterKeyword', this.eof());
+    this.skipTrivia(false);
+    let parameters: FunctionParameter[] = [];
+    if (this.peek() === '(') {
+      this.pos++;
+      parameters = this.parseParameterList();
+    }
+    this.skipTrivia(true);
+    if (this.peek() !== '{') this.fail(`Missing function body in function declaration.`, this.pos, 'MissingFunctionBody', this.eof());
+    this.pos++;
+    this.skipTrivia(true);
+    if (this.peekWord().toLowerCase() === 'param') {
+      const save = this.pos;
+      this.pos += 'param'.length;
+      this.skipTrivia(true);
+      if (this.peek() === '(') {
+        this.pos++;
+        parameters = [...parameters, ...this.parseParameterList()];
+      } else {
+        this.pos = save;
+      }
+    }
+    const body = this.parseStatements('}');
+    this.pos++;
+    return { kind: 'function', offset, name: normalizeDashes(name), parameters, body };
+  }
+
+  /** `[Parameter(Mandatory)][string]$a = 'x', [switch]$b )` — after the opening parenthesis. */
+  private parseParameterList(): FunctionParameter[] {
+    const out: FunctionParameter[] = [];
+    for (;;) {
+      this.skipTrivia(true);
+      if (this.peek() === ')') {
+        this.pos++;
+        return out;
+      }
+      if (this.eof()) this.fail("Missing ')' in function parameter list.", this.pos, 'MissingEndParenthesisInFunctionParameterList', true);
+      const p: FunctionParameter = { name: '', mandatory: false };
+      while (this.peek() === '[') {
+        const text = this.bracketed();
+        const attribute = /^([A-Za-z.]+)\s*\(([\s\S]*)\)$/.exec(text);
+        if (attribute) p.mandatory ||= /^(System\.Management\.Automation\.)?Parameter$/i.test(attribute[1]) && /\bMandatory\b(?!\s*=\s*\$false)/i.test(attribute[2]);
+        else p.type = text.trim();
+        this.skipTrivia(true);
+      }
+      if (this.peek() !== '$') this.fail('Missing variable name in the function parameter list.', this.pos, 'InvalidFunctionParameter', this.eof());
+      p.name = this.parseVariable().name;
+      this.skipTrivia(true);
+      if (this.peek() === '=') {
+        this.pos++;
+        this.skipTrivia(true);
+        p.defaultValue = this.withComma(() => this.parseExpression(), true);
+        this.skipTrivia(true);
+      }
+      out.push(p);
+      if (this.peek() === ',') this.pos++;
+      else if (this.peek() !== ')') this.fail(`Unexpected token '${this.tokenAt(this.pos)}' in the function parameter list.`, this.pos, 'UnexpectedToken', this.eof());
+    }
+  }
+
+  /** The text inside `[ ... ]` (nested brackets and parentheses allowed); the position moves past it. */
+  private bracketed(): string {
+    const start = this.pos;
+    let depth = 0;
+    for (; !this.eof(); this.pos++) {
+      const c = this.peek();
+      if (c === '[' || c === '(') depth++;
+      else if (c === ']' || c === ')') depth--;
+      if (depth === 0) {
+        this.pos++;
+        return this.text.slice(start + 1, this.pos - 1);
+      }
+    }
+    return this.fail("Missing ']' in attribute or type.", start, 'EndSquareBracketExpectedAtEndOfAttribute', true);
+  }
+
+  private parseTry(): TryStatement {
+    const offset = this.pos;
+    this.pos += 'try'.length;
+    const body = this.parseBlock();
+    const catches: TryStatement['catches'] = [];
+    let finallyBody: Statement[] | undefined;
+    for (;;) {
+      const save = this.pos;
+      this.skipTrivia(true);
+      const w = this.peekWord().toLowerCase();
+      if (w === 'catch' && !finallyBody) {
+        this.pos += 'catch'.length;
+        const types: string[] = [];
+        for (;;) {
+          this.skipTrivia(true);
+          if (this.peek() !== '[') break;
+          types.push(this.bracketed().trim());
+          this.skipTrivia(true);
+          if (this.peek() === ',') this.pos++;
+        }
+        catches.push({ types, body: this.parseBlock() });
+      } else if (w === 'finally' && !finallyBody) {
+        this.pos += 'finally'.length;
+        finallyBody = this.parseBlock();
+      } else {
+        this.pos = save;
+        break;
+      }
+    }
+    if (catches.length === 0 && !finallyBody) this.fail('The Try statement is missing its Catch or Finally block.', this.pos, 'MissingCatchOrFinally', this.eof());
+    return { kind: 'try', offset, body, catches, finallyBody };
+  }
+
+  private parseThrowOrReturn(word: 'throw' | 'return'): Statement {
+    const offset = this.pos;
+    this.pos += word.length;
+    this.skipTrivia(false);
+    const c = this.peek();
+    const value = c === undefined || isNewline(c) || c === ';' || c === '}' || c === ')' ? undefined : this.parsePipeline();
+    return { kind: word, offset, value };
   }
 
   private parseForeach(): ForeachStatement {
@@ -341,7 +477,8 @@ class Parser {
         while (isVariableChar(this.peek())) v += this.text[this.pos++];
         elements.push({ kind: 'splat', offset: at, variable: v });
       } else {
-        const arg: ArgumentElement = { kind: 'argument', offset: at, value: this.parseCommandArgumentList() };
+        const value = this.parseCommandArgumentList();
+        const arg: ArgumentElement = { kind: 'argument', offset: at, end: this.pos, value };
         elements.push(arg);
       }
     }

@@ -330,6 +330,13 @@ export function bindParameters(def: CmdletDef, args: RawArgument[], options: Bin
     let used = false;
     const eligible = def.parameters.filter((p) => !bound.has(p.name) && candidates.some((c) => inSet(p, c)));
     for (const p of eligible.filter((q) => q.valueFromPipeline)) {
+      if (obj === null || obj === undefined) {
+        // $null | Cmdlet: bound as null, so a mandatory parameter says it is null (step 6)
+        bound.set(p.name, { value: null, offset: -1, converted: true });
+        narrow(p, -1);
+        used = true;
+        break;
+      }
       try {
         const v = p.type.convert(obj);
         bound.set(p.name, { value: v, offset: -1, converted: true });
@@ -369,6 +376,10 @@ export function bindParameters(def: CmdletDef, args: RawArgument[], options: Bin
   for (const [name, b] of bound) {
     const p = paramsByName.get(name) as ParameterDef;
     const v = b.converted ? b.value : convertOrThrow(def, p, b.value, () => pos(b.offset));
+    if (isMandatoryIn(p, setName)) {
+      const empty = emptyArgument(v);
+      if (empty) throw bindingError(def, `Cannot bind argument to parameter '${p.name}' because it is ${empty}.`, `ParameterArgumentValidationError${EMPTY_ERROR_IDS[empty]}`, p.name, pos(b.offset));
+    }
     if (p.validate && v !== null && v !== undefined) {
       const problem = p.validate(v);
       if (problem) throw bindingError(def, `Cannot validate argument on parameter '${p.name}'. ${problem}`, 'ParameterArgumentValidationError', p.name, pos(b.offset));
@@ -376,6 +387,16 @@ export function bindParameters(def: CmdletDef, args: RawArgument[], options: Bin
     values.set(name, v);
   }
   return new BoundParameters(values, setName === ALL_SETS ? 'Default' : setName);
+}
+
+const EMPTY_ERROR_IDS = { null: 'NullNotAllowed', 'an empty string': 'EmptyStringNotAllowed', 'an empty array': 'EmptyArrayNotAllowed' } as const;
+
+/** Why a mandatory parameter's value is unusable, in PowerShell's words ("null", "an empty string" ...). */
+function emptyArgument(v: unknown): keyof typeof EMPTY_ERROR_IDS | undefined {
+  if (v === null || v === undefined) return 'null';
+  if (v === '') return 'an empty string';
+  if (Array.isArray(v) && v.length === 0) return 'an empty array';
+  return undefined;
 }
 
 function convertOrThrow(def: CmdletDef, p: ParameterDef, value: unknown, position: () => SourcePosition | undefined): unknown {

@@ -335,6 +335,71 @@ describe('errors', () => {
   });
 });
 
+describe('functions, try/catch/finally and throw', () => {
+  it('functions take param() or (...) parameters, switches, defaults, $args and pipeline $input; defining one prints nothing', async () => {
+    const t = setup();
+    const r = await t.ok(
+      [
+        'function Get-Greeting {',
+        '  param([Parameter(Mandatory=$true)][string]$Name, [int]$Times = 1, [switch]$Loud)',
+        '  $text = "hello $Name" * $Times',
+        '  if ($Loud) { return $text.ToUpper() }',
+        '  $text',
+        '}',
+        'function Join-All($sep) { $args -join $sep }',
+        'function Get-RuleNames { $input | ForEach-Object { $_.Name } }',
+        'Get-Greeting Ann',
+        'Get-Greeting -Name Bo -Times 2 -Loud',
+        'Join-All - a b c',
+        'New-TransportRule -Name R1 -Quarantine $true | Get-RuleNames',
+      ].join('\n'),
+    );
+    expect(r.values).toEqual(['hello Ann', 'HELLO BOHELLO BO', 'a-b-c', 'R1']);
+    expect(r.output).not.toContain('param(');
+    const missing = await t.run('Get-Greeting -Times 2');
+    expect(missing.errors[0].format().split('\n')[0]).toBe('Get-Greeting : Cannot process command because of one or more missing mandatory parameters: Name.');
+    expect((await t.run('Get-Greeting -Nmae x')).errors[0].message).toBe("A parameter cannot be found that matches parameter name 'Nmae'.");
+  });
+
+  it('catch takes a terminating error or one stopped by -ErrorAction Stop, with $_; finally always runs; throw raises', async () => {
+    const t = setup();
+    const r = await t.run(
+      [
+        'try { Get-TransportRule Nope; "not reached" } catch { "caught: $_" } finally { "finally 1" }',
+        'try { Remove-TransportRule Nope -Confirm:$false -ErrorAction Stop } catch { $_.Exception.Message; $_.FullyQualifiedErrorId }',
+        'try { throw "custom failure" } catch [System.Management.Automation.ItemNotFoundException] { "wrong clause" } catch { "second: $($_.Exception.Message)" }',
+        '$ErrorActionPreference = "Stop"',
+        'try { Get-Content missing.txt } catch { "file: $_" }',
+        '"still running"',
+        'try { "body" } finally { "finally 2" }',
+      ].join('\n'),
+    );
+    expect(r.errors).toEqual([]);
+    expect(r.values).toEqual([
+      "caught: The operation couldn't be performed because transport rule object 'Nope' couldn't be found.",
+      'finally 1',
+      "The operation couldn't be performed because transport rule object 'Nope' couldn't be found.",
+      'ManagementObjectNotFoundException,Remove-TransportRule',
+      'second: custom failure',
+      "file: Cannot find path 'missing.txt' because it does not exist.",
+      'still running',
+      'body',
+      'finally 2',
+    ]);
+    const uncaught = await t.run('try { throw "boom" } finally { "cleanup" }\n"after"');
+    expect(uncaught.values).toEqual(['cleanup']);
+    expect(uncaught.errors.map((e) => e.message)).toEqual(['boom']);
+  });
+
+  it('names a statement it does not run instead of "term not recognized"', async () => {
+    const t = setup();
+    for (const statement of ['while ($true) { }', 'do { } while ($false)', 'for ($i = 0; $i -lt 3; $i++) { }', 'switch ($x) { }', 'trap { }']) {
+      const r = await t.run(statement);
+      expect(r.errors[0].message, statement).toMatch(/^The '(while|do|for|switch|trap)' statement is not supported by Postern's shell/);
+    }
+  });
+});
+
 describe('Postern cmdlets', () => {
   it('Test-MailFlow passes the envelope to the simulator and shows a list', async () => {
     const t = setup();

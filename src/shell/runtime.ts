@@ -8,8 +8,12 @@ import type {
   AssignmentStatement,
   CommandCall,
   Expr,
+  FunctionDefinition,
+  FunctionParameter,
   PipelineStatement,
   Statement,
+  ThrowStatement,
+  TryStatement,
 } from './ast.js';
 import { ShellError, ShellParseError, lineOf, positionAt } from './errors.js';
 import { formatDefault } from './format.js';
@@ -18,6 +22,7 @@ import { BoundParameters, CmdletRegistry, bindParameters, type CmdletContext, ty
 import type { ShellServices } from './services.js';
 import { parseDateTime } from './types.js';
 import {
+  ErrorRecord,
   Hashtable,
   ScriptBlock,
   collapse,
@@ -71,6 +76,11 @@ class ScriptStopped extends Error {
   }
 }
 
+/** `return`: leaves the function or script block (or the script) with this output. */
+class ReturnSignal {
+  constructor(readonly output: unknown[]) {}
+}
+
 interface RunState {
   text: string;
   output: string[];
@@ -82,10 +92,16 @@ type Emit = (value: unknown) => void;
 
 export class ShellSession {
   private readonly globals = new Map<string, unknown>();
+  /** Functions defined by the scripts run in this session (by lower-case name). */
+  private readonly functions = new Map<string, FunctionDefinition>();
   private scopes: Map<string, unknown>[] = [this.globals];
   private state: RunState = { text: '', output: [], errors: [], warnings: [] };
 
+  /** The session's file reader, answering a missing or unreadable file in PowerShell's words. */
+  private readonly readFile?: (path: string) => Promise<string>;
+
   constructor(readonly options: ShellSessionOptions) {
+    this.readFile = options.readFile && readingWith(options.readFile);
     for (const [k, v] of Object.entries(options.variables ?? {})) this.globals.set(k.toLowerCase(), v);
   }
 
@@ -126,15 +142,27 @@ export class ShellSession {
       throw e;
     }
     const width = this.options.width ?? 120;
+    const write = (produced: unknown[]) => {
+      values.push(...produced);
+      const text = formatDefault(produced, width);
+      if (text) state.output.push(text);
+    };
     for (const stmt of statements) {
+      // what a statement wrote before failing is shown too (a finally block's output, ...)
+      const produced: unknown[] = [];
       try {
-        const produced: unknown[] = [];
         await this.execStatement(stmt, (v) => produced.push(v));
-        values.push(...produced);
-        const text = formatDefault(produced, width);
-        if (text) state.output.push(text);
+        write(produced);
       } catch (e) {
-        if (e instanceof ScriptStopped) break;
+        write(produced);
+        if (e instanceof ScriptStopped) {
+          this.report(e.error);
+          break;
+        }
+        if (e instanceof ReturnSignal) {
+          write(e.output); // `return` at the top level ends the script, after writing its value
+          break;
+        }
         this.report(this.toShellError(e, stmtOffset(stmt)));
         if (/^stop$/i.test(toStr(this.lookup('ErrorActionPreference')))) break;
       }
@@ -186,12 +214,20 @@ export class ShellSession {
           } else if (stmt.kind === 'foreach') {
             await this.checkPipeline(stmt.collection);
             await checkStatements(stmt.body);
-          } else {
+          } else if (stmt.kind === 'if') {
             for (const c of stmt.clauses) {
               await this.checkPipeline(c.condition);
               await checkStatements(c.body);
             }
             if (stmt.elseBody) await checkStatements(stmt.elseBody);
+          } else if (stmt.kind === 'function') {
+            this.functions.set(stmt.name.toLowerCase(), stmt);
+          } else if (stmt.kind === 'try') {
+            await checkStatements(stmt.body);
+            for (const c of stmt.catches) await checkStatements(c.body);
+            if (stmt.finallyBody) await checkStatements(stmt.finallyBody);
+          } else if (stmt.value) {
+            await this.checkPipeline(stmt.value);
           }
         } catch (e) {
           errors.push(this.toShellError(e, stmt.offset));
@@ -205,7 +241,7 @@ export class ShellSession {
   private async checkPipeline(p: PipelineStatement): Promise<void> {
     for (let i = 0; i < p.elements.length; i++) {
       const el = p.elements[i];
-      if (el.kind !== 'command') continue;
+      if (el.kind !== 'command' || this.functions.has(el.name.toLowerCase())) continue;
       const def = this.registry.get(el.name);
       if (!def) {
         throw new ShellError(`The term '${el.name}' is not recognized as a name of a cmdlet, function, script file, or executable program. Check the spelling of the name, or if a path was included, verify that the path is correct and try again.`, {
@@ -295,7 +331,120 @@ export class ShellSession {
         if (stmt.elseBody) await this.execStatements(stmt.elseBody, emit);
         return;
       }
+      case 'function':
+        this.functions.set(stmt.name.toLowerCase(), stmt);
+        return;
+      case 'try':
+        await this.execTry(stmt, emit);
+        return;
+      case 'throw':
+        throw await this.thrown(stmt);
+      case 'return': {
+        const output: unknown[] = [];
+        if (stmt.value) for (const v of await this.runPipeline(stmt.value)) output.push(v);
+        throw new ReturnSignal(output);
+      }
     }
+  }
+
+  /** try/catch/finally: a catch takes any error that would stop the statement, with $_ its ErrorRecord. */
+  private async execTry(stmt: TryStatement, emit: Emit): Promise<void> {
+    try {
+      await this.execStatements(stmt.body, emit);
+    } catch (e) {
+      if (e instanceof ReturnSignal) throw e;
+      const error = e instanceof ScriptStopped ? e.error : this.toShellError(e, stmt.offset);
+      const clause = stmt.catches.find((c) => c.types.length === 0 || c.types.some((t) => catches(t, error)));
+      if (!clause) throw e;
+      this.scopes[this.scopes.length - 1].set('_', new ErrorRecord(error));
+      await this.execStatements(clause.body, emit);
+    } finally {
+      if (stmt.finallyBody) await this.execStatements(stmt.finallyBody, emit);
+    }
+  }
+
+  /** The error `throw` raises: its message, or the caught error itself (`throw $_`). */
+  private async thrown(stmt: ThrowStatement): Promise<ShellError> {
+    const value = stmt.value ? await this.pipelineValue(stmt.value) : null;
+    if (value instanceof ErrorRecord && value.error instanceof ShellError) return value.error;
+    const message = value === null ? 'ScriptHalted' : toStr(value);
+    return new ShellError(message, { errorId: message, category: 'OperationStopped', position: this.positionOf(stmt.offset) });
+  }
+
+  /**
+   * Calls a script function: named arguments bind to its parameters (switches take no value),
+   * the rest fill the remaining parameters in order and then $args; pipeline input is $input.
+   */
+  private async invokeFunction(fn: FunctionDefinition, cmd: CommandCall, input: unknown[] | undefined): Promise<unknown[]> {
+    const scope = new Map<string, unknown>();
+    const given = new Set<string>();
+    const rest: unknown[] = [];
+    const args = await this.commandArguments(cmd);
+    const isSwitch = (p: FunctionParameter) => /^switch$/i.test(p.type ?? '');
+    const set = (p: FunctionParameter, value: unknown, offset: number) => {
+      if (given.has(p.name.toLowerCase())) throw this.functionError(fn, `Cannot bind parameter because parameter '${p.name}' is specified more than once.`, 'ParameterAlreadyBound', offset);
+      given.add(p.name.toLowerCase());
+      scope.set(p.name.toLowerCase(), p.type && !isSwitch(p) ? this.cast(p.type, value, offset) : value);
+    };
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i];
+      if (a.kind === 'positional') {
+        rest.push(a.value);
+        continue;
+      }
+      const lower = a.name.toLowerCase();
+      const matches = fn.parameters.filter((p) => p.name.toLowerCase().startsWith(lower));
+      const p = matches.find((m) => m.name.toLowerCase() === lower) ?? (matches.length === 1 ? matches[0] : undefined);
+      if (!p) {
+        const why = matches.length ? `is ambiguous. Possible matches include: ${matches.map((m) => '-' + m.name).join(' ')}.` : "cannot be found.";
+        throw this.functionError(fn, matches.length ? `Parameter cannot be processed because the parameter name '${a.name}' ${why}` : `A parameter cannot be found that matches parameter name '${a.name}'.`, matches.length ? 'AmbiguousParameter' : 'NamedParameterNotFound', a.offset);
+      }
+      if (a.colon) set(p, a.value, a.offset);
+      else if (isSwitch(p)) set(p, true, a.offset);
+      else {
+        const next = args[i + 1];
+        if (!next || next.kind !== 'positional') throw this.functionError(fn, `Missing an argument for parameter '${p.name}'. Specify a parameter of type '${p.type ?? 'System.Object'}' and try again.`, 'MissingArgument', a.offset);
+        set(p, next.value, next.offset);
+        i++;
+      }
+    }
+    for (const p of fn.parameters) {
+      if (given.has(p.name.toLowerCase()) || isSwitch(p)) continue;
+      if (rest.length) set(p, rest.shift(), cmd.offset);
+    }
+    const missing = fn.parameters.filter((p) => p.mandatory && !given.has(p.name.toLowerCase()));
+    if (missing.length) throw this.functionError(fn, `Cannot process command because of one or more missing mandatory parameters: ${missing.map((p) => p.name).join(' ')}.`, 'MissingMandatoryParameter', cmd.offset);
+    scope.set('args', rest);
+    scope.set('input', input ?? []);
+    return this.inScope(scope, fn.body, async () => {
+      // defaults are evaluated in the function's scope, so one may use another parameter
+      for (const p of fn.parameters) {
+        if (given.has(p.name.toLowerCase())) continue;
+        scope.set(p.name.toLowerCase(), isSwitch(p) ? false : p.defaultValue ? await this.evalExpr(p.defaultValue) : null);
+      }
+    });
+  }
+
+  /** Runs statements in a child scope; `return` ends them with its value. */
+  private async inScope(scope: Map<string, unknown>, body: Statement[], prepare?: () => Promise<void>): Promise<unknown[]> {
+    this.scopes.push(scope);
+    try {
+      await prepare?.();
+      const out: unknown[] = [];
+      try {
+        await this.execStatements(body, (v) => out.push(v));
+      } catch (e) {
+        if (!(e instanceof ReturnSignal)) throw e;
+        out.push(...e.output);
+      }
+      return out;
+    } finally {
+      this.scopes.pop();
+    }
+  }
+
+  private functionError(fn: FunctionDefinition, message: string, errorId: string, offset: number): ShellError {
+    return new ShellError(message, { errorId, category: 'InvalidArgument', command: fn.name, position: this.positionOf(offset) });
   }
 
   private async execAssign(stmt: AssignmentStatement): Promise<unknown> {
@@ -370,6 +519,8 @@ export class ShellSession {
   }
 
   private async invokeCommand(cmd: CommandCall, input: unknown[] | undefined): Promise<unknown[]> {
+    const fn = this.functions.get(cmd.name.toLowerCase());
+    if (fn) return this.checking ? [] : this.invokeFunction(fn, cmd, input);
     const def = this.registry.get(cmd.name);
     if (!def) {
       throw new ShellError(`The term '${cmd.name}' is not recognized as a name of a cmdlet, function, script file, or executable program. Check the spelling of the name, or if a path was included, verify that the path is correct and try again.`, {
@@ -446,8 +597,8 @@ export class ShellSession {
     if (ev) this.recordErrorVariable(ev, err);
     const pref = toStr(bound?.get('ErrorAction') ?? this.lookup('ErrorActionPreference') ?? 'Continue').toLowerCase();
     if (pref === 'silentlycontinue' || pref === 'ignore') return;
+    if (pref === 'stop') throw new ScriptStopped(err); // reported where it stops, unless a catch takes it
     this.report(err);
-    if (pref === 'stop') throw new ScriptStopped(err);
   }
 
   private async callRun(def: CmdletDef, cmd: CommandCall, bound: BoundParameters, input: unknown[]): Promise<unknown[]> {
@@ -464,10 +615,7 @@ export class ShellSession {
       if (ev) this.recordErrorVariable(ev, err);
       const pref = toStr(bound.get('ErrorAction') ?? '').toLowerCase();
       if (pref === 'silentlycontinue' || pref === 'ignore') return [];
-      if (pref === 'stop') {
-        this.report(err);
-        throw new ScriptStopped(err);
-      }
+      if (pref === 'stop') throw new ScriptStopped(err);
       throw err;
     }
     if (result !== undefined) out.push(...(Array.isArray(result) ? result : [result]));
@@ -484,7 +632,7 @@ export class ShellSession {
       registry: this.registry,
       width: this.options.width ?? 120,
       writeFile: this.options.writeFile,
-      readFile: this.options.readFile,
+      readFile: this.readFile,
       now: () => (this.options.now ? this.options.now() : new Date()),
       shouldProcess: async (target: string, action: string): Promise<boolean> => {
         if (bound.get('WhatIf') === true) {
@@ -526,15 +674,7 @@ export class ShellSession {
 
   /** Runs a script block in a child scope with $_ (and $args) set. */
   async invokeBlock(block: ScriptBlock, dollarUnder?: unknown, args: unknown[] = []): Promise<unknown[]> {
-    const scope = new Map<string, unknown>([['_', dollarUnder ?? null], ['args', args]]);
-    this.scopes.push(scope);
-    try {
-      const out: unknown[] = [];
-      await this.execStatements(block.body, (v) => out.push(v));
-      return out;
-    } finally {
-      this.scopes.pop();
-    }
+    return this.inScope(new Map<string, unknown>([['_', dollarUnder ?? null], ['args', args]]), block.body);
   }
 
   // ---------------------------------------------------------------- expressions
@@ -735,7 +875,7 @@ export class ShellSession {
       return write(toStr(args[0]), data).then(() => undefined);
     }
     if (t === 'io.file' && m === 'readalltext') {
-      const read = this.options.readFile;
+      const read = this.readFile;
       if (!read) throw this.opError('Reading files is not available in this shell session.', offset);
       return read(toStr(args[0]));
     }
@@ -821,6 +961,48 @@ export class ShellSession {
 }
 
 // ------------------------------------------------------------------ helpers
+
+/** A file reader that takes Windows-style paths (.\\ips.txt) and fails as PowerShell does. */
+function readingWith(read: (path: string) => Promise<string>): (path: string) => Promise<string> {
+  return async (path) => {
+    try {
+      return await read(path.replace(/\\/g, '/'));
+    } catch (e) {
+      throw fileError(path, e);
+    }
+  };
+}
+
+function fileError(path: string, e: unknown): ShellError {
+  if (e instanceof ShellError) return e;
+  const code = (e as { code?: unknown } | null)?.code;
+  const fail = (message: string, errorId: string, category: ShellError['category']) => new ShellError(message, { errorId, category, parameter: 'Path' });
+  switch (code) {
+    case 'ENOENT':
+    case 'ENOTDIR':
+      return fail(`Cannot find path '${path}' because it does not exist.`, 'PathNotFound', 'ObjectNotFound');
+    case 'EISDIR':
+      return fail(`Unable to get content because it is a directory: '${path}'. Please use 'Get-ChildItem' instead.`, 'GetContentReaderUnauthorizedAccessError', 'PermissionDenied');
+    case 'EACCES':
+    case 'EPERM':
+      return fail(`Access to the path '${path}' is denied.`, 'GetContentReaderUnauthorizedAccessError', 'PermissionDenied');
+    default:
+      // a reader's own error (no system error code) is already worded for the user
+      if (typeof code !== 'string' && e instanceof Error) return fail(e.message, 'GetContentReaderIOError', 'ReadError');
+      return fail(`The file '${path}' couldn't be read${typeof code === 'string' ? ` (${code})` : ''}.`, 'GetContentReaderIOError', 'ReadError');
+  }
+}
+
+/**
+ * Whether `catch [Type]` takes the error. Postern's errors aren't .NET exceptions: the base types
+ * take everything, otherwise the type's name must match the error id or its category.
+ */
+function catches(type: string, error: ShellError): boolean {
+  const name = type.toLowerCase().replace(/^system\.(management\.automation\.)?/, '');
+  if (['exception', 'runtimeexception', 'systemexception'].includes(name)) return true;
+  const short = name.split('.').pop() as string;
+  return short === error.errorId.toLowerCase() || short === `${error.category.toLowerCase()}exception` || (short === 'itemnotfoundexception' && error.category === 'ObjectNotFound');
+}
 
 function stmtOffset(s: Statement): number {
   return s.offset;

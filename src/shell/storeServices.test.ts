@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Organization } from '../config/model.js';
 import { normalizePriorities, type TransportRule } from '../rules/model.js';
+import { DomainInUseError } from '../store/ports.js';
 import { SqliteConfigStore } from '../store/sqlite/configStore.js';
 import { openDatabase, type Db } from '../store/sqlite/db.js';
 import { SqliteTraceQueries } from '../store/sqlite/traceQueries.js';
@@ -139,9 +140,26 @@ describe('tenant isolation', () => {
     const err = await failure(services('Contoso').newAcceptedDomain({ Name: 'fabrikam.com', DomainName: 'fabrikam.com', DomainType: 'Authoritative' }));
     expect(err.category).toBe('ResourceExists');
     expect(err.parameter).toBe('DomainName');
-    expect(err.message).toContain("'fabrikam.com' is already an accepted domain of another organization");
+    expect(err.message).toContain("The domain 'fabrikam.com' can't be added: it is already in use in another tenant.");
     expect(config.configVersion()).toBe(before);
     expect(config.organization('Contoso')!.AcceptedDomains.map((d) => d.DomainName)).toEqual(['contoso.com']);
+  });
+
+  it("refuses a subdomain or a parent of another organization's domain, without naming that organization", async () => {
+    const s = services('Contoso');
+    const sub = await failure(s.newAcceptedDomain({ Name: 'Sub', DomainName: 'sub.fabrikam.com', DomainType: 'Authoritative' }));
+    expect(sub.parameter).toBe('DomainName');
+    expect(sub.message).toContain("The domain 'sub.fabrikam.com' can't be added: its parent domain 'fabrikam.com' is already in use in another tenant.");
+    expect(sub.message).not.toContain('Fabrikam');
+    config.saveOrganization({ ...org('Northwind', 'mail.northwind.example'), AcceptedDomains: [{ DomainName: 'mail.northwind.example', DomainType: 'Authoritative', Default: true }] });
+    const parent = await failure(s.newAcceptedDomain({ Name: 'Northwind', DomainName: 'northwind.example', DomainType: 'Authoritative' }));
+    expect(parent.message).toContain("its subdomain 'mail.northwind.example' is already in use in another tenant");
+    // a name that merely ends the same way is not a parent, and an organization's own subdomains are fine
+    await s.newAcceptedDomain({ Name: 'Notfabrikam', DomainName: 'notfabrikam.com', DomainType: 'Authoritative' });
+    await s.newAcceptedDomain({ Name: 'Contoso EU', DomainName: 'eu.contoso.com', DomainType: 'Authoritative' });
+    expect(config.organization('Contoso')!.AcceptedDomains.map((d) => d.DomainName)).toEqual(['contoso.com', 'notfabrikam.com', 'eu.contoso.com']);
+    // the store refuses it whatever the entry point (config import saves through it too)
+    expect(() => config.saveOrganization({ ...config.organization('Contoso')!, AcceptedDomains: [...config.organization('Contoso')!.AcceptedDomains, { DomainName: 'x.sub.fabrikam.com', DomainType: 'Authoritative', Default: false }] })).toThrow(DomainInUseError);
   });
 
   it("can't reach another organization's transport rule", async () => {
@@ -170,13 +188,13 @@ describe('organization config and accepted domains', () => {
   it('adds, re-defaults and removes domains as Exchange does, refusing what the model cannot keep', async () => {
     const s = services('Contoso');
     const d = await s.newAcceptedDomain({ Name: 'Contoso EU', DomainName: 'Contoso.EU', DomainType: 'InternalRelay' });
-    expect(d).toMatchObject({ Identity: 'contoso.eu', DomainName: 'contoso.eu', DomainType: 'InternalRelay', Default: false });
+    expect(d).toMatchObject({ Identity: 'Contoso EU', Name: 'Contoso EU', DomainName: 'contoso.eu', DomainType: 'InternalRelay', Default: false });
     expect((await s.getAcceptedDomains(d.Guid))[0].DomainName).toBe('contoso.eu');
     expect((await failure(s.newAcceptedDomain({ Name: 'x', DomainName: 'contoso.eu', DomainType: 'Authoritative' }))).category).toBe('ResourceExists');
     expect((await failure(s.newAcceptedDomain({ Name: 'x', DomainName: 'relay.example', DomainType: 'ExternalRelay' }))).parameter).toBe('DomainType');
     expect((await failure(s.newAcceptedDomain({ Name: 'x', DomainName: '*.contoso.net', DomainType: 'Authoritative' }))).parameter).toBe('DomainName');
     expect((await failure(s.removeAcceptedDomain('contoso.com'))).message).toContain('default accepted domain');
-    expect((await failure(s.setAcceptedDomain('contoso.eu', { Name: 'Europe' }))).parameter).toBe('Name');
+    expect((await failure(s.newAcceptedDomain({ Name: 'contoso eu', DomainName: 'other.example', DomainType: 'Authoritative' }))).category).toBe('ResourceExists');
     await s.setAcceptedDomain('contoso.eu', { MakeDefault: true, DomainType: 'Authoritative' });
     expect((await s.getAcceptedDomains()).map((x) => [x.DomainName, x.DomainType, x.Default])).toEqual([
       ['contoso.com', 'Authoritative', false],
@@ -184,6 +202,54 @@ describe('organization config and accepted domains', () => {
     ]);
     await s.removeAcceptedDomain('contoso.com');
     expect(config.organization('Contoso')!.AcceptedDomains.map((x) => x.DomainName)).toEqual(['contoso.eu']);
+  });
+
+  it('keeps the Name given to New-AcceptedDomain: Set-AcceptedDomain -Identity <Name> works, and -Name renames', async () => {
+    const shell = createShellSession({ services: services('Contoso'), now: () => NOW });
+    const r = await shell.run(
+      [
+        'New-AcceptedDomain -Name Contoso -DomainName contoso.net | Out-Null',
+        'Set-AcceptedDomain -Identity Contoso -DomainType InternalRelay',
+        "Set-AcceptedDomain contoso.net -Name 'Contoso Net'",
+        "Get-AcceptedDomain 'Contoso Net' | ForEach-Object { \"$($_.Identity)|$($_.Name)|$($_.DomainName)|$($_.DomainType)\" }",
+        "Set-AcceptedDomain 'Contoso Net' -Name contoso.com",
+      ].join('\n'),
+    );
+    expect(r.output.trim()).toBe('Contoso Net|Contoso Net|contoso.net|InternalRelay');
+    expect(r.errors.map((e) => e.message)).toEqual(["The object accepted domain 'contoso.com' already exists."]);
+    expect(config.organization('Contoso')!.AcceptedDomains).toEqual([
+      { DomainName: 'contoso.com', DomainType: 'Authoritative', Default: true },
+      { Name: 'Contoso Net', DomainName: 'contoso.net', DomainType: 'InternalRelay', Default: false },
+    ]);
+  });
+
+  it('Get-* -Identity takes Exchange wildcards: *, "Prefix*", "*Infix*"; a wildcard matching nothing is no error', async () => {
+    const shell = createShellSession({ services: services('Contoso'), now: () => NOW });
+    const setup = await shell.run(
+      [
+        "New-InboundConnector -Name 'SpamExperts Inbound' -SenderDomains * -SenderIPAddresses 192.0.2.10 -RestrictDomainsToIPAddresses $true",
+        "New-TransportRule -Name 'Legal Disclaimer' -ApplyHtmlDisclaimerText 'Confidential'",
+        "New-TransportRule -Name 'Block executables' -AttachmentHasExecutableContent $true -DeleteMessage $true",
+      ].join('\n'),
+    );
+    expect(setup.errors.map((e) => e.format())).toEqual([]);
+    const names = async (script: string) => {
+      const r = await shell.run(`${script} | ForEach-Object { $_.Name }`);
+      expect(r.errors.map((e) => e.format())).toEqual([]);
+      return r.values;
+    };
+    expect(await names('Get-TransportRule *')).toEqual(['Legal Disclaimer', 'Block executables']);
+    expect(await names('Get-TransportRule "*Disclaimer*"')).toEqual(['Legal Disclaimer']);
+    expect(await names('Get-TransportRule -Identity "block*"')).toEqual(['Block executables']);
+    expect(await names('Get-InboundConnector "SpamExperts*"')).toEqual(['SpamExperts Inbound']);
+    expect(await names('Get-InboundConnector *')).toEqual(['Partner by IP', 'SpamExperts Inbound']);
+    expect(await names('Get-AcceptedDomain *.com')).toEqual(['contoso.com']);
+    expect(await names('Get-TransportRule "Nothing*"')).toEqual([]);
+    // another organization's objects never match
+    expect(await names('Get-InboundConnector "Fabrikam*"')).toEqual([]);
+    expect(await names('Get-AcceptedDomain *fabrikam*')).toEqual([]);
+    // without a wildcard, an unknown name is still "not found"
+    expect((await shell.run('Get-TransportRule Disclaimer')).errors[0].message).toContain("couldn't be found");
   });
 
   it("won't remove a domain a connector is associated with", async () => {
@@ -268,6 +334,18 @@ describe('transport rules', () => {
     expect(r.errors.map((e) => e.format())).toEqual([]);
     expect(r.output).toMatch(/Tag external\s+Enabled\s+0/);
     expect(storedRules('Contoso')).toEqual([expect.objectContaining({ Name: 'Tag external', FromScope: 'NotInOrganization', PrependSubject: '[EXTERNAL] ' })]);
+  });
+
+  it('refuses a display name in an address parameter, naming the parameter, and stores nothing', async () => {
+    const shell = createShellSession({ services: services('Contoso'), now: () => NOW });
+    const r = await shell.run([
+      'New-TransportRule -Name "Sales copies" -SentTo "Sales Department" -BlindCopyTo archive@contoso.com',
+      'New-TransportRule -Name "Not Kelly" -ExceptIfFrom "Kelly Rollin" -Quarantine $true',
+    ].join('\n'));
+    expect(r.errors.map((e) => e.parameter)).toEqual(['SentTo', 'ExceptIfFrom']);
+    expect(r.errors[0].format()).toContain("New-TransportRule : Cannot bind parameter 'SentTo'. Cannot convert value \"Sales Department\" to type \"Microsoft.Exchange.Configuration.Tasks.RecipientIdParameter\". Error: \"'Sales Department' isn't an email address. Postern has no recipient directory to look up display names, aliases or groups; give the SMTP address");
+    expect(r.errors[1].message).toContain("'Kelly Rollin' isn't an email address");
+    expect(storedRules('Contoso')).toEqual([]);
   });
 
   it('copies a rule with Get-TransportRule | ConvertTo-Json | ConvertFrom-Json | New-TransportRule', async () => {

@@ -9,9 +9,8 @@
 //
 // Postern's organization model is narrower than Exchange's objects; where it can't keep a
 // setting, the cmdlet says so naming the parameter rather than dropping it silently:
-// - accepted domains are named by their domain (no separate Name; New-AcceptedDomain -Name is
-//   accepted, Set-AcceptedDomain -Name is refused), no ExternalRelay, no wildcard domains
-//   (tenant attribution matches exact domains);
+// - accepted domains keep their Name (the identity, as in Exchange; the domain name and GUID find
+//   them too), no ExternalRelay, no wildcard domains (tenant attribution matches exact domains);
 // - connectors don't store TrustedOrganizations, ClientHostNames or the Enhanced Filtering
 //   settings (EFSkipLastIP, EFSkipIPs, EFUsers): non-empty values are refused. Parameters the
 //   shell already flags as having no effect (EFTestMode, EFSkipMailGateway,
@@ -28,7 +27,7 @@ import type { Organization } from '../config/model.js';
 import { buildRule, updateRule } from '../rules/build.js';
 import { RuleCompileError } from '../rules/compile.js';
 import { RULE_LIMITS, insertRule, moveRule, normalizePriorities, regexSize, removeRule, type TransportRule } from '../rules/model.js';
-import type { ConfigStore } from '../store/ports.js';
+import { DomainInUseError, type ConfigStore } from '../store/ports.js';
 import type { QuarantineEntry, QuarantineStore } from '../store/quarantineStore.js';
 import { QuarantineError, QuarantineService, type HeldContent } from '../quarantine/service.js';
 import { HistoricalSearchError, type HistoricalSearches } from '../trace/historicalSearch.js';
@@ -122,6 +121,11 @@ function domainGuid(orgGuid: string, domain: string): string {
 function storableDomainType(type: AcceptedDomainType): 'Authoritative' | 'InternalRelay' {
   if (type === 'ExternalRelay') throw invalid('DomainType', 'DomainType: Postern accepts Authoritative and InternalRelay domains; ExternalRelay is not supported.');
   return type;
+}
+
+/** An accepted domain's Name: the one given to New-AcceptedDomain, else its domain name. */
+function domainName(d: Organization['AcceptedDomains'][number]): string {
+  return d.Name ?? d.DomainName;
 }
 
 /** Settings Postern's connector model can't keep; a non-default value is refused, naming the parameter. */
@@ -255,10 +259,10 @@ export class StoreShellServices implements ShellServices {
     } catch (e) {
       if (e instanceof ShellError) throw e;
       if (e instanceof z.ZodError) throw fromZod(e);
-      const message = e instanceof Error ? e.message : String(e);
-      if (/already an accepted domain of another organization/i.test(message)) {
-        throw new ShellError(`${message} A domain can belong to one organization only; remove it there first.`, { errorId: 'DomainAlreadyInUse', category: 'ResourceExists', parameter: 'DomainName' });
+      if (e instanceof DomainInUseError) {
+        throw new ShellError(`DomainName: ${e.message} Choose a domain your organization owns.`, { errorId: 'DomainAlreadyInUse', category: 'ResourceExists', parameter: 'DomainName' });
       }
+      const message = e instanceof Error ? e.message : String(e);
       throw new ShellError(message, { errorId: 'SaveFailed', category: 'InvalidOperation' });
     }
   }
@@ -277,14 +281,21 @@ export class StoreShellServices implements ShellServices {
   // ------------------------------------------------------------------ accepted domains
 
   private domainObject(org: Organization, d: Organization['AcceptedDomains'][number]): AcceptedDomainObject {
-    return { Identity: d.DomainName, Name: d.DomainName, DomainName: d.DomainName, DomainType: d.DomainType, Default: d.Default, Guid: domainGuid(org.Guid, d.DomainName) };
+    const name = domainName(d);
+    return { Identity: name, Name: name, DomainName: d.DomainName, DomainType: d.DomainType, Default: d.Default, Guid: domainGuid(org.Guid, d.DomainName) };
   }
 
+  /** By Name (Exchange's identity), domain name or GUID. */
   private findDomain(org: Organization, identity: string): Organization['AcceptedDomains'][number] {
     const id = identity.trim();
-    const d = org.AcceptedDomains.find((x) => same(x.DomainName, id) || same(domainGuid(org.Guid, x.DomainName), id));
+    const d = org.AcceptedDomains.find((x) => same(domainName(x), id)) ?? org.AcceptedDomains.find((x) => same(x.DomainName, id) || same(domainGuid(org.Guid, x.DomainName), id));
     if (!d) throw objectNotFound(identity, 'accepted domain');
     return d;
+  }
+
+  /** Names identify accepted domains, so two domains of an organization can't share one. */
+  private checkDomainNameFree(org: Organization, name: string, except?: Organization['AcceptedDomains'][number]): void {
+    if (org.AcceptedDomains.some((x) => x !== except && same(domainName(x), name))) throw objectExists(name, 'accepted domain');
   }
 
   async getAcceptedDomains(identity?: string): Promise<AcceptedDomainObject[]> {
@@ -298,10 +309,12 @@ export class StoreShellServices implements ShellServices {
     const domainType = storableDomainType(r.DomainType);
     if (domain.includes('*')) throw invalid('DomainName', `DomainName: '${r.DomainName}' is a wildcard; Postern attributes mail to an organization by exact domain, so add each domain on its own.`);
     if (!isDomainName(domain)) throw invalid('DomainName', `DomainName: '${r.DomainName}' is not a valid SMTP domain.`);
+    const name = r.Name.trim();
     let created: AcceptedDomainObject | undefined;
     this.update((org) => {
       if (org.AcceptedDomains.some((d) => d.DomainName === domain)) throw objectExists(domain, 'accepted domain');
-      const entry = { DomainName: domain, DomainType: domainType, Default: org.AcceptedDomains.length === 0 };
+      this.checkDomainNameFree(org, name);
+      const entry = { ...(same(name, domain) ? {} : { Name: name }), DomainName: domain, DomainType: domainType, Default: org.AcceptedDomains.length === 0 };
       created = this.domainObject(org, entry);
       return { ...org, AcceptedDomains: [...org.AcceptedDomains, entry] };
     });
@@ -312,9 +325,8 @@ export class StoreShellServices implements ShellServices {
     const domainType = changes.DomainType === undefined ? undefined : storableDomainType(changes.DomainType);
     this.update((org) => {
       const d = this.findDomain(org, identity);
-      if (changes.Name !== undefined && !same(changes.Name, d.DomainName)) {
-        throw invalid('Name', `Name: Postern names an accepted domain by its domain name ('${d.DomainName}'); it can't be renamed.`);
-      }
+      const name = changes.Name?.trim();
+      if (name !== undefined) this.checkDomainNameFree(org, name, d);
       if (changes.MakeDefault === false && d.Default) {
         throw invalid('MakeDefault', `MakeDefault: '${d.DomainName}' is the default domain; make another domain the default instead (Set-AcceptedDomain <domain> -MakeDefault $true).`);
       }
@@ -322,6 +334,10 @@ export class StoreShellServices implements ShellServices {
         const y = { ...x };
         if (changes.MakeDefault) y.Default = x.DomainName === d.DomainName;
         if (x.DomainName === d.DomainName && domainType) y.DomainType = domainType;
+        if (x.DomainName === d.DomainName && name !== undefined) {
+          delete y.Name;
+          if (!same(name, x.DomainName)) y.Name = name;
+        }
         return y;
       });
       return { ...org, AcceptedDomains: domains };

@@ -321,8 +321,12 @@ export function enumType(typeName: string, values: readonly string[]): ParamType
 
 // ------------------------------------------------------------------ element types
 
-/** An SMTP address (RecipientIdParameter, SmtpAddress). Names without @ are kept (recipient names). */
-export function smtpAddressType(options: { requireAt?: boolean; typeName?: string } = {}): ParamType {
+/**
+ * An SMTP address (SmtpAddress, RecipientIdParameter). Exchange also takes a recipient's display
+ * name, alias or group there and looks it up in the directory; Postern has no directory, so for
+ * a `recipient` parameter such a value is refused saying so (stored, it could never match).
+ */
+export function smtpAddressType(options: { recipient?: boolean; typeName?: string } = {}): ParamType {
   const typeName = options.typeName ?? 'Microsoft.Exchange.Data.SmtpAddress';
   return {
     kind: 'SmtpAddress',
@@ -332,7 +336,10 @@ export function smtpAddressType(options: { requireAt?: boolean; typeName?: strin
       v = single(v);
       const s = toStr(isPlainObject(v) ? (findProperty(v, 'PrimarySmtpAddress') ?? findProperty(v, 'Identity') ?? [null, v])[1] : v).trim();
       if (s === '') return fail('convert', 'The address is empty.', v, typeName);
-      if (options.requireAt !== false && !/^[^\s@<>]+@[^\s@<>]+$/.test(s)) {
+      if (!/^[^\s@<>]+@[^\s@<>]+$/.test(s)) {
+        if (options.recipient) {
+          return fail('convert', `'${s}' isn't an email address. Postern has no recipient directory to look up display names, aliases or groups; give the SMTP address (for example sales@contoso.com).`, v, typeName);
+        }
         return fail('convert', `"${s}" isn't a valid SMTP address.`, v, typeName);
       }
       return s;
@@ -552,6 +559,9 @@ export function multiValuedType(element: ParamType, options: MultiValuedOptions 
     let items: unknown[] = Array.isArray(v) ? v.flat(Infinity) : v === null || v === undefined ? [] : [v];
     if (options.splitStrings) {
       items = items.flatMap((x) => (typeof x === 'string' ? x.split(/[\s,;]+/).filter((p) => p !== '') : [x]));
+    }
+    if (items.some((x) => x === null || x === undefined)) {
+      fail('validate', 'The argument is null, empty, or an element of the argument collection contains a null value. Supply a collection that does not contain any null values and then try the command again.', v, typeName);
     }
     const out = items.map((x) => element.convert(x));
     if (options.maxCount !== undefined && out.length > options.maxCount) {

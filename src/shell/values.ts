@@ -74,6 +74,28 @@ export class ScriptBlock {
   }
 }
 
+/**
+ * `$_` in a catch block: PowerShell's ErrorRecord, with the properties scripts read
+ * ($_.Exception.Message, $_.FullyQualifiedErrorId, $_.CategoryInfo.Category); as a string, the message.
+ */
+export class ErrorRecord<E extends Error & { errorId: string; category: string; command?: string } = Error & { errorId: string; category: string; command?: string }> {
+  readonly Exception: { Message: string };
+  readonly FullyQualifiedErrorId: string;
+  readonly CategoryInfo: { Category: string };
+  readonly TargetObject = null;
+
+  constructor(readonly error: E) {
+    Object.defineProperty(this, 'error', { enumerable: false });
+    this.Exception = { Message: error.message };
+    this.FullyQualifiedErrorId = error.command ? `${error.errorId},${error.command}` : error.errorId;
+    this.CategoryInfo = { Category: error.category };
+  }
+
+  toString(): string {
+    return this.Exception.Message;
+  }
+}
+
 /** Text produced by Format-Table / Format-List; rendered as-is at the end of the pipeline. */
 export class FormattedText {
   constructor(readonly text: string) {}
@@ -186,6 +208,7 @@ export function toStr(v: unknown): string {
   if (v instanceof Hashtable) return 'System.Collections.Hashtable';
   if (v instanceof ScriptBlock) return v.text;
   if (v instanceof FormattedText) return v.text;
+  if (v instanceof ErrorRecord) return v.toString();
   if (isPlainObject(v)) {
     const id = findProperty(v, 'Identity') ?? findProperty(v, 'Name');
     if (id && typeof id[1] === 'string') return id[1];

@@ -2,11 +2,24 @@
 // PostgreSQL. Adapters live in store/sqlite (embedded default) and store/postgres.
 import type { Organization } from '../config/model.js';
 
+/**
+ * An accepted domain another organization holds, or a parent or subdomain of one: as in Exchange
+ * Online, a domain and its subdomains belong to one tenant. The message names the domains only,
+ * never the other organization.
+ */
+export class DomainInUseError extends Error {
+  constructor(readonly domain: string, readonly heldDomain: string) {
+    const held = heldDomain === domain ? 'it is' : heldDomain.endsWith(`.${domain}`) ? `its subdomain '${heldDomain}' is` : `its parent domain '${heldDomain}' is`;
+    super(`The domain '${domain}' can't be added: ${held} already in use in another tenant. A domain and its subdomains can belong to one organization only.`);
+    this.name = 'DomainInUseError';
+  }
+}
+
 export interface ConfigStore {
   /** Every organization, as one consistent snapshot. */
   organizations(): Organization[];
   organization(nameOrGuid: string): Organization | undefined;
-  /** Create or replace an organization (validated); bumps the configuration version. */
+  /** Create or replace an organization (validated); bumps the configuration version. Throws DomainInUseError. */
   saveOrganization(org: Organization): void;
   removeOrganization(guid: string): void;
   /** Monotonic counter that changes with every configuration change; servers poll it. */

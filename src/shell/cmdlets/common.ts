@@ -9,7 +9,7 @@ import {
   MultiValuedEdit,
   type ParamType,
 } from '../types.js';
-import { dotnetRegex, tagged } from '../values.js';
+import { dotnetRegex, findProperty, tagged, toStr, wildcardToRegExp } from '../values.js';
 import { ConversionFailure } from '../types.js';
 
 /** `[-Identity] <XxxIdParameter>` at position 1, bound from the pipeline (objects or names). */
@@ -57,8 +57,13 @@ export function patterns(edit: boolean): ParamType {
   return multiValuedType(patternType(), { edit, typeName: 'Microsoft.Exchange.MessagingPolicies.Rules.Tasks.Pattern[]' });
 }
 
+/** A RecipientIdParameter: an SMTP address (there is no directory to resolve names in). */
+export function recipientId(): ParamType {
+  return smtpAddressType({ recipient: true, typeName: 'Microsoft.Exchange.Configuration.Tasks.RecipientIdParameter' });
+}
+
 export function recipients(edit: boolean): ParamType {
-  return multiValuedType(smtpAddressType({ requireAt: false, typeName: 'Microsoft.Exchange.Configuration.Tasks.RecipientIdParameter' }), { edit, typeName: 'Microsoft.Exchange.Configuration.Tasks.RecipientIdParameter[]' });
+  return multiValuedType(recipientId(), { edit, typeName: 'Microsoft.Exchange.Configuration.Tasks.RecipientIdParameter[]' });
 }
 
 export function addresses(edit: boolean, typeName = 'Microsoft.Exchange.Data.MultiValuedProperty'): ParamType {
@@ -98,4 +103,15 @@ export function pickParams(params: BoundParameters, names: readonly string[]): R
 /** Exchange's warning when a Set-* cmdlet changes nothing. */
 export function noChangesWarning(identity: string): string {
   return `The command completed successfully but no settings of '${identity}' have been modified.`;
+}
+
+/**
+ * Get-* -Identity as Exchange reads it: `*` is a wildcard (`Get-TransportRule *`,
+ * `"SpamExperts*"`, `"*Disclaimer*"`) matching the listed properties of every object, and a
+ * wildcard that matches nothing is no error; any other identity is looked up as given.
+ */
+export async function getByIdentity<T extends object>(identity: string | null | undefined, fetch: (identity?: string) => Promise<T[]>, properties: readonly string[] = ['Identity', 'Name']): Promise<T[]> {
+  if (!identity || !identity.includes('*')) return fetch(identity ?? undefined);
+  const pattern = wildcardToRegExp(identity.replace(/[?[`]/g, '`$&')); // only * is a wildcard in an Exchange identity
+  return (await fetch()).filter((o) => properties.some((p) => pattern.test(toStr(findProperty(o, p)?.[1]))));
 }

@@ -5,7 +5,7 @@ import type { CmdletDef, ParameterDef } from '../registry.js';
 import type { InboundConnectorObject, InboundConnectorSettings } from '../services.js';
 import { domainType, enumType, ipRangeType, multiValuedType, stringType, unlimitedType } from '../types.js';
 import { tagged } from '../values.js';
-import { bool, identityParam, noChangesWarning, resolveEdits, str, strings } from './common.js';
+import { bool, getByIdentity, identityParam, noChangesWarning, resolveEdits, str, strings } from './common.js';
 
 const CONNECTOR_ID = 'Microsoft.Exchange.Configuration.Tasks.InboundConnectorIdParameter';
 
@@ -116,7 +116,7 @@ export const inboundConnectorCmdlets: CmdletDef[] = [
     outputType: 'InboundConnector',
     parameters: [identityParam(CONNECTOR_ID), { name: 'ResultSize', type: unlimitedType({ min: 1 }) }],
     async run(ctx, params) {
-      let list = await ctx.services.getInboundConnectors(params.get<string>('Identity') ?? undefined);
+      let list = await getByIdentity(params.get<string>('Identity'), (id) => ctx.services.getInboundConnectors(id));
       const size = params.get<number | null>('ResultSize');
       if (typeof size === 'number') list = list.slice(0, size);
       return list.map(connectorOutput);

@@ -3,7 +3,7 @@ import type { CmdletDef } from '../registry.js';
 import type { AcceptedDomainChanges, AcceptedDomainType } from '../services.js';
 import { domainType, enumType, identityType, unlimitedType } from '../types.js';
 import { tagged } from '../values.js';
-import { bool, identityParam, noChangesWarning, str, tagAll } from './common.js';
+import { bool, getByIdentity, identityParam, noChangesWarning, str, tagAll } from './common.js';
 
 const DOMAIN_ID = 'Microsoft.Exchange.Configuration.Tasks.AcceptedDomainIdParameter';
 const DOMAIN_TYPES = ['Authoritative', 'InternalRelay', 'ExternalRelay'];
@@ -45,7 +45,7 @@ export const organizationCmdlets: CmdletDef[] = [
     outputType: 'AcceptedDomain',
     parameters: [identityParam(DOMAIN_ID, { properties: ['Identity', 'DomainName', 'Name'] }), { name: 'ResultSize', type: unlimitedType({ min: 1 }) }],
     async run(ctx, params) {
-      let domains = await ctx.services.getAcceptedDomains(params.get<string>('Identity') ?? undefined);
+      let domains = await getByIdentity(params.get<string>('Identity'), (id) => ctx.services.getAcceptedDomains(id), ['Identity', 'Name', 'DomainName']);
       const size = params.get<number | null>('ResultSize');
       if (typeof size === 'number') domains = domains.slice(0, size);
       return tagAll(domains, 'AcceptedDomain');

@@ -120,10 +120,11 @@ export const quarantineCmdlets: CmdletDef[] = [
     confirmImpact: 'Medium',
     defaultSet: 'Identity',
     parameters: [
-      identity({ mandatory: ['Identity'], position: 1 }),
+      // -Identity is needed unless -Identities is given, whichever way the message is released
+      identity({ mandatory: ['Identity', 'OrgReleaseToUser', 'OrgReleaseToAll'], position: 1 }),
       identities({ mandatory: ['Identities'] }),
       { name: 'User', type: multiValuedType(smtpAddressType(), { typeName: 'System.String[]' }), mandatory: true, sets: ['OrgReleaseToUser'] },
-      { name: 'ReleaseToAll', type: switchType(), sets: ['OrgReleaseToAll'] },
+      { name: 'ReleaseToAll', type: switchType(), sets: ['OrgReleaseToAll', 'Identities'] },
       { name: 'ActionType', type: enumType('Microsoft.Exchange.Management.FfoQuarantine.ReleaseActionType', ['Release', 'Request', 'Deny']), sets: ['Identities'] },
       { name: 'AllowSender', type: switchType() },
       { name: 'EntityType', type: ENTITY_TYPE },

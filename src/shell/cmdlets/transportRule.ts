@@ -12,13 +12,12 @@ import {
   int32Type,
   ipRangeType,
   multiValuedType,
-  smtpAddressType,
   stringType,
   unlimitedType,
   type ParamType,
 } from '../types.js';
-import { tagged } from '../values.js';
-import { bool, identityParam, noChangesWarning, patterns, recipients, resolveEdits, str, words } from './common.js';
+import { tagged, toStr } from '../values.js';
+import { bool, getByIdentity, identityParam, noChangesWarning, patterns, recipientId, recipients, resolveEdits, str, words } from './common.js';
 
 type Kind = 'condition' | 'action' | 'property';
 
@@ -131,7 +130,7 @@ const ACTIONS: RuleParam[] = [
   { name: 'ApplyHtmlDisclaimerLocation', kind: 'action', type: e('Microsoft.Exchange.MessagingPolicies.Rules.DisclaimerLocation', ['Append', 'Prepend']) },
   { name: 'ApplyHtmlDisclaimerFallbackAction', kind: 'action', type: e('Microsoft.Exchange.MessagingPolicies.Rules.DisclaimerFallbackAction', ['Wrap', 'Ignore', 'Reject']) },
   { name: 'GenerateNotification', kind: 'action', type: () => str(5120, 'Microsoft.Exchange.MessagingPolicies.Rules.DisclaimerText') },
-  { name: 'GenerateIncidentReport', kind: 'action', type: () => smtpAddressType({ requireAt: false, typeName: 'Microsoft.Exchange.Configuration.Tasks.RecipientIdParameter' }) },
+  { name: 'GenerateIncidentReport', kind: 'action', type: recipientId },
   { name: 'IncidentReportContent', kind: 'action', type: (edit) => multiValuedType(enumType('Microsoft.Exchange.MessagingPolicies.Rules.IncidentReportContent', ['Sender', 'Recipients', 'Subject', 'Cc', 'Bcc', 'Severity', 'Override', 'RuleDetections', 'FalsePositive', 'DataClassifications', 'IdMatch', 'AttachOriginalMail']), { edit, typeName: 'Microsoft.Exchange.MessagingPolicies.Rules.IncidentReportContent[]' }) },
   { name: 'NotifySender', kind: 'action', type: e('Microsoft.Exchange.MessagingPolicies.Rules.NotifySenderType', ['NotifyOnly', 'RejectMessage', 'RejectUnlessFalsePositiveOverride', 'RejectUnlessSilentOverride', 'RejectUnlessExplicitOverride']), noEffect: true },
   { name: 'ApplyClassification', kind: 'action', type: () => str() },
@@ -217,9 +216,9 @@ function humanize(name: string): string {
 }
 
 function describeValue(v: unknown): string {
-  if (Array.isArray(v)) return v.map((x) => `'${String(x)}'`).join(' or ');
+  if (Array.isArray(v)) return v.map((x) => `'${toStr(x)}'`).join(' or ');
   if (typeof v === 'boolean') return v ? '' : 'false';
-  return `'${String(v)}'`;
+  return `'${toStr(v)}'`;
 }
 
 /** An Exchange-like Description ("If the message: ... Take the following actions: ..."). */
@@ -327,7 +326,7 @@ export const transportRuleCmdlets: CmdletDef[] = [
     ],
     async run(ctx, params) {
       if (params.has('Filter')) ctx.writeWarning('Postern ignores -Filter on Get-TransportRule; pipe to Where-Object instead.');
-      let rules = await ctx.services.getTransportRules(params.get<string>('Identity') ?? undefined);
+      let rules = await getByIdentity(params.get<string>('Identity'), (id) => ctx.services.getTransportRules(id));
       if (params.has('State')) rules = rules.filter((r) => r.State === params.get('State'));
       if (params.has('DlpPolicy')) rules = rules.filter((r) => String(r.DlpPolicy ?? '').toLowerCase() === String(params.get('DlpPolicy')).toLowerCase());
       const size = params.get<number | null>('ResultSize');

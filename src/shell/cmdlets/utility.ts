@@ -642,7 +642,15 @@ const getContent: CmdletDef = {
   parameters: [{ name: 'Path', type: stringType(), position: 1, mandatory: true, aliases: ['LiteralPath', 'PSPath'] }, { name: 'Raw', type: switchType() }, { name: 'Encoding', type: stringType(), ignored: true }],
   async run(ctx, params) {
     if (!ctx.readFile) throw new ShellError('Reading files is not available in this shell session.', { errorId: 'FileAccessNotAllowed', category: 'PermissionDenied', parameter: 'Path', command: 'Get-Content' });
-    const text = await ctx.readFile(params.get<string>('Path') as string);
+    let text: string;
+    try {
+      text = await ctx.readFile(params.get<string>('Path') as string);
+    } catch (e) {
+      // as in PowerShell, a file that can't be read is a non-terminating error: the script goes
+      // on unless $ErrorActionPreference or -ErrorAction is Stop
+      if (!(e instanceof ShellError)) throw e;
+      return ctx.writeError(e);
+    }
     return params.get('Raw') === true ? text : text.replace(/\r?\n$/, '').split(/\r?\n/);
   },
 };
@@ -660,12 +668,13 @@ const getCommand: CmdletDef = {
     { name: 'Syntax', type: switchType() },
   ],
   run(ctx, params) {
-    const match = (pattern: string | undefined, s: string) => pattern === undefined || wildcardToRegExp(pattern).test(s);
+    // Get-Command $null lists everything, as Get-Command alone does
+    const match = (pattern: string | null | undefined, s: string) => pattern === undefined || pattern === null || wildcardToRegExp(pattern).test(s);
     const defs = ctx.registry.list().filter((d) => {
       const [verb, noun] = d.name.split('-');
       return (match(params.get<string>('Name'), d.name) || (d.aliases ?? []).some((a) => match(params.get<string>('Name'), a))) && match(params.get<string>('Verb'), verb) && match(params.get<string>('Noun'), noun ?? '');
     });
-    if (params.has('Name') && defs.length === 0 && !/[*?]/.test(params.get<string>('Name') as string)) {
+    if (typeof params.get('Name') === 'string' && defs.length === 0 && !/[*?]/.test(params.get<string>('Name') as string)) {
       throw new ShellError(`The term '${params.get<string>('Name')}' is not recognized as a name of a cmdlet.`, { errorId: 'CommandNotFoundException', category: 'ObjectNotFound', parameter: 'Name', command: 'Get-Command' });
     }
     if (params.get('Syntax') === true) return defs.flatMap((d) => cmdletSyntax(d));

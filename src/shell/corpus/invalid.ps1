@@ -171,3 +171,15 @@ Stop-HistoricalSearch -JobId not-a-guid
 
 # expect: NotifyAddress CannotConvertArgumentNoMessage
 Start-HistoricalSearch -ReportTitle x -StartDate 11/01/2026 -EndDate 11/22/2026 -ReportType ConnectorReport -NotifyAddress admin
+
+# Display names and group names need a recipient directory, which Postern doesn't have (the
+# documentation's example, as printed): the SMTP address is asked for, naming the parameter.
+
+# expect: BetweenMemberOf1 CannotConvertArgumentNoMessage
+New-TransportRule "Ethical Wall - Sales and Brokerage Departments" -BetweenMemberOf1 "Sales Department" -BetweenMemberOf2 "Brokerage Department" -ExceptIfFrom "Tony Smith","Pilar Ackerman" -ExceptIfSubjectContainsWords "Press Release","Corporate Communication" -RejectMessageReasonText "Messages sent between the Sales and Brokerage departments are strictly prohibited."
+
+# expect: SentTo CannotConvertArgumentNoMessage
+New-TransportRule -Name "Sales copies" -SentTo "Sales Department" -BlindCopyTo archive@contoso.com
+
+# expect: ExceptIfFrom CannotConvertArgumentNoMessage
+Set-TransportRule "Sales copies" -ExceptIfFrom "Kelly Rollin"

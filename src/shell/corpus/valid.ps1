@@ -60,7 +60,7 @@ Remove-InboundConnector "Third-party filter" -Confirm:$false
 
 New-TransportRule -Name "Redirect to quarantine if not coming from known IPs" -Quarantine $true -ExceptIfHeaderContainsMessageHeader 'X-MS-Exchange-Organization-AuthAs' -ExceptIfHeaderContainsWords 'Internal' –ExceptIfSenderIpRanges ‘203.0.113.0/24,198.51.100.7 ' -StopRuleProcessing $true -Priority 0
 
-New-TransportRule "Ethical Wall - Sales and Brokerage Departments" -BetweenMemberOf1 "Sales Department" -BetweenMemberOf2 "Brokerage Department" -ExceptIfFrom "Tony Smith","Pilar Ackerman" -ExceptIfSubjectContainsWords "Press Release","Corporate Communication" -RejectMessageReasonText "Messages sent between the Sales and Brokerage departments are strictly prohibited."
+New-TransportRule "Ethical Wall - Sales and Brokerage Departments" -BetweenMemberOf1 sales@contoso.com -BetweenMemberOf2 brokerage@contoso.com -ExceptIfFrom "tony.smith@contoso.com","pilar.ackerman@contoso.com" -ExceptIfSubjectContainsWords "Press Release","Corporate Communication" -RejectMessageReasonText "Messages sent between the Sales and Brokerage departments are strictly prohibited."
 
 New-TransportRule -Name "Mark as spam" -SenderDomainIs fabrikam.com -SetSCL 9
 
@@ -94,7 +94,7 @@ New-TransportRule -Name "Recipients" -RecipientDomainIs fabrikam.com -AnyOfToCcH
 
 New-TransportRule -Name "Attachments" -AttachmentExtensionMatchesWords exe,js,vbs -AttachmentIsPasswordProtected $true -ExceptIfAttachmentNameMatchesPatterns 'report.*\.zip' -RuleErrorAction Defer
 
-New-TransportRule -Name "Spoof banner" -SenderIpRanges 2001:db8::/32 -ExceptIfFromMemberOf "Executives" -ApplyHtmlDisclaimerText "Caution" -UseLegacyRegex $false -RuleSubType None
+New-TransportRule -Name "Spoof banner" -SenderIpRanges 2001:db8::/32 -ExceptIfFromMemberOf "executives@contoso.com" -ApplyHtmlDisclaimerText "Caution" -UseLegacyRegex $false -RuleSubType None
 
 New-TransportRule -Name "Continued" `
   -SentToScope InOrganization `
@@ -126,7 +126,7 @@ Get-TransportRule | Where-Object Priority -lt 3 | Select-Object Name, Priority |
 
 Set-TransportRule "Mark as spam" -Priority 2
 
-Set-TransportRule -Identity "Ethical Wall - Sales and Brokerage Departments" -ExceptIfFrom @{Add="Chris Ashton"; Remove="Tony Smith"}
+Set-TransportRule -Identity "Ethical Wall - Sales and Brokerage Departments" -ExceptIfFrom @{Add="chris.ashton@contoso.com"; Remove="tony.smith@contoso.com"}
 
 Set-TransportRule "Header words" -HeaderContainsWords @{Add='Bulk'}
 

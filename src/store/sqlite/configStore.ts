@@ -1,7 +1,7 @@
 // Configuration on SQLite: organizations as validated JSON documents plus an accepted-domain
 // index that enforces "a domain belongs to one organization".
 import { Organization } from '../../config/model.js';
-import type { ConfigStore } from '../ports.js';
+import { DomainInUseError, type ConfigStore } from '../ports.js';
 import type { Db } from './db.js';
 
 export class SqliteConfigStore implements ConfigStore {
@@ -37,9 +37,15 @@ export class SqliteConfigStore implements ConfigStore {
         .run(org.Guid, org.Name, JSON.stringify(org));
       this.db.prepare('DELETE FROM accepted_domains WHERE org_guid = ?').run(org.Guid);
       const insert = this.db.prepare('INSERT INTO accepted_domains (domain, org_guid) VALUES (?, ?)');
+      const heldElsewhere = this.db.prepare(
+        // the domain itself, a parent of it, or a subdomain of it, held by another organization
+        `SELECT domain FROM accepted_domains WHERE org_guid <> @org
+           AND (domain = @domain OR substr(@domain, -length(domain) - 1) = '.' || domain OR substr(domain, -length(@domain) - 1) = '.' || @domain)
+         LIMIT 1`,
+      ).pluck();
       for (const d of org.AcceptedDomains) {
-        const owner = this.db.prepare('SELECT org_guid FROM accepted_domains WHERE domain = ?').pluck().get(d.DomainName);
-        if (owner) throw new Error(`The domain '${d.DomainName}' is already an accepted domain of another organization.`);
+        const held = heldElsewhere.get({ org: org.Guid, domain: d.DomainName }) as string | undefined;
+        if (held !== undefined) throw new DomainInUseError(d.DomainName, held);
         insert.run(d.DomainName, org.Guid);
       }
       this.bump();
