@@ -1,7 +1,8 @@
 // `postern config export|import`: the whole organization configuration as YAML.
 import { Command } from 'commander';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { ConfigDocumentError, parseConfig, serializeConfig } from '../config/document.js';
+import { parseConfig, serializeConfig } from '../config/document.js';
+import { ConfigFileError } from '../config/yamlFile.js';
 import { openStore, withDataDir } from './common.js';
 
 export function register(program: Command): void {
@@ -26,7 +27,7 @@ export function register(program: Command): void {
       try {
         doc = parseConfig(readFileSync(file, 'utf8'), file);
       } catch (err) {
-        if (err instanceof ConfigDocumentError) {
+        if (err instanceof ConfigFileError) {
           console.error(`Configuration not imported:\n${err.problems.map((p) => `  ${p}`).join('\n')}`);
           process.exit(1);
         }
