@@ -90,37 +90,25 @@ function match<T extends { Guid: string }>(before: readonly T[], after: readonly
 }
 
 function settingChanges(old: Organization, now: Organization): ConfigChange[] {
-  const out = fieldChanges('', old, now, ['Name', 'AcceptedDomains', 'Delivery', 'DomainDelivery']);
-  for (const c of fieldChanges('Config.', old.Config, now.Config)) {
-    if (c.subject === 'Config.RejectDirectSend' && old.Config.RejectDirectSend && !now.Config.RejectDirectSend) {
-      c.weakens = 'Reject Direct Send turned off: mail that forges the organization\'s domains without a connector is accepted again';
-    }
-    out.push(c);
-  }
-  return out;
+  const changes = [...fieldChanges('', old, now, ['Name', 'AcceptedDomains', 'Delivery', 'DomainDelivery']), ...fieldChanges('Config.', old.Config, now.Config)];
+  return changes.map(({ field, change }) =>
+    field === 'RejectDirectSend' && old.Config.RejectDirectSend && !now.Config.RejectDirectSend
+      ? { ...change, weakens: "Reject Direct Send turned off: mail that forges the organization's domains without a connector is accepted again" }
+      : change,
+  );
 }
 
-const CONNECTOR_RESTRICTIONS = ['RestrictDomainsToIPAddresses', 'RestrictDomainsToCertificate', 'RequireTls', 'Enabled'] as const;
+const CONNECTOR_RESTRICTIONS: readonly string[] = ['RestrictDomainsToIPAddresses', 'RestrictDomainsToCertificate', 'RequireTls'];
 
 function connectorChanges(before: readonly InboundConnector[], after: readonly InboundConnector[]): ConfigChange[] {
-  const out: ConfigChange[] = [];
-  const { pairs, added, removed } = match(before, after, (c) => c.Name);
-  for (const c of removed) out.push({ kind: 'removed', subject: `InboundConnector '${c.Name}'`, weakens: 'connector removed: the senders it restricted or identified are no longer checked against it' });
-  for (const [old, now] of pairs) {
-    for (const change of fieldChanges(`InboundConnector '${now.Name}'.`, old, now, undefined, ['Guid'])) {
-      const field = change.subject.slice(change.subject.lastIndexOf('.') + 1);
-      if ((CONNECTOR_RESTRICTIONS as readonly string[]).includes(field) && old[field as (typeof CONNECTOR_RESTRICTIONS)[number]] && !now[field as (typeof CONNECTOR_RESTRICTIONS)[number]]) {
-        change.weakens = field === 'Enabled' ? 'connector disabled: its restrictions no longer apply' : `${field} turned off`;
-      }
-      if (field === 'SenderIPAddresses') {
-        const wider = widenedRanges(old.SenderIPAddresses, now.SenderIPAddresses);
-        if (wider.length) change.weakens = `trusted IP ranges widened: ${wider.join(', ')}`;
-      }
-      out.push(change);
-    }
-  }
-  for (const c of added) out.push({ kind: 'added', subject: `InboundConnector '${c.Name}'` });
-  return out;
+  return listChanges('InboundConnector', before, after, 'connector removed: the senders it restricted or identified are no longer checked against it', (field, old, now) => {
+    const was = (old as unknown as Record<string, unknown>)[field];
+    const is = (now as unknown as Record<string, unknown>)[field];
+    if (CONNECTOR_RESTRICTIONS.includes(field) && was === true && is === false) return `${field} turned off`;
+    if (field === 'Enabled' && was === true && is === false) return 'connector disabled: its restrictions no longer apply';
+    const wider = field === 'SenderIPAddresses' ? widenedRanges(old.SenderIPAddresses, now.SenderIPAddresses) : [];
+    return wider.length ? `trusted IP ranges widened: ${wider.join(', ')}` : undefined;
+  });
 }
 
 /** Ranges of `after` not inside any range of `before`: a range added, or a prefix made shorter. */
@@ -136,22 +124,34 @@ export function widenedRanges(before: readonly string[], after: readonly string[
 }
 
 function ruleChanges(before: readonly TransportRule[], after: readonly TransportRule[]): ConfigChange[] {
-  const out: ConfigChange[] = [];
-  const { pairs, added, removed } = match(before, after, (r) => r.Name);
-  for (const r of removed) out.push({ kind: 'removed', subject: `TransportRule '${r.Name}'`, weakens: 'rule removed: its actions no longer apply' });
+  return listChanges('TransportRule', before, after, 'rule removed: its actions no longer apply', (field, old, now, pairs) => {
+    if (field === 'State' && old.State === 'Enabled' && now.State === 'Disabled') return 'rule disabled: its actions no longer apply';
+    if (field === 'Mode' && old.Mode === 'Enforce' && now.Mode !== 'Enforce') return 'rule no longer enforced: its actions are only audited';
+    const passed = field === 'Priority' ? overtaken(old, now, pairs) : [];
+    return passed.length ? `rule now runs after ${passed.map((n) => `'${n}'`).join(', ')}, which it used to precede` : undefined;
+  });
+}
+
+/**
+ * Removed items (each weakening, `removedWeakens` says why), changed fields of the items on
+ * both sides (`weakens` judges each), then added items.
+ */
+function listChanges<T extends { Guid: string; Name: string }>(
+  type: string,
+  before: readonly T[],
+  after: readonly T[],
+  removedWeakens: string,
+  weakens: (field: string, old: T, now: T, pairs: readonly [T, T][]) => string | undefined,
+): ConfigChange[] {
+  const { pairs, added, removed } = match(before, after, (t) => t.Name);
+  const out: ConfigChange[] = removed.map((t) => ({ kind: 'removed', subject: `${type} '${t.Name}'`, weakens: removedWeakens }));
   for (const [old, now] of pairs) {
-    for (const change of fieldChanges(`TransportRule '${now.Name}'.`, old, now, undefined, ['Guid'])) {
-      const field = change.subject.slice(change.subject.lastIndexOf('.') + 1);
-      if (field === 'State' && old.State === 'Enabled' && now.State === 'Disabled') change.weakens = 'rule disabled: its actions no longer apply';
-      if (field === 'Mode' && old.Mode === 'Enforce' && now.Mode !== 'Enforce') change.weakens = 'rule no longer enforced: its actions are only audited';
-      if (field === 'Priority') {
-        const passed = overtaken(old, now, pairs);
-        if (passed.length) change.weakens = `rule now runs after ${passed.map((n) => `'${n}'`).join(', ')}, which it used to precede`;
-      }
-      out.push(change);
+    for (const { field, change } of fieldChanges(`${type} '${now.Name}'.`, old, now, undefined, ['Guid'])) {
+      const why = weakens(field, old, now, pairs);
+      out.push(why ? { ...change, weakens: why } : change);
     }
   }
-  for (const r of added) out.push({ kind: 'added', subject: `TransportRule '${r.Name}'` });
+  for (const t of added) out.push({ kind: 'added', subject: `${type} '${t.Name}'` });
   return out;
 }
 
@@ -164,16 +164,16 @@ function overtaken(old: TransportRule, now: TransportRule, pairs: readonly [Tran
  * One change per field whose value differs (`keys` limits the fields, `skip` leaves some out;
  * by default, every field either side has).
  */
-function fieldChanges(prefix: string, old: object, now: object, keys?: readonly string[], skip: readonly string[] = []): ConfigChange[] {
+function fieldChanges(prefix: string, old: object, now: object, keys?: readonly string[], skip: readonly string[] = []): { field: string; change: ConfigChange }[] {
   const a = old as Record<string, unknown>;
   const b = now as Record<string, unknown>;
   const fields = keys ?? [...new Set([...Object.keys(a), ...Object.keys(b)])];
-  const out: ConfigChange[] = [];
+  const out: { field: string; change: ConfigChange }[] = [];
   for (const field of fields) {
     if (skip.includes(field)) continue;
     const from = formatValue(a[field]);
     const to = formatValue(b[field]);
-    if (from !== to) out.push({ kind: 'changed', subject: `${prefix}${field}`, from, to });
+    if (from !== to) out.push({ field, change: { kind: 'changed', subject: `${prefix}${field}`, from, to } });
   }
   return out;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig, serializeConfig } from './document.js';
+import { problemsOf as configProblems } from './testing.js';
 import { ConfigFileError } from './yamlFile.js';
 
 const valid = `organizations:
@@ -84,15 +85,7 @@ describe('configuration keys (PowerShell rule: case-insensitive, unknown ones re
     expect(serializeConfig({ organizations: [org] })).toContain('RestrictDomainsToIPAddresses: true');
   });
 
-  const problemsOf = (text: string): string[] => {
-    try {
-      parseConfig(text, 'orgs.yaml');
-    } catch (e) {
-      if (e instanceof ConfigFileError) return e.problems;
-      throw e;
-    }
-    return [];
-  };
+  const problemsOf = (text: string): string[] => configProblems(() => parseConfig(text, 'orgs.yaml'));
 
   it('refuses a misspelled key at its line and column, suggesting the valid name', () => {
     expect(problemsOf(everyLevel.replace('RejectDirectsend', 'RejectDirectSnd'))).toEqual([

@@ -97,7 +97,9 @@ function walkUnion(def: Def, value: unknown, path: (string | number)[], problems
     return chosen ? walk(chosen, value, path, problems) : value;
   }
   let best: { value: unknown; problems: KeyProblem[] } | undefined;
-  for (const option of options) {
+  // A scalar option would "know" every key of an object by ignoring them all.
+  const candidates = isRecord(value) ? options.filter((o) => baseType(o) !== 'scalar') : options;
+  for (const option of candidates) {
     const tried: KeyProblem[] = [];
     const v = walk(option, value, path, tried);
     if (!best || tried.length < best.problems.length) best = { value: v, problems: tried };
@@ -107,15 +109,23 @@ function walkUnion(def: Def, value: unknown, path: (string | number)[], problems
   return best.value;
 }
 
+/** 'scalar' for a schema that can't hold keys, through wrappers and pipes. */
+function baseType(schema: Schema): string {
+  const def = schema._zod.def;
+  if (WRAPPERS.has(def.type) && def.innerType) return baseType(def.innerType);
+  if (def.type === 'pipe') return baseType(def.in?._zod.def.type === 'transform' ? def.out! : def.in!);
+  return ['object', 'record', 'union', 'lazy'].includes(def.type) ? def.type : 'scalar';
+}
+
 /** The schema's spelling of `key`: exact, else the one name equal to it ignoring case. */
-export function canonicalKey(key: string, names: readonly string[]): string | undefined {
+function canonicalKey(key: string, names: readonly string[]): string | undefined {
   if (names.includes(key)) return key;
   const lower = key.toLowerCase();
   return names.find((n) => n.toLowerCase() === lower);
 }
 
 /** "unknown key 'X'; did you mean Y?" — or the valid keys when there are few and none is close. */
-export function unknownKeyMessage(key: string, names: readonly string[]): string {
+function unknownKeyMessage(key: string, names: readonly string[]): string {
   const suggestion = closestName(key, names);
   if (suggestion) return `unknown key '${key}'; did you mean ${suggestion}?`;
   if (names.length <= 12) return `unknown key '${key}'; valid keys here are ${names.join(', ')}`;
@@ -123,7 +133,7 @@ export function unknownKeyMessage(key: string, names: readonly string[]): string
 }
 
 /** The valid name nearest to `key` (edit distance, ignoring case), when it is near enough to be a typo. */
-export function closestName(key: string, names: readonly string[]): string | undefined {
+function closestName(key: string, names: readonly string[]): string | undefined {
   const lower = key.toLowerCase();
   let best: { name: string; distance: number } | undefined;
   for (const name of names) {

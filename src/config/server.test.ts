@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseServerSettings } from './server.js';
-import { ConfigFileError } from './yamlFile.js';
+import { problemsOf as configProblems } from './testing.js';
 
-const problemsOf = (text: string): string[] => {
-  try {
-    parseServerSettings(text, 'postern.yaml');
-  } catch (e) {
-    if (e instanceof ConfigFileError) return e.problems;
-    throw e;
-  }
-  return [];
-};
+const problemsOf = (text: string): string[] => configProblems(() => parseServerSettings(text, 'postern.yaml'));
 
 describe('server settings', () => {
   it('takes keys in any casing, in Postern\'s camelCase', () => {
