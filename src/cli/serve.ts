@@ -2,8 +2,8 @@
 import { Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parse } from 'yaml';
-import { ServerSettings } from '../config/server.js';
+import { parseServerSettings, type ServerSettings } from '../config/server.js';
+import { ConfigFileError } from '../config/yamlFile.js';
 import cluster from 'node:cluster';
 import { startGateway, startSmtpWorker } from './gateway.js';
 import { createLogger } from './logger.js';
@@ -20,10 +20,12 @@ export function register(program: Command): void {
     .action(async (opts: { dataDir: string; smtp?: string; http?: string; config?: string; banner?: boolean }) => {
       const dataDir = resolve(opts.dataDir);
       const file = opts.config ?? (existsSync(join(dataDir, 'postern.yaml')) ? join(dataDir, 'postern.yaml') : undefined);
-      const raw = file ? parse(readFileSync(file, 'utf8')) ?? {} : {};
-      const parsed = ServerSettings.safeParse({ ...raw, ...(opts.smtp && { smtp: opts.smtp }), ...(opts.http && { http: opts.http }) });
-      if (!parsed.success) {
-        console.error(`Invalid server settings${file ? ` in ${file}` : ''}:\n${parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`);
+      let settings: ServerSettings;
+      try {
+        settings = parseServerSettings(file ? readFileSync(file, 'utf8') : '', file ?? 'settings', { ...(opts.smtp && { smtp: opts.smtp }), ...(opts.http && { http: opts.http }) });
+      } catch (err) {
+        if (!(err instanceof ConfigFileError)) throw err;
+        console.error(`Invalid server settings${file ? ` in ${file}` : ''}:\n${err.problems.map((p) => `  ${p}`).join('\n')}`);
         process.exit(1);
       }
       const logger = createLogger();
@@ -36,11 +38,11 @@ export function register(program: Command): void {
           process.exit(1);
         }
       }
-      if (cluster.isWorker) return startSmtpWorker(dataDir, parsed.data, logger.child({ worker: cluster.worker!.id }));
+      if (cluster.isWorker) return startSmtpWorker(dataDir, settings, logger.child({ worker: cluster.worker!.id }));
       // Signals are handled from the start: one that arrives while the gateway is starting
       // stops it as soon as it is up.
       let stopping = false;
-      const started = startGateway(dataDir, parsed.data, logger);
+      const started = startGateway(dataDir, settings, logger);
       const stop = async (signal: string) => {
         if (stopping) return;
         stopping = true;
@@ -54,13 +56,13 @@ export function register(program: Command): void {
       const gw = await started;
       logger.info({ smtp: gw.smtpPort, smtps: gw.smtpsPort, http: gw.httpPort, dataDir }, 'postern ready');
       if (opts.banner) {
-        const host = parsed.data.smtp.split(':')[0];
+        const host = settings.smtp.split(':')[0];
         console.log(
           [
             '',
             `Postern is running.`,
             `  SMTP      ${host}:${gw.smtpPort} (STARTTLS with a self-signed certificate in ${join(dataDir, 'tls')})`,
-            `  Admin     http://${parsed.data.http.split(':')[0]}:${gw.httpPort}/health   metrics: /metrics`,
+            `  Admin     http://${settings.http.split(':')[0]}:${gw.httpPort}/health   metrics: /metrics`,
             `  Data      ${dataDir} (database postern.db, spool/, maildir/)`,
             '',
             `Try it:  swaks --server ${host}:${gw.smtpPort} --tls --to user@contoso.com --from ceo@contoso.com`,

@@ -1,7 +1,10 @@
 // Settings of one Postern node (not of an organization): listeners, limits, retry policy, trust.
-// Read from YAML (`serve --config FILE`, default <data-dir>/postern.yaml when present).
+// Read from YAML (`serve --config FILE`, default <data-dir>/postern.yaml when present). The keys
+// are Postern's own camelCase names, matched case-insensitively; an unknown one is refused
+// (config/keys.ts), so a misspelled limit never silently falls back to its default.
 import { z } from 'zod';
 import { DEFAULT_TRACE_RETENTION_DAYS } from '../trace/retention.js';
+import { parseYamlFile } from './yamlFile.js';
 
 const HostPort = z.string().regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$/, 'expected host:port');
 
@@ -50,6 +53,14 @@ export const ServerSettings = z.object({
   configPollMs: z.number().int().min(50).default(500),
 });
 export type ServerSettings = z.infer<typeof ServerSettings>;
+
+/**
+ * Parse the settings file's text (empty when there is none); `overrides` (command-line options)
+ * win over the file. Throws ConfigFileError with every problem at file:line:column.
+ */
+export function parseServerSettings(text: string, fileName: string, overrides: Partial<Record<keyof ServerSettings, unknown>> = {}): ServerSettings {
+  return parseYamlFile(ServerSettings, text, fileName, overrides);
+}
 
 export function splitHostPort(hp: string): { host: string; port: number } {
   const i = hp.lastIndexOf(':');
