@@ -8,6 +8,7 @@ import { register as registerServe } from './serve.js';
 import { register as registerSimulate } from './simulate.js';
 import { register as registerShell } from './shell.js';
 import { register as registerReport } from './report.js';
+import { CliError } from './common.js';
 
 const program = new Command('postern')
   .description('Inbound mail gateway with Exchange Online tenant mail flow: connectors, Reject Direct Send, rules, quarantine, trace, hunting.')
@@ -15,4 +16,10 @@ const program = new Command('postern')
 
 for (const register of [registerInit, registerServe, registerConfig, registerDirectSend, registerShell, registerSimulate, registerHunt, registerReport]) register(program);
 
-await program.parseAsync(process.argv);
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (!(err instanceof CliError)) throw err;
+  console.error(`postern: ${err.message}`);
+  process.exit(err.exitCode);
+}

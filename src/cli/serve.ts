@@ -1,13 +1,40 @@
 // `postern serve`: SMTP listener, delivery, admin HTTP. Stops gracefully on SIGINT/SIGTERM.
 import { Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parse } from 'yaml';
 import { ServerSettings } from '../config/server.js';
 import cluster from 'node:cluster';
 import { startGateway, startSmtpWorker } from './gateway.js';
 import { createLogger } from './logger.js';
-import { withDataDir } from './common.js';
+import { CliError, requireDataDir, withDataDir } from './common.js';
+import { lockDataDir } from './serveLock.js';
+import { describeStartupError, type ListenSources } from './startupErrors.js';
+
+/** The node's settings: the file (if any) under the command-line listen addresses, validated. */
+function readSettings(file: string | undefined, overrides: { smtp?: string; http?: string }): ServerSettings {
+  let raw: unknown = {};
+  if (file) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new CliError(`cannot read the settings file ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): check the path given with --config`);
+    }
+    try {
+      raw = parse(text) ?? {};
+    } catch (err) {
+      throw new CliError(`the settings file ${file} is not valid YAML: ${(err as Error).message.split('\n')[0].replace(/:$/, '')}. Fix it, or remove it to use the defaults.`);
+    }
+    if (typeof raw !== 'object' || Array.isArray(raw)) throw new CliError(`the settings file ${file} must be a YAML mapping of setting: value (e.g. smtp: 127.0.0.1:2525)`);
+  }
+  const parsed = ServerSettings.safeParse({ ...(raw as object), ...overrides });
+  if (!parsed.success) {
+    const where = file ? ` in ${file}` : '';
+    throw new CliError(`invalid server settings${where}:\n${parsed.error.issues.map((i) => `  ${i.path.join('.') || '(top level)'}: ${i.message}`).join('\n')}`);
+  }
+  return parsed.data;
+}
 
 export function register(program: Command): void {
   withDataDir(program.command('serve'))
@@ -17,20 +44,22 @@ export function register(program: Command): void {
     .option('-c, --config <file>', 'server settings YAML (default <data-dir>/postern.yaml when present)')
     .option('--banner', 'print where everything is and how to try it')
     .action(async (opts: { dataDir: string; smtp?: string; http?: string; config?: string; banner?: boolean }) => {
-      const dataDir = resolve(opts.dataDir);
+      const dataDir = requireDataDir(opts.dataDir);
       const file = opts.config ?? (existsSync(join(dataDir, 'postern.yaml')) ? join(dataDir, 'postern.yaml') : undefined);
-      const raw = file ? parse(readFileSync(file, 'utf8')) ?? {} : {};
-      const parsed = ServerSettings.safeParse({ ...raw, ...(opts.smtp && { smtp: opts.smtp }), ...(opts.http && { http: opts.http }) });
-      if (!parsed.success) {
-        console.error(`Invalid server settings${file ? ` in ${file}` : ''}:\n${parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`);
+      const settings = readSettings(file, { ...(opts.smtp && { smtp: opts.smtp }), ...(opts.http && { http: opts.http }) });
+      const sources: ListenSources = { settingsFile: file, fromCommandLine: new Set((['smtp', 'http'] as const).filter((k) => opts[k])) };
+      const failed = (err: unknown): never => {
+        console.error(`postern serve: ${describeStartupError(err, settings, sources, dataDir)}`);
         process.exit(1);
-      }
+      };
       const logger = createLogger();
-      if (cluster.isWorker) return startSmtpWorker(dataDir, parsed.data, logger.child({ worker: cluster.worker!.id }));
+      if (cluster.isWorker) return startSmtpWorker(dataDir, settings, logger.child({ worker: cluster.worker!.id })).catch(failed);
+      // The primary holds the lock; its SMTP workers run under it and die with it.
+      lockDataDir(dataDir);
       // Signals are handled from the start: one that arrives while the gateway is starting
       // stops it as soon as it is up.
       let stopping = false;
-      const started = startGateway(dataDir, parsed.data, logger);
+      const started = startGateway(dataDir, settings, logger);
       const stop = async (signal: string) => {
         if (stopping) return;
         stopping = true;
@@ -41,16 +70,16 @@ export function register(program: Command): void {
       };
       process.on('SIGINT', () => void stop('SIGINT'));
       process.on('SIGTERM', () => void stop('SIGTERM'));
-      const gw = await started;
+      const gw = await started.catch(failed);
       logger.info({ smtp: gw.smtpPort, smtps: gw.smtpsPort, http: gw.httpPort, dataDir }, 'postern ready');
       if (opts.banner) {
-        const host = parsed.data.smtp.split(':')[0];
+        const host = settings.smtp.split(':')[0];
         console.log(
           [
             '',
             `Postern is running.`,
             `  SMTP      ${host}:${gw.smtpPort} (STARTTLS with a self-signed certificate in ${join(dataDir, 'tls')})`,
-            `  Admin     http://${parsed.data.http.split(':')[0]}:${gw.httpPort}/health   metrics: /metrics`,
+            `  Admin     http://${settings.http.split(':')[0]}:${gw.httpPort}/health   metrics: /metrics`,
             `  Data      ${dataDir} (database postern.db, spool/, maildir/)`,
             '',
             `Try it:  swaks --server ${host}:${gw.smtpPort} --tls --to user@contoso.com --from ceo@contoso.com`,
