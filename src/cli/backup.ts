@@ -13,6 +13,7 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import { HELD_DIR, holdSpool, releaseSpool, spoolHeldBy } from '../queue/spool.js';
 import { dropQueued, integrityCheck, referencedFiles, relocateFiles, schemaVersion, sealCopy, snapshotDatabase, tableCounts } from '../store/sqlite/backup.js';
 import { openDatabase } from '../store/sqlite/db.js';
+import { requireDataDir } from './common.js';
 import { MIGRATIONS } from '../store/sqlite/migrations.js';
 
 const MANIFEST = 'manifest.json';
@@ -80,9 +81,8 @@ function fsyncDir(dir: string): void {
 }
 
 export async function backup(dataDir: string, to: string): Promise<Manifest> {
-  const source = resolve(dataDir);
+  const source = requireDataDir(dataDir);
   const dbFile = join(source, 'postern.db');
-  if (!existsSync(dbFile)) fail(`no Postern data directory at ${source} (run postern init)`);
   const dest = resolve(to);
   if (!isEmptyDir(dest)) fail(`${dest} is not empty; back up into a new or empty directory`);
   const spoolDir = join(source, 'spool');

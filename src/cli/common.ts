@@ -1,6 +1,7 @@
-// Options and output every `postern` command shares: --data-dir, --format table|json|csv.
+// Options and output every `postern` command shares: --data-dir, --format table|json|csv, and
+// the one way to open a data directory (only `postern init` creates one).
 import { Option, type Command } from 'commander';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SqliteConfigStore } from '../store/sqlite/configStore.js';
 import { openDatabase, type Db } from '../store/sqlite/db.js';
@@ -15,9 +16,39 @@ export function withFormat(cmd: Command): Command {
   return cmd.addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'csv']).default('table'));
 }
 
+/** A failure the user can act on: main prints the sentence (no stack trace) and exits with the code. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}
+
+/** The database file of a data directory. */
+export const databaseFile = (dataDir: string): string => join(resolve(dataDir), 'postern.db');
+
+/**
+ * The data directory, resolved, if it holds Postern data. A command pointed at the wrong place
+ * must say so rather than answer from an empty database it made there.
+ */
+export function requireDataDir(dataDir: string): string {
+  const dir = resolve(dataDir);
+  if (!existsSync(databaseFile(dir))) throw new CliError(`no Postern data directory at ${dir} (run postern init)`);
+  return dir;
+}
+
+/** Open an existing data directory's store. */
 export function openStore(dataDir: string): { db: Db; config: SqliteConfigStore } {
-  mkdirSync(resolve(dataDir), { recursive: true });
-  const db = openDatabase(join(resolve(dataDir), 'postern.db'));
+  const db = openDatabase(databaseFile(requireDataDir(dataDir)));
+  return { db, config: new SqliteConfigStore(db) };
+}
+
+/** Create (or open) a data directory's store: `postern init` only. */
+export function createStore(dataDir: string): { db: Db; config: SqliteConfigStore } {
+  mkdirSync(resolve(dataDir), { recursive: true, mode: 0o700 });
+  const db = openDatabase(databaseFile(dataDir));
   return { db, config: new SqliteConfigStore(db) };
 }
 

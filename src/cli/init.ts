@@ -5,7 +5,7 @@ import { Command } from 'commander';
 import { resolve } from 'node:path';
 import type { Organization } from '../config/model.js';
 import { loadOrCreateTls } from '../smtp/tls.js';
-import { openStore, withDataDir } from './common.js';
+import { createStore, withDataDir } from './common.js';
 
 export function demoOrganization(): Organization {
   return {
@@ -26,7 +26,7 @@ export function register(program: Command): void {
     .option('--demo', 'add the demo organization Contoso (contoso.com, Maildir delivery)')
     .option('--hostname <name>', 'host name for the self-signed certificate', 'postern.localhost')
     .action((opts: { dataDir: string; demo?: boolean; hostname: string }) => {
-      const { db, config } = openStore(opts.dataDir);
+      const { db, config } = createStore(opts.dataDir);
       loadOrCreateTls(resolve(opts.dataDir), opts.hostname);
       if (opts.demo && !config.organization('Contoso')) config.saveOrganization(demoOrganization());
       db.close();

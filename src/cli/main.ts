@@ -14,6 +14,7 @@ import { register as registerStatus } from './status.js';
 // Everything Postern writes (database, spool, reports, exports) holds mail or its traces: private
 // to the gateway's user whatever the umask it was started with.
 process.umask(0o077);
+import { CliError } from './common.js';
 
 const program = new Command('postern')
   .description('Inbound mail gateway with Exchange Online tenant mail flow: connectors, Reject Direct Send, rules, quarantine, trace, hunting.')
@@ -21,4 +22,10 @@ const program = new Command('postern')
 
 for (const register of [registerInit, registerServe, registerConfig, registerDirectSend, registerShell, registerSimulate, registerHunt, registerReport, registerStatus, registerBackup]) register(program);
 
-await program.parseAsync(process.argv);
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (!(err instanceof CliError)) throw err;
+  console.error(`postern: ${err.message}`);
+  process.exit(err.exitCode);
+}

@@ -1,14 +1,42 @@
 // `postern serve`: SMTP listener, delivery, admin HTTP. Stops gracefully on SIGINT/SIGTERM.
 import { Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { parse } from 'yaml';
 import { parseServerSettings, type ServerSettings } from '../config/server.js';
 import { ConfigFileError } from '../config/yamlFile.js';
 import cluster from 'node:cluster';
 import { startGateway, startSmtpWorker } from './gateway.js';
 import { createLogger } from './logger.js';
+import { CliError, requireDataDir, withDataDir } from './common.js';
 import { DataDirModeError, secureDataDir } from './privacy.js';
-import { withDataDir } from './common.js';
+import { lockDataDir } from './serveLock.js';
+import { describeStartupError, type ListenSources } from './startupErrors.js';
+
+/** The node's settings: the file (if any) under the command-line listen addresses, validated. */
+function readSettings(file: string | undefined, overrides: { smtp?: string; http?: string }): ServerSettings {
+  let text = '';
+  if (file) {
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new CliError(`cannot read the settings file ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): check the path given with --config`);
+    }
+    let raw: unknown;
+    try {
+      raw = parse(text) ?? {};
+    } catch (err) {
+      throw new CliError(`the settings file ${file} is not valid YAML: ${(err as Error).message.split('\n')[0].replace(/:$/, '')}. Fix it, or remove it to use the defaults.`);
+    }
+    if (typeof raw !== 'object' || Array.isArray(raw)) throw new CliError(`the settings file ${file} must be a YAML mapping of setting: value (e.g. smtp: 127.0.0.1:2525)`);
+  }
+  try {
+    return parseServerSettings(text, file ?? 'settings', overrides);
+  } catch (err) {
+    if (!(err instanceof ConfigFileError)) throw err;
+    throw new CliError(`invalid server settings${file ? ` in ${file}` : ''}:\n${err.problems.map((p) => `  ${p}`).join('\n')}`);
+  }
+}
 
 export function register(program: Command): void {
   withDataDir(program.command('serve'))
@@ -18,27 +46,25 @@ export function register(program: Command): void {
     .option('-c, --config <file>', 'server settings YAML (default <data-dir>/postern.yaml when present)')
     .option('--banner', 'print where everything is and how to try it')
     .action(async (opts: { dataDir: string; smtp?: string; http?: string; config?: string; banner?: boolean }) => {
-      const dataDir = resolve(opts.dataDir);
+      const dataDir = requireDataDir(opts.dataDir);
       const file = opts.config ?? (existsSync(join(dataDir, 'postern.yaml')) ? join(dataDir, 'postern.yaml') : undefined);
-      let settings: ServerSettings;
+      const settings = readSettings(file, { ...(opts.smtp && { smtp: opts.smtp }), ...(opts.http && { http: opts.http }) });
+      const sources: ListenSources = { settingsFile: file, fromCommandLine: new Set((['smtp', 'http'] as const).filter((k) => opts[k])) };
+      const failed = (err: unknown): never => {
+        console.error(`postern serve: ${describeStartupError(err, settings, sources, dataDir)}`);
+        process.exit(1);
+      };
+      const logger = createLogger();
+      if (cluster.isWorker) return startSmtpWorker(dataDir, settings, logger.child({ worker: cluster.worker!.id })).catch(failed);
       try {
-        settings = parseServerSettings(file ? readFileSync(file, 'utf8') : '', file ?? 'settings', { ...(opts.smtp && { smtp: opts.smtp }), ...(opts.http && { http: opts.http }) });
+        secureDataDir(dataDir, logger);
       } catch (err) {
-        if (!(err instanceof ConfigFileError)) throw err;
-        console.error(`Invalid server settings${file ? ` in ${file}` : ''}:\n${err.problems.map((p) => `  ${p}`).join('\n')}`);
+        if (!(err instanceof DataDirModeError)) throw err;
+        console.error(`postern: ${err.message}`);
         process.exit(1);
       }
-      const logger = createLogger();
-      if (cluster.isPrimary && existsSync(dataDir)) {
-        try {
-          secureDataDir(dataDir, logger);
-        } catch (err) {
-          if (!(err instanceof DataDirModeError)) throw err;
-          console.error(`postern: ${err.message}`);
-          process.exit(1);
-        }
-      }
-      if (cluster.isWorker) return startSmtpWorker(dataDir, settings, logger.child({ worker: cluster.worker!.id }));
+      // The primary holds the lock; its SMTP workers run under it and die with it.
+      lockDataDir(dataDir);
       // Signals are handled from the start: one that arrives while the gateway is starting
       // stops it as soon as it is up.
       let stopping = false;
@@ -53,7 +79,7 @@ export function register(program: Command): void {
       };
       process.on('SIGINT', () => void stop('SIGINT'));
       process.on('SIGTERM', () => void stop('SIGTERM'));
-      const gw = await started;
+      const gw = await started.catch(failed);
       logger.info({ smtp: gw.smtpPort, smtps: gw.smtpsPort, http: gw.httpPort, dataDir }, 'postern ready');
       if (opts.banner) {
         const host = settings.smtp.split(':')[0];

@@ -4,6 +4,7 @@
 import { Command, Option } from 'commander';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { admitRecipient, type AdmittedRecipient } from '../mailflow/admitRecipient.js';
@@ -13,7 +14,7 @@ import { compileSnapshot } from '../mailflow/snapshot.js';
 import { describeEvaluation } from '../rules/index.js';
 import { extractContent } from '../smtp/content.js';
 import { parseHeaderBlock } from '../smtp/dataInspector.js';
-import { openStore, withDataDir } from './common.js';
+import { CliError, openStore, withDataDir } from './common.js';
 
 export interface Options {
   dataDir: string;
@@ -115,6 +116,28 @@ async function contentOf(opts: Options) {
   }
 }
 
+// A mailbox as SMTP carries it: a local part and a domain (dotted labels or an [address literal]).
+const MAILBOX = /^[^\s<>@]+@(?:[^\s.@<>[\]]+(?:\.[^\s.@<>[\]]+)*|\[[^\s\]]+\])$/;
+
+/** Refuse options the gateway could never see, rather than simulate some other message. */
+function checkOptions(opts: Options): void {
+  if (!isIP(opts.clientIp)) throw new CliError(`--client-ip '${opts.clientIp}' is not an IP address; give the connecting client's IPv4 or IPv6 address, e.g. --client-ip 203.0.113.5`);
+  if (opts.mailFrom !== '' && !MAILBOX.test(opts.mailFrom)) throw new CliError(`--mail-from '${opts.mailFrom}' is not an email address; give the envelope sender as user@domain, or '' for the null sender <>`);
+  if (!opts.rcpt.length) throw new CliError('give at least one --rcpt');
+  const bad = opts.rcpt.find((r) => !MAILBOX.test(r));
+  if (bad !== undefined) throw new CliError(`--rcpt '${bad}' is not an email address; give each recipient as user@domain`);
+}
+
+/** Exit statuses of `postern simulate`, worst first (usage errors exit 1). */
+export const SIMULATE_EXIT = { accepted: 0, refused: 2, notDelivered: 3 } as const;
+
+/** The exit status for a result: refused anywhere in the dialogue, else held or dropped, else accepted. */
+export function simulateExitCode(r: Awaited<ReturnType<typeof simulate>>): number {
+  if (r.recipients.some((rc) => !rc.rcptReply.startsWith('250')) || (r.dataReply !== null && !r.dataReply.startsWith('250'))) return SIMULATE_EXIT.refused;
+  if (r.copies.some((c) => c.outcome !== 'deliver' && c.outcome !== 'redirect')) return SIMULATE_EXIT.notDelivered;
+  return SIMULATE_EXIT.accepted;
+}
+
 function printText(r: Awaited<ReturnType<typeof simulate>>): void {
   const out: string[] = [];
   out.push(`Client ${r.client.ip} (HELO ${r.client.helo || '-'}), ${r.client.tlsVersion ?? 'no TLS'}${r.client.peerCertificate ? `, certificate ${r.client.peerCertificate.dnsNames.join(', ')} (${r.client.peerCertificate.trusted ? 'trusted' : 'untrusted'})` : ''}`);
@@ -148,13 +171,20 @@ export function register(program: Command): void {
     .requiredOption('--mail-from <address>', "envelope sender (MAIL FROM); '' for <>")
     .option('--rcpt <address>', 'envelope recipient (repeatable)', collect, [])
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addHelpText(
+      'after',
+      `
+Exit status:
+  ${SIMULATE_EXIT.accepted}  accepted: every recipient would be delivered (or redirected)
+  1  usage error (a missing or invalid option, no data directory)
+  ${SIMULATE_EXIT.refused}  refused in the SMTP dialogue: a recipient at RCPT TO, or the message at DATA (5xx or 4xx)
+  ${SIMULATE_EXIT.notDelivered}  accepted, but a copy would be quarantined or deleted rather than delivered`,
+    )
     .action(async (opts: Options) => {
-      if (!opts.rcpt.length) {
-        console.error('simulate: give at least one --rcpt');
-        process.exit(2);
-      }
+      checkOptions(opts);
       const result = await simulate(opts);
       if (opts.format === 'json') console.log(JSON.stringify(result, null, 2));
       else printText(result);
+      process.exitCode = simulateExitCode(result);
     });
 }

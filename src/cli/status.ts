@@ -2,12 +2,12 @@
 // freed, rows per table, the spool, and the retention horizon.
 import type { Command } from 'commander';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parse } from 'yaml';
 import { ServerSettings } from '../config/server.js';
 import { tableCounts } from '../store/sqlite/backup.js';
 import { openDatabase } from '../store/sqlite/db.js';
-import { printRows, withDataDir, withFormat, type Format } from './common.js';
+import { printRows, requireDataDir, withDataDir, withFormat, type Format } from './common.js';
 
 const DAY = 86_400_000;
 const AUTO_VACUUM = ['none', 'full', 'incremental'];
@@ -67,11 +67,7 @@ export function register(program: Command): void {
   withFormat(withDataDir(program.command('status')))
     .description('what the data directory holds: database size and reclaimable space, rows per table, spool, retention horizon')
     .action((opts: { dataDir: string; format: Format }) => {
-      const dataDir = resolve(opts.dataDir);
-      if (!existsSync(join(dataDir, 'postern.db'))) {
-        console.error(`postern: no Postern data directory at ${dataDir} (run postern init)`);
-        process.exit(1);
-      }
+      const dataDir = requireDataDir(opts.dataDir);
       const s = dataDirStatus(dataDir);
       if (opts.format === 'json') return console.log(JSON.stringify(s, null, 2));
       const rows = Object.entries(s.rows).map(([Table, Rows]) => ({ Table, Rows }));

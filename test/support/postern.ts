@@ -24,8 +24,15 @@ export function contoso(overrides: Partial<Organization> = {}): Organization {
   return { ...demoOrganization(), ...overrides };
 }
 
-/** Write organizations into a data directory through `postern config import`. */
+/** Prepare a data directory with `postern init` (no organization): only init creates one. */
+export function initDataDir(dataDir: string): void {
+  const r = runCli(['init', '-d', dataDir]);
+  if (r.status !== 0) throw new Error(`postern init failed: ${r.stderr}`);
+}
+
+/** Write organizations into a data directory through `postern config import` (after init when new). */
 export function importOrgs(dataDir: string, orgs: Organization[]): void {
+  if (!existsSync(join(dataDir, 'postern.db'))) initDataDir(dataDir);
   const file = join(dataDir, 'orgs.yaml');
   writeFileSync(file, stringify({ organizations: orgs }));
   const r = runCli(['config', 'import', file, '-d', dataDir]);
