@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI, runCli, startPostern, swaks, tempDir, type Running } from './support/postern.js';
+import { CLI, initDataDir, runCli, startPostern, swaks, tempDir, type Running } from './support/postern.js';
 
 const GUID = '7b0f8d5e-6a43-4c1f-9a0e-1f1a2b3c4d5e';
 
@@ -64,6 +64,7 @@ describe('config import: keys in any casing reach the live gateway', () => {
   let pg: Running;
   beforeAll(async () => {
     const dir = tempDir();
+    initDataDir(dir);
     expect(importFile(dir, 'orgs.yaml', contosoYaml(PARTNER_MISCASED + REJECT_DIRECT_SEND_MISCASED)).status).toBe(0);
     pg = await startPostern(dir);
   });
@@ -87,6 +88,7 @@ describe('config import: keys in any casing reach the live gateway', () => {
 describe('config import: a misspelled key is refused and nothing is written', () => {
   it('names file:line:column and the closest valid key, exits non-zero, and leaves the store as it was', () => {
     const dir = tempDir();
+    initDataDir(dir);
     expect(importFile(dir, 'good.yaml', contosoYaml(REJECT_DIRECT_SEND_MISCASED)).status).toBe(0);
     const before = exportConfig(dir);
     const r = importFile(dir, 'typo.yaml', contosoYaml(PARTNER_MISCASED.replace('RestrictDomainsToIpAddresses', 'RestrictDomainToIPAddresses')));
@@ -112,6 +114,7 @@ describe('config import shows what it will change and guards weakening changes',
 
   function freshStore(): string {
     const dir = tempDir();
+    initDataDir(dir);
     expect(importFile(dir, 'start.yaml', restricted).status).toBe(0);
     return dir;
   }

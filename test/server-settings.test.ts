@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI, contoso, importOrgs, startPostern, swaks, tempDir, type Running } from './support/postern.js';
+import { CLI, contoso, importOrgs, initDataDir, startPostern, swaks, tempDir, type Running } from './support/postern.js';
 
 describe('server settings keys in any casing take effect', () => {
   let pg: Running;
@@ -29,6 +29,7 @@ describe('server settings keys in any casing take effect', () => {
 describe('a misspelled server settings key', () => {
   it('stops serve before it listens, naming file:line:column and the valid key', () => {
     const dir = tempDir();
+    initDataDir(dir);
     const file = join(dir, 'postern.yaml');
     writeFileSync(file, 'smtp: 127.0.0.1:0\nhttp: 127.0.0.1:0\nlimits:\n  maxMesageSize: 20000\n');
     // A server that wrongly starts is killed after a few seconds rather than left listening.
