@@ -1,6 +1,6 @@
 // The tenant front door over real SMTP: connector attribution by IP and by certificate, Reject
 // Direct Send, RequireTls, OnPremises internal mail, the header firewall, live configuration
-// changes, and the Reject Direct Send impact preview.
+// changes, and the Direct Send lockdown preview (5.7.68 and 5.7.51, with its steps).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -130,15 +130,51 @@ describe('Partner connectors', () => {
 });
 
 describe('postern directsend preview', () => {
-  it('lists exactly the senders that the 5.7.68 rule would refuse', () => {
+  const preview = () => {
     const r = runCli(['directsend', 'preview', '--format', 'json', '-d', pg.dataDir]);
     expect(r.status, r.stderr).toBe(0);
-    const preview = JSON.parse(r.stdout);
-    // Direct Send with contoso.com MAIL FROM from 127.0.0.1 (accepted while the switch was off); not
-    // fabrikam.com (not an accepted domain), not the on-premises connector, not the partners.
-    // Counted independently: Contoso's accepted Direct Send with a contoso.com MAIL FROM.
-    const expected = query(pg.dataDir, "SELECT count(DISTINCT NetworkMessageId) AS n FROM EmailEvents WHERE OrgId = ? AND Connectors = '' AND SenderMailFromDomain = 'contoso.com'", orgs[0].Guid)[0].n;
-    expect(expected).toBeGreaterThan(0);
-    expect(preview.groups.map((g: any) => [g.Organization, g.SenderIP, g.SenderMailFromDomain, g.Messages])).toEqual([['Contoso', '127.0.0.1', 'contoso.com', expected]]);
+    return JSON.parse(r.stdout);
+  };
+  const groups = (p: any) => p.groups.map((g: any) => [g.Organization, g.EnhancedStatusCode, g.Status, g.SenderIP, g.SenderMailFromDomain, g.Connectors.join(','), g.Messages]);
+
+  it('lists the senders 5.7.68 and the restricted connectors (5.7.51) refuse, and a plan that fixes the broken partner first', async () => {
+    const p = preview();
+    // Counted independently: Contoso's accepted Direct Send with a contoso.com MAIL FROM (before the switch was on).
+    const accepted = query(pg.dataDir, "SELECT count(DISTINCT NetworkMessageId) AS n FROM EmailEvents WHERE OrgId = ? AND Connectors = '' AND SenderMailFromDomain = 'contoso.com'", orgs[0].Guid)[0].n;
+    const refused = query(pg.dataDir, "SELECT count(DISTINCT SessionId) AS n FROM SmtpRejectEvents WHERE OrgId = ? AND EnhancedStatusCode = '5.7.68'", orgs[0].Guid)[0].n;
+    expect(accepted).toBeGreaterThan(0);
+    expect(groups(p)).toEqual([
+      ['Contoso', '5.7.68', 'Refused', '127.0.0.1', 'contoso.com', '', refused],
+      ['Contoso', '5.7.68', 'WillRefuse', '127.0.0.1', 'contoso.com', '', accepted],
+      // The self-signed look-alike and the session without a certificate.
+      ['Litware', '5.7.51', 'Refused', '127.0.0.1', 'fabrikam.com', 'Fabrikam by certificate', 2],
+      ['Woodgrove', '5.7.51', 'Refused', '127.0.0.3', 'fabrikam.com', 'Fabrikam by IP', 1],
+    ]);
+    const woodgrove = p.steps.filter((s: any) => s.Organization === 'Woodgrove');
+    expect(woodgrove.map((s: any) => [s.Action, s.Connector, s.Done])).toEqual([['FixRefusedSenders', 'Fabrikam by IP', false], ['RejectDirectSend', '', false]]);
+    expect(woodgrove[0].Commands).toEqual([`Set-InboundConnector -Identity 'Fabrikam by IP' -SenderIPAddresses @{Add="127.0.0.3"}`]);
+
+    // Follow the plan in the shell: Fabrikam's other server gets through, and drops off the list.
+    const shell = runCli(['shell', '-d', pg.dataDir, '--organization', 'Woodgrove', '-c', woodgrove[0].Commands[0]]);
+    expect(shell.status, shell.stderr + shell.stdout).toBe(0);
+    await waitFor(() => /250 2\.0\.0 OK/.test(send('orders@fabrikam.com', 'buyer@woodgrove.com', ['--local-interface', '127.0.0.3']).out), 5_000, 'the added IP in force');
+    expect(groups(preview()).filter((g: any[]) => g[0] === 'Woodgrove')).toEqual([]);
+  });
+
+  it('--organization keeps to that organization: its senders and its steps only', () => {
+    const r = runCli(['directsend', 'preview', '--format', 'json', '-d', pg.dataDir, '--organization', 'Litware']);
+    expect(r.status, r.stderr).toBe(0);
+    const p = JSON.parse(r.stdout);
+    expect(new Set([...p.groups, ...p.steps].map((x: any) => x.Organization))).toEqual(new Set(['Litware']));
+    expect(p.groups.length).toBeGreaterThan(0);
+  });
+
+  it('prints the lists, a summary and the numbered steps on the terminal', () => {
+    const r = runCli(['directsend', 'preview', '-d', pg.dataDir]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^EnhancedStatusCode\s+Status\s+Organization\s+SenderIP/);
+    expect(r.stdout).toMatch(/5\.7\.51 Refused\s+2 message\(s\), 2 recipient\(s\)/);
+    expect(r.stdout).toMatch(/Lock down in this order/);
+    expect(r.stdout).toMatch(/\d\. Contoso: RejectDirectSend — done/);
   });
 });

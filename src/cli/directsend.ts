@@ -1,52 +1,98 @@
-// `postern directsend preview`: what Reject Direct Send would have refused, from the trace.
+// `postern directsend preview`: who the Direct Send lockdown refuses (5.7.68 and 5.7.51), from
+// the trace, and the order of steps that breaks no sender you recognise.
 import { Command } from 'commander';
-import { previewRejectDirectSend } from '../mailflow/directSendPreview.js';
-import { openStore, printRows, withDataDir, withFormat, type Format } from './common.js';
+import { previewDirectSendLockdown, type DirectSendPreview, type LockdownStep } from '../mailflow/directSendPreview.js';
+import { CliError, openStore, printRows, withDataDir, withFormat, type Format } from './common.js';
 
 const DAY = 86_400_000;
+
+const COLUMNS = ['EnhancedStatusCode', 'Status', 'Organization', 'SenderIP', 'SenderMailFromDomain', 'Connectors', 'Messages', 'Recipients', 'FirstSeen', 'LastSeen', 'SenderMailFromAddresses'];
 
 export function register(program: Command): void {
   const ds = program.command('directsend').description('Direct Send: see who uses it before you lock it');
   withFormat(withDataDir(ds.command('preview')))
-    .description('list the senders that Reject Direct Send (5.7.68) would have refused, grouped by sender IP and MAIL FROM domain')
+    .description('list the senders the lockdown refuses — Reject Direct Send (5.7.68) and restricted connectors (5.7.51) — and the order of steps that breaks none you recognise')
     .option('--days <n>', 'look back this many days', '30')
     .option('-o, --organization <name>', 'only this organization')
+    .addHelpText(
+      'after',
+      `
+Every sender in the trace is judged again under the configuration in force now. Status:
+  Refused      refused in the SMTP dialogue during the period, and still refused
+  WillRefuse   accepted during the period; the configuration now in force refuses it
+  WouldRefuse  accepted; refused once the step naming it is taken (5.7.68: Reject Direct
+               Send on; 5.7.51: the named connector restricted)
+Exit status: 0, also when senders are listed; 2 for a usage error.`,
+    )
     .action((opts: { dataDir: string; format: Format; days: string; organization?: string }) => {
       const days = Number(opts.days);
-      if (!Number.isFinite(days) || days <= 0 || days > 90) {
-        console.error('--days must be a number from 1 to 90');
-        process.exit(2);
-      }
+      if (!Number.isFinite(days) || days <= 0 || days > 90) throw new CliError('--days must be a number from 1 to 90', 2);
       const { db, config } = openStore(opts.dataDir);
       try {
         const orgs = opts.organization ? [config.organization(opts.organization)].filter((o) => o !== undefined) : config.organizations();
-        if (opts.organization && !orgs.length) {
-          console.error(`No organization named '${opts.organization}'.`);
-          process.exit(2);
-        }
+        if (opts.organization && !orgs.length) throw new CliError(`No organization named '${opts.organization}'.`, 2);
         const since = Date.now() - days * DAY;
-        const rows = db
+        const orgIds = JSON.stringify(orgs.map((o) => o.Guid));
+        // Refusals first: the accepted rows are streamed, and the connection runs one query at a time.
+        const refused = db
+          .prepare(
+            `SELECT OrgId, Timestamp, SessionId, SenderIPv4, SenderIPv6, SenderMailFromAddress, SenderMailFromDomain,
+                    RecipientEmailAddress, EnhancedStatusCode
+               FROM SmtpRejectEvents WHERE Timestamp >= ? AND EnhancedStatusCode IN ('5.7.68', '5.7.51')
+                AND OrgId IN (SELECT value FROM json_each(?))`,
+          )
+          .all(since, orgIds) as any[];
+        const accepted = db
           .prepare(
             `SELECT OrgId, Timestamp, NetworkMessageId, SenderIPv4, SenderIPv6, SenderMailFromAddress, SenderMailFromDomain,
                     RecipientEmailAddress, Connectors, EmailDirection, AdditionalFields
                FROM EmailEvents WHERE Timestamp >= ? AND OrgId IN (SELECT value FROM json_each(?))`,
           )
-          .all(since, JSON.stringify(orgs.map((o) => o.Guid))) as any[];
-        const preview = previewRejectDirectSend(rows, orgs, { since });
+          .iterate(since, orgIds) as Iterable<any>;
+        const preview = previewDirectSendLockdown(accepted, refused, orgs, { since });
         if (opts.format === 'json') {
           console.log(JSON.stringify(preview, null, 2));
           return;
         }
-        printRows(
+        if (opts.format === 'csv' || preview.groups.length)
+          printRows(
           preview.groups.map((g) => ({ ...g, SenderMailFromAddresses: g.SenderMailFromAddresses.join(' '), Connectors: g.Connectors.filter(Boolean).join(' ') })),
           opts.format,
-          ['Organization', 'SenderIP', 'SenderMailFromDomain', 'Messages', 'Recipients', 'FirstSeen', 'LastSeen', 'SenderMailFromAddresses'],
+          COLUMNS,
         );
-        if (opts.format === 'table') {
-          console.error(`\n${preview.totalMessages} message(s) in the last ${days} day(s) would have been refused with 550 5.7.68.`);
-        }
+        if (opts.format === 'table') console.log(`\n${renderSummary(preview, days)}\n\n${renderSteps(preview.steps)}`);
       } finally {
         db.close();
       }
     });
+}
+
+function renderSummary(p: DirectSendPreview, days: number): string {
+  const lines = p.summary.map((s) => `  ${s.EnhancedStatusCode} ${s.Status.padEnd(11)} ${s.Messages} message(s), ${s.Recipients} recipient(s)`);
+  const out = [lines.length ? `In the last ${days} day(s):` : `In the last ${days} day(s) no sender was or would be refused by the lockdown.`, ...lines];
+  if (p.unknownConnectors.length) out.push(`Connectors not in the configuration, assumed to identify by IP or certificate: ${p.unknownConnectors.join(', ')}`);
+  return out.join('\n');
+}
+
+function renderSteps(steps: LockdownStep[]): string {
+  const out = ['Lock down in this order (run the cmdlets in `postern shell --organization <name>`):'];
+  for (const s of steps) {
+    out.push('', `${s.Order}. ${s.Organization}: ${s.Action}${s.Connector ? ` '${s.Connector}'` : ''}${s.Done ? ' — done' : ''}`);
+    out.push(...wrap(s.Explanation, 96).map((l) => `   ${l}`));
+    out.push(...s.Commands.map((c) => `     ${c}`));
+  }
+  return out.join('\n');
+}
+
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines;
 }

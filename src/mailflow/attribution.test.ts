@@ -7,6 +7,7 @@ import { admit, REJECT_DIRECT_SEND, PARTNER_RESTRICTION, REQUIRE_TLS, type Admis
 import {
   attribute,
   attributionTraceFields,
+  refusalConnectors,
   certificateNameMatches,
   compileFrontDoor,
   senderDomainMatches,
@@ -208,6 +209,11 @@ describe('attribution and admission', () => {
     expect(attributionTraceFields(run(contoso, plain('127.0.0.2'), 'x@fabrikam.com').a)).toEqual({ Connectors: 'Fabrikam by IP', ConnectorMatch: 'ip' });
     expect(attributionTraceFields(run(litware, plain('203.0.113.30'), 'x@litware.com').a)).toEqual({ Connectors: 'Litware scanners (domain only)', ConnectorMatch: 'senderDomain' });
     expect(attributionTraceFields(run(bare(false), plain('203.0.113.9'), 'x@contoso.com').a)).toEqual({ Connectors: '', ConnectorMatch: '' });
+  });
+
+  it('a 5.7.51 refusal records the restricting connector it failed', () => {
+    expect(refusalConnectors(run(contoso, plain('127.0.0.3'), 'someone@fabrikam.com').a)).toBe('Fabrikam by IP');
+    expect(refusalConnectors(run(bare(true), plain('203.0.113.9'), 'ceo@contoso.com').a)).toBe('');
   });
 
   it('only the envelope MAIL FROM is read: header From: is not an input', () => {

@@ -350,3 +350,11 @@ function lower(s: string): string {
 export function attributionTraceFields(a: Attribution): { Connectors: string; ConnectorMatch: MatchedOn | '' } {
   return { Connectors: a.connector?.Name ?? '', ConnectorMatch: a.matchedOn ?? '' };
 }
+
+/**
+ * What SmtpRejectEvents.Connectors records for a refused recipient: the restricting connectors
+ * a 5.7.51 is about, else the connector the message came through ('' for none).
+ */
+export function refusalConnectors(a: Attribution): string {
+  return a.restrictionFailed?.length ? a.restrictionFailed.map((c) => c.Name).join(', ') : (a.connector?.Name ?? '');
+}

@@ -2,6 +2,7 @@
 // Tenant-level admission (connectors, Reject Direct Send) happens here too, because the tenant
 // is known at this point and a refusal here leaves nothing to bounce.
 import { admitRecipient } from '../mailflow/admitRecipient.js';
+import { refusalConnectors } from '../mailflow/attribution.js';
 import type { ListenerContext } from './context.js';
 import { recordReject, reportRefusal } from './reject.js';
 import { smtpError, stateOf, type SessionLike } from './session.js';
@@ -17,7 +18,7 @@ export function onRcptTo(ctx: ListenerContext, address: string, session: Session
   const verdict = admitRecipient(ctx.snapshot(), state.client, mailFrom, address);
   if (!verdict.admitted) {
     const r = verdict.refusal;
-    recordReject(ctx, state, session.id, { stage: 'RCPT', code: r.code, text: r.text, reason: r.reason, mailFrom, recipient: address, orgGuid: verdict.org?.Guid, connector: verdict.frontDoor?.trace.Connectors });
+    recordReject(ctx, state, session.id, { stage: 'RCPT', code: r.code, text: r.text, reason: r.reason, mailFrom, recipient: address, orgGuid: verdict.org?.Guid, connector: verdict.frontDoor && refusalConnectors(verdict.frontDoor.attribution) });
     return smtpError(r.code, r.text);
   }
   state.recipients.push(verdict.recipient);
