@@ -92,6 +92,19 @@ describe('one postern serve per data directory', () => {
     expect(again.smtpPort).toBeGreaterThan(0);
   });
 
+  it('two servers started at the same moment after a crash: exactly one runs, the other names it', async () => {
+    const dir = tempDir();
+    importOrgs(dir, [contoso()]);
+    const crashed = await startPostern(dir);
+    await crashed.stop('SIGKILL'); // leaves serve.pid naming a dead process
+    const results = await Promise.allSettled([startPostern(dir), startPostern(dir)]);
+    const up = results.filter((r): r is PromiseFulfilledResult<Running> => r.status === 'fulfilled').map((r) => r.value);
+    running.push(...up);
+    expect(up).toHaveLength(1);
+    const refused = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')!;
+    expect(String(refused.reason)).toContain(`another postern serve (pid ${up[0].proc.pid}) is already running on ${dir}`);
+  });
+
   it('a lock naming a live process that is not a postern serve does not block', async () => {
     const dir = tempDir();
     importOrgs(dir, [contoso()]);
