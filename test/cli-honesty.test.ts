@@ -120,6 +120,23 @@ describe('one postern serve per data directory', () => {
   });
 });
 
+describe('a file the user names that is not there', () => {
+  it('is one sentence naming the path, never a stack trace, in every command that reads one', () => {
+    const dir = tempDir();
+    initDataDir(dir);
+    const missing = join(tempDir(), 'missing');
+    for (const args of [
+      ['config', 'import', `${missing}.yaml`, '-d', dir],
+      ['simulate', '-d', dir, '--eml', `${missing}.eml`, '--client-ip', '192.0.2.1', '--mail-from', 'a@contoso.com', '--rcpt', 'b@contoso.com'],
+    ]) {
+      const r = runCli(args);
+      expect(r.status, args.join(' ')).toBe(1);
+      expect(r.stderr.trim()).toMatch(new RegExp(`^postern: cannot read ${missing}\\.(yaml|eml): no such file or directory$`));
+      noStackTrace(r.stderr);
+    }
+  });
+});
+
 describe('startup errors are sentences', () => {
   it('a port in use given with --smtp names --smtp', async () => {
     const dir = tempDir();

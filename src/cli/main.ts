@@ -25,7 +25,16 @@ for (const register of [registerInit, registerServe, registerConfig, registerDir
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
-  if (!(err instanceof CliError)) throw err;
-  console.error(`postern: ${err.message}`);
-  process.exit(err.exitCode);
+  const failure = err instanceof CliError ? err : fileError(err);
+  if (!failure) throw err;
+  console.error(`postern: ${failure.message}`);
+  process.exit(failure.exitCode);
+}
+
+/** A file the user named that cannot be read or written, as a sentence (every command that takes a path). */
+function fileError(err: unknown): CliError | undefined {
+  const e = err as NodeJS.ErrnoException;
+  const why: Record<string, string> = { ENOENT: 'no such file or directory', EACCES: 'permission denied', EISDIR: 'it is a directory', ENOTDIR: 'a part of the path is not a directory', EPERM: 'operation not permitted' };
+  if (!e || typeof e.path !== 'string' || !e.code || !why[e.code]) return undefined;
+  return new CliError(`cannot ${e.syscall === 'open' || e.syscall === 'read' ? 'read' : (e.syscall ?? 'use')} ${e.path}: ${why[e.code]}`);
 }
