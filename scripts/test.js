@@ -1,4 +1,4 @@
-// `npm test`: move to a supported Node.js, install, build, typecheck + lint + import boundaries, then every test; ends with
+// `npm test`: move to a supported Node.js, install, build, typecheck (src and test) + lint + import boundaries, then every test; ends with
 // the plain summary line "N passed, N failed, N skipped".
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
@@ -10,7 +10,7 @@ if (!runUnderSupportedNode({ install: true })) runTests();
 function runTests() {
   ensureBuilt();
   const checks = [
-    ['npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']],
+    ['npx', ['tsc', '-p', 'tsconfig.test.json']],
     ['npx', ['eslint', '.']],
   ];
   let checkFailures = 0;

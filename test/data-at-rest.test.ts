@@ -169,7 +169,7 @@ describe('backup and restore', () => {
       await waitFor(() => queuedBefore.every((s) => arrived.has(s)), 60_000, 'the restored queue delivered');
     } finally {
       await again.stop();
-      await new Promise((ok) => hop.close(ok));
+      await new Promise<void>((ok) => hop.close(() => ok()));
     }
   });
 

@@ -1,7 +1,7 @@
 // Delivery to an SMTP next hop: STARTTLS with a client certificate, retries while the hop is
 // down, and a non-delivery report when it refuses.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SMTPServer } from 'smtp-server';
+import { SMTPServer, type SMTPServerAddress, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { contoso, importOrgs, maildirMessages, query, startPostern, swaks, tempDir, waitFor, type Running } from './support/postern.js';
@@ -29,17 +29,17 @@ function nextHop(pki: string, ca: { cert: string }, opts: { refuse?: boolean } =
     closeTimeout: 200, // our pooled connection stays open; don't wait 30 s for it
     disableReverseLookup: true,
     logger: false,
-    onRcptTo(addr, _s, cb) {
+    onRcptTo(_addr: SMTPServerAddress, _s: SMTPServerSession, cb: (err?: Error | null) => void) {
       if (opts.refuse) return cb(Object.assign(new Error('5.1.1 User unknown at the next hop'), { responseCode: 550 }));
       cb();
     },
-    onData(stream, session, cb) {
+    onData(stream: SMTPServerDataStream, session: SMTPServerSession, cb: (err?: Error | null) => void) {
       const chunks: Buffer[] = [];
-      stream.on('data', (c) => chunks.push(c));
+      stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
         received.push({
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-          to: session.envelope.rcptTo.map((r) => r.address),
+          to: session.envelope.rcptTo.map((r: SMTPServerAddress) => r.address),
           data: Buffer.concat(chunks).toString(),
           tls: (session as any).tlsOptions?.version,
           clientCertCN: (session as any).postern?.cn,
@@ -47,7 +47,7 @@ function nextHop(pki: string, ca: { cert: string }, opts: { refuse?: boolean } =
         cb();
       });
     },
-    onSecure(socket: any, session: any, cb) {
+    onSecure(socket: any, session: any, cb: (err?: Error | null) => void) {
       session.postern = { cn: socket.getPeerCertificate()?.subject?.CN };
       cb();
     },

@@ -99,7 +99,7 @@ export function maildirMessages(dataDir: string, address: string, root = 'maildi
   return readdirSync(dir).sort().map((f) => readFileSync(join(dir, f), 'utf8'));
 }
 
-export async function waitFor<T>(fn: () => T | undefined | false, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+export async function waitFor<T>(fn: () => T | undefined | null | false | 0 | '', timeoutMs = 10_000, what = 'condition'): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = fn();
