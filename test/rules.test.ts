@@ -65,7 +65,8 @@ describe("the article's quarantine rule", () => {
     expect(send('hr@contoso.com', 'all@contoso.com', ['--local-interface', '127.0.0.4', '--header', 'Subject: internal memo']).out).toMatch(/250 2\.0\.0 OK/);
     const [msg] = await waitFor(() => maildirMessages(pg.dataDir, 'all@contoso.com').length && maildirMessages(pg.dataDir, 'all@contoso.com'), 10_000, 'delivery');
     expect(msg).toMatch(/^X-MS-Exchange-Organization-AuthAs: Internal\r$/m);
-    expect(query(pg.dataDir, "SELECT status FROM message_trace WHERE subject = 'internal memo'")[0].status).toBe('Delivered');
+    // The Maildir file is written before the delivery result is committed to the trace.
+    await waitFor(() => query(pg.dataDir, "SELECT status FROM message_trace WHERE subject = 'internal memo'")[0]?.status === 'Delivered', 10_000, 'Delivered in the trace');
   });
 });
 
