@@ -794,13 +794,20 @@ export class Compiler {
       return { sql: `(${terms.join(op === 'has_any' ? ' OR ' : ' AND ')})`, type: 'bool' };
     }
     const terms: string[] = [];
-    const inList = [...vals.map((v) => (v === null ? 'NULL' : this.param(v))), ...parts.map((p) => (ci ? this.helper('kql_lower', [p]) : p))];
+    // A long constant list (a pasted IOC list) travels as one JSON parameter: SQLite binds at most
+    // 32,766 parameters per statement, and one parameter keeps the statement small.
+    const asJson = vals.length > LONG_LIST;
+    if (asJson) terms.push(`${lhsSql} IN (SELECT _l.value FROM ${this.d.jsonEach(this.param(JSON.stringify(vals)), '_l')})`);
+    const inList = [...(asJson ? [] : vals.map((v) => (v === null ? 'NULL' : this.param(v)))), ...parts.map((p) => (ci ? this.helper('kql_lower', [p]) : p))];
     if (inList.length) terms.push(`${lhsSql} IN (${inList.join(', ')})`);
     for (const s of sets) terms.push(`${lhsSql} IN (SELECT ${ci ? this.helper('kql_lower', ['v']) : 'v'} FROM (${s}) AS _i)`);
     const sql = terms.length ? `(${terms.join(' OR ')})` : '0';
     return { sql: neg ? `(NOT ${sql})` : sql, type: 'bool' };
   }
 }
+
+/** Beyond this many constants an `in` list is bound as one JSON array. */
+const LONG_LIST = 200;
 
 /** Functions whose unnamed result takes the name of their first argument (checked against Kusto). */
 const FIRST_ARG_NAMED = new Set([
