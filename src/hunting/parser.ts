@@ -435,7 +435,7 @@ class Parser {
       aggs.push({ name, e, def, pos: apos });
     } while (this.eatP(','));
     this.expectW('on');
-    const axis = this.expr();
+    const axis = this.add(); // not expr(): `on Timestamp in range(…)` is make-series syntax, not the in operator
     let from: Expr | undefined, to: Expr | undefined, step: Expr;
     if (this.eatW('in')) {
       this.expectW('range');
