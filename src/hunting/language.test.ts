@@ -73,6 +73,17 @@ describe('make-series', () => {
     expect((row.avg_EmailSize as number[]).map((x) => Math.round(x * 1000) / 1000)).toEqual(avg.map((x) => Math.round(x * 1000) / 1000));
   });
 
+  it('with only `from`, the series ends with the last step that has data, counted from `from`', () => {
+    const q = `EmailEvents | where Timestamp > ago(3d) | make-series c = count() on Timestamp from ago(2d) step 1d`;
+    const start = NOW - 2 * DAY;
+    const rs = EE.filter((r) => (r.Timestamp as number) > NOW - 3 * DAY && (r.Timestamp as number) >= start);
+    const n = Math.floor((Math.max(...rs.map((r) => r.Timestamp as number)) - start) / DAY) + 1;
+    expect(rows(q)).toEqual([{
+      c: Array.from({ length: n }, (_, i) => rs.filter((r) => Math.floor(((r.Timestamp as number) - start) / DAY) === i).length),
+      Timestamp: Array.from({ length: n }, (_, i) => kustoTime(start + i * DAY)),
+    }]);
+  });
+
   it('a numeric axis, and the `in range()` form', () => {
     const q = `EmailEvents | make-series n = count() on EmailSize in range(0, 60000, 10000)`;
     expect(names(q)).toEqual(oracleNames(q));

@@ -57,7 +57,10 @@ export function makeSeries(cc: Compiler, rel: Rel, op: Extract<Op, { op: 'make-s
     end = bound(op.to, 'to');
   } else {
     const lo = op.from ? bound(op.from, 'from') : cc.bin(`MIN(${axis.sql})`, step, axis.type);
-    const hi = op.to ? bound(op.to, 'to') : `(${cc.bin(`MAX(${axis.sql})`, step, axis.type)} + ${stepSql})`;
+    // The end of the last step with data: steps count from `from` when it is given.
+    const hi = op.to ? bound(op.to, 'to')
+      : op.from ? `(${lo} + (CAST(floor(CAST(MAX(${axis.sql}) - (${lo}) AS REAL) / ${stepSql}) AS INTEGER) + 1) * ${stepSql})`
+        : `(${cc.bin(`MAX(${axis.sql})`, step, axis.type)} + ${stepSql})`;
     range = ` CROSS JOIN (SELECT ${lo} AS lo, ${hi} AS hi FROM (${rel.sql}) AS _s${++cc.aliasN}) AS ${R}`;
     start = `${R}.lo`;
     end = `${R}.hi`;

@@ -108,7 +108,7 @@ export function huntOn(db: Database.Database, opts: HuntOptions): HuntResult {
   try {
     return run();
   } finally {
-    db.exec('COMMIT');
+    if (db.inTransaction) db.exec('COMMIT'); // read-only: nothing to keep or undo
   }
 }
 
