@@ -9,7 +9,7 @@ import { allHuntingDdl } from '../store/sqlite/huntingDdl.js';
 import { compileKql } from './compiler.js';
 import { KqlError } from './errors.js';
 import type { KustoValue } from './results.js';
-import { huntOn } from './sqliteExecutor.js';
+import { bindParams, huntOn, registerKqlFunctions } from './sqliteExecutor.js';
 import { buildDataset, DAY, NOW, visible, type Row } from './testing/dataset.js';
 import { loadDataset } from './testing/load.js';
 import { kustoOracle } from './testing/oracle.js';
@@ -139,6 +139,20 @@ describe('evaluate bag_unpack', () => {
     expect(() => compileKql(`EmailEvents | project d = parse_json(AdditionalFields) | evaluate bag_unpack(d)`, { orgId: 'contoso' })).toThrow(/takes its columns from the data.*output schema/);
     expect(compileKql(`EmailEvents | project d = parse_json(AdditionalFields) | evaluate bag_unpack(d) : (x:string)`, { orgId: 'contoso' }).columns).toEqual([{ name: 'x', type: 'string' }]);
     expect(errorOf(`EmailEvents | evaluate bag_unpack(AuthenticationDetails)`).message).toMatch(/needs a dynamic value.*parse_json\(AuthenticationDetails\)/);
+  });
+});
+
+describe('names learned from the data', () => {
+  it('any property name or pivot value is a result name only, never SQL text', () => {
+    registerKqlFunctions(db);
+    const probe = (sql: string, params: unknown[]) => db.prepare(sql).raw(true).all(bindParams(params)) as unknown[][];
+    const bag = `print d = dynamic({"a.b": 1, "q\\"x": 2, "$[0]": 3, "x') FROM y --": 4}) | evaluate bag_unpack(d)`;
+    const c = compileKql(bag, { orgId: 'contoso', now: NOW, probe });
+    expect(c.sql).not.toMatch(/FROM y|q"x|a\.b/);
+    expect(rows(bag)).toEqual([{ '$[0]': 3, 'a.b': 1, 'q"x': 2, "x') FROM y --": 4 }]);
+    const piv = `datatable(p:string, n:long) ["x\\" FROM y", 1, "", 2, "a", 3] | evaluate pivot(p, sum(n))`;
+    expect(compileKql(piv, { orgId: 'contoso', now: NOW, probe }).sql).not.toMatch(/FROM y/);
+    expect(rows(piv)).toEqual([{ 'x" FROM y': 1, Column1: 2, a: 3 }]);
   });
 });
 
