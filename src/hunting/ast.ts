@@ -45,7 +45,7 @@ export type Op =
   | { op: 'count'; pos: number }
   | { op: 'mv-expand'; items: { name?: string; e: Expr; to?: KustoType; pos: number }[]; itemIndex?: string; limit?: Expr; pos: number }
   | { op: 'make-series'; aggs: SeriesAgg[]; axis: Expr; from?: Expr; to?: Expr; step: Expr; by: NamedExpr[]; pos: number }
-  | { op: 'evaluate'; plugin: 'bag_unpack' | 'pivot'; args: Expr[]; schema?: OutputSchema; pos: number }
+  | { op: 'evaluate'; plugin: 'bag_unpack' | 'pivot'; args: Expr[]; named: Record<string, Expr>; schema?: OutputSchema; pos: number }
   | { op: 'parse'; e: Expr; parts: ParsePart[]; pos: number }
   | { op: 'render'; kind: string; props: Record<string, unknown>; pos: number }
   | { op: 'serialize'; pos: number }

@@ -127,12 +127,64 @@ describe('evaluate bag_unpack', () => {
     const t = `datatable(Id:long, Name:string, d:dynamic) [1, "old", dynamic({"Name":"new", "Age":7, "Skip":1})]`;
     expect(errorOf(`${t} | evaluate bag_unpack(d)`).message).toMatch(/second column named 'Name'/);
     expect(rows(`${t} | evaluate bag_unpack(d, 'p_')`)).toEqual([{ Id: 1, Name: 'old', p_Age: 7, p_Name: 'new', p_Skip: 1 }]);
-    expect(rows(`${t} | evaluate bag_unpack(d, '', 'keep_source', dynamic(['Skip']))`)).toEqual([{ Id: 1, Name: 'old', Age: 7 }]);
+    expect(rows(`${t} | evaluate bag_unpack(d, '', 'keep_source', dynamic(['Skip']))`)).toEqual([{ Id: 1, Age: 7, Name: 'old' }]);
+    expect(names(`${t} | evaluate bag_unpack(d, '', 'keep_source', dynamic(['Skip']))`)).toEqual(['Id:long', 'Age:long', 'Name:string']);
     expect(rows(`${t} | evaluate bag_unpack(d, '', 'replace_source', dynamic(['Skip']))`)).toEqual([{ Id: 1, Age: 7, Name: 'new' }]);
     const schema = `${t} | evaluate bag_unpack(d) : (Age:long, Missing:string)`;
     expect(names(schema)).toEqual(oracleNames(schema));
     expect(rows(schema)).toEqual([{ Age: 7, Missing: '' }]);
     expect(rows(`${t} | project Id, d | evaluate bag_unpack(d) : (*, Age:real)`)).toEqual([{ Id: 1, Age: 7 }]);
+  });
+
+  it("every example of Microsoft's bag_unpack reference page gives the documented output", () => {
+    // learn.microsoft.com/kusto/query/bag-unpack-plugin (MicrosoftDocs/dataexplorer-docs)
+    const people = `datatable(d:dynamic)
+[
+    dynamic({"Name": "John", "Age":20}),
+    dynamic({"Name": "Dave", "Age":40}),
+    dynamic({"Name": "Jasmine", "Age":30}),
+]`;
+    const named = `datatable(Name:string, d:dynamic)
+[
+    'Old_name', dynamic({"Name": "John", "Age":20}),
+    'Old_name', dynamic({"Name": "Dave", "Age":40}),
+    'Old_name', dynamic({"Name": "Jasmine", "Age":30}),
+]`;
+    const ages = [20, 40, 30], who = ['John', 'Dave', 'Jasmine'];
+    const table = (cols: string[], values: unknown[][]) => values.map((v) => Object.fromEntries(cols.map((c, i) => [c, v[i]])));
+    expect(hunt(`${people}\n| evaluate bag_unpack(d)`).columns.map((c) => c.name)).toEqual(['Age', 'Name']);
+    expect(rows(`${people}\n| evaluate bag_unpack(d)`)).toEqual(table(['Age', 'Name'], ages.map((a, i) => [a, who[i]])));
+    expect(rows(`${people}\n| evaluate bag_unpack(d, 'Property_')`)).toEqual(table(['Property_Age', 'Property_Name'], ages.map((a, i) => [a, who[i]])));
+    const replaced = hunt(`${named}\n| evaluate bag_unpack(d, columnsConflict='replace_source') // Use new name`);
+    expect(replaced.columns.map((c) => c.name)).toEqual(['Age', 'Name']);
+    expect(replaced.rows).toEqual(table(['Age', 'Name'], ages.map((a, i) => [a, who[i]])));
+    const kept = hunt(`${named}\n| evaluate bag_unpack(d, columnsConflict='keep_source') // Keep old name`);
+    expect(kept.columns.map((c) => c.name)).toEqual(['Age', 'Name']);
+    expect(kept.rows).toEqual(table(['Age', 'Name'], ages.map((a) => [a, 'Old_name'])));
+    expect(rows(`datatable(d:dynamic)
+[
+    dynamic({"Name": "John", "Age":20, "Address": "Address-1" }),
+    dynamic({"Name": "Dave", "Age":40, "Address": "Address-2"}),
+    dynamic({"Name": "Jasmine", "Age":30, "Address": "Address-3"}),
+]
+// Ignore 'Age' and 'Address' properties
+| evaluate bag_unpack(d, ignoredProperties=dynamic(['Address', 'Age']))`)).toEqual(table(['Name'], who.map((w) => [w])));
+    expect(rows(`datatable(d:dynamic)
+[
+    dynamic({"Name": "John", "Age":20}),
+    dynamic({ "Name": "Dave", "Height": 170, "Age":40}),
+    dynamic({"Name": "Jasmine", "Age":30}),
+]
+| evaluate bag_unpack(d)`)).toEqual(table(['Age', 'Height', 'Name'], [[20, null, 'John'], [40, 170, 'Dave'], [30, null, 'Jasmine']]));
+    const wildcard = `datatable(d:dynamic, Description: string)
+[
+    dynamic({"Name": "John", "Age":20, "height":180}), "Student",
+    dynamic({"Name": "Dave", "Age":40, "height":160}), "Teacher",
+    dynamic({"Name": "Jasmine", "Age":30, "height":172}), "Student",
+]
+| evaluate bag_unpack(d) : (*, Name:string, Age:long)`;
+    expect(names(wildcard)).toEqual(oracleNames(wildcard));
+    expect(rows(wildcard)).toEqual(table(['Description', 'Name', 'Age'], [['Student', 'John', 20], ['Teacher', 'Dave', 40], ['Student', 'Jasmine', 30]]));
   });
 
   it('needs the data or an output schema: a caller without data gets a sentence saying so', () => {

@@ -463,7 +463,13 @@ class Parser {
     }
     this.expectP('(');
     const args: Expr[] = [];
-    while (!this.isP(')')) { args.push(this.expr()); if (!this.eatP(',')) break; }
+    const named: Record<string, Expr> = {};
+    while (!this.isP(')')) {
+      // bag_unpack(d, columnsConflict='replace_source'): arguments by name
+      if (this.t.kind === 'ident' && this.isP('=', this.peek())) { const k = this.next().text; this.next(); named[k] = this.expr(); }
+      else args.push(this.expr());
+      if (!this.eatP(',')) break;
+    }
     this.expectP(')');
     let schema: OutputSchema | undefined;
     if (this.isP(':')) {
@@ -482,7 +488,7 @@ class Parser {
       }
       this.expectP(')');
     }
-    return { op: 'evaluate', plugin: n.name, args, schema, pos };
+    return { op: 'evaluate', plugin: n.name, args, named, schema, pos };
   }
 
   private rejectHints(): void {

@@ -19,8 +19,9 @@ export const MAX_DISCOVERED_COLUMNS = 1000;
  * each top-level property of the bag becomes a column (sorted by name, after the input's other
  * columns), typed as its values are when they all have one type, dynamic otherwise. */
 export function bagUnpack(cc: Compiler, rel: Rel, op: Evaluate, env: Env): Rel {
-  const [colArg, prefixArg, conflictArg, ignoredArg] = op.args;
-  if (!colArg || op.args.length > 4) throw new KqlError('bag_unpack takes a column, and optionally a column prefix, a columnsConflict mode and ignored properties', op.pos);
+  const byName = pluginArgs(op, ['Column', 'OutputColumnPrefix', 'columnsConflict', 'ignoredProperties']);
+  const [colArg, prefixArg, conflictArg, ignoredArg] = byName;
+  if (!colArg) throw new KqlError('bag_unpack takes a column, and optionally a column prefix, a columnsConflict mode and ignored properties', op.pos);
   // An expression (bag_unpack(parse_json(x))) is unpacked as a column of its own.
   if (colArg.k !== 'name') rel = withColumn(cc, rel, cc.scalar(colArg, { cols: rel.cols, env }));
   const source = colArg.k === 'name' ? columnArg(rel, colArg, 'bag_unpack') : rel.cols[rel.cols.length - 1];
@@ -40,21 +41,23 @@ export function bagUnpack(cc: Compiler, rel: Rel, op: Evaluate, env: Env): Rel {
     ? op.schema.cols.map((c) => ({ key: c.name.slice(prefix.length), name: c.name, type: c.type, declared: true }))
     : discoverSlots(cc, rel, source, op.pos).filter((k) => !ignored.has(k.key)).map((k) => ({ key: k.key, name: prefix + k.key, type: k.type, declared: false }));
 
-  const kept = op.schema && !op.schema.wildcard ? [] : rel.cols.filter((c) => c !== source);
-  const cols: Col[] = [];
-  const sel: string[] = [];
-  const out = kept.slice();
+  // The input's other columns, then the properties in name order. A property named like an input
+  // column takes that column's place in the properties' order, holding the bag's value
+  // (replace_source) or the column's (keep_source), as Kusto's documented examples show.
+  const out = op.schema && !op.schema.wildcard ? [] : rel.cols.filter((c) => c !== source);
   const added: { name: string; type: KustoType; sql: string }[] = [];
   for (const slot of slots) {
     const clash = out.find((c) => c.name === slot.name);
     if (clash) {
-      if (conflict === 'keep_source') continue;
       if (conflict === 'error') throw new KqlError(`bag_unpack: the property '${slot.key}' would make a second column named '${slot.name}' (pass 'replace_source' or 'keep_source' as columnsConflict, or a prefix)`, op.pos);
       out.splice(out.indexOf(clash), 1);
+      if (conflict === 'keep_source') { added.push({ name: clash.name, type: clash.type, sql: `${S}.${cc.q(clash.alias)}` }); continue; }
     }
     const path = cc.param(`$."${slot.key.replace(/"/g, '\\"')}"`);
     added.push({ name: slot.name, type: slot.type, sql: slotValue(cc, bag, path, slot.type, slot.declared) });
   }
+  const cols: Col[] = [];
+  const sel: string[] = [];
   for (const c of out) { sel.push(`${S}.${cc.q(c.alias)}`); cols.push({ name: c.name, type: c.type, alias: c.alias }); }
   for (const a of added) {
     const alias = cc.alias();
@@ -105,6 +108,7 @@ const PIVOT_AGGS: Record<string, { filtered: string; zero?: boolean }> = {
  * columns, or every column the pivot and the aggregation do not use), one column per value of
  * the pivot column in order of appearance, holding the aggregation (count() by default). */
 export function pivot(cc: Compiler, rel: Rel, op: Evaluate, env: Env): Rel {
+  if (Object.keys(op.named).length) throw new KqlError('pivot takes its arguments by position: pivot(Column, Aggregation, GroupColumn, …)', op.pos);
   const [pivotArg, aggArg, ...groupArgs] = op.args;
   if (!pivotArg) throw new KqlError('pivot takes the column to pivot, and optionally an aggregation and the columns to group by', op.pos);
   const pivotCol = columnArg(rel, pivotArg, 'pivot');
@@ -157,6 +161,18 @@ function discoverValues(cc: Compiler, rel: Rel, keyText: string, name: string, p
 
 function schemaValues(schema: OutputSchema, groups: Set<string>): { value: string; name: string; type: KustoType }[] {
   return schema.cols.filter((c) => !groups.has(c.name)).map((c) => ({ value: c.name, name: c.name, type: c.type }));
+}
+
+/** Positional and named arguments (`columnsConflict='replace_source'`) in the plugin's order. */
+function pluginArgs(op: Evaluate, names: string[]): (Expr | undefined)[] {
+  if (op.args.length > names.length) throw new KqlError(`${op.plugin} takes at most ${names.length} arguments`, op.pos);
+  const out: (Expr | undefined)[] = names.map((_, i) => op.args[i]);
+  for (const [k, e] of Object.entries(op.named)) {
+    const i = names.indexOf(k);
+    if (i < 0) throw new KqlError(`${op.plugin} has no argument named '${k}' (its arguments: ${names.join(', ')})`, e.pos);
+    out[i] = e;
+  }
+  return out;
 }
 
 function withColumn(cc: Compiler, rel: Rel, e: SExpr): Rel {
