@@ -29,6 +29,7 @@ const PUNCT = ['..', '==', '!=', '<>', '<=', '>=', '=~', '!~', '=>', '|', '(', '
 const isIdStart = (c: string) => /[A-Za-z_$]/.test(c);
 const isIdPart = (c: string) => /[A-Za-z0-9_]/.test(c);
 const isDigit = (c: string) => c >= '0' && c <= '9';
+const isSpace = (c: string) => c === ' ' || c === '\n' || (c !== '' && /\s/.test(c));
 
 export function tokenize(text: string): Token[] {
   const out: Token[] = [];
@@ -36,7 +37,9 @@ export function tokenize(text: string): Token[] {
   const n = text.length;
   while (i < n) {
     const c = text[i];
-    if (c === ' ' || c === '\t' || c === '\r' || c === '\n' || c === '\f') { i++; continue; }
+    // Any Unicode space separates tokens, as in Kusto: a query pasted from a web page or a chat
+    // often carries no-break spaces (U+00A0) where it shows plain ones.
+    if (isSpace(c)) { i++; continue; }
     if (c === '/' && text[i + 1] === '/') {
       while (i < n && text[i] !== '\n') i++;
       continue;
@@ -122,7 +125,7 @@ export function tokenize(text: string): Token[] {
       // datetime(2024-01-01 10:00) and timespan(1.02:03:04) hold raw text, not tokens.
       if (['datetime', 'date', 'timespan', 'time'].includes(word)) {
         let p = k;
-        while (text[p] === ' ' || text[p] === '\t') p++;
+        while (isSpace(text[p] ?? '')) p++;
         const close = text[p] === '(' ? text.indexOf(')', p) : -1;
         if (close > 0) {
           const raw = text.slice(p + 1, close).trim();

@@ -1,5 +1,12 @@
 // Schema migrations, applied in order and never edited once released: add a new one instead.
-import { allHuntingDdl } from './huntingDdl.js';
+import { addHuntingColumns, allHuntingDdl, type HuntingColumnGroup } from './huntingDdl.js';
+
+// Hunting columns added after version 1, one group per migration below. Version 1 creates the
+// hunting tables without them (its DDL is generated from trace/tables.ts), so a new database and
+// an upgraded one reach the same columns by the same steps. A new column: add it to
+// trace/tables.ts, add a group here and a migration that applies it.
+const URL_CHAIN: HuntingColumnGroup = { EmailUrlInfo: ['UrlChainId', 'UrlChainPosition'] };
+const LATER_HUNTING_COLUMNS = [URL_CHAIN];
 
 export interface Migration {
   version: number;
@@ -50,7 +57,7 @@ export const MIGRATIONS: Migration[] = [
          detail TEXT NOT NULL DEFAULT '', data TEXT NOT NULL DEFAULT '')`,
       `CREATE INDEX trace_events_msg ON trace_events (network_message_id, recipient)`,
       `CREATE INDEX trace_events_org_time ON trace_events (org_guid, at)`,
-      ...allHuntingDdl(),
+      ...allHuntingDdl(LATER_HUNTING_COLUMNS),
       `CREATE INDEX SmtpRejectEvents_time ON SmtpRejectEvents (Timestamp)`,
     ],
   },
@@ -150,6 +157,13 @@ export const MIGRATIONS: Migration[] = [
       `CREATE VIEW message_trace_events AS
          SELECT e.id, t.org_guid, t.network_message_id, t.recipient, e.at, e.event, e.action, e.detail, e.data
            FROM trace_events e JOIN message_trace t ON t.id = e.trace_id`,
+    ],
+  },
+  {
+    version: 7,
+    up: [
+      // Defender's EmailUrlInfo gained the URL chain (a redirect chain's id and each URL's place in it).
+      ...addHuntingColumns(URL_CHAIN),
     ],
   },
 ];
