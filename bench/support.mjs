@@ -71,6 +71,7 @@ export async function startPostern({ port, processes = 'auto', delivery = { kind
   const dir = mkdtempSync(join(tmpdir(), 'bench-postern-'));
   const org = { Name: 'Bench', Guid: randomUUID(), AcceptedDomains: [{ DomainName: 'bench.test' }], Delivery: delivery };
   writeFileSync(join(dir, 'orgs.json'), JSON.stringify({ organizations: [org] }));
+  execFileSync(process.execPath, [POSTERN, 'init', '-d', dir], { stdio: 'ignore' }); // only init makes a data directory
   execFileSync(process.execPath, [POSTERN, 'config', 'import', join(dir, 'orgs.json'), '-d', dir], { stdio: 'ignore' });
   writeFileSync(join(dir, 'postern.yaml'), `smtp: 127.0.0.1:${port}\nhttp: 127.0.0.1:0\nsmtpProcesses: ${processes}\nlimits: { maxConnectionsPerIp: 1000 }\n`);
   const proc = spawn(process.execPath, [POSTERN, 'serve', '-d', dir], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, POSTERN_LOG_LEVEL: 'info' } });
