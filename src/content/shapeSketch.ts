@@ -2,22 +2,17 @@
 // numbers and links changed) share one id, so "find related mails" is `where EmailClusterId ==`.
 // The shape is a MinHash sketch over word 3-shingles of the normalized subject and body text:
 // lower-cased words of two letters or more (digits and punctuation dropped, markup stripped).
-// Two messages get the same id when both minima agree, which happens with probability J² for
-// shingle sets of Jaccard similarity J: near-identical texts almost always, unrelated ones
-// practically never. The sketch is built while the text streams, in constant memory, and does not
-// depend on how the text was cut into chunks.
+// The id is the shingle with the smallest hash (a one-permutation MinHash), so two messages share
+// it with probability J, the Jaccard similarity of their shingle sets: a template with a name or a
+// number changed (J around 0.9) almost always, unrelated texts (J near 0) practically never. A
+// second hash of that same shingle widens the id to 53 bits. The sketch is built while the text
+// streams, in constant memory, and does not depend on how the text was cut into chunks.
 
-const SEEDS = [0x9e3779b1, 0x85ebca6b];
-/** Text beyond this many characters does not change the shape: a template shows in its first 64 KB. */
-const MAX_TEXT = 64 * 1024;
-const WORD = /\p{L}{2,}/gu;
-const LETTER = /\p{L}/u;
-
-function fnv1a(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return h >>> 0;
-}
+const SEED_ORDER = 0x9e3779b1; // orders the shingles
+const SEED_WIDEN = 0x85ebca6b; // the id's low bits
+/** Text beyond this many characters does not change the shape: a template shows in its first 16 KB. */
+const MAX_TEXT = 16 * 1024;
+const FNV_OFFSET = 0x811c9dc5;
 
 /** murmur3's finalizer: spreads a 32-bit value over all bits. */
 function mix(h: number): number {
@@ -26,13 +21,25 @@ function mix(h: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
+/**
+ * A letter, for word boundaries: ASCII letters, and everything from U+00C0 up except the general
+ * punctuation block and the multiplication and division signs (an approximation of \p{L} that
+ * needs no lookup: the sketch only has to cut every copy of a text the same way).
+ */
+function isLetter(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0xc0 && c !== 0xd7 && c !== 0xf7 && (c < 0x2000 || c > 0x206f) && c !== 0x3000 && c !== 0xfeff);
+}
+
 export class ShapeSketch {
-  private readonly minima = SEEDS.map(() => 0xffffffff);
+  private min = 0xffffffff;
+  private argmin = 0;
   private prev1 = 0;
   private prev2 = 0;
   private words = 0;
   private shingles = 0;
-  private carry = '';
+  // The word being read (FNV-1a state and length): a word a chunk boundary cut simply continues.
+  private hash = FNV_OFFSET;
+  private length = 0;
   private inTag = false;
   private budget = MAX_TEXT;
 
@@ -42,25 +49,43 @@ export class ShapeSketch {
     this.endPart();
   }
 
-  /** The next chunk of a text part; `html` strips markup (tags may span chunks). */
+  /** The next chunk of a text part; `html` skips markup (tags may span chunks). */
   text(chunk: string, html = false): void {
-    if (this.budget <= 0) return;
-    chunk = chunk.slice(0, this.budget);
-    this.budget -= chunk.length;
-    let all = this.carry + (html ? this.stripTags(chunk) : chunk).toLowerCase();
-    // A word the chunk boundary cut is finished by the next chunk.
-    let end = all.length;
-    while (end > 0 && LETTER.test(all[end - 1])) end--;
-    this.carry = all.slice(end);
-    all = all.slice(0, end);
-    for (const m of all.matchAll(WORD)) this.word(m[0]);
+    const n = Math.min(chunk.length, this.budget);
+    this.budget -= n;
+    let hash = this.hash;
+    let length = this.length;
+    let inTag = this.inTag;
+    for (let i = 0; i < n; i++) {
+      let c = chunk.charCodeAt(i);
+      if (inTag) {
+        if (c === 0x3e) inTag = false; // '>'
+        continue;
+      }
+      if (html && c === 0x3c) {
+        inTag = true; // '<' ends the word before it, like a space
+        c = 0x20;
+      }
+      if (isLetter(c)) {
+        if (c <= 0x5a && c >= 0x41) c |= 0x20; // ASCII lower case
+        hash = Math.imul(hash ^ c, 0x01000193);
+        length++;
+      } else if (length) {
+        if (length >= 2) this.word(hash >>> 0);
+        hash = FNV_OFFSET;
+        length = 0;
+      }
+    }
+    this.hash = hash;
+    this.length = length;
+    this.inTag = inTag;
   }
 
   endPart(): void {
-    const rest = this.carry;
-    this.carry = '';
+    if (this.length >= 2) this.word(this.hash >>> 0);
+    this.hash = FNV_OFFSET;
+    this.length = 0;
     this.inTag = false;
-    if (rest.length >= 2) this.word(rest);
   }
 
   /** The cluster id: a positive 53-bit integer, 0 for a message without any words. */
@@ -68,11 +93,10 @@ export class ShapeSketch {
     this.endPart();
     if (this.words === 0) return 0;
     if (this.shingles === 0) this.shingle(this.prev1 ^ mix(this.prev2 + this.words)); // fewer than three words
-    return this.minima[0] * 2 ** 21 + (this.minima[1] >>> 11);
+    return this.min * 2 ** 21 + (mix(this.argmin ^ SEED_WIDEN) >>> 11);
   }
 
-  private word(w: string): void {
-    const h = fnv1a(w);
+  private word(h: number): void {
     this.words++;
     if (this.words >= 3) this.shingle(mix(this.prev2 ^ mix(this.prev1 ^ mix(h))));
     this.prev2 = this.prev1;
@@ -81,30 +105,10 @@ export class ShapeSketch {
 
   private shingle(h: number): void {
     this.shingles++;
-    for (let k = 0; k < SEEDS.length; k++) {
-      const v = mix(h ^ SEEDS[k]);
-      if (v < this.minima[k]) this.minima[k] = v;
+    const v = mix(h ^ SEED_ORDER);
+    if (v < this.min) {
+      this.min = v;
+      this.argmin = h;
     }
-  }
-
-  private stripTags(chunk: string): string {
-    let out = '';
-    let i = 0;
-    while (i < chunk.length) {
-      if (this.inTag) {
-        const close = chunk.indexOf('>', i);
-        if (close < 0) return out;
-        this.inTag = false;
-        i = close + 1;
-        out += ' ';
-      } else {
-        const open = chunk.indexOf('<', i);
-        if (open < 0) return out + chunk.slice(i);
-        out += chunk.slice(i, open) + ' ';
-        this.inTag = true;
-        i = open + 1;
-      }
-    }
-    return out;
   }
 }
