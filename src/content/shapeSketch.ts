@@ -10,8 +10,8 @@
 
 const SEED_ORDER = 0x9e3779b1; // orders the shingles
 const SEED_WIDEN = 0x85ebca6b; // the id's low bits
-/** Text beyond this many characters does not change the shape: a template shows in its first 16 KB. */
-const MAX_TEXT = 16 * 1024;
+/** Text beyond this many characters does not change the shape: a template shows in its first 8 KB. */
+const MAX_TEXT = 8 * 1024;
 const FNV_OFFSET = 0x811c9dc5;
 
 /** murmur3's finalizer: spreads a 32-bit value over all bits. */
@@ -22,12 +22,12 @@ function mix(h: number): number {
 }
 
 /**
- * A letter, for word boundaries: ASCII letters, and everything from U+00C0 up except the general
- * punctuation block and the multiplication and division signs (an approximation of \p{L} that
- * needs no lookup: the sketch only has to cut every copy of a text the same way).
+ * A non-ASCII letter, for word boundaries: everything from U+00C0 up except the general
+ * punctuation block, the multiplication and division signs and a few spaces (an approximation of
+ * \p{L} that needs no lookup: the sketch only has to cut every copy of a text the same way).
  */
-function isLetter(c: number): boolean {
-  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0xc0 && c !== 0xd7 && c !== 0xf7 && (c < 0x2000 || c > 0x206f) && c !== 0x3000 && c !== 0xfeff);
+function isWideLetter(c: number): boolean {
+  return c >= 0xc0 && c !== 0xd7 && c !== 0xf7 && (c < 0x2000 || c > 0x206f) && c !== 0x3000 && c !== 0xfeff;
 }
 
 export class ShapeSketch {
@@ -66,9 +66,9 @@ export class ShapeSketch {
         inTag = true; // '<' ends the word before it, like a space
         c = 0x20;
       }
-      if (isLetter(c)) {
-        if (c <= 0x5a && c >= 0x41) c |= 0x20; // ASCII lower case
-        hash = Math.imul(hash ^ c, 0x01000193);
+      const lower = c | 0x20; // ASCII letters in lower case ('@' and '[' map to no letter)
+      if ((lower >= 0x61 && lower <= 0x7a) || (c >= 0x80 && isWideLetter(c))) {
+        hash = Math.imul(hash ^ (c < 0x80 ? lower : c), 0x01000193);
         length++;
       } else if (length) {
         if (length >= 2) this.word(hash >>> 0);
