@@ -173,11 +173,20 @@ export class ContentScan extends Transform {
     const batch = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingBytes);
     this.pending = [];
     this.pendingBytes = 0;
-    this.feed(batch);
+    this.guarded(() => this.feed(batch));
+  }
+
+  /** Inspection never costs the message: a structure nothing parses ends the inspection, not the transaction. */
+  private guarded(read: () => void): void {
+    try {
+      read();
+    } catch (err) {
+      this.stop({ limit: 'mimeStructure', value: 0, detail: `the MIME structure could not be read (${(err as Error).message})` });
+    }
   }
 
   override _flush(done: TransformCallback): void {
-    this.finish();
+    this.guarded(() => this.finish());
     done();
   }
 
