@@ -19,7 +19,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/{config,mailflow,rules,trace,hunting,quarantine,auth,shell}/**/*.ts'],
+    files: ['src/{config,content,mailflow,rules,trace,hunting,quarantine,auth,shell}/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [{ group: edgePatterns, message: 'The core never imports an edge (DESIGN.md: dependencies point inward).' }] }] },
   },

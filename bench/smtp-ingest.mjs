@@ -11,12 +11,16 @@
 // in one process. With a next hop, Postern's row also says how long the queue took to drain
 // (every message delivered, counted from the start of the load) and the CPU used until then:
 // delivery runs on after the load ends, so CPU over the load alone would leave part of it out.
+// --mime sends a 32 KB MIME message instead of filler (text and HTML with links, a PDF and a ZIP
+// attachment in base64), the load that content inspection (attachments, URLs, cluster id) costs most on.
 //
-//   npm run bench:smtp-ingest -- [--messages 10000] [--warmup 1000] [--quick] [--only 1024/20]
+//   npm run bench:smtp-ingest -- [--messages 10000] [--warmup 1000] [--quick] [--only 1024/20] [--mime]
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import MailComposer from 'nodemailer/lib/mail-composer';
 import { startPostfix } from '../test/support/postfix.mjs';
 import { load as smtpSource, monitor, startPostern } from './support.mjs';
 
@@ -24,11 +28,12 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const messages = Number(args[args.indexOf('--messages') + 1]) || (quick ? 2000 : 10_000);
 const WARMUP = args.includes('--warmup') ? Number(args[args.indexOf('--warmup') + 1]) : 1000;
-const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined; // e.g. 1024/20
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined; // e.g. 1024/20 (mime/20 with --mime)
+const mime = args.includes('--mime');
 const DELIVERY = process.env.POSTERN_DELIVERY === 'smtp' ? 'smtp' : 'discard';
 const PROCESSES = process.env.POSTERN_PROCESSES ?? 'auto';
 const log = (...a) => process.stderr.write(a.join(' ') + '\n');
-let nextPort = 41000 + Math.floor(Math.random() * 2000);
+let nextPort = Number(process.env.BENCH_PORT_BASE) || 41000 + Math.floor(Math.random() * 2000);
 const port = () => nextPort++;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -54,13 +59,34 @@ async function startPostfixServer() {
   return { port: p, pid, stop: async () => { pf.stop(); await sleep(300); rmSync(dir, { recursive: true, force: true }); } };
 }
 
+/** A 32 KB MIME message as a mail client writes it, in a file for smtp-source -F (LF line ends: it adds the CR). */
+async function mimeMessageFile() {
+  const links = Array.from({ length: 12 }, (_, i) => `<li><a href="https://portal${i}.example.com/documents/view?id=${1000 + i}&amp;ref=mail">Document ${i + 1}</a> shared with you, please review before Friday.</li>`).join('\n');
+  const composer = new MailComposer({
+    from: 'Fabrikam Billing <billing@fabrikam.example>', to: 'user@bench.test', subject: 'Invoices for review https://portal.example.com/inbox',
+    text: 'Hello,\n\nThe invoices are attached; the portal is at https://portal.example.com/inbox and www.fabrikam.example/help.\n\nRegards,\nBilling',
+    html: `<html><body><p>Hello,</p><p>The invoices are attached.</p><ul>${links}</ul><p>Regards,<br>Billing</p></body></html>`,
+    attachments: [
+      { filename: 'invoice-2041.pdf', content: Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(14_000)]) },
+      { filename: 'statements.zip', content: Buffer.concat([Buffer.from('PK\x03\x04'), randomBytes(7_500)]) },
+    ],
+  });
+  const raw = await new Promise((res, rej) => composer.compile().build((e, m) => (e ? rej(e) : res(m))));
+  const file = join(mkdtempSync(join(tmpdir(), 'bench-mime-')), 'message.eml');
+  writeFileSync(file, raw.toString('latin1').replace(/\r\n/g, '\n'), 'latin1');
+  return { file, size: raw.length };
+}
+
 // --- the run -----------------------------------------------------------------------------------
 const scenarios = [];
-for (const size of [1024, 32 * 1024]) for (const sessions of [20, 1]) for (const reuse of [false, true]) if (!only || only === `${size}/${sessions}`) scenarios.push({ size, sessions, reuse });
+const message = mime ? await mimeMessageFile() : undefined;
+for (const size of message ? [message.size] : [1024, 32 * 1024]) {
+  for (const sessions of [20, 1]) for (const reuse of [false, true]) if (!only || only === `${message ? 'mime' : size}/${sessions}`) scenarios.push({ size, sessions, reuse, file: message?.file });
+}
 const results = [];
 const sinkForPostern = await startSink();
 for (const [i, sc] of scenarios.entries()) {
-  const row = { sizeBytes: sc.size, sessions: sc.sessions, connection: sc.reuse ? 'reused' : 'per-message', messages };
+  const row = { sizeBytes: sc.size, ...(sc.file ? { message: 'MIME: text, HTML with 13 links, PDF and ZIP attachments' } : {}), sessions: sc.sessions, connection: sc.reuse ? 'reused' : 'per-message', messages };
   for (const [name, start] of [['smtpSink', startSink], ['postfix', startPostfixServer], ['postern', () => startPosternServer(sinkForPostern.port)]]) {
     log(`[${i + 1}/${scenarios.length}] ${name} ${sc.size} B x ${messages}, ${sc.sessions} session(s), ${row.connection} ...`);
     const srv = await start();

@@ -48,10 +48,13 @@ export function monitor(rootPid) {
   return () => { clearInterval(t); const end = usage(tree(rootPid)); return { cpuSeconds: +(Math.max(end.cpu, last.cpu) - start.cpu).toFixed(2), peakRssMB: +(Math.max(peak, end.rss) / 1048576).toFixed(1) }; };
 }
 
-/** Postfix's smtp-source against 127.0.0.1:port; resolves with the seconds it took. */
-export function load(p, { size, sessions, reuse }, count, opts = {}) {
+/**
+ * Postfix's smtp-source against 127.0.0.1:port; resolves with the seconds it took. `file`: send
+ * that pre-formatted message (header and body, LF line ends) instead of `size` bytes of filler.
+ */
+export function load(p, { size, sessions, reuse, file }, count, opts = {}) {
   return new Promise((res, rej) => {
-    const a = ['-s', String(sessions), '-m', String(count), '-l', String(size), '-f', opts.from ?? 'load@fabrikam.example', '-t', opts.to ?? 'user@bench.test', ...(reuse ? ['-d'] : []), `127.0.0.1:${p}`];
+    const a = ['-s', String(sessions), '-m', String(count), ...(file ? ['-F', file] : ['-l', String(size)]), '-f', opts.from ?? 'load@fabrikam.example', '-t', opts.to ?? 'user@bench.test', ...(reuse ? ['-d'] : []), `127.0.0.1:${p}`];
     const t0 = process.hrtime.bigint();
     const proc = spawn('smtp-source', a, { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';

@@ -37,6 +37,10 @@ export const ServerSettings = z.object({
       minDataRate: z.number().int().min(0),
       /** DATA time before the minimum rate applies (default 30,000 ms). */
       minDataRateGraceMs: z.number().int().min(0),
+      /** Content inspection: MIME parts per message (default 250), nesting depth (10), distinct URLs (500). */
+      maxMimeParts: z.number().int().positive(),
+      maxMimeDepth: z.number().int().positive(),
+      maxUrlsPerMessage: z.number().int().positive(),
     })
     .partial()
     .default({}),

@@ -3,6 +3,7 @@
 // then make it durable (file fsync, directory fsync, queue + trace commit) before answering 250.
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
+import { ContentScan } from '../content/scan.js';
 import { pump } from '../queue/pump.js';
 import { endOfDataRefusal, messageNeedsContent, planMessage, type PlannedCopy } from '../mailflow/copyPlan.js';
 import type { ClientFacts, HeaderField, MessageFacts } from '../mailflow/message.js';
@@ -42,16 +43,18 @@ export async function onData(ctx: ListenerContext, stream: Readable, session: Se
   const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
   const id = ctx.spool.newId();
   const inspector = new DataInspector({ maxMessageSize: ctx.limits.maxMessageSize, maxLineLength: ctx.limits.maxLineLength, maxHeaderBytes: ctx.limits.maxHeaderBytes });
+  const scan = new ContentScan(ctx.limits);
   const writer = ctx.spool.writer(id);
   let keep = false;
   try {
-    await pump(stream, inspector, writer);
+    await pump(stream, inspector, scan, writer);
     if (inspector.violation) {
       const reply = violationReply(inspector.violation);
       recordReject(ctx, state, session.id, { stage: 'DATA', ...reply, reason: inspector.violation.kind, mailFrom });
       throw smtpError(reply.code, reply.text);
     }
     const headers = parseHeaderBlock(inspector.headerBlock());
+    const inspected = scan.facts(decodedHeader(headers, 'Subject'));
     const facts: MessageFacts = { client, envelope: { mailFrom, rcptTo: state.recipients.map((r) => r.address) }, headers, size: inspector.bytes };
     // Body content is extracted once, and only when some organization's rules need it.
     const content = messageNeedsContent(state.recipients) ? await extractContent(writer.source()) : undefined;
@@ -73,8 +76,8 @@ export async function onData(ctx: ListenerContext, stream: Readable, session: Se
     await ctx.commit.commit(
       () => {
         if (copies.length) ctx.queue.enqueue(msg);
-        const { rows, events, emailEvents } = receiptRecords(msg, facts, receipts);
-        ctx.trace.recordReceive(rows, events, emailEvents);
+        const { rows, events, emailEvents, attachments, urls } = receiptRecords(msg, facts, receipts, inspected);
+        ctx.trace.recordReceive(rows, events, emailEvents, { attachments, urls });
       },
       { newFile: 'file' in stored },
     );

@@ -1,5 +1,8 @@
-// Listener limits, each enforced with its own SMTP reply.
-export interface SmtpLimits {
+// Listener limits, each enforced with its own SMTP reply; the content-inspection limits
+// (content/scan.ts) bound what is inspected of an accepted message, and are traced when hit.
+import { DEFAULT_CONTENT_LIMITS, type ContentLimits } from '../content/scan.js';
+
+export interface SmtpLimits extends ContentLimits {
   /** Bytes; announced in EHLO SIZE and enforced with 552 5.3.4. */
   maxMessageSize: number;
   maxRecipients: number;
@@ -28,4 +31,5 @@ export const DEFAULT_LIMITS: SmtpLimits = {
   sessionTimeoutMs: 30 * 60_000,
   minDataRate: 500, // as Postfix
   minDataRateGraceMs: 30_000,
+  ...DEFAULT_CONTENT_LIMITS,
 };

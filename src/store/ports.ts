@@ -121,7 +121,8 @@ export interface MessageTraceRow {
 }
 
 export interface TraceStore {
-  recordReceive(rows: MessageTraceRow[], events: TraceEvent[], emailEvents: HuntingRow[]): void;
+  /** `content`: EmailAttachmentInfo and EmailUrlInfo rows of the same message. */
+  recordReceive(rows: MessageTraceRow[], events: TraceEvent[], emailEvents: HuntingRow[], content?: { attachments: HuntingRow[]; urls: HuntingRow[] }): void;
   recordEvent(event: TraceEvent, status?: string): void;
   recordReject(row: HuntingRow): void;
 }

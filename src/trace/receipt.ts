@@ -2,7 +2,9 @@
 // recipient, and one EmailEvents row per recipient with Defender's column meanings.
 import libmime from 'libmime';
 import { domainOf, headerValues, type HeaderField, type MessageFacts } from '../mailflow/message.js';
+import type { ContentFacts } from '../content/scan.js';
 import type { MessageTraceRow, TraceEvent } from '../store/ports.js';
+import { attachmentRows, emailEventsContent, limitEvents, urlRows } from './contentRows.js';
 import type { HuntingRow } from './tables.js';
 
 /** RFC 2047-decoded value of the first `name` header, unfolded. */
@@ -71,7 +73,8 @@ const OUTCOME: Record<CopyReceipt['outcome'], { action: string; location: string
   reject: { action: 'Blocked', location: 'Failed', status: 'Failed' },
 };
 
-export function receiptRecords(msg: { receivedAt: number; mailFrom: string; size: number }, facts: MessageFacts, copies: CopyReceipt[]) {
+/** `content`: what the content scan found while DATA streamed (absent for messages Postern wrote). */
+export function receiptRecords(msg: { receivedAt: number; mailFrom: string; size: number }, facts: MessageFacts, copies: CopyReceipt[], content?: ContentFacts) {
   const headers = copies[0]?.headers ?? facts.headers;
   const subject = decodedHeader(headers, 'Subject');
   const internetMessageId = decodedHeader(headers, 'Message-ID');
@@ -80,7 +83,12 @@ export function receiptRecords(msg: { receivedAt: number; mailFrom: string; size
   const rows: MessageTraceRow[] = [];
   const events: TraceEvent[] = [];
   const emailEvents: HuntingRow[] = [];
+  const attachments: HuntingRow[] = [];
+  const urls: HuntingRow[] = [];
+  const inspected = emailEventsContent(content);
   for (const copy of copies) {
+    const key = { orgGuid: copy.orgGuid, networkMessageId: copy.networkMessageId, timestamp: msg.receivedAt, senderFromAddress: from.address, senderDisplayName: from.name };
+    if (content) urls.push(...urlRows(content, key));
     const o = OUTCOME[copy.outcome];
     const via = copy.connector ? `through connector '${copy.connector}' (matched on ${copy.connectorMatch})` : 'through no connector (Direct Send)';
     const trail = (recipient: string, status: string) => {
@@ -89,6 +97,7 @@ export function receiptRecords(msg: { receivedAt: number; mailFrom: string; size
       let at = msg.receivedAt;
       const add = (event: string, action: string, detail: string, data = '') => events.push({ ...base, at: at++, event, action, detail, data });
       add('RECEIVE', 'Receive', `Message received from ${facts.client.helo || ip} [${ip}] ${via}; AuthAs ${copy.authAs}`, `connector=${copy.connector}; authas=${copy.authAs}; ${tlsSummary(facts.client)}`);
+      events.push(...limitEvents(content, base, () => at++));
       for (const e of copy.ruleEvents) add('TRANSPORT RULE', e.Action, e.Detail, e.Data);
       if (copy.outcome === 'quarantine') add('QUARANTINE', 'Quarantine', `Held in the hosted quarantine by transport rule '${copy.decidedBy}' (QuarantineTypes TransportRule)`);
       if (copy.outcome === 'delete') add('FAIL', 'Drop', `Deleted by transport rule '${copy.decidedBy}'`);
@@ -97,6 +106,7 @@ export function receiptRecords(msg: { receivedAt: number; mailFrom: string; size
     };
     for (const rcpt of copy.recipients) {
       trail(rcpt, o.status);
+      if (content) attachments.push(...attachmentRows(content, key, rcpt));
       emailEvents.push({
         OrgId: copy.orgGuid,
         Timestamp: msg.receivedAt,
@@ -118,16 +128,14 @@ export function receiptRecords(msg: { receivedAt: number; mailFrom: string; size
         LatestDeliveryAction: o.action,
         LatestDeliveryLocation: o.location,
         Connectors: copy.connector,
-        AdditionalFields: JSON.stringify({ ConnectorMatch: copy.connectorMatch, AuthAs: copy.authAs }),
+        AdditionalFields: JSON.stringify({ ConnectorMatch: copy.connectorMatch, AuthAs: copy.authAs, ...inspected.additional }),
         To: decodedHeader(headers, 'To'),
         Cc: decodedHeader(headers, 'Cc'),
-        AttachmentCount: 0,
-        UrlCount: 0,
+        ...inspected.columns,
         EmailSize: msg.size,
         AuthenticationDetails: '{}',
         EmailAction: 'No action taken',
         BulkComplaintLevel: 0,
-        EmailClusterId: 0,
         IsFirstContact: 0,
         ...copy.ruleFields,
       });
@@ -135,5 +143,5 @@ export function receiptRecords(msg: { receivedAt: number; mailFrom: string; size
     // Redirect targets and rule-added recipients: delivery tracks them under the same id.
     for (const extra of copy.deliverTo.filter((r) => !copy.recipients.includes(r))) trail(extra, 'Pending');
   }
-  return { rows, events, emailEvents };
+  return { rows, events, emailEvents, attachments, urls };
 }

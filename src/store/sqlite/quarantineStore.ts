@@ -4,10 +4,12 @@
 // the bytes until expiry (preview, export and -Force re-release keep working, as in Exchange);
 // delivery takes it from there with the stored header edits, without re-running rules. Every
 // statement is scoped by org_guid.
+import { postDeliveryRecord, type OriginalEmailEvent, type PostDeliveryKind } from '../../trace/postDelivery.js';
+import { EmailPostDeliveryEvents } from '../../trace/tables.js';
 import type { QuarantineAudit, QuarantineEntry, QuarantineFilter, QuarantineStore, ReleaseWrite } from '../quarantineStore.js';
 import type { Db } from './db.js';
 import { anyLike } from './likeFilters.js';
-import { prepareInsertEvent } from './traceStore.js';
+import { insertFor, prepareInsertEvent } from './traceStore.js';
 
 const ENTRY_COLUMNS = `q.identity, q.org_guid AS orgGuid, q.network_message_id AS networkMessageId, q.recipient,
   q.queue_recipient_id AS queueRecipientId, q.received_at AS receivedAt, q.expires_at AS expiresAt, q.sender, q.subject, q.size,
@@ -23,10 +25,20 @@ const FROM = `FROM quarantine q
 export class SqliteQuarantineStore implements QuarantineStore {
   private readonly s;
   private readonly insertEvent;
+  private readonly insertPostDelivery;
 
   constructor(private readonly db: Db) {
     this.insertEvent = prepareInsertEvent(db);
+    this.insertPostDelivery = insertFor(db, EmailPostDeliveryEvents);
     this.s = {
+      originalEvent: db.prepare(
+        `SELECT "SenderFromAddress", "EmailDirection", "ThreatTypes", "DetectionMethods" FROM "EmailEvents"
+          WHERE "OrgId" = ? AND "NetworkMessageId" = ? ORDER BY lower("RecipientEmailAddress") = ? DESC LIMIT 1`,
+      ),
+      latestDelivery: db.prepare(
+        `UPDATE "EmailEvents" SET "LatestDeliveryLocation" = ?, "LatestDeliveryAction" = ?
+          WHERE "OrgId" = ? AND "NetworkMessageId" = ? AND lower("RecipientEmailAddress") = ?`,
+      ),
       byIdentity: db.prepare(`SELECT ${ENTRY_COLUMNS} ${FROM} WHERE q.org_guid = ? AND lower(q.identity) = ?`),
       byMessage: db.prepare(`SELECT ${ENTRY_COLUMNS} ${FROM} WHERE q.org_guid = ? AND q.network_message_id = ? ORDER BY q.recipient`),
       queueRecipient: db.prepare("INSERT INTO queue_recipients (network_message_id, recipient, status, next_attempt_at) VALUES (?, ?, 'queued', ?)"),
@@ -101,6 +113,7 @@ export class SqliteQuarantineStore implements QuarantineStore {
         this.s.traceStatus.run('Pending', e.orgGuid, e.networkMessageId, rcpt.toLowerCase());
         const to = rcpt.toLowerCase() === e.recipient.toLowerCase() ? '' : ` (held for ${e.recipient})`;
         this.traceEvent(e.orgGuid, e.networkMessageId, rcpt, w.at, 'RELEASE', 'Release', `Released from the hosted quarantine by ${w.audit.actor}${to}; delivered without re-running transport rules`, `identity=${e.identity}`);
+        this.postDelivery('Release', e, rcpt, w.at);
       }
       const releasedTo = [...new Set([...e.releasedTo.split(',').filter(Boolean), ...w.recipients.map((r) => r.toLowerCase())])].join(',');
       this.s.markReleased.run(w.at, releasedTo, e.orgGuid, e.identity);
@@ -113,6 +126,7 @@ export class SqliteQuarantineStore implements QuarantineStore {
     this.db.transaction(() => {
       const how = hard ? 'hard-deleted (unrecoverable)' : 'deleted (held until expiry, then purged)';
       this.traceEvent(e.orgGuid, e.networkMessageId, e.recipient, audit.at, 'DELETE', hard ? 'HardDelete' : 'Delete', `Quarantined message ${how} by ${audit.actor}`, `identity=${e.identity}`);
+      this.postDelivery(hard ? 'HardDelete' : 'Delete', e, e.recipient, audit.at);
       if (hard) {
         this.s.unhold.run('deleted', e.queueRecipientId);
         this.s.remove.run(e.orgGuid, e.identity);
@@ -133,6 +147,8 @@ export class SqliteQuarantineStore implements QuarantineStore {
         this.s.unhold.run('expired', e.queueRecipientId);
         this.s.remove.run(e.orgGuid, e.identity);
         this.traceEvent(e.orgGuid, e.networkMessageId, e.recipient, now, 'EXPIRE', 'Expire', `Quarantine retention ended (${new Date(e.expiresAt).toISOString()}); the held message was purged`, `identity=${e.identity}`);
+        // A soft-deleted entry already left its post-delivery row; its purge changes nothing the hunter sees.
+        if (e.deletedAt === null) this.postDelivery('Expire', e, e.recipient, now);
         this.audit({ orgGuid: e.orgGuid, at: now, actor: 'postern (expiry)', action: 'Expire', identity: e.identity, recipients: [e.recipient], detail: 'retention ended; purged' });
         files.push(...this.reap(e.networkMessageId));
         purged++;
@@ -147,6 +163,14 @@ export class SqliteQuarantineStore implements QuarantineStore {
 
   auditTrail(orgGuid: string, limit: number): QuarantineAudit[] {
     return (this.s.auditTrail.all(orgGuid, limit) as (Omit<QuarantineAudit, 'recipients'> & { recipients: string })[]).map((r) => ({ ...r, recipients: r.recipients ? r.recipients.split(',') : [] }));
+  }
+
+  /** EmailPostDeliveryEvents row for the action, and the EmailEvents row's latest delivery moved along. */
+  private postDelivery(kind: PostDeliveryKind, e: QuarantineEntry, recipient: string, at: number): void {
+    const original = this.s.originalEvent.get(e.orgGuid, e.networkMessageId, e.recipient.toLowerCase()) as OriginalEmailEvent | undefined;
+    const { row, latest } = postDeliveryRecord(kind, e, recipient, at, original);
+    this.insertPostDelivery(row);
+    this.s.latestDelivery.run(latest.LatestDeliveryLocation, latest.LatestDeliveryAction, e.orgGuid, e.networkMessageId, recipient.toLowerCase());
   }
 
   /** The copy's message rows when no recipient needs them any more; its spool file to remove. */

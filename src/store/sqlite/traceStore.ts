@@ -1,9 +1,10 @@
 // Message trace, trace events and the hunting tables on SQLite.
-import { EmailEvents, ORG_COLUMN, SmtpRejectEvents, type HuntingRow, type HuntingTable } from '../../trace/tables.js';
+import { EmailAttachmentInfo, EmailEvents, EmailUrlInfo, ORG_COLUMN, SmtpRejectEvents, type HuntingRow, type HuntingTable } from '../../trace/tables.js';
 import type { MessageTraceRow, TraceEvent, TraceStore } from '../ports.js';
 import type { Db } from './db.js';
 
-function insertFor(db: Db, table: HuntingTable) {
+/** A prepared INSERT of a hunting row into `table` (missing string columns become ''). */
+export function insertFor(db: Db, table: HuntingTable) {
   const cols = [ORG_COLUMN, ...table.columns.map((c) => c.name)];
   // Kusto strings are never null: a missing string column is stored as ''.
   const emptyString = cols.map((c) => c === ORG_COLUMN || table.columns.find((t) => t.name === c)?.type === 'string');
@@ -24,6 +25,8 @@ export class SqliteTraceStore implements TraceStore {
   private readonly updateStatus;
   private readonly insertEmailEvent;
   private readonly insertReject;
+  private readonly insertAttachment;
+  private readonly insertUrl;
 
   constructor(private readonly db: Db) {
     this.insertTrace = db.prepare(
@@ -34,14 +37,18 @@ export class SqliteTraceStore implements TraceStore {
     this.updateStatus = db.prepare('UPDATE message_trace SET status = ? WHERE network_message_id = ? AND recipient = ?');
     this.insertEmailEvent = insertFor(db, EmailEvents);
     this.insertReject = insertFor(db, SmtpRejectEvents);
+    this.insertAttachment = insertFor(db, EmailAttachmentInfo);
+    this.insertUrl = insertFor(db, EmailUrlInfo);
   }
 
-  recordReceive(rows: MessageTraceRow[], events: TraceEvent[], emailEvents: HuntingRow[]): void {
+  recordReceive(rows: MessageTraceRow[], events: TraceEvent[], emailEvents: HuntingRow[], content?: { attachments: HuntingRow[]; urls: HuntingRow[] }): void {
     for (const r of rows) {
       this.insertTrace.run(r.orgGuid, r.networkMessageId, r.recipient, r.receivedAt, r.sender, r.subject, r.status, r.fromIp, r.size, r.internetMessageId, r.connector);
     }
     for (const e of events) this.writeEvent(e);
     for (const row of emailEvents) this.insertEmailEvent(row);
+    for (const row of content?.attachments ?? []) this.insertAttachment(row);
+    for (const row of content?.urls ?? []) this.insertUrl(row);
   }
 
   recordEvent(e: TraceEvent, status?: string): void {
