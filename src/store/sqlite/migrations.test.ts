@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { openDatabase } from './db.js';
 import { MIGRATIONS } from './migrations.js';
 import { SqliteTraceQueries } from './traceQueries.js';
+import { INSERT_EVENT_SQL } from './traceStore.js';
 
 /** A database as a release with schema `version` left it. */
 function databaseAt(version: number): string {
@@ -42,6 +43,17 @@ describe('migration 6: trace events point at their message-trace row', () => {
     // Removing a trace row removes its events.
     db.prepare("DELETE FROM message_trace WHERE network_message_id = 'n2'").run();
     expect(db.prepare('SELECT count(*) FROM trace_events').pluck().get()).toBe(4);
+    db.close();
+  });
+});
+
+describe('trace lookups by message', () => {
+  it('find a message-trace row through the (NetworkMessageId, recipient) index, never by walking the organization', () => {
+    const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'postern-plan-')), 'postern.db'));
+    // Every trace event is written through this statement: a walk of the organization's rows
+    // made ingest slower with every message already traced.
+    const detail = db.prepare(`EXPLAIN QUERY PLAN ${INSERT_EVENT_SQL}`).all(0, 'E', '', '', '', 'n', 'r', 'o', 'r').map((r) => (r as { detail: string }).detail).join('; ');
+    expect(detail).toMatch(/sqlite_autoindex_message_trace_1 \(network_message_id=\?/);
     db.close();
   });
 });

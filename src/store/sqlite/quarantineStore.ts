@@ -46,9 +46,9 @@ export class SqliteQuarantineStore implements QuarantineStore {
       copyTraceRow: db.prepare(
         `INSERT OR IGNORE INTO message_trace (org_guid, network_message_id, recipient, received_at, sender, subject, status, from_ip, to_ip, size, internet_message_id, connector)
          SELECT org_guid, network_message_id, ?, received_at, sender, subject, 'Pending', from_ip, to_ip, size, internet_message_id, connector
-           FROM message_trace WHERE org_guid = ? AND network_message_id = ? AND recipient = ?`,
+           FROM message_trace WHERE +org_guid = ? AND network_message_id = ? AND recipient = ?`,
       ),
-      traceStatus: db.prepare('UPDATE message_trace SET status = ? WHERE org_guid = ? AND network_message_id = ? AND lower(recipient) = ?'),
+      traceStatus: db.prepare('UPDATE message_trace SET status = ? WHERE +org_guid = ? AND network_message_id = ? AND lower(recipient) = ?'),
       markReleased: db.prepare("UPDATE quarantine SET release_status = 'Released', released_at = ?, released_to = ? WHERE org_guid = ? AND identity = ?"),
       softDelete: db.prepare('UPDATE quarantine SET deleted_at = ? WHERE org_guid = ? AND identity = ?'),
       remove: db.prepare('DELETE FROM quarantine WHERE org_guid = ? AND identity = ?'),

@@ -64,12 +64,12 @@ export class SqliteTraceQueries implements TraceQueries {
 
   messageTraceRow(orgGuid: string, networkMessageId: string, recipient: string): TraceSummary | undefined {
     return this.db
-      .prepare(`SELECT ${SUMMARY_COLUMNS} FROM message_trace WHERE org_guid = ? AND network_message_id = ? AND lower(recipient) = ?`)
+      .prepare(`SELECT ${SUMMARY_COLUMNS} FROM message_trace WHERE +org_guid = ? AND network_message_id = ? AND lower(recipient) = ?`)
       .get(orgGuid, networkMessageId.toLowerCase(), recipient.toLowerCase()) as TraceSummary | undefined;
   }
 
   traceEvents(q: TraceEventQuery): TraceEventRecord[] {
-    const where = ['t.org_guid = ?', 't.network_message_id = ?', 'lower(t.recipient) = ?'];
+    const where = ['+t.org_guid = ?', 't.network_message_id = ?', 'lower(t.recipient) = ?']; // + as in prepareInsertEvent
     const args: unknown[] = [q.orgGuid, q.networkMessageId.toLowerCase(), q.recipient.toLowerCase()];
     if (q.events?.length) {
       where.push(`lower(e.event) IN (${q.events.map(() => '?').join(', ')})`);

@@ -67,14 +67,16 @@ export class SqliteTraceStore implements TraceStore {
 
 /**
  * Writes a trace event onto its message-trace row, found by the unique (NetworkMessageId,
- * recipient) index; recipients compare without case, as everywhere in the trace.
+ * recipient) index; recipients compare without case, as everywhere in the trace. The unary + keeps
+ * the organization a check, not an index choice: the (org_guid, received_at) index would scan the
+ * organization's whole trace for every event.
  */
+export const INSERT_EVENT_SQL = `INSERT INTO trace_events (trace_id, at, event, action, detail, data)
+     SELECT id, ?, ?, ?, ?, ? FROM message_trace WHERE network_message_id = ? AND lower(recipient) = lower(?) AND +org_guid = ?
+      ORDER BY recipient = ? DESC LIMIT 1`;
+
 export function prepareInsertEvent(db: Db): (e: TraceEvent) => void {
-  const stmt = db.prepare(
-    `INSERT INTO trace_events (trace_id, at, event, action, detail, data)
-     SELECT id, ?, ?, ?, ?, ? FROM message_trace WHERE network_message_id = ? AND lower(recipient) = lower(?) AND org_guid = ?
-      ORDER BY recipient = ? DESC LIMIT 1`,
-  );
+  const stmt = db.prepare(INSERT_EVENT_SQL);
   return (e) => {
     stmt.run(e.at, e.event, e.action ?? '', e.detail ?? '', e.data ?? '', e.networkMessageId, e.recipient, e.orgGuid, e.recipient);
   };
