@@ -253,9 +253,49 @@ describe('mv-expand of several columns', () => {
   it('with_itemindex, limit and to typeof()', () => {
     const q = `${T} | mv-expand with_itemindex = i a to typeof(long), b to typeof(string) limit 2`;
     expect(names(q)).toEqual(oracleNames(q));
-    expect(rows(q)).toEqual([{ a: 1, b: 'x', i: 0 }, { a: 2, b: 'y', i: 1 }, { a: null, b: '7', i: 0 }]);
+    // to typeof() casts, it does not convert: the number 7 is no string, and becomes ''.
+    expect(rows(q)).toEqual([{ a: 1, b: 'x', i: 0 }, { a: 2, b: 'y', i: 1 }, { a: null, b: '', i: 0 }]);
     expect(rows(`print d = dynamic({"k1":1, "k2":"v"}), n = dynamic([10, 20, 30]) | mv-expand d, n to typeof(long)`))
       .toEqual([{ d: { k1: 1 }, n: 10 }, { d: { k2: 'v' }, n: 20 }, { d: null, n: 30 }]);
+  });
+
+  it("the examples of Microsoft's mv-expand reference page give the documented output", () => {
+    // learn.microsoft.com/kusto/query/mv-expand-operator (MicrosoftDocs/dataexplorer-docs)
+    expect(rows(`datatable (a: int, b: dynamic)
+[
+    1, dynamic([10, 20]),
+    2, dynamic(['a', 'b'])
+]
+| mv-expand b`)).toEqual([{ a: 1, b: 10 }, { a: 1, b: 20 }, { a: 2, b: 'a' }, { a: 2, b: 'b' }]);
+    const bags = `datatable (a: int, b: dynamic)
+[
+    1, dynamic({"prop1": "a1", "prop2": "b1"}),
+    2, dynamic({"prop1": "a2", "prop2": "b2"})
+]`;
+    expect(rows(`${bags}\n| mv-expand b`)).toEqual([{ a: 1, b: { prop1: 'a1' } }, { a: 1, b: { prop2: 'b1' } }, { a: 2, b: { prop1: 'a2' } }, { a: 2, b: { prop2: 'b2' } }]);
+    expect(rows(`${bags}\n| mv-expand kind=array b \n| extend key = b[0], val=b[1]`)).toEqual([
+      { a: 1, b: ['prop1', 'a1'], key: 'prop1', val: 'a1' }, { a: 1, b: ['prop2', 'b1'], key: 'prop2', val: 'b1' },
+      { a: 2, b: ['prop1', 'a2'], key: 'prop1', val: 'a2' }, { a: 2, b: ['prop2', 'b2'], key: 'prop2', val: 'b2' },
+    ]);
+    expect(rows(`datatable (a: int, b: dynamic, c: dynamic)[
+    1, dynamic({"prop1": "a", "prop2": "b"}), dynamic([5, 4, 3])
+]
+| mv-expand b, c`)).toEqual([{ a: 1, b: { prop1: 'a' }, c: 5 }, { a: 1, b: { prop2: 'b' }, c: 4 }, { a: 1, b: null, c: 3 }]);
+    expect(rows(`datatable (a: int, b: dynamic, c: dynamic)
+[
+    1, dynamic({"prop1": "a", "prop2": "b"}), dynamic([5, 6])
+]
+| mv-expand b
+| mv-expand c`)).toEqual([{ a: 1, b: { prop1: 'a' }, c: 5 }, { a: 1, b: { prop1: 'a' }, c: 6 }, { a: 1, b: { prop2: 'b' }, c: 5 }, { a: 1, b: { prop2: 'b' }, c: 6 }]);
+    expect(rows(`datatable (a: string, b: dynamic, c: dynamic)[
+    "Constant", dynamic([1, 2, 3, 4]), dynamic([6, 7, 8, 9])
+]
+| mv-expand b, c to typeof(int)
+| getschema `)).toEqual([
+      { ColumnName: 'a', ColumnOrdinal: 0, DataType: 'System.String', ColumnType: 'string' },
+      { ColumnName: 'b', ColumnOrdinal: 1, DataType: 'System.Object', ColumnType: 'dynamic' },
+      { ColumnName: 'c', ColumnOrdinal: 2, DataType: 'System.Int32', ColumnType: 'int' },
+    ]);
   });
 
   it('over the hunting tables: as many rows as the longer list of each message', () => {

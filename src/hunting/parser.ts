@@ -329,10 +329,14 @@ class Parser {
       case 'getschema': return { op: 'getschema', pos };
       case 'mv-expand': {
         let itemIndex: string | undefined;
+        let bagsAsArrays = false;
         while (this.t.kind === 'ident' && this.isP('=', this.peek()) && ['bagexpansion', 'with_itemindex', 'kind'].includes(this.t.text)) {
-          if (this.t.text !== 'with_itemindex') throw unsupported(`mv-expand ${this.t.text}=`, this.t.pos, 'property bags expand into one-entry bags (bagexpansion=bag)');
+          const option = this.t.text;
           this.i += 2;
-          itemIndex = this.ident('a column name').name;
+          const v = this.ident(option === 'with_itemindex' ? 'a column name' : 'bag or array');
+          if (option === 'with_itemindex') itemIndex = v.name;
+          else if (v.name === 'array' || v.name === 'bag') bagsAsArrays = v.name === 'array';
+          else throw new KqlError(`mv-expand ${option}= takes bag or array, not '${v.name}'`, v.pos);
         }
         const items: { name?: string; e: Expr; to?: KustoType; pos: number }[] = [];
         do {
@@ -353,7 +357,7 @@ class Parser {
         } while (this.eatP(','));
         let limit: Expr | undefined;
         if (this.eatW('limit')) limit = this.expr();
-        return { op: 'mv-expand', items, itemIndex, limit, pos };
+        return { op: 'mv-expand', items, itemIndex, bagsAsArrays, limit, pos };
       }
       case 'parse': {
         if (this.isW('kind') && this.isP('=', this.peek())) {
