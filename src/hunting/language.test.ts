@@ -93,6 +93,39 @@ describe('make-series', () => {
     expect(rows(`EmailEvents | make-series n = count() on EmailSize from 0 to 60000 step 10000`)).toEqual(rows(q));
   });
 
+  it("the examples of Microsoft's make-series reference page give the documented output", () => {
+    // learn.microsoft.com/kusto/query/make-series-operator (MicrosoftDocs/dataexplorer-docs)
+    const data = `let data=datatable(timestamp:datetime, metric: real)
+[
+  datetime(2016-12-31T06:00), 50,
+  datetime(2017-01-01), 4,
+  datetime(2017-01-02), 3,
+  datetime(2017-01-03), 4,
+  datetime(2017-01-03T03:00), 6,
+  datetime(2017-01-05), 8,
+  datetime(2017-01-05T13:40), 13,
+  datetime(2017-01-06), 4,
+  datetime(2017-01-07), 3,
+  datetime(2017-01-08), 8,
+  datetime(2017-01-08T21:00), 8,
+  datetime(2017-01-09), 2,
+  datetime(2017-01-09T12:00), 11,
+  datetime(2017-01-10T05:00), 5,
+];
+let interval = 1d;
+let stime = datetime(2017-01-01);
+let etime = datetime(2017-01-10);
+data`;
+    const days = Array.from({ length: 9 }, (_, i) => `2017-01-0${i + 1}T00:00:00.0000000Z`);
+    expect(rows(`${data}\n| make-series avg(metric) on timestamp from stime to etime step interval `)).toEqual([{ avg_metric: [4.0, 3.0, 5.0, 0.0, 10.5, 4.0, 3.0, 8.0, 6.5], timestamp: days }]);
+    expect(rows(`${data}\n| take 0\n| make-series avg(metric) default=1.0 on timestamp from stime to etime step interval \n| count `)).toEqual([{ Count: 0 }]);
+    const nonempty = `${data}\n| take 0\n| make-series kind=nonempty avg(metric) default=1.0 on timestamp from stime to etime step interval `;
+    expect(names(nonempty)).toEqual(oracleNames(nonempty));
+    expect(rows(nonempty)).toEqual([{ avg_metric: new Array(9).fill(1.0), timestamp: days }]);
+    // With rows, kind=nonempty changes nothing.
+    expect(rows(`${data}\n| make-series kind=nonempty avg(metric) on timestamp from stime to etime step interval `)).toEqual(rows(`${data}\n| make-series avg(metric) on timestamp from stime to etime step interval `));
+  });
+
   it('an empty input makes no series, with or without by', () => {
     expect(rows(`EmailEvents | where Subject == "nope" | make-series count() on Timestamp from ago(1d) to now() step 1h`)).toEqual([]);
     expect(rows(`EmailEvents | where Subject == "nope" | make-series count() on Timestamp step 1h by EmailDirection`)).toEqual([]);

@@ -426,7 +426,13 @@ class Parser {
 
   /** make-series Agg [default = v], … on Axis [from A] [to B] step S [by …], or `on Axis in range(A, B, S)`. */
   private makeSeries(pos: number): Op {
-    if (this.t.kind === 'ident' && this.isP('=', this.peek()) && this.t.text === 'kind') throw unsupported('make-series kind=nonempty', this.t.pos, 'an empty input gives no series');
+    let nonempty = false;
+    if (this.isW('kind') && this.isP('=', this.peek())) {
+      this.i += 2;
+      const k = this.ident('nonempty');
+      if (k.name !== 'nonempty') throw new KqlError(`make-series kind= takes nonempty, not '${k.name}'`, k.pos);
+      nonempty = true;
+    }
     this.rejectHints();
     const aggs: SeriesAgg[] = [];
     do {
@@ -455,7 +461,7 @@ class Parser {
       step = this.expr();
     }
     const by = this.eatW('by') ? this.namedList() : [];
-    return { op: 'make-series', aggs, axis, from, to, step, by, pos };
+    return { op: 'make-series', nonempty, aggs, axis, from, to, step, by, pos };
   }
 
   /** evaluate bag_unpack(…) / pivot(…) [: (Name:type, …)]; other plugins are refused by name. */
