@@ -364,6 +364,11 @@ describe('print, member access, comparisons, spaces', () => {
     expect(rows(`EmailEvents | where BulkComplaintLevel == "x" | count`)).toEqual([{ Count: 0 }]);
     expect(rows(`EmailEvents | where EmailSize != "x" | count`)).toEqual([{ Count: EE.length }]);
     expect(rows(`EmailEvents | where BulkComplaintLevel == tostring(7) | count`)).toEqual(bcl((n) => n === 7));
+    // A number and a bool compare as 1 and 0 (Sentinel's IsFirstContact is bool, Defender's int).
+    for (const [q, v] of [['IsFirstContact == true', 1], ['IsFirstContact != true', 0], ['false == IsFirstContact', 0]] as const) {
+      expect(kustoOracle(`EmailEvents | where ${q} | count`).diagnostics).toEqual([]);
+      expect(rows(`EmailEvents | where ${q} | count`)).toEqual([{ Count: EE.filter((r) => r.IsFirstContact === v).length }]);
+    }
   });
 
   it('no-break and other Unicode spaces separate tokens', () => {
