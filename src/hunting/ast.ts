@@ -43,8 +43,8 @@ export type Op =
   | { op: 'take'; n: Expr; pos: number }
   | { op: 'distinct'; items: NamedExpr[] | '*'; pos: number }
   | { op: 'count'; pos: number }
-  | { op: 'mv-expand'; items: { name?: string; e: Expr; to?: KustoType; pos: number }[]; itemIndex?: string; limit?: Expr; pos: number }
-  | { op: 'make-series'; aggs: SeriesAgg[]; axis: Expr; from?: Expr; to?: Expr; step: Expr; by: NamedExpr[]; pos: number }
+  | { op: 'mv-expand'; items: { name?: string; e: Expr; to?: KustoType; pos: number }[]; itemIndex?: string; bagsAsArrays?: boolean; limit?: Expr; pos: number }
+  | { op: 'make-series'; nonempty: boolean; aggs: SeriesAgg[]; axis: Expr; from?: Expr; to?: Expr; step: Expr; by: NamedExpr[]; pos: number }
   | { op: 'evaluate'; plugin: 'bag_unpack' | 'pivot'; args: Expr[]; named: Record<string, Expr>; schema?: OutputSchema; pos: number }
   | { op: 'parse'; e: Expr; parts: ParsePart[]; pos: number }
   | { op: 'render'; kind: string; props: Record<string, unknown>; pos: number }

@@ -694,8 +694,11 @@ export class Compiler {
   }
 
   /** Kusto compares a number with a string by equality (`BulkComplaintLevel == "5"`, `in ("5")`):
-   * the string is read as a number, and one that is not a number equals nothing. */
+   * the string is read as a number, and one that is not a number equals nothing; and a number
+   * with a bool, as 1 and 0. */
   asNumber(x: SExpr, other: SExpr): SExpr {
+    // IsFirstContact is int in Defender and bool in Sentinel: `IsFirstContact == true` compares 1 and 0.
+    if (x.type === 'bool' && isNumeric(other.type)) return { ...x, type: 'long' };
     if (x.type !== 'string' || !isNumeric(other.type)) return x;
     if (x.konst && typeof x.konst.v === 'string') {
       const t = x.konst.v.trim();

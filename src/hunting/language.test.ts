@@ -93,6 +93,39 @@ describe('make-series', () => {
     expect(rows(`EmailEvents | make-series n = count() on EmailSize from 0 to 60000 step 10000`)).toEqual(rows(q));
   });
 
+  it("the examples of Microsoft's make-series reference page give the documented output", () => {
+    // learn.microsoft.com/kusto/query/make-series-operator (MicrosoftDocs/dataexplorer-docs)
+    const data = `let data=datatable(timestamp:datetime, metric: real)
+[
+  datetime(2016-12-31T06:00), 50,
+  datetime(2017-01-01), 4,
+  datetime(2017-01-02), 3,
+  datetime(2017-01-03), 4,
+  datetime(2017-01-03T03:00), 6,
+  datetime(2017-01-05), 8,
+  datetime(2017-01-05T13:40), 13,
+  datetime(2017-01-06), 4,
+  datetime(2017-01-07), 3,
+  datetime(2017-01-08), 8,
+  datetime(2017-01-08T21:00), 8,
+  datetime(2017-01-09), 2,
+  datetime(2017-01-09T12:00), 11,
+  datetime(2017-01-10T05:00), 5,
+];
+let interval = 1d;
+let stime = datetime(2017-01-01);
+let etime = datetime(2017-01-10);
+data`;
+    const days = Array.from({ length: 9 }, (_, i) => `2017-01-0${i + 1}T00:00:00.0000000Z`);
+    expect(rows(`${data}\n| make-series avg(metric) on timestamp from stime to etime step interval `)).toEqual([{ avg_metric: [4.0, 3.0, 5.0, 0.0, 10.5, 4.0, 3.0, 8.0, 6.5], timestamp: days }]);
+    expect(rows(`${data}\n| take 0\n| make-series avg(metric) default=1.0 on timestamp from stime to etime step interval \n| count `)).toEqual([{ Count: 0 }]);
+    const nonempty = `${data}\n| take 0\n| make-series kind=nonempty avg(metric) default=1.0 on timestamp from stime to etime step interval `;
+    expect(names(nonempty)).toEqual(oracleNames(nonempty));
+    expect(rows(nonempty)).toEqual([{ avg_metric: new Array(9).fill(1.0), timestamp: days }]);
+    // With rows, kind=nonempty changes nothing.
+    expect(rows(`${data}\n| make-series kind=nonempty avg(metric) on timestamp from stime to etime step interval `)).toEqual(rows(`${data}\n| make-series avg(metric) on timestamp from stime to etime step interval `));
+  });
+
   it('an empty input makes no series, with or without by', () => {
     expect(rows(`EmailEvents | where Subject == "nope" | make-series count() on Timestamp from ago(1d) to now() step 1h`)).toEqual([]);
     expect(rows(`EmailEvents | where Subject == "nope" | make-series count() on Timestamp step 1h by EmailDirection`)).toEqual([]);
@@ -253,9 +286,49 @@ describe('mv-expand of several columns', () => {
   it('with_itemindex, limit and to typeof()', () => {
     const q = `${T} | mv-expand with_itemindex = i a to typeof(long), b to typeof(string) limit 2`;
     expect(names(q)).toEqual(oracleNames(q));
-    expect(rows(q)).toEqual([{ a: 1, b: 'x', i: 0 }, { a: 2, b: 'y', i: 1 }, { a: null, b: '7', i: 0 }]);
+    // to typeof() casts, it does not convert: the number 7 is no string, and becomes ''.
+    expect(rows(q)).toEqual([{ a: 1, b: 'x', i: 0 }, { a: 2, b: 'y', i: 1 }, { a: null, b: '', i: 0 }]);
     expect(rows(`print d = dynamic({"k1":1, "k2":"v"}), n = dynamic([10, 20, 30]) | mv-expand d, n to typeof(long)`))
       .toEqual([{ d: { k1: 1 }, n: 10 }, { d: { k2: 'v' }, n: 20 }, { d: null, n: 30 }]);
+  });
+
+  it("the examples of Microsoft's mv-expand reference page give the documented output", () => {
+    // learn.microsoft.com/kusto/query/mv-expand-operator (MicrosoftDocs/dataexplorer-docs)
+    expect(rows(`datatable (a: int, b: dynamic)
+[
+    1, dynamic([10, 20]),
+    2, dynamic(['a', 'b'])
+]
+| mv-expand b`)).toEqual([{ a: 1, b: 10 }, { a: 1, b: 20 }, { a: 2, b: 'a' }, { a: 2, b: 'b' }]);
+    const bags = `datatable (a: int, b: dynamic)
+[
+    1, dynamic({"prop1": "a1", "prop2": "b1"}),
+    2, dynamic({"prop1": "a2", "prop2": "b2"})
+]`;
+    expect(rows(`${bags}\n| mv-expand b`)).toEqual([{ a: 1, b: { prop1: 'a1' } }, { a: 1, b: { prop2: 'b1' } }, { a: 2, b: { prop1: 'a2' } }, { a: 2, b: { prop2: 'b2' } }]);
+    expect(rows(`${bags}\n| mv-expand kind=array b \n| extend key = b[0], val=b[1]`)).toEqual([
+      { a: 1, b: ['prop1', 'a1'], key: 'prop1', val: 'a1' }, { a: 1, b: ['prop2', 'b1'], key: 'prop2', val: 'b1' },
+      { a: 2, b: ['prop1', 'a2'], key: 'prop1', val: 'a2' }, { a: 2, b: ['prop2', 'b2'], key: 'prop2', val: 'b2' },
+    ]);
+    expect(rows(`datatable (a: int, b: dynamic, c: dynamic)[
+    1, dynamic({"prop1": "a", "prop2": "b"}), dynamic([5, 4, 3])
+]
+| mv-expand b, c`)).toEqual([{ a: 1, b: { prop1: 'a' }, c: 5 }, { a: 1, b: { prop2: 'b' }, c: 4 }, { a: 1, b: null, c: 3 }]);
+    expect(rows(`datatable (a: int, b: dynamic, c: dynamic)
+[
+    1, dynamic({"prop1": "a", "prop2": "b"}), dynamic([5, 6])
+]
+| mv-expand b
+| mv-expand c`)).toEqual([{ a: 1, b: { prop1: 'a' }, c: 5 }, { a: 1, b: { prop1: 'a' }, c: 6 }, { a: 1, b: { prop2: 'b' }, c: 5 }, { a: 1, b: { prop2: 'b' }, c: 6 }]);
+    expect(rows(`datatable (a: string, b: dynamic, c: dynamic)[
+    "Constant", dynamic([1, 2, 3, 4]), dynamic([6, 7, 8, 9])
+]
+| mv-expand b, c to typeof(int)
+| getschema `)).toEqual([
+      { ColumnName: 'a', ColumnOrdinal: 0, DataType: 'System.String', ColumnType: 'string' },
+      { ColumnName: 'b', ColumnOrdinal: 1, DataType: 'System.Object', ColumnType: 'dynamic' },
+      { ColumnName: 'c', ColumnOrdinal: 2, DataType: 'System.Int32', ColumnType: 'int' },
+    ]);
   });
 
   it('over the hunting tables: as many rows as the longer list of each message', () => {
@@ -291,6 +364,11 @@ describe('print, member access, comparisons, spaces', () => {
     expect(rows(`EmailEvents | where BulkComplaintLevel == "x" | count`)).toEqual([{ Count: 0 }]);
     expect(rows(`EmailEvents | where EmailSize != "x" | count`)).toEqual([{ Count: EE.length }]);
     expect(rows(`EmailEvents | where BulkComplaintLevel == tostring(7) | count`)).toEqual(bcl((n) => n === 7));
+    // A number and a bool compare as 1 and 0 (Sentinel's IsFirstContact is bool, Defender's int).
+    for (const [q, v] of [['IsFirstContact == true', 1], ['IsFirstContact != true', 0], ['false == IsFirstContact', 0]] as const) {
+      expect(kustoOracle(`EmailEvents | where ${q} | count`).diagnostics).toEqual([]);
+      expect(rows(`EmailEvents | where ${q} | count`)).toEqual([{ Count: EE.filter((r) => r.IsFirstContact === v).length }]);
+    }
   });
 
   it('no-break and other Unicode spaces separate tokens', () => {

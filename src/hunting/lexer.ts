@@ -29,7 +29,8 @@ const PUNCT = ['..', '==', '!=', '<>', '<=', '>=', '=~', '!~', '=>', '|', '(', '
 const isIdStart = (c: string) => /[A-Za-z_$]/.test(c);
 const isIdPart = (c: string) => /[A-Za-z0-9_]/.test(c);
 const isDigit = (c: string) => c >= '0' && c <= '9';
-const isSpace = (c: string) => c === ' ' || c === '\n' || (c !== '' && /\s/.test(c));
+// ASCII by comparison; only characters beyond it pay for the regular expression.
+const isSpace = (c: string) => c === ' ' || c === '\n' || c === '\t' || c === '\r' || c === '\f' || c === '\v' || (c > '\x7f' && /\s/.test(c));
 
 export function tokenize(text: string): Token[] {
   const out: Token[] = [];

@@ -329,10 +329,14 @@ class Parser {
       case 'getschema': return { op: 'getschema', pos };
       case 'mv-expand': {
         let itemIndex: string | undefined;
+        let bagsAsArrays = false;
         while (this.t.kind === 'ident' && this.isP('=', this.peek()) && ['bagexpansion', 'with_itemindex', 'kind'].includes(this.t.text)) {
-          if (this.t.text !== 'with_itemindex') throw unsupported(`mv-expand ${this.t.text}=`, this.t.pos, 'property bags expand into one-entry bags (bagexpansion=bag)');
+          const option = this.t.text;
           this.i += 2;
-          itemIndex = this.ident('a column name').name;
+          const v = this.ident(option === 'with_itemindex' ? 'a column name' : 'bag or array');
+          if (option === 'with_itemindex') itemIndex = v.name;
+          else if (v.name === 'array' || v.name === 'bag') bagsAsArrays = v.name === 'array';
+          else throw new KqlError(`mv-expand ${option}= takes bag or array, not '${v.name}'`, v.pos);
         }
         const items: { name?: string; e: Expr; to?: KustoType; pos: number }[] = [];
         do {
@@ -353,7 +357,7 @@ class Parser {
         } while (this.eatP(','));
         let limit: Expr | undefined;
         if (this.eatW('limit')) limit = this.expr();
-        return { op: 'mv-expand', items, itemIndex, limit, pos };
+        return { op: 'mv-expand', items, itemIndex, bagsAsArrays, limit, pos };
       }
       case 'parse': {
         if (this.isW('kind') && this.isP('=', this.peek())) {
@@ -422,7 +426,13 @@ class Parser {
 
   /** make-series Agg [default = v], … on Axis [from A] [to B] step S [by …], or `on Axis in range(A, B, S)`. */
   private makeSeries(pos: number): Op {
-    if (this.t.kind === 'ident' && this.isP('=', this.peek()) && this.t.text === 'kind') throw unsupported('make-series kind=nonempty', this.t.pos, 'an empty input gives no series');
+    let nonempty = false;
+    if (this.isW('kind') && this.isP('=', this.peek())) {
+      this.i += 2;
+      const k = this.ident('nonempty');
+      if (k.name !== 'nonempty') throw new KqlError(`make-series kind= takes nonempty, not '${k.name}'`, k.pos);
+      nonempty = true;
+    }
     this.rejectHints();
     const aggs: SeriesAgg[] = [];
     do {
@@ -451,7 +461,7 @@ class Parser {
       step = this.expr();
     }
     const by = this.eatW('by') ? this.namedList() : [];
-    return { op: 'make-series', aggs, axis, from, to, step, by, pos };
+    return { op: 'make-series', nonempty, aggs, axis, from, to, step, by, pos };
   }
 
   /** evaluate bag_unpack(…) / pivot(…) [: (Name:type, …)]; other plugins are refused by name. */

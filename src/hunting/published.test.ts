@@ -254,6 +254,27 @@ EmailEvents
       .sort((a, b) => (a.Day !== b.Day ? (a.Day < b.Day ? -1 : 1) : a.EmailDirection < b.EmailDirection ? 1 : -1)),
   },
   {
+    name: 'First-Contact Phishing Attempts (TimeGenerated; IsFirstContact, an int in Defender, compared with true)',
+    source: `${STELZ} §2.5`,
+    kql: `EmailEvents
+| where TimeGenerated > ago(30d)
+| where EmailDirection == "Inbound"
+| where IsFirstContact == true
+| where ThreatTypes has "Phish" or UrlCount > 3
+| project TimeGenerated, Subject, SenderFromAddress, SenderFromDomain,
+    RecipientEmailAddress, IsFirstContact, UrlCount, AttachmentCount,
+    ThreatTypes, DeliveryAction, NetworkMessageId
+| order by TimeGenerated desc`,
+    ordered: true,
+    expect: () => EE.filter((r) => ts(r) > NOW - 30 * DAY && r.EmailDirection === 'Inbound' && r.IsFirstContact === 1 && (has(r.ThreatTypes, 'Phish') || (r.UrlCount as number) > 3))
+      .sort((a, b) => ts(b) - ts(a))
+      .map((r) => ({
+        TimeGenerated: new Date(ts(r)).toISOString(), Subject: r.Subject, SenderFromAddress: r.SenderFromAddress, SenderFromDomain: r.SenderFromDomain,
+        RecipientEmailAddress: r.RecipientEmailAddress, IsFirstContact: r.IsFirstContact, UrlCount: r.UrlCount, AttachmentCount: r.AttachmentCount,
+        ThreatTypes: r.ThreatTypes, DeliveryAction: r.DeliveryAction, NetworkMessageId: r.NetworkMessageId,
+      })),
+  },
+  {
     name: 'Authentication Failure Summary by Domain (TimeGenerated)',
     source: `${STELZ} §4.2`,
     kql: `EmailEvents

@@ -42,7 +42,7 @@ export function makeSeries(cc: Compiler, rel: Rel, op: Extract<Op, { op: 'make-s
       name = cc.uniqueName(name, taken);
     }
     taken.add(name);
-    return { name, sql: e.sql, def: cc.param(JSON.stringify(def ? def.konst!.v : 0)) };
+    return { name, type: e.type, sql: e.sql, def: cc.param(JSON.stringify(def ? def.konst!.v : 0)) };
   });
   const axisName = cc.uniqueName(cc.autoName(op.axis, rowScope) ?? cc.nextColumnN(taken, { n: 0 }), taken);
 
@@ -90,7 +90,19 @@ export function makeSeries(cc: Compiler, rel: Rel, op: Extract<Op, { op: 'make-s
   const kind: KustoType = axis.type;
   outer.push(`${cc.helper('kql_series_axis', [`MIN(${I}.${cc.q(stA)})`, stepSql, `MIN(${I}.${cc.q(nA)})`, `'${kind}'`])} AS ${cc.q(axisAlias)}`);
   cols.push({ name: axisName, type: 'dynamic', alias: axisAlias });
-  // No rows, no series (Kusto gives an empty result, also without `by`).
+  // No rows, no series (Kusto gives an empty result, also without `by`), unless kind=nonempty:
+  // then one row of defaults over the given range.
   const tail = byCols.length ? ` GROUP BY ${byCols.map((b) => `${I}.${cc.q(b.alias)}`).join(', ')}` : ` HAVING COUNT(*) > 0`;
-  return { sql: `SELECT ${outer.join(', ')} FROM (${innerSql}) AS ${I}${tail}`, cols };
+  let sql = `SELECT ${outer.join(', ')} FROM (${innerSql}) AS ${I}${tail}`;
+  if (op.nonempty) {
+    if (range) throw new KqlError('make-series kind=nonempty needs both from and to (with no rows there is no range to take from the data)', op.pos);
+    const defaults = [
+      ...byCols.map((b) => (b.type === 'string' ? `''` : 'NULL')),
+      ...aggs.map((a) => cc.helper('kql_series_fill', [points, a.def])),
+      cc.helper('kql_series_axis', [start, stepSql, points, `'${kind}'`]),
+    ];
+    sql = `SELECT * FROM (${sql}) UNION ALL SELECT ${defaults.map((d, i) => `${d} AS ${cc.q(cols[i].alias)}`).join(', ')} WHERE NOT EXISTS (SELECT 1 FROM (${rel.sql}) AS _s${++cc.aliasN} WHERE ${axis.sql} >= ${start} AND ${axis.sql} < ${end})`;
+    sql = `SELECT * FROM (${sql}) AS _n${++cc.aliasN}`;
+  }
+  return { sql, cols };
 }

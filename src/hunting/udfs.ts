@@ -360,6 +360,7 @@ export const SCALAR_UDFS: Record<string, (...args: any[]) => V> = {
     }
     return best;
   },
+  kql_series_fill: (n: V, def: V) => `[${new Array<string>(seriesCount(n)).fill(String(def)).join(',')}]`,
   kql_series_axis: (start: V, step: V, n: V, kind: string) => JSON.stringify(Array.from({ length: seriesCount(n) }, (_, i) => {
     const v = Number(start) + i * Number(step);
     return kind === 'datetime' ? formatDatetime(v) : kind === 'timespan' ? formatTimespan(v) : v;
