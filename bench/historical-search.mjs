@@ -12,6 +12,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
+import { prepareDataDir } from './support.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const CLI = join(ROOT, 'bin/postern.js');
@@ -29,8 +30,7 @@ const orgGuid = randomUUID();
 const sinkPort = basePort;
 const sink = spawn('smtp-sink', ['-u', 'nobody', `127.0.0.1:${sinkPort}`, '1024'], { stdio: 'ignore' });
 const org = { Name: 'Bench', Guid: orgGuid, AcceptedDomains: [{ DomainName: 'bench.test' }], Delivery: { kind: 'smtp', host: '127.0.0.1', port: sinkPort, starttls: 'none' } };
-writeFileSync(join(dir, 'orgs.json'), JSON.stringify({ organizations: [org] }));
-execFileSync(process.execPath, [CLI, 'config', 'import', join(dir, 'orgs.json'), '-d', dir], { stdio: 'ignore' });
+prepareDataDir(dir, [org]);
 
 // --- the generated trace -----------------------------------------------------------------------
 log(`generating ${ROWS} EmailEvents rows over 90 days ...`);

@@ -63,6 +63,14 @@ export function load(p, { size, sessions, reuse, file }, count, opts = {}) {
   });
 }
 
+/** `postern init` in dir, then the organizations imported (as an admin would: init, then config import). */
+export function prepareDataDir(dir, organizations) {
+  const run = (...a) => execFileSync(process.execPath, [POSTERN, ...a, '-d', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
+  run('init');
+  writeFileSync(join(dir, 'orgs.json'), JSON.stringify({ organizations }));
+  run('config', 'import', join(dir, 'orgs.json'), '--yes');
+}
+
 /**
  * A `postern serve` on 127.0.0.1:port with one organization (bench.test) delivering to `delivery`
  * (default: discard), in a fresh data directory. `drained()` resolves once the queue is empty.
@@ -70,9 +78,7 @@ export function load(p, { size, sessions, reuse, file }, count, opts = {}) {
 export async function startPostern({ port, processes = 'auto', delivery = { kind: 'discard' } }) {
   const dir = mkdtempSync(join(tmpdir(), 'bench-postern-'));
   const org = { Name: 'Bench', Guid: randomUUID(), AcceptedDomains: [{ DomainName: 'bench.test' }], Delivery: delivery };
-  writeFileSync(join(dir, 'orgs.json'), JSON.stringify({ organizations: [org] }));
-  execFileSync(process.execPath, [POSTERN, 'init', '-d', dir], { stdio: 'ignore' }); // only init makes a data directory
-  execFileSync(process.execPath, [POSTERN, 'config', 'import', join(dir, 'orgs.json'), '-d', dir], { stdio: 'ignore' });
+  prepareDataDir(dir, [org]);
   writeFileSync(join(dir, 'postern.yaml'), `smtp: 127.0.0.1:${port}\nhttp: 127.0.0.1:0\nsmtpProcesses: ${processes}\nlimits: { maxConnectionsPerIp: 1000 }\n`);
   const proc = spawn(process.execPath, [POSTERN, 'serve', '-d', dir], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, POSTERN_LOG_LEVEL: 'info' } });
   await new Promise((res, rej) => {

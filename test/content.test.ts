@@ -127,7 +127,7 @@ describe('content facts while streaming', () => {
     const parts = query(dir, "SELECT NetworkMessageId AS id, AttachmentCount, AdditionalFields FROM EmailEvents WHERE Subject = 'Many parts'")[0];
     expect(JSON.parse(parts.AdditionalFields).ContentInspectionLimits).toEqual(['maxMimeParts']);
     expect(parts.AttachmentCount).toBeLessThan(15);
-    const events = query(dir, "SELECT detail FROM trace_events WHERE event = 'AGENTINFO' AND network_message_id IN (?, ?) ORDER BY detail", links.id, parts.id).map((e) => e.detail);
+    const events = query(dir, "SELECT detail FROM message_trace_events WHERE event = 'AGENTINFO' AND network_message_id IN (?, ?) ORDER BY detail", links.id, parts.id).map((e) => e.detail);
     expect(events).toEqual([
       expect.stringMatching(/^Content inspection stopped at maxMimeParts \(12\)/),
       expect.stringMatching(/^Content inspection stopped at maxUrlsPerMessage \(25\)/),

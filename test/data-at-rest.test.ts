@@ -178,9 +178,9 @@ describe('backup and restore', () => {
     expect(runCli(['init', '--demo', '-d', dir]).status).toBe(0);
     // A database large enough that the copy takes a while.
     const fill = new Database(join(dir, 'postern.db'));
-    const ins = fill.prepare("INSERT INTO trace_events (org_guid, network_message_id, recipient, at, event, detail) VALUES ('o', ?, 'a@contoso.com', 0, 'RECEIVE', ?)");
+    const ins = fill.prepare("INSERT INTO trace_events (trace_id, at, event, detail) VALUES (?, 0, 'RECEIVE', ?)");
     fill.transaction(() => {
-      for (let i = 0; i < 400_000; i++) ins.run(`m${i}`, 'd'.repeat(400));
+      for (let i = 0; i < 400_000; i++) ins.run(i, 'd'.repeat(400));
     })();
     fill.pragma('wal_checkpoint(TRUNCATE)');
     fill.close();

@@ -90,7 +90,7 @@ describe('SMTP next hop', () => {
   it('defers while the hop is down, then delivers over STARTTLS presenting the client certificate', async () => {
     const r = swaks(['--server', `127.0.0.1:${pg.smtpPort}`, '--from', 'partner@fabrikam.com', '--to', 'dana@hop.contoso.com', '--header', 'Subject: via next hop']);
     expect(r.out).toMatch(/250 2\.0\.0 OK/);
-    const nmid = await waitFor(() => query(pg.dataDir, "SELECT network_message_id FROM trace_events WHERE event = 'DEFER' AND recipient = 'dana@hop.contoso.com'")[0]?.network_message_id, 10_000, 'DEFER');
+    const nmid = await waitFor(() => query(pg.dataDir, "SELECT network_message_id FROM message_trace_events WHERE event = 'DEFER' AND recipient = 'dana@hop.contoso.com'")[0]?.network_message_id, 10_000, 'DEFER');
     const { smtp, received } = nextHop(pki, hopCa);
     await new Promise<void>((res) => smtp.listen(39251, '127.0.0.1', () => res()));
     try {
@@ -101,7 +101,7 @@ describe('SMTP next hop', () => {
       expect(received[0].clientCertCN).toBe('gateway.contoso.test');
       expect(received[0].data).toContain('Subject: via next hop');
       const events = await waitFor(() => {
-        const e = query(pg.dataDir, 'SELECT event, detail FROM trace_events WHERE network_message_id = ? ORDER BY id', nmid);
+        const e = query(pg.dataDir, 'SELECT event, detail FROM message_trace_events WHERE network_message_id = ? ORDER BY id', nmid);
         return e.some((x) => x.event === 'SEND') && e;
       }, 5000, 'SEND event');
       expect(events[0].event).toBe('RECEIVE');
@@ -126,7 +126,7 @@ describe('SMTP next hop', () => {
       expect(ndr).toContain('Action: failed');
       expect(ndr).toContain('Status: 5.1.1');
       expect(ndr).toContain('Subject: will bounce'); // original headers attached
-      const fail = query(pg.dataDir, "SELECT * FROM trace_events WHERE event = 'FAIL' AND recipient = 'ghost@refuse.contoso.com'");
+      const fail = query(pg.dataDir, "SELECT * FROM message_trace_events WHERE event = 'FAIL' AND recipient = 'ghost@refuse.contoso.com'");
       expect(fail).toHaveLength(1);
       expect(fail[0].detail).toMatch(/550.*User unknown/);
     } finally {

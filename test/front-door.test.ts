@@ -61,7 +61,7 @@ describe('Direct Send and Reject Direct Send', () => {
     expect(msg).not.toMatch(/^X-Postern-Connector:/m);
     const ee = query(pg.dataDir, "SELECT * FROM EmailEvents WHERE Subject = 'urgent wire'")[0];
     expect(ee).toMatchObject({ Connectors: '', EmailDirection: 'Inbound', SenderMailFromDomain: 'contoso.com', SenderIPv4: '127.0.0.1' });
-    const rcv = query(pg.dataDir, "SELECT detail, data FROM trace_events WHERE event = 'RECEIVE' AND network_message_id = ?", ee.NetworkMessageId)[0];
+    const rcv = query(pg.dataDir, "SELECT detail, data FROM message_trace_events WHERE event = 'RECEIVE' AND network_message_id = ?", ee.NetworkMessageId)[0];
     expect(rcv.data).toContain('authas=Anonymous');
     expect(rcv.detail).toContain('no connector (Direct Send)');
   });

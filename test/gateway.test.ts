@@ -39,7 +39,7 @@ describe('receiving and delivering to the Maildir', () => {
     }, 10_000, 'trace rows');
     const nmid = rows[0].network_message_id;
     expect(rows[1].network_message_id).toBe(nmid); // one tenant: one copy
-    const events = query(pg.dataDir, 'SELECT event FROM trace_events WHERE network_message_id = ? AND recipient = ? ORDER BY id', nmid, 'bob@contoso.com');
+    const events = query(pg.dataDir, 'SELECT event FROM message_trace_events WHERE network_message_id = ? AND recipient = ? ORDER BY id', nmid, 'bob@contoso.com');
     expect(events.map((e) => e.event)).toEqual(['RECEIVE', 'DELIVER']);
     const ee = query(pg.dataDir, 'SELECT * FROM EmailEvents WHERE NetworkMessageId = ? ORDER BY RecipientEmailAddress', nmid);
     expect(ee.map((e) => e.RecipientEmailAddress)).toEqual(['bob@contoso.com', 'carol@contoso.com']);

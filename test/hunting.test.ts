@@ -54,9 +54,21 @@ describe('postern hunt', () => {
   });
 
   it('reports an unsupported construct by name and position, with a non-zero exit', () => {
-    const r = runCli(['hunt', 'EmailEvents | evaluate bag_unpack(AdditionalFields)', '--organization', 'Contoso', '-d', pg.dataDir]);
+    const r = runCli(['hunt', 'EmailEvents | evaluate autocluster()', '--organization', 'Contoso', '-d', pg.dataDir]);
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/evaluate/);
+    expect(r.stderr).toMatch(/evaluate autocluster.*not supported.*bag_unpack and pivot/);
     expect(r.stderr).toMatch(/\d+:\d+|position|column/i);
+  });
+
+  it("pivots the organization's own rows (columns learned from its data), with Sentinel's TimeGenerated", () => {
+    const hunt = (org: string, kql: string) => {
+      const r = runCli(['hunt', kql, '--organization', org, '--format', 'json', '-d', pg.dataDir]);
+      expect(r.status, r.stderr).toBe(0);
+      const out = JSON.parse(r.stdout);
+      return (Array.isArray(out) ? out : out.rows) as Record<string, unknown>[];
+    };
+    const kql = 'EmailEvents | where TimeGenerated > ago(1h) | project Connectors = iff(Connectors == "", "(none)", Connectors) | evaluate pivot(Connectors)';
+    expect(hunt('Contoso', kql)).toEqual([{ '(none)': 2, 'On-premises Exchange': 1, 'Fabrikam by IP': 1 }]);
+    expect(hunt('Woodgrove', kql)).toEqual([{ '(none)': 1 }]);
   });
 });

@@ -33,7 +33,7 @@ describe('Postfix as the sending MTA', () => {
     expect(msg).toMatch(/^X-Postern-Peer-Certificate: CN=mail\.fabrikam\.com; DNS=mail\.fabrikam\.com,relay\.fabrikam\.com; trusted=yes; sha256=[0-9A-F:]+$/m);
     expect(msg).toMatch(/Received: from relay\.fabrikam\.test \(\[127\.0\.0\.1\]\)\r\n\tby postern\.localhost \(Postern\) with ESMTPS \(version=TLSv1\.[23]/);
     expect(msg).toContain('Subject: via postfix');
-    const ev = query(pg.dataDir, "SELECT data FROM trace_events WHERE event = 'RECEIVE' AND recipient = 'erin@contoso.com'");
+    const ev = query(pg.dataDir, "SELECT data FROM message_trace_events WHERE event = 'RECEIVE' AND recipient = 'erin@contoso.com'");
     expect(ev[0].data).toMatch(/cert-cn=mail\.fabrikam\.com; cert-dns=mail\.fabrikam\.com,relay\.fabrikam\.com; cert-trusted=yes/);
   });
 });

@@ -107,7 +107,7 @@ describe('hosted quarantine, end to end over SMTP', () => {
   });
 
   it('Get-MessageTraceDetail shows RECEIVE → TRANSPORT RULE → QUARANTINE → RELEASE → DELIVER', async () => {
-    await waitFor(() => query(dir, "SELECT 1 FROM trace_events WHERE network_message_id = ? AND event = 'DELIVER'", q.network_message_id)[0], 10_000, 'DELIVER event');
+    await waitFor(() => query(dir, "SELECT 1 FROM message_trace_events WHERE network_message_id = ? AND event = 'DELIVER'", q.network_message_id)[0], 10_000, 'DELIVER event');
     const r = shell('Contoso', `Get-MessageTraceDetail -MessageTraceId ${q.network_message_id} -RecipientAddress cfo@contoso.com | ConvertTo-Json`);
     expect(r.status, r.stderr).toBe(0);
     expect(json(r.stdout).map((e) => e.Event)).toEqual(['RECEIVE', 'TRANSPORT RULE', 'QUARANTINE', 'RELEASE', 'DELIVER']);
@@ -147,7 +147,7 @@ describe('hosted quarantine, end to end over SMTP', () => {
     expect(hard.status, hard.stderr).toBe(0);
     expect(existsSync(file)).toBe(false);
     expect(query(dir, 'SELECT count(*) AS n FROM quarantine WHERE identity = ?', d.identity)[0].n).toBe(0);
-    expect(query(dir, 'SELECT action FROM trace_events WHERE network_message_id = ? AND event = ? ORDER BY id', d.network_message_id, 'DELETE').map((e) => e.action)).toEqual(['Delete', 'HardDelete']);
+    expect(query(dir, 'SELECT action FROM message_trace_events WHERE network_message_id = ? AND event = ? ORDER BY id', d.network_message_id, 'DELETE').map((e) => e.action)).toEqual(['Delete', 'HardDelete']);
     const release = shell('Contoso', `Release-QuarantineMessage -Identity '${d.identity}' -ReleaseToAll`);
     expect(release.status).toBe(1);
     expect(release.stderr).toMatch(/couldn't be found/);
@@ -175,7 +175,7 @@ describe('restart safety and expiry', () => {
     db.prepare('UPDATE quarantine SET expires_at = ? WHERE identity = ?').run(Date.now() - 1000, h.identity);
     db.close();
     pg = await startPostern(dir);
-    await waitFor(() => query(dir, "SELECT 1 FROM trace_events WHERE network_message_id = ? AND event = 'EXPIRE'", h.network_message_id)[0], 10_000, 'EXPIRE event');
+    await waitFor(() => query(dir, "SELECT 1 FROM message_trace_events WHERE network_message_id = ? AND event = 'EXPIRE'", h.network_message_id)[0], 10_000, 'EXPIRE event');
     expect(query(dir, 'SELECT count(*) AS n FROM quarantine WHERE identity = ?', h.identity)[0].n).toBe(0);
     expect(existsSync(file)).toBe(false);
     expect(maildirMessages(dir, 'legal@contoso.com')).toHaveLength(0);

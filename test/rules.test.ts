@@ -38,7 +38,7 @@ describe("the article's quarantine rule", () => {
     expect(r.out).toMatch(/250 2\.0\.0 OK/);
     const t = await waitFor(() => query(pg.dataDir, "SELECT * FROM message_trace WHERE subject = 'pay this invoice'")[0], 5000, 'trace');
     expect(t.status).toBe('Quarantined');
-    const events = query(pg.dataDir, 'SELECT event, detail, data FROM trace_events WHERE network_message_id = ? ORDER BY at, id', t.network_message_id);
+    const events = query(pg.dataDir, 'SELECT event, detail, data FROM message_trace_events WHERE network_message_id = ? ORDER BY at, id', t.network_message_id);
     expect(events.map((e) => e.event)).toEqual(['RECEIVE', 'TRANSPORT RULE', 'QUARANTINE']);
     expect(events[1].detail).toContain("Transport rule: 'Redirect to quarantine if not coming from known IPs'");
     expect(events[1].data).toMatch(/^S:TRA=ETR\|ruleId=[0-9a-f-]+\|st=.*\|action=Quarantine\|sev=\d\|mode=Enforce$/);

@@ -16,10 +16,14 @@ export type Expr =
   | { k: 'typeof'; type: KustoType; pos: number }
   | { k: 'pipe'; source: Expr; ops: Op[]; pos: number }
   | { k: 'union'; kind: 'outer' | 'inner'; withsource?: string; tables: Expr[]; pos: number }
-  | { k: 'datatable'; cols: { name: string; type: KustoType }[]; values: Expr[]; pos: number };
+  | { k: 'datatable'; cols: { name: string; type: KustoType }[]; values: Expr[]; pos: number }
+  | { k: 'print'; items: NamedExpr[]; pos: number };
 
 export interface NamedExpr { name?: string; e: Expr; pos: number }
 export interface SortKey { e: Expr; desc: boolean; nulls?: 'first' | 'last'; pos: number }
+/** `: (Name:type, …)` after evaluate bag_unpack/pivot; `*` first keeps the input's columns. */
+export interface OutputSchema { wildcard: boolean; cols: { name: string; type: KustoType; pos: number }[]; pos: number }
+export interface SeriesAgg { name?: string; e: Expr; def?: Expr; pos: number }
 export type ParsePart = { k: 'star' } | { k: 'text'; text: string } | { k: 'col'; name: string; type: KustoType; pos: number };
 
 export type Op =
@@ -39,7 +43,9 @@ export type Op =
   | { op: 'take'; n: Expr; pos: number }
   | { op: 'distinct'; items: NamedExpr[] | '*'; pos: number }
   | { op: 'count'; pos: number }
-  | { op: 'mv-expand'; items: { name?: string; e: Expr; to?: KustoType; pos: number }[]; limit?: Expr; pos: number }
+  | { op: 'mv-expand'; items: { name?: string; e: Expr; to?: KustoType; pos: number }[]; itemIndex?: string; bagsAsArrays?: boolean; limit?: Expr; pos: number }
+  | { op: 'make-series'; nonempty: boolean; aggs: SeriesAgg[]; axis: Expr; from?: Expr; to?: Expr; step: Expr; by: NamedExpr[]; pos: number }
+  | { op: 'evaluate'; plugin: 'bag_unpack' | 'pivot'; args: Expr[]; named: Record<string, Expr>; schema?: OutputSchema; pos: number }
   | { op: 'parse'; e: Expr; parts: ParsePart[]; pos: number }
   | { op: 'render'; kind: string; props: Record<string, unknown>; pos: number }
   | { op: 'serialize'; pos: number }

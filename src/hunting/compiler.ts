@@ -11,6 +11,8 @@ import { callAggregate, callScalar, checkRegex, isAggregateName } from './functi
 import { join, union } from './joins.js';
 import { parseQuery } from './parser.js';
 import { datatable, mvExpand, parseOp } from './reshape.js';
+import { bagUnpack, pivot } from './plugins.js';
+import { makeSeries } from './series.js';
 import { summarize } from './summarize.js';
 
 export interface ColumnInfo { name: string; type: KustoType }
@@ -37,6 +39,10 @@ export interface CompileOptions {
   dialect?: SqlDialect;
   /** Tables visible to the query (default: the hunting tables of trace/tables.ts). */
   tables?: HuntingTable[];
+  /** Runs a query during compilation, for operators whose columns come from the data (evaluate
+   * bag_unpack and pivot without an output schema): SQL and positional params as compiled so far,
+   * rows as arrays. Without it those operators need an output schema. */
+  probe?: (sql: string, params: unknown[]) => unknown[][];
 }
 
 /** One column of a relation: its Kusto name and type, and its SQL alias (never user text).
@@ -90,6 +96,17 @@ export class Env {
 }
 
 const SAFE_IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const NUMBER_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** Microsoft Sentinel's copy of the hunting tables names the time column TimeGenerated. Where a
+ * relation has no column of that name it means Timestamp, so Sentinel's queries run unchanged
+ * (while results keep Defender's schema). */
+export const SENTINEL_TIME = 'TimeGenerated';
+
+/** The column a name refers to: the column of that name, or Timestamp for TimeGenerated. */
+export function findCol(cols: Col[], name: string): Col | undefined {
+  return cols.find((c) => c.name === name) ?? (name === SENTINEL_TIME ? cols.find((c) => c.name === 'Timestamp') : undefined);
+}
 const DATETIME_ORIGIN_MS = -62135596800000; // 0001-01-01T00:00:00Z: Kusto's bin() origin
 
 export class Compiler {
@@ -102,12 +119,14 @@ export class Compiler {
   private readonly windowParam: string;
   private readonly windowStart: number;
   private nowParamSql?: string;
+  private readonly probe?: CompileOptions['probe'];
   chart?: ChartHint;
 
   constructor(readonly query: Query, opts: CompileOptions) {
     this.d = opts.dialect ?? sqliteDialect;
     if (typeof opts.orgId !== 'string' || opts.orgId === '') throw new Error('compileKql: orgId is required');
     this.now = opts.now === undefined ? Date.now() : typeof opts.now === 'number' ? opts.now : opts.now.getTime();
+    this.probe = opts.probe;
     for (const t of opts.tables ?? HUNTING_TABLES) {
       for (const c of [t.name, ...t.columns.map((x) => x.name)]) if (!SAFE_IDENT.test(c)) throw new Error(`Unsafe schema identifier ${c}`);
       this.tables.set(t.name, t);
@@ -125,6 +144,12 @@ export class Compiler {
     else if (typeof v === 'number' && Number.isInteger(v) && Number.isSafeInteger(v)) value = BigInt(v);
     this.params.push(value);
     return this.d.param(this.params.length);
+  }
+  /** Ask the data (see CompileOptions.probe): `sql` selects from relations compiled here, so it
+   * carries their tenant scope and lookback window. */
+  discover(sql: string, what: string, pos: number): unknown[][] {
+    if (!this.probe) throw new KqlError(`${what} takes its columns from the data, which this caller does not provide; give an output schema: … : (Name:type, …)`, pos);
+    return this.probe(sql, this.params.slice());
   }
   nowParam(): string { return (this.nowParamSql ??= this.param(this.now)); }
   alias(): string { return `_e${++this.aliasN}`; }
@@ -176,7 +201,7 @@ export class Compiler {
   /** Whether an expression denotes a table (decides let kinds and operator operands). */
   isTabular(e: Expr, env: Env): boolean {
     switch (e.k) {
-      case 'pipe': case 'union': case 'datatable': return true;
+      case 'pipe': case 'union': case 'datatable': case 'print': return true;
       case 'name': {
         const b = env.get(e.name);
         if (b) return b.k === 'tabular' || (b.k === 'fn' && b.def.params.length === 0 && this.isTabular(b.def.result, b.env));
@@ -238,9 +263,24 @@ export class Compiler {
       }
       case 'union': return union(this, [], e.tables, e.kind, e.withsource, env, e.pos);
       case 'datatable': return datatable(this, e, env);
+      case 'print': return this.print(e.items, env, e.pos);
       default:
         throw new KqlError('A table was expected here', e.pos);
     }
+  }
+
+  /** `print x = 1, 'a'`: one row of scalars; unnamed ones are print_0, print_1… by position. */
+  private print(items: NamedExpr[], env: Env, pos: number): Rel {
+    const cols: Col[] = [];
+    items.forEach((it, i) => {
+      const e = this.scalar(it.e, { cols: [], env });
+      if (e.rel) throw new KqlError('print takes scalar values (use toscalar() for a table)', it.pos);
+      const name = it.name ?? `print_${i}`;
+      if (cols.some((c) => c.name === name)) throw new KqlError(`Duplicate column name '${name}' in print`, it.pos);
+      cols.push({ name, type: e.type, alias: this.alias(), inline: e.type === 'string' ? `coalesce(${e.sql}, '')` : e.sql });
+    });
+    if (!cols.length) throw new KqlError('print needs at least one value', pos);
+    return { sql: `SELECT ${this.selectList(cols)}`, cols: cols.map((c) => ({ name: c.name, type: c.type, alias: c.alias })) };
   }
 
   /** The only way a table enters a query: visible columns, this tenant, the lookback window. */
@@ -333,7 +373,7 @@ export class Compiler {
       case 'project-rename': {
         const cols = rel.cols.map((c) => ({ ...c }));
         for (const p of op.pairs) {
-          const c = cols.find((x) => x.name === p.from);
+          const c = findCol(cols, p.from);
           if (!c) throw new KqlError(`Unknown column '${p.from}'`, p.pos);
           if (cols.some((x) => x.name === p.to && x !== c)) throw new KqlError(`A column named '${p.to}' already exists`, p.pos);
           c.name = p.to;
@@ -369,6 +409,8 @@ export class Compiler {
         return this.wrap(rel, `DISTINCT ${this.selectList(cols)}`, cols.map((c) => ({ name: c.name, type: c.type, alias: c.alias })), '', false);
       }
       case 'mv-expand': return mvExpand(this, rel, op, env);
+      case 'make-series': return makeSeries(this, rel, op, env);
+      case 'evaluate': return op.plugin === 'pivot' ? pivot(this, rel, op, env) : bagUnpack(this, rel, op, env);
       case 'parse': return parseOp(this, rel, op, env);
       case 'render': {
         this.chart = { kind: op.kind, ...op.props };
@@ -400,7 +442,7 @@ export class Compiler {
   }
 
   matchCols(cols: Col[], pattern: string): Col[] {
-    if (!pattern.includes('*')) return cols.filter((c) => c.name === pattern);
+    if (!pattern.includes('*')) { const c = findCol(cols, pattern); return c ? [c] : []; }
     const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
     return cols.filter((c) => re.test(c.name));
   }
@@ -408,7 +450,7 @@ export class Compiler {
   /** Kusto's name for an unnamed expression, or undefined for ColumnN. */
   autoName(e: Expr, scope: Scope): string | undefined {
     switch (e.k) {
-      case 'name': return scope.cols.some((c) => c.name === e.name) ? e.name : undefined;
+      case 'name': return findCol(scope.cols, e.name) ? e.name : undefined;
       case 'member': { const b = this.autoName(e.e, scope); return b ? `${b}_${e.name}` : undefined; }
       case 'index': {
         const b = this.autoName(e.e, scope);
@@ -549,7 +591,7 @@ export class Compiler {
         return { sql: this.d.jsonMember(base.sql, path), type: 'dynamic', json: { base: base.sql, path } };
       }
       case 'call': return this.call(e, scope);
-      case 'pipe': case 'union': case 'datatable': {
+      case 'pipe': case 'union': case 'datatable': case 'print': {
         const rel = this.tabular(e, scope.env);
         return { sql: '', type: rel.cols[0]?.type ?? 'dynamic', rel };
       }
@@ -566,7 +608,7 @@ export class Compiler {
   }
 
   private nameRef(name: string, pos: number, scope: Scope): SExpr {
-    const c = scope.cols.find((x) => x.name === name);
+    const c = findCol(scope.cols, name);
     if (c) {
       if (scope.agg && !scope.agg.inside) throw new KqlError(`Column '${name}' must be inside an aggregation function in summarize (or listed after 'by')`, pos);
       return { sql: this.colSql(c, scope.qual), type: c.type, min: c.min };
@@ -605,13 +647,9 @@ export class Compiler {
     if (op === 'and' || op === 'or') return { sql: `(${this.toBool(l, e.l.pos)} ${op.toUpperCase()} ${this.toBool(r, e.r.pos)})`, type: 'bool' };
     if (['+', '-', '*', '/', '%'].includes(op)) return this.arith(op, l, r, e.pos);
     if (op === '==' || op === '!=' || op === '<' || op === '<=' || op === '>' || op === '>=') {
+      if (op === '==' || op === '!=') return this.equality(op, this.asNumber(l, r), this.asNumber(r, l), e.pos);
       this.checkComparable(l, r, e.pos);
-      const a = this.cmpOperand(l, r), b = this.cmpOperand(r, l);
-      if (op === '!=') {
-        const nullable = l.type !== 'string' || r.type !== 'string';
-        return { sql: nullable ? `(${a} <> ${b} OR (${a} IS NULL) <> (${b} IS NULL))` : `(${a} <> ${b})`, type: 'bool' };
-      }
-      return { sql: `(${a} ${op === '==' ? '=' : op} ${b})`, type: 'bool' };
+      return { sql: `(${this.cmpOperand(l, r)} ${op} ${this.cmpOperand(r, l)})`, type: 'bool' };
     }
     // String operators: both sides as strings.
     const a = this.toStringSql(l), s = this.toStringSql(r);
@@ -645,6 +683,30 @@ export class Compiler {
     return { sql, type: 'bool' };
   }
 
+  private equality(op: '==' | '!=', l: SExpr, r: SExpr, pos: number): SExpr {
+    this.checkComparable(l, r, pos);
+    const a = this.cmpOperand(l, r), b = this.cmpOperand(r, l);
+    if (op === '!=') {
+      const nullable = l.type !== 'string' || r.type !== 'string';
+      return { sql: nullable ? `(${a} <> ${b} OR (${a} IS NULL) <> (${b} IS NULL))` : `(${a} <> ${b})`, type: 'bool' };
+    }
+    return { sql: `(${a} = ${b})`, type: 'bool' };
+  }
+
+  /** Kusto compares a number with a string by equality (`BulkComplaintLevel == "5"`, `in ("5")`):
+   * the string is read as a number, and one that is not a number equals nothing; and a number
+   * with a bool, as 1 and 0. */
+  asNumber(x: SExpr, other: SExpr): SExpr {
+    // IsFirstContact is int in Defender and bool in Sentinel: `IsFirstContact == true` compares 1 and 0.
+    if (x.type === 'bool' && isNumeric(other.type)) return { ...x, type: 'long' };
+    if (x.type !== 'string' || !isNumeric(other.type)) return x;
+    if (x.konst && typeof x.konst.v === 'string') {
+      const t = x.konst.v.trim();
+      return this.literal('real', NUMBER_TEXT.test(t) ? Number(t) : null);
+    }
+    return { sql: this.helper('kql_toreal', [x.sql]), type: 'real' };
+  }
+
   /**
    * `X == 'a' or X == 'b' or …` — a generated list of IOCs, typically — compiles to `X IN (…)`
    * (`=~` to `in~`), however the terms are parenthesised: one SQL node instead of thousands.
@@ -658,7 +720,7 @@ export class Compiler {
       const key = eq && `${eq.op} ${eq.name.name}`;
       const group = key ? groups.get(key) : undefined;
       if (group && eq) group.terms.push(eq);
-      else if (key && eq && scope.cols.find((c) => c.name === eq.name.name)?.type === 'string') {
+      else if (key && eq && findCol(scope.cols, eq.name.name)?.type === 'string') {
         const g: EqualityGroup = { terms: [eq] };
         groups.set(key, g);
         items.push(g);
@@ -704,7 +766,11 @@ export class Compiler {
     const cls = (t: KustoType) => (isNumeric(t) ? 'num' : t);
     if (l.type === 'dynamic' || r.type === 'dynamic') return;
     if (cls(l.type) !== cls(r.type) && !(l.konst?.v === null || r.konst?.v === null)) {
-      throw new KqlError(`Cannot compare ${l.type} with ${r.type}`, pos);
+      const text = [l, r].find((x) => x.type === 'string' && x.konst);
+      const hint = text && [l, r].some((x) => isNumeric(x.type) || x.type === 'datetime')
+        ? ` (Kusto orders numbers and datetimes only against their own type: write ${isNumeric((text === l ? r : l).type) ? 'the number without quotes' : 'datetime(…)'})`
+        : '';
+      throw new KqlError(`Cannot compare ${l.type} with ${r.type}${hint}`, pos);
     }
   }
 
@@ -774,13 +840,14 @@ export class Compiler {
         continue;
       }
       if (it.type === 'dynamic') { sets.push(`SELECT value AS v FROM json_each(${it.sql})`); continue; }
-      parts.push(isHas || ci || l.type === 'string' ? this.toStringSql(it) : it.sql);
+      parts.push(isHas || ci || l.type === 'string' ? this.toStringSql(it) : this.asNumber(it, l).sql);
     }
     const norm = (v: unknown) => {
       if (isHas || ci || l.type === 'string') return v === null ? '' : typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
+      if (typeof v === 'string' && isNumeric(l.type)) return NUMBER_TEXT.test(v.trim()) ? Number(v.trim()) : undefined;
       return v;
     };
-    let vals = consts.map(norm);
+    let vals = consts.map(norm).filter((v) => v !== undefined);
     if (ci) vals = vals.map((v) => (typeof v === 'string' ? v.toLowerCase() : v));
     if (isHas) {
       if (parts.length) sets.push(...parts.map((p) => `SELECT ${p} AS v`));
@@ -794,13 +861,20 @@ export class Compiler {
       return { sql: `(${terms.join(op === 'has_any' ? ' OR ' : ' AND ')})`, type: 'bool' };
     }
     const terms: string[] = [];
-    const inList = [...vals.map((v) => (v === null ? 'NULL' : this.param(v))), ...parts.map((p) => (ci ? this.helper('kql_lower', [p]) : p))];
+    // A long constant list (a pasted IOC list) travels as one JSON parameter: SQLite binds at most
+    // 32,766 parameters per statement, and one parameter keeps the statement small.
+    const asJson = vals.length > LONG_LIST;
+    if (asJson) terms.push(`${lhsSql} IN (SELECT _l.value FROM ${this.d.jsonEach(this.param(JSON.stringify(vals)), '_l')})`);
+    const inList = [...(asJson ? [] : vals.map((v) => (v === null ? 'NULL' : this.param(v)))), ...parts.map((p) => (ci ? this.helper('kql_lower', [p]) : p))];
     if (inList.length) terms.push(`${lhsSql} IN (${inList.join(', ')})`);
     for (const s of sets) terms.push(`${lhsSql} IN (SELECT ${ci ? this.helper('kql_lower', ['v']) : 'v'} FROM (${s}) AS _i)`);
     const sql = terms.length ? `(${terms.join(' OR ')})` : '0';
     return { sql: neg ? `(NOT ${sql})` : sql, type: 'bool' };
   }
 }
+
+/** Beyond this many constants an `in` list is bound as one JSON array. */
+const LONG_LIST = 200;
 
 /** Functions whose unnamed result takes the name of their first argument (checked against Kusto). */
 const FIRST_ARG_NAMED = new Set([

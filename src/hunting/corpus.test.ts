@@ -443,7 +443,7 @@ EmailEvents | summarize c = count() by EmailDirection | extend pct = c * 100 / t
   {
     name: 'project-away, project-rename and extend in place keep column order',
     kql: `EmailUrlInfo | project-away Report*, Url | project-rename Domain = UrlDomain | extend Timestamp = startofday(Timestamp) | take 1`,
-    columns: ['Timestamp', 'NetworkMessageId', 'Domain', 'UrlLocation'],
+    columns: ['Timestamp', 'NetworkMessageId', 'Domain', 'UrlLocation', 'UrlChainId', 'UrlChainPosition'],
   },
   { name: 'summarize by without aggregates is distinct', kql: `EmailEvents | summarize by EmailLanguage`, expect: () => distinct(EE.map((r) => r.EmailLanguage)).map((x) => ({ EmailLanguage: x })) },
   { name: 'summarize on empty input without by gives one row of zeros', kql: `EmailEvents | where Subject == "nope" | summarize count(), sum(EmailSize)`, expect: () => [{ count_: 0, sum_EmailSize: 0 }] },

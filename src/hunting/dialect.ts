@@ -14,7 +14,7 @@ export type HelperName =
   | 'kql_format_datetime' | 'kql_datetime_diff' | 'kql_datetime_add' | 'kql_startof' | 'kql_datepart'
   | 'kql_ipv4_in_range' | 'kql_ipv4_private' | 'kql_parse_ipv4' | 'kql_ipv4_compare'
   | 'kql_bag_keys' | 'kql_parse_url' | 'kql_base64_decode' | 'kql_base64_encode' | 'kql_parse_match' | 'kql_tick'
-  | 'kql_make_set' | 'kql_make_list';
+  | 'kql_make_set' | 'kql_make_list' | 'kql_series' | 'kql_series_axis' | 'kql_series_fill' | 'kql_mv_longest';
 
 export interface SqlDialect {
   readonly name: 'sqlite' | 'postgres';

@@ -23,8 +23,8 @@ export class KqlError extends Error {
 }
 
 /** A construct we recognise but do not translate: rejected by name, never approximated. */
-export function unsupported(what: string, pos: number): KqlError {
-  return new KqlError(`${what} is not supported by Postern's hunting engine`, pos);
+export function unsupported(what: string, pos: number, hint?: string): KqlError {
+  return new KqlError(`${what} is not supported by Postern's hunting engine${hint ? `; ${hint}` : ''}`, pos);
 }
 
 /** The query ran longer than its time limit and was cancelled. */

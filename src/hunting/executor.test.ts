@@ -83,6 +83,21 @@ describe('hunting execution', () => {
     expect(r.rows[0]).toEqual({ EmailDirection: 'Inbound', n: EE.filter((x) => x.EmailDirection === 'Inbound').length });
   });
 
+  it('learns bag_unpack and pivot columns from the data inside the worker thread', async () => {
+    const auth = EE.filter((x) => String(x.AuthenticationDetails).startsWith('{'));
+    const r = await runHunt(dbPath, { orgId: 'contoso', now: NOW, workerUrl, query: 'EmailEvents | where AuthenticationDetails startswith "{" | project d = parse_json(AuthenticationDetails) | evaluate bag_unpack(d) | summarize n = count() by DMARC' });
+    expect(r.columns.map((c) => c.name)).toEqual(['DMARC', 'n']);
+    expect(r.rows.reduce((a, x) => a + (x.n as number), 0)).toBe(auth.length);
+    const p = await runHunt(dbPath, { orgId: 'contoso', now: NOW, workerUrl, query: 'EmailEvents | project EmailDirection | evaluate pivot(EmailDirection)' });
+    expect(p.rows).toEqual([Object.fromEntries(p.columns.map((c) => [c.name, EE.filter((x) => x.EmailDirection === c.name).length]))]);
+  });
+
+  it('a query error from the worker keeps its line and column', async () => {
+    const e = await runHunt(dbPath, { orgId: 'contoso', now: NOW, workerUrl, query: 'EmailEvents\n| where Foo == 1' }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(KqlError);
+    expect([(e as KqlError).line, (e as KqlError).column]).toEqual([2, 9]);
+  });
+
   it('cancels a runaway query in the worker thread', async () => {
     const t0 = Date.now();
     await expect(runHunt(dbPath, { orgId: 'contoso', query: HEAVY, now: NOW, timeoutMs: 200, workerUrl })).rejects.toBeInstanceOf(HuntTimeoutError);

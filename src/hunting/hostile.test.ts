@@ -101,10 +101,23 @@ describe('nesting beyond the limit is a KQL error with its position', () => {
   });
 });
 
+describe('lists beyond SQLite\'s parameter bound', () => {
+  it('a 100,000-item in (…) list returns the rows its real items match (in, in~ and !in)', async () => {
+    const real = iocs(5);
+    const list = [...real, ...Array.from({ length: 100_000 }, (_, i) => `240.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`)];
+    const expected = await hunt(`EmailEvents | where SenderIPv4 in (${real.map(quote).join(', ')}) | count`);
+    expect(expected[0].Count).toBeGreaterThan(0);
+    expect(await hunt(`EmailEvents | where SenderIPv4 in (${list.map(quote).join(', ')}) | count`)).toEqual(expected);
+    expect(await hunt(`EmailEvents | where SenderIPv4 in~ (${list.map(quote).join(', ')}) | count`)).toEqual(expected);
+    const all = (await hunt('EmailEvents | count'))[0].Count as number;
+    expect(await hunt(`EmailEvents | where SenderIPv4 !in (${list.map(quote).join(', ')}) | count`)).toEqual([{ Count: all - (expected[0].Count as number) }]);
+  });
+});
+
 describe('the last resort', () => {
   it('a failure the engine does not foresee is an internal error in a sentence, not a SqliteError', async () => {
-    // 40,000 list items exceed SQLite's 32,766 bound parameters.
-    const q = `EmailEvents | where SenderIPv4 in (${iocs(40_000).map(quote).join(', ')}) | count`;
+    // 40,000 constants in a dynamic array are 40,000 bound parameters, beyond SQLite's 32,766.
+    const q = `EmailEvents | extend x = pack_array(${iocs(40_000).map(quote).join(', ')}) | count`;
     const err = await hunt(q).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HuntInternalError);
     expect((err as Error).message).toMatch(/^internal error in the hunting engine: too many SQL variables\. Simplify the query/);

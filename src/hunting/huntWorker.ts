@@ -1,20 +1,21 @@
-// Worker-thread entry for runHunt(dbPath, …): opens the database read-only, runs one compiled
+// Worker-thread entry for runHunt(dbPath, …): opens the database read-only, compiles and runs one
 // query with its limits, posts the result back and exits.
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
-import { HuntTimeoutError } from './errors.js';
-import { executeCompiled, type WorkerReply, type WorkerRequest } from './sqliteExecutor.js';
+import { HuntTimeoutError, KqlError } from './errors.js';
+import { huntOn, type WorkerReply, type WorkerRequest } from './sqliteExecutor.js';
 
 const req = workerData as WorkerRequest;
 let reply: WorkerReply;
 let db: Database.Database | undefined;
 try {
   db = new Database(req.dbPath, { readonly: true, fileMustExist: true });
-  const result = executeCompiled(db, req, { maxRows: req.maxRows, timeoutMs: req.timeoutMs });
+  const result = huntOn(db, req);
   reply = { ok: true, result };
 } catch (e) {
   const err = e as Error;
   reply = { ok: false, name: err.name, message: err.message, timeout: e instanceof HuntTimeoutError };
+  if (e instanceof KqlError) Object.assign(reply, { pos: e.pos, line: e.line, column: e.column });
 } finally {
   db?.close();
 }

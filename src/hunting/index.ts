@@ -7,5 +7,5 @@ export { formatHuntResult, type HuntFormat } from './format.js';
 export { parseQuery } from './parser.js';
 export { type HuntResult, type KustoValue } from './results.js';
 export {
-  DEFAULT_LOOKBACK_DAYS, DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT_MS, executeCompiled, registerKqlFunctions, runHunt, type HuntOptions,
+  DEFAULT_LOOKBACK_DAYS, DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT_MS, executeCompiled, huntOn, registerKqlFunctions, runHunt, type HuntOptions,
 } from './sqliteExecutor.js';

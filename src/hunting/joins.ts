@@ -2,7 +2,7 @@
 // suffixes), innerunique's one-left-row-per-key, '' for unmatched strings, schema-merging union.
 import type { KustoType } from '../trace/tables.js';
 import type { Expr } from './ast.js';
-import type { Col, Compiler, Env, Rel, Scope, SExpr } from './compiler.js';
+import { findCol, type Col, type Compiler, type Env, type Rel, type Scope, type SExpr } from './compiler.js';
 import { KqlError, unsupported } from './errors.js';
 
 export function join(cc: Compiler, left: Rel, kind0: string, rightExpr: Expr, on: Expr[], env: Env, pos: number, lookup: boolean): Rel {
@@ -17,8 +17,8 @@ export function join(cc: Compiler, left: Rel, kind0: string, rightExpr: Expr, on
   on.forEach(flatten);
   for (const c of flat) {
     if (c.k === 'name') {
-      if (!left.cols.some((x) => x.name === c.name)) throw new KqlError(`Join key '${c.name}' is not a column of the left side`, c.pos);
-      if (!right.cols.some((x) => x.name === c.name)) throw new KqlError(`Join key '${c.name}' is not a column of the right side`, c.pos);
+      if (!findCol(left.cols, c.name)) throw new KqlError(`Join key '${c.name}' is not a column of the left side`, c.pos);
+      if (!findCol(right.cols, c.name)) throw new KqlError(`Join key '${c.name}' is not a column of the right side`, c.pos);
       pairs.push({ l: cc.scalar(c, leftScope), r: cc.scalar(c, rightScope), same: c.name });
       continue;
     }

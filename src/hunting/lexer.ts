@@ -29,6 +29,8 @@ const PUNCT = ['..', '==', '!=', '<>', '<=', '>=', '=~', '!~', '=>', '|', '(', '
 const isIdStart = (c: string) => /[A-Za-z_$]/.test(c);
 const isIdPart = (c: string) => /[A-Za-z0-9_]/.test(c);
 const isDigit = (c: string) => c >= '0' && c <= '9';
+// ASCII by comparison; only characters beyond it pay for the regular expression.
+const isSpace = (c: string) => c === ' ' || c === '\n' || c === '\t' || c === '\r' || c === '\f' || c === '\v' || (c > '\x7f' && /\s/.test(c));
 
 export function tokenize(text: string): Token[] {
   const out: Token[] = [];
@@ -36,7 +38,9 @@ export function tokenize(text: string): Token[] {
   const n = text.length;
   while (i < n) {
     const c = text[i];
-    if (c === ' ' || c === '\t' || c === '\r' || c === '\n' || c === '\f') { i++; continue; }
+    // Any Unicode space separates tokens, as in Kusto: a query pasted from a web page or a chat
+    // often carries no-break spaces (U+00A0) where it shows plain ones.
+    if (isSpace(c)) { i++; continue; }
     if (c === '/' && text[i + 1] === '/') {
       while (i < n && text[i] !== '\n') i++;
       continue;
@@ -122,7 +126,7 @@ export function tokenize(text: string): Token[] {
       // datetime(2024-01-01 10:00) and timespan(1.02:03:04) hold raw text, not tokens.
       if (['datetime', 'date', 'timespan', 'time'].includes(word)) {
         let p = k;
-        while (text[p] === ' ' || text[p] === '\t') p++;
+        while (isSpace(text[p] ?? '')) p++;
         const close = text[p] === '(' ? text.indexOf(')', p) : -1;
         if (close > 0) {
           const raw = text.slice(p + 1, close).trim();

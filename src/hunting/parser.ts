@@ -1,7 +1,7 @@
 // Recursive-descent KQL parser: tokens → syntax tree (ast.ts). It knows the grammar only;
 // names, types and schemas are the compiler's business.
 import type { KustoType } from '../trace/tables.js';
-import type { Expr, NamedExpr, Op, ParsePart, Query, SortKey, Statement } from './ast.js';
+import type { Expr, NamedExpr, Op, OutputSchema, ParsePart, Query, SeriesAgg, SortKey, Statement } from './ast.js';
 import { KqlError, unsupported } from './errors.js';
 import { tokenize, TIMESPAN_UNITS, type Token } from './lexer.js';
 
@@ -23,6 +23,23 @@ const LIST_OPS = new Set(['in', '!in', 'in~', '!in~', 'has_any', 'has_all']);
 export const MAX_NESTING = 200;
 
 const JOIN_KINDS = new Set(['innerunique', 'inner', 'leftouter', 'rightouter', 'fullouter', 'leftanti', 'anti', 'leftantisemi', 'rightanti', 'rightantisemi', 'leftsemi', 'rightsemi']);
+
+/** Tabular sources Postern does not evaluate, with what to do instead. */
+const SOURCE_HINTS: Record<string, string> = {
+  externaldata: 'it would read data over the network; put the values in the query with datatable(…) or let x = dynamic([…])',
+  range: 'use datatable(…) for a fixed list of values',
+  evaluate: 'evaluate applies to a table: T | evaluate bag_unpack(Column) or pivot(Column)',
+  find: 'name the tables and columns: union EmailEvents, EmailUrlInfo | where Column has "…"',
+  search: 'use where Column has "…" on a table',
+};
+/** Tabular operators Postern does not evaluate, with what to do instead (where there is something). */
+const OPERATOR_HINTS: Record<string, string> = {
+  invoke: 'call the function directly: let f = (…) { … }; f(…)',
+  as: "bind the table with let: let name = …;",
+  'mv-apply': 'use mv-expand, then summarize by the row key',
+  'parse-where': "use parse, then where isnotempty(Column)",
+  'top-nested': 'use summarize, then top',
+};
 
 export function parseQuery(text: string): Query {
   try {
@@ -148,8 +165,11 @@ class Parser {
     if (this.isW('union') && !this.isP('(', this.peek())) source = this.unionSource();
     else if (this.isW('union') && this.isP('(', this.peek())) source = this.unionSource();
     else if (this.isW('datatable') && this.isP('(', this.peek())) source = this.datatable();
-    else if (this.isW('print') || this.isW('range') || this.isW('externaldata') || this.isW('evaluate') || this.isW('find') || this.isW('search')) {
-      throw unsupported(`The '${this.t.text}' operator`, this.t.pos);
+    else if (this.isW('print')) {
+      const at = this.next().pos;
+      source = { k: 'print', items: this.isP('|') || this.isP(';') || this.atEof() ? [] : this.namedList(), pos: at };
+    } else if (this.t.kind === 'ident' && Object.hasOwn(SOURCE_HINTS, this.t.text)) {
+      throw unsupported(`The '${this.t.text}' operator`, this.t.pos, SOURCE_HINTS[this.t.text]);
     } else source = this.expr();
     if (!this.isP('|')) return source;
     const ops: Op[] = [];
@@ -308,7 +328,16 @@ class Parser {
       case 'serialize': return { op: 'serialize', pos };
       case 'getschema': return { op: 'getschema', pos };
       case 'mv-expand': {
-        if (this.t.kind === 'ident' && ['bagexpansion', 'with_itemindex', 'kind'].includes(this.t.text)) throw unsupported(`mv-expand ${this.t.text}=`, this.t.pos);
+        let itemIndex: string | undefined;
+        let bagsAsArrays = false;
+        while (this.t.kind === 'ident' && this.isP('=', this.peek()) && ['bagexpansion', 'with_itemindex', 'kind'].includes(this.t.text)) {
+          const option = this.t.text;
+          this.i += 2;
+          const v = this.ident(option === 'with_itemindex' ? 'a column name' : 'bag or array');
+          if (option === 'with_itemindex') itemIndex = v.name;
+          else if (v.name === 'array' || v.name === 'bag') bagsAsArrays = v.name === 'array';
+          else throw new KqlError(`mv-expand ${option}= takes bag or array, not '${v.name}'`, v.pos);
+        }
         const items: { name?: string; e: Expr; to?: KustoType; pos: number }[] = [];
         do {
           const ipos = this.t.pos;
@@ -328,7 +357,7 @@ class Parser {
         } while (this.eatP(','));
         let limit: Expr | undefined;
         if (this.eatW('limit')) limit = this.expr();
-        return { op: 'mv-expand', items, limit, pos };
+        return { op: 'mv-expand', items, itemIndex, bagsAsArrays, limit, pos };
       }
       case 'parse': {
         if (this.isW('kind') && this.isP('=', this.peek())) {
@@ -384,13 +413,92 @@ class Parser {
         }
         return { op: 'render', kind, props, pos };
       }
-      case 'as': case 'invoke': case 'evaluate': case 'make-series': case 'mv-apply': case 'sample': case 'sample-distinct':
+      case 'make-series': return this.makeSeries(pos);
+      case 'evaluate': return this.evaluate(pos);
+      case 'as': case 'invoke': case 'mv-apply': case 'sample': case 'sample-distinct':
       case 'facet': case 'fork': case 'partition': case 'scan': case 'top-nested': case 'top-hitters':
       case 'parse-where': case 'parse-kv': case 'reduce': case 'consume': case 'search': case 'find': case 'lookup-unknown':
-        throw unsupported(`The '${w === 'evaluate' && this.t.kind === 'ident' ? `evaluate ${this.t.text}` : w}' operator`, pos);
+        throw unsupported(`The '${w}' operator`, pos, Object.hasOwn(OPERATOR_HINTS, w) ? OPERATOR_HINTS[w] : undefined);
       default:
         throw new KqlError(`Unknown tabular operator '${w}'`, pos);
     }
+  }
+
+  /** make-series Agg [default = v], … on Axis [from A] [to B] step S [by …], or `on Axis in range(A, B, S)`. */
+  private makeSeries(pos: number): Op {
+    let nonempty = false;
+    if (this.isW('kind') && this.isP('=', this.peek())) {
+      this.i += 2;
+      const k = this.ident('nonempty');
+      if (k.name !== 'nonempty') throw new KqlError(`make-series kind= takes nonempty, not '${k.name}'`, k.pos);
+      nonempty = true;
+    }
+    this.rejectHints();
+    const aggs: SeriesAgg[] = [];
+    do {
+      const apos = this.t.pos;
+      let name: string | undefined;
+      if (this.isNameAssign()) { name = this.ident().name; this.expectP('='); }
+      const e = this.expr();
+      let def: Expr | undefined;
+      if (this.eatW('default')) { this.expectP('='); def = this.expr(); }
+      aggs.push({ name, e, def, pos: apos });
+    } while (this.eatP(','));
+    this.expectW('on');
+    const axis = this.add(); // not expr(): `on Timestamp in range(…)` is make-series syntax, not the in operator
+    let from: Expr | undefined, to: Expr | undefined, step: Expr;
+    if (this.eatW('in')) {
+      this.expectW('range');
+      this.expectP('(');
+      from = this.expr(); this.expectP(',');
+      to = this.expr(); this.expectP(',');
+      step = this.expr();
+      this.expectP(')');
+    } else {
+      if (this.eatW('from')) from = this.expr();
+      if (this.eatW('to')) to = this.expr();
+      this.expectW('step');
+      step = this.expr();
+    }
+    const by = this.eatW('by') ? this.namedList() : [];
+    return { op: 'make-series', nonempty, aggs, axis, from, to, step, by, pos };
+  }
+
+  /** evaluate bag_unpack(…) / pivot(…) [: (Name:type, …)]; other plugins are refused by name. */
+  private evaluate(pos: number): Op {
+    this.rejectHints();
+    const n = this.ident('a plugin name');
+    if (n.name !== 'bag_unpack' && n.name !== 'pivot') {
+      throw unsupported(`The '${n.name}' plugin (evaluate ${n.name})`, n.pos, 'Postern evaluates bag_unpack and pivot');
+    }
+    this.expectP('(');
+    const args: Expr[] = [];
+    const named: Record<string, Expr> = {};
+    while (!this.isP(')')) {
+      // bag_unpack(d, columnsConflict='replace_source'): arguments by name
+      if (this.t.kind === 'ident' && this.isP('=', this.peek())) { const k = this.next().text; this.next(); named[k] = this.expr(); }
+      else args.push(this.expr());
+      if (!this.eatP(',')) break;
+    }
+    this.expectP(')');
+    let schema: OutputSchema | undefined;
+    if (this.isP(':')) {
+      const spos = this.next().pos;
+      this.expectP('(');
+      schema = { wildcard: false, cols: [], pos: spos };
+      if (this.eatP('*')) { schema.wildcard = true; this.eatP(','); }
+      while (!this.isP(')')) {
+        const c = this.ident('a column name');
+        this.expectP(':');
+        const tn = this.ident('a type');
+        const type = TYPE_NAMES[tn.name];
+        if (!type) throw new KqlError(`Unknown type '${tn.name}'`, tn.pos);
+        schema.cols.push({ name: c.name, type, pos: c.pos });
+        if (!this.eatP(',')) break;
+      }
+      this.expectP(')');
+    }
+    return { op: 'evaluate', plugin: n.name, args, named, schema, pos };
   }
 
   private rejectHints(): void {
@@ -520,7 +628,14 @@ class Parser {
   private postfix(): Expr {
     let e = this.primary();
     for (;;) {
-      if (this.isP('.') ) {
+      if (this.isP('.') && this.isP('[', this.peek())) {
+        // d.['a b'] is d['a b'] (Kusto's bracketed member name).
+        const pos = this.next().pos;
+        this.next();
+        const index = this.expr();
+        this.expectP(']');
+        e = { k: 'index', e, index, pos };
+      } else if (this.isP('.')) {
         const pos = this.next().pos;
         const n = this.t;
         if (n.kind !== 'ident') throw new KqlError(`Expected a property name after '.' but found ${this.describe(n)}`, n.pos);

@@ -3,35 +3,78 @@
 import type { KustoType } from '../trace/tables.js';
 import type { Expr, Op } from './ast.js';
 import { isNumeric, type Col, type Compiler, type Env, type Rel } from './compiler.js';
-import { KqlError, unsupported } from './errors.js';
+import { KqlError } from './errors.js';
 
 export function mvExpand(cc: Compiler, rel: Rel, op: Extract<Op, { op: 'mv-expand' }>, env: Env): Rel {
-  if (op.items.length !== 1) throw unsupported('mv-expand of several columns at once', op.items[1]?.pos ?? op.pos);
-  if (op.limit) throw unsupported('mv-expand … limit', op.pos);
-  const it = op.items[0];
   const S = `_s${++cc.aliasN}`, J = `_j${++cc.aliasN}`;
-  const e = cc.scalar(it.e, { cols: rel.cols, qual: S, env });
-  if (e.type !== 'dynamic') throw new KqlError('mv-expand expects a dynamic array or property bag (use parse_json() or split())', it.pos);
-  const name = it.name ?? cc.autoName(it.e, { cols: rel.cols, env });
-  if (!name) throw new KqlError('mv-expand of an expression needs a name: mv-expand Name = expression', it.pos);
-  const dyn = `(${e.sql})`;
-  // Element as JSON text; a property bag expands into one-entry bags. Kusto: a null value gives
-  // one row holding null, an empty array or bag gives no row.
-  const elem = `CASE ${J}.type WHEN 'object' THEN ${J}.value WHEN 'array' THEN ${J}.value WHEN 'null' THEN NULL WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' WHEN 'text' THEN json_quote(${J}.value) ELSE CAST(${J}.value AS TEXT) END`;
-  let item = `CASE WHEN json_type(${dyn}) = 'object' THEN json_object(${J}.key, json(${elem})) ELSE ${elem} END`;
-  let type: KustoType = 'dynamic';
-  if (it.to) { item = cc.convertDynamic(item, it.to); type = it.to; }
-  const alias = cc.alias();
-  const newCol: Col = { name, type, alias };
+  const items = op.items.map((it) => {
+    const e = cc.scalar(it.e, { cols: rel.cols, qual: S, env });
+    if (e.type !== 'dynamic') throw new KqlError('mv-expand expects a dynamic array or property bag (use parse_json() or split())', it.pos);
+    const name = it.name ?? cc.autoName(it.e, { cols: rel.cols, env });
+    if (!name) throw new KqlError('mv-expand of an expression needs a name: mv-expand Name = expression', it.pos);
+    return { name, dyn: `(${e.sql})`, to: it.to, pos: it.pos };
+  });
+  items.forEach((it, i) => { if (items.findIndex((x) => x.name === it.name) !== i) throw new KqlError(`mv-expand names '${it.name}' twice`, it.pos); });
+  let from: string;
+  let values: string[];
+  let where = '';
+  const entry = op.bagsAsArrays ? 'json_array' : 'json_object';
+  if (items.length === 1 && !op.itemIndex && !op.limit) {
+    // One column: its elements (a property bag: its entries, as one-entry bags). Kusto: a null
+    // value gives one row holding null, an empty array or bag gives no row.
+    const { dyn } = items[0];
+    const elem = `CASE ${J}.type WHEN 'object' THEN ${J}.value WHEN 'array' THEN ${J}.value WHEN 'null' THEN NULL WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' WHEN 'text' THEN json_quote(${J}.value) ELSE CAST(${J}.value AS TEXT) END`;
+    values = [`CASE WHEN json_type(${dyn}) = 'object' THEN ${entry}(${J}.key, json(${elem})) ELSE ${elem} END`];
+    from = cc.d.jsonEach(`CASE WHEN ${dyn} IS NULL THEN '[null]' WHEN json_type(${dyn}) IN ('array', 'object') THEN ${dyn} ELSE json_array(json(${dyn})) END`, J);
+  } else {
+    // Several columns expand side by side (Kusto's zip): as many rows as the longest array, the
+    // shorter ones padded with null; a property bag counts as the array of its entries.
+    const arrays = items.map((it) => asArray(it.dyn, entry));
+    from = cc.d.jsonEach(items.length === 1 ? arrays[0] : cc.helper('kql_mv_longest', arrays), J);
+    values = arrays.map((a) => `NULLIF(${a} -> ('$[' || ${J}.key || ']'), 'null')`);
+    if (op.limit) where = ` WHERE ${J}.key < ${cc.scalar(op.limit, { cols: [], env }).sql}`;
+  }
+  const out = items.map((it, i) => ({ ...it, sql: it.to ? castElement(cc, values[i], it.to) : values[i], type: (it.to ?? 'dynamic') as KustoType, alias: cc.alias() }));
   const cols: Col[] = [];
-  let replaced = false;
   const sel: string[] = [];
   for (const c of rel.cols) {
-    if (c.name === name) { cols.push(newCol); sel.push(`${item} AS ${cc.q(alias)}`); replaced = true; }
+    const x = out.find((o) => o.name === c.name);
+    if (x) { cols.push({ name: x.name, type: x.type, alias: x.alias }); sel.push(`${x.sql} AS ${cc.q(x.alias)}`); }
     else { cols.push({ ...c }); sel.push(`${S}.${cc.q(c.alias)}`); }
   }
-  if (!replaced) { cols.push(newCol); sel.push(`${item} AS ${cc.q(alias)}`); }
-  return { sql: `SELECT ${sel.join(', ')} FROM (${rel.sql}) AS ${S}, ${cc.d.jsonEach(`CASE WHEN ${dyn} IS NULL THEN '[null]' WHEN json_type(${dyn}) IN ('array', 'object') THEN ${dyn} ELSE json_array(json(${dyn})) END`, J)}`, cols, order: undefined };
+  for (const x of out) {
+    if (rel.cols.some((c) => c.name === x.name)) continue;
+    cols.push({ name: x.name, type: x.type, alias: x.alias });
+    sel.push(`${x.sql} AS ${cc.q(x.alias)}`);
+  }
+  if (op.itemIndex) {
+    if (cols.some((c) => c.name === op.itemIndex)) throw new KqlError(`A column named '${op.itemIndex}' already exists`, op.pos);
+    const alias = cc.alias();
+    cols.push({ name: op.itemIndex, type: 'long', alias });
+    sel.push(`CAST(${J}.key AS INTEGER) AS ${cc.q(alias)}`);
+  }
+  return { sql: `SELECT ${sel.join(', ')} FROM (${rel.sql}) AS ${S}, ${from}${where}`, cols, order: undefined };
+}
+
+/** A dynamic value as the JSON array mv-expand walks: an array as is, a bag as its entries
+ * (one-entry bags, or [key, value] arrays with kind=array), null as [null], a scalar as a
+ * one-element array. */
+function asArray(dyn: string, entryFn: string): string {
+  const entry = `${entryFn}(_b.key, json(CASE _b.type WHEN 'text' THEN json_quote(_b.value) WHEN 'null' THEN 'null' WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE CAST(_b.value AS TEXT) END))`;
+  return `(CASE WHEN ${dyn} IS NULL THEN '[null]' WHEN json_type(${dyn}) = 'array' THEN ${dyn} WHEN json_type(${dyn}) = 'object' THEN (SELECT json_group_array(json(${entry})) FROM json_each(${dyn}) AS _b) ELSE json_array(json(${dyn})) END)`;
+}
+
+/** `to typeof(T)` casts, it does not convert (Kusto): an element of another JSON type is null
+ * ('' for string). Datetimes and timespans live in JSON as text, so text is read as them. */
+function castElement(cc: Compiler, json: string, to: KustoType): string {
+  const t = `json_type(${json})`;
+  switch (to) {
+    case 'long': case 'int': return `CASE WHEN ${t} = 'integer' THEN (${json} ->> '$') END`;
+    case 'real': return `CASE WHEN ${t} IN ('integer', 'real') THEN CAST(${json} ->> '$' AS REAL) END`;
+    case 'bool': return `CASE ${t} WHEN 'true' THEN 1 WHEN 'false' THEN 0 END`;
+    case 'string': return `CASE WHEN ${t} = 'text' THEN (${json} ->> '$') ELSE '' END`;
+    default: return cc.convertDynamic(json, to);
+  }
 }
 
 export function parseOp(cc: Compiler, rel: Rel, op: Extract<Op, { op: 'parse' }>, env: Env): Rel {

@@ -12,7 +12,7 @@ import { Worker } from 'node:worker_threads';
 import { compileKql, type CompiledQuery } from './compiler.js';
 import { asHuntError, HuntTimeoutError, KqlError } from './errors.js';
 import { convertRow, type HuntResult, type KustoValue } from './results.js';
-import { AGGREGATE_UDFS, makeAggregate, QueryInterrupted, SCALAR_UDFS, udfState } from './udfs.js';
+import { AGGREGATE_UDFS, makeAggregate, QueryInterrupted, SCALAR_UDFS, SERIES_UDF, udfState } from './udfs.js';
 
 export const DEFAULT_MAX_ROWS = 30_000;
 export const DEFAULT_TIMEOUT_MS = 10 * 60_000;
@@ -45,6 +45,7 @@ export function registerKqlFunctions(db: Database.Database): void {
     const agg = makeAggregate(spec.distinct);
     db.aggregate(name, { start: agg.start, step: agg.step as (...a: unknown[]) => void, result: agg.result as (...a: unknown[]) => unknown, varargs: true });
   }
+  db.aggregate('kql_series', { start: SERIES_UDF.start, step: SERIES_UDF.step as (...a: unknown[]) => void, result: SERIES_UDF.result as (...a: unknown[]) => unknown });
   registered.add(db);
 }
 
@@ -80,6 +81,38 @@ export function executeCompiled(db: Database.Database, q: Pick<CompiledQuery, 's
 }
 
 /**
+ * Compile a query against this database and run it, on this thread. Operators whose columns come
+ * from the data (evaluate bag_unpack, pivot) query it while compiling, within the same time limit;
+ * one read transaction holds compilation and execution to the same snapshot of the data.
+ */
+export function huntOn(db: Database.Database, opts: HuntOptions): HuntResult {
+  registerKqlFunctions(db);
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const probe = (sql: string, params: unknown[]) => db.prepare(sql).raw(true).all(bindParams(params)) as unknown[][];
+  const run = () => {
+    const saved = udfState.deadline;
+    udfState.deadline = Date.now() + timeoutMs;
+    let compiled: CompiledQuery;
+    try {
+      compiled = compileKql(opts.query, { orgId: opts.orgId, now: opts.now, lookbackDays: opts.lookbackDays ?? DEFAULT_LOOKBACK_DAYS, probe });
+    } catch (e) {
+      if (e instanceof QueryInterrupted || (e instanceof Error && e.name === 'QueryInterrupted')) throw new HuntTimeoutError(timeoutMs);
+      throw e;
+    } finally {
+      udfState.deadline = saved;
+    }
+    return executeCompiled(db, compiled, { maxRows: opts.maxRows ?? DEFAULT_MAX_ROWS, timeoutMs });
+  };
+  if (db.inTransaction) return run();
+  db.exec('BEGIN');
+  try {
+    return run();
+  } finally {
+    if (db.inTransaction) db.exec('COMMIT'); // read-only: nothing to keep or undo
+  }
+}
+
+/**
  * Compile and run a hunting query for one organization. With a Database handle the query runs
  * on the calling thread; with a file path it runs in a worker thread opened read-only.
  * Throws KqlError (with line/column) for invalid or unsupported queries, HuntTimeoutError on timeout,
@@ -87,20 +120,23 @@ export function executeCompiled(db: Database.Database, q: Pick<CompiledQuery, 's
  */
 export async function runHunt(db: Database.Database | string, opts: HuntOptions): Promise<HuntResult> {
   try {
-    const compiled = compileKql(opts.query, { orgId: opts.orgId, now: opts.now, lookbackDays: opts.lookbackDays ?? DEFAULT_LOOKBACK_DAYS });
-    const limits = { maxRows: opts.maxRows ?? DEFAULT_MAX_ROWS, timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS };
-    if (typeof db !== 'string') return executeCompiled(db, compiled, limits);
-    return await runInWorker(db, compiled, limits, opts.workerUrl ?? defaultWorkerUrl());
+    if (typeof db !== 'string') return huntOn(db, opts);
+    const { workerUrl, ...request } = opts;
+    const now = opts.now === undefined ? Date.now() : typeof opts.now === 'number' ? opts.now : opts.now.getTime();
+    return await runInWorker({ ...request, now, dbPath: db }, workerUrl ?? defaultWorkerUrl());
   } catch (e) {
     throw asHuntError(e);
   }
 }
 
 /** Errors cross the thread boundary as name + message; give callers back the classes they test for. */
-function reviveError(name: string, message: string): Error {
+function reviveError(m: Extract<WorkerReply, { ok: false }>): Error {
+  const { name, message } = m;
   if (name === 'KqlError') {
-    const e = new KqlError(message.replace(/^line \d+, column \d+: /, ''), 0);
+    const e = new KqlError(message.replace(/^line \d+, column \d+: /, ''), m.pos ?? 0);
     e.message = message;
+    e.line = m.line ?? 0;
+    e.column = m.column ?? 0;
     return e;
   }
   const e = new Error(message);
@@ -114,11 +150,12 @@ function defaultWorkerUrl(): URL {
   throw new Error('huntWorker.js not found next to sqliteExecutor (run `npm run build`, or pass workerUrl)');
 }
 
-export interface WorkerRequest { dbPath: string; sql: string; params: unknown[]; columns: CompiledQuery['columns']; chart?: CompiledQuery['chart']; maxRows: number; timeoutMs: number }
-export type WorkerReply = { ok: true; result: HuntResult } | { ok: false; name: string; message: string; timeout?: boolean };
+/** What the worker is asked: the query itself (it compiles there, next to the data it may ask). */
+export type WorkerRequest = Omit<HuntOptions, 'workerUrl' | 'now'> & { dbPath: string; now: number };
+export type WorkerReply = { ok: true; result: HuntResult } | { ok: false; name: string; message: string; timeout?: boolean; pos?: number; line?: number; column?: number };
 
-function runInWorker(dbPath: string, q: CompiledQuery, limits: { maxRows: number; timeoutMs: number }, url: URL): Promise<HuntResult> {
-  const req: WorkerRequest = { dbPath, sql: q.sql, params: q.params, columns: q.columns, chart: q.chart, ...limits };
+function runInWorker(req: WorkerRequest, url: URL): Promise<HuntResult> {
+  const limits = { timeoutMs: req.timeoutMs ?? DEFAULT_TIMEOUT_MS };
   return new Promise((resolve, reject) => {
     const worker = new Worker(url, { workerData: req });
     let settled = false;
@@ -132,7 +169,7 @@ function runInWorker(dbPath: string, q: CompiledQuery, limits: { maxRows: number
     worker.once('message', (m: WorkerReply) => finish(() => {
       if (m.ok) resolve(m.result);
       else if (m.timeout) reject(new HuntTimeoutError(limits.timeoutMs));
-      else reject(reviveError(m.name, m.message));
+      else reject(reviveError(m));
     }));
     worker.once('error', (e) => finish(() => reject(e)));
     worker.once('exit', (code) => finish(() => reject(new Error(`hunting worker exited with code ${code}`))));

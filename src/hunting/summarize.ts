@@ -5,19 +5,25 @@ import type { Col, Compiler, Env, Rel, Scope } from './compiler.js';
 import { KqlError } from './errors.js';
 import { isAggregateName } from './functions.js';
 
-export function summarize(cc: Compiler, rel: Rel, aggs: NamedExpr[], by: NamedExpr[], env: Env, pos: number): Rel {
-  const rowScope: Scope = { cols: rel.cols, env };
-  const taken = new Set<string>();
-  const counter = { n: 0 };
+/** The `by` columns of summarize or make-series, with Kusto's names (added to `taken`). */
+export function groupKeys(cc: Compiler, by: NamedExpr[], rowScope: Scope, taken: Set<string>, what: string, counter = { n: 0 }): Col[] {
   const byCols: Col[] = [];
   for (const b of by) {
     const e = cc.scalar(b.e, rowScope);
     if (e.type === 'dynamic') throw new KqlError('Cannot group by a dynamic value; convert it with tostring()', b.pos);
     const name = b.name ?? cc.autoName(b.e, rowScope) ?? cc.nextColumnN(taken, counter);
-    if (taken.has(name)) throw new KqlError(`Duplicate column name '${name}' in summarize`, b.pos);
+    if (taken.has(name)) throw new KqlError(`Duplicate column name '${name}' in ${what}`, b.pos);
     taken.add(name);
     byCols.push({ name, type: e.type, alias: cc.alias(), inline: e.sql });
   }
+  return byCols;
+}
+
+export function summarize(cc: Compiler, rel: Rel, aggs: NamedExpr[], by: NamedExpr[], env: Env, pos: number): Rel {
+  const rowScope: Scope = { cols: rel.cols, env };
+  const taken = new Set<string>();
+  const counter = { n: 0 };
+  const byCols = groupKeys(cc, by, rowScope, taken, 'summarize', counter);
   const isArg = (a: NamedExpr) => a.e.k === 'call' && (a.e.name === 'arg_max' || a.e.name === 'arg_min');
   if (aggs.length === 1 && isArg(aggs[0])) return argMinMax(cc, rel, aggs[0], byCols, taken, env);
   // Columns in the order written; arg_max/arg_min parts are computed separately and joined.
@@ -100,7 +106,7 @@ export function argMinMax(cc: Compiler, rel: Rel, a: NamedExpr, byCols: Col[], t
   return { sql: `SELECT ${cols.map((c) => cc.q(c.alias)).join(', ')} FROM (${innerSql}) AS _s${++cc.aliasN} WHERE ${cc.q(rn)} = 1`, cols };
 }
 
-function containsAggregate(e: Expr): boolean {
+export function containsAggregate(e: Expr): boolean {
   switch (e.k) {
     case 'call': return isAggregateName(e.name) || e.args.some(containsAggregate);
     case 'bin': return containsAggregate(e.l) || containsAggregate(e.r);
@@ -113,7 +119,7 @@ function containsAggregate(e: Expr): boolean {
 }
 
 /** Kusto's automatic column names for aggregates: count_, dcount_X, sum_X, set_X … */
-function aggregateAutoName(e: Extract<Expr, { k: 'call' }>, nameOf: (x: Expr) => string | undefined): string | undefined {
+export function aggregateAutoName(e: Extract<Expr, { k: 'call' }>, nameOf: (x: Expr) => string | undefined): string | undefined {
   const prefix: Record<string, string> = {
     count: 'count_', countif: 'countif_', dcount: 'dcount_', dcountif: 'dcountif_', sum: 'sum_', sumif: 'sumif_',
     avg: 'avg_', avgif: 'avgif_', min: 'min_', max: 'max_', minif: 'minif_', maxif: 'maxif_', make_set: 'set_', make_list: 'list_',

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { allHuntingDdl } from '../store/sqlite/huntingDdl.js';
 import { compileKql } from './compiler.js';
 import { KqlError } from './errors.js';
-import { executeCompiled } from './sqliteExecutor.js';
+import { bindParams, executeCompiled, huntOn, registerKqlFunctions } from './sqliteExecutor.js';
 import { buildDataset, NOW, visible } from './testing/dataset.js';
 import { loadDataset } from './testing/load.js';
 
@@ -55,6 +55,15 @@ const ESCAPES = [
   `EmailEvents | distinct *`,
   `EmailEvents | where Timestamp > ago(3650d) | project NetworkMessageId`,
   `externaldata(x:string) [@"https://example.com/x.csv"]`,
+  `EmailEvents | make-series count() on Timestamp step 1d by OrgId`,
+  `EmailEvents | make-series count() on Timestamp step 1d by RecipientDomain`,
+  `EmailEvents | make-series dcount(OrgId) on Timestamp step 1d`,
+  `print o = OrgId`,
+  `print n = toscalar(EmailEvents | summarize make_set(RecipientDomain))`,
+  `EmailEvents | mv-expand a = pack_array(OrgId), b = pack_array(NetworkMessageId)`,
+  `EmailEvents | mv-expand with_itemindex = i a = pack_array(RecipientDomain), b = pack_array(1) | project a, i`,
+  `EmailEvents | evaluate pivot(OrgId)`,
+  `EmailEvents | evaluate bag_unpack(OrgId)`,
 ];
 
 describe('tenant isolation', () => {
@@ -74,6 +83,7 @@ describe('tenant isolation', () => {
   }
 
   it('the other tenant sees only its own rows', () => {
+    expect(JSON.stringify(huntOn(db, { orgId: 'fabrikam', now: NOW, query: 'EmailEvents | evaluate pivot(RecipientDomain)' }).columns)).not.toMatch(/contoso/);
     const r = run('EmailEvents | summarize n = count(), d = dcount(RecipientDomain) by RecipientDomain', 'fabrikam');
     expect(r.rows).toEqual([{ RecipientDomain: 'fabrikam.net', n: fabCount, d: 1 }]);
     expect(JSON.stringify(run('union EmailEvents, EmailAttachmentInfo, SmtpRejectEvents', 'fabrikam').rows)).not.toMatch(/con-\d|@contoso\.com|contoso-s\d/);
@@ -111,5 +121,59 @@ describe('tenant isolation', () => {
     expect(c.sql).not.toContain('FROM x');
     expect(c.sql).not.toContain('Threat Classification');
     expect(c.columns.map((x) => x.name)).toEqual(['a" FROM x; --', 'Threat Classification']);
+  });
+});
+
+// bag_unpack and pivot take column names from the data: only from the caller's rows, read
+// through the same tenant filter, and never the hidden OrgId column.
+describe('tenant isolation of operators whose columns come from the data', () => {
+  let own: Database.Database;
+  beforeAll(() => {
+    own = new Database(':memory:');
+    loadDataset(own, allHuntingDdl(), data);
+    const add = own.prepare(`INSERT INTO "EmailEvents" ("OrgId", "Timestamp", "NetworkMessageId", "RecipientDomain", "AdditionalFields") VALUES (?, ?, ?, ?, ?)`);
+    add.run('contoso', NOW - 3_600_000, 'con-extra', 'contoso.com', '{"Shared":1}');
+    add.run('fabrikam', NOW - 3_600_000, 'fab-extra', 'fabrikam.net', '{"FabrikamSecret":"fab-only","Shared":2,"OrgId":"fabrikam"}');
+  });
+  const hunt = (query: string, orgId = 'contoso') => huntOn(own, { orgId, query, now: NOW });
+  const QUERIES = [
+    `EmailEvents | project d = parse_json(AdditionalFields) | evaluate bag_unpack(d)`,
+    `EmailEvents | evaluate bag_unpack(parse_json(AdditionalFields), 'x_')`,
+    `EmailEvents | project NetworkMessageId, d = parse_json(AdditionalFields) | evaluate bag_unpack(d) : (OrgId:string, FabrikamSecret:string)`,
+    `EmailEvents | evaluate pivot(RecipientDomain)`,
+    `EmailEvents | project RecipientDomain, SenderIPv4 | evaluate pivot(RecipientDomain, dcount(SenderIPv4))`,
+    `union EmailEvents, EmailUrlInfo | project UrlDomain, EmailDirection | evaluate pivot(UrlDomain, count(), EmailDirection)`,
+    `EmailEvents | where Timestamp > ago(1d) | make-series count() on Timestamp step 1h by RecipientDomain`,
+  ];
+  for (const q of QUERIES) {
+    it(`reveals nothing of the other tenant: ${q.slice(0, 80)}`, () => {
+      const r = hunt(q);
+      // (Column names the query itself writes are the user's; those found in the data must not leak.)
+      if (!/Fabrikam|OrgId/.test(q)) expect(JSON.stringify(r.columns)).not.toMatch(/fab|"OrgId"/i);
+      expect(JSON.stringify(r.rows.map((x) => Object.values(x)))).not.toMatch(/fab/i);
+      expect(r.rows.length).toBeGreaterThan(0);
+    });
+  }
+  it('an output schema naming OrgId reads the bag, not the hidden column', () => {
+    const r = hunt(`EmailEvents | where NetworkMessageId == "con-extra" | project d = parse_json(AdditionalFields) | evaluate bag_unpack(d) : (OrgId:string, Shared:long)`);
+    expect(r.rows).toEqual([{ OrgId: '', Shared: 1 }]);
+    expect(hunt(`EmailEvents | where NetworkMessageId == "fab-extra" | project d = parse_json(AdditionalFields) | evaluate bag_unpack(d)`, 'fabrikam').rows)
+      .toEqual([{ FabrikamSecret: 'fab-only', OrgId: 'fabrikam', Shared: 2 }]);
+  });
+  it('the questions asked of the data carry the tenant filter and the lookback window', () => {
+    const asked: { sql: string; params: unknown[] }[] = [];
+    registerKqlFunctions(own);
+    const probe = (sql: string, params: unknown[]) => {
+      asked.push({ sql, params });
+      return own.prepare(sql).raw(true).all(bindParams(params)) as unknown[][];
+    };
+    compileKql(`EmailEvents | project d = parse_json(AdditionalFields) | evaluate bag_unpack(d) | evaluate pivot(Shared)`, { orgId: 'contoso', now: NOW, probe });
+    compileKql(`EmailEvents | evaluate pivot(RecipientDomain)`, { orgId: 'contoso', now: NOW, probe });
+    expect(asked.length).toBeGreaterThanOrEqual(2);
+    for (const a of asked) {
+      expect(a.sql).toMatch(/FROM "EmailEvents" WHERE "OrgId" = @p1 AND "Timestamp" >= @p2/);
+      expect(a.sql.match(/FROM "EmailEvents"/g)!.length).toBe(a.sql.match(/FROM "EmailEvents" WHERE "OrgId" = @p1/g)!.length);
+      expect(a.params[0]).toBe('contoso');
+    }
   });
 });

@@ -351,6 +351,20 @@ export const SCALAR_UDFS: Record<string, (...args: any[]) => V> = {
   kql_base64_decode: (x: V) => Buffer.from(s(x), 'base64').toString('utf8'),
   kql_base64_encode: (x: V) => Buffer.from(s(x), 'utf8').toString('base64'),
   kql_tostring: (x: V, kind: string) => toStringOf(x, kind),
+  // mv-expand of several arrays: the longest one (JSON text), which sets the number of rows.
+  kql_mv_longest: (...arrays: V[]) => {
+    let best: V = '[]', bestLength = -1;
+    for (const a of arrays) {
+      const length = a === null ? 0 : (JSON.parse(String(a)) as unknown[]).length;
+      if (length > bestLength) { best = a; bestLength = length; }
+    }
+    return best;
+  },
+  kql_series_fill: (n: V, def: V) => `[${new Array<string>(seriesCount(n)).fill(String(def)).join(',')}]`,
+  kql_series_axis: (start: V, step: V, n: V, kind: string) => JSON.stringify(Array.from({ length: seriesCount(n) }, (_, i) => {
+    const v = Number(start) + i * Number(step);
+    return kind === 'datetime' ? formatDatetime(v) : kind === 'timespan' ? formatTimespan(v) : v;
+  })),
   kql_tolong: (x: V) => toLong(x),
   kql_toreal: (x: V) => toReal(x),
   kql_tobool: (x: V) => toBool(x),
@@ -382,6 +396,29 @@ export const AGGREGATE_UDFS = {
   kql_make_set: { distinct: true },
   kql_make_list: { distinct: false },
 } as const;
+
+/** make-series: (step index, value) pairs of one group → a JSON array of n values, `def` (JSON
+ * text) where a step has no value. */
+export const SERIES_UDF = {
+  start: () => ({ n: -1, def: 'null', at: new Map<number, V>() }),
+  step: (st: { n: number; def: string; at: Map<number, V> }, i: V, v: V, n: V, def: V) => {
+    if (st.n < 0) { st.n = seriesCount(n); st.def = String(def); }
+    if (i !== null) st.at.set(Number(i), v);
+  },
+  result: (st: { n: number; def: string; at: Map<number, V> }) => {
+    const out: string[] = new Array<string>(Math.max(st.n, 0)).fill(st.def);
+    for (const [i, v] of st.at) if (i >= 0 && i < out.length) out[i] = v === null ? 'null' : JSON.stringify(typeof v === 'bigint' ? Number(v) : v);
+    return `[${out.join(',')}]`;
+  },
+};
+
+/** Kusto's limit on the values of one make-series series (2^20). */
+const MAX_SERIES_POINTS = 1_048_576;
+function seriesCount(n: V): number {
+  const count = Math.max(0, Number(n ?? 0));
+  if (count > MAX_SERIES_POINTS) throw new KqlError(`make-series would make series of ${count} values; Kusto's limit is ${MAX_SERIES_POINTS}: use a larger step or a shorter range`, 0);
+  return count;
+}
 
 export function makeAggregate(distinct: boolean) {
   return {

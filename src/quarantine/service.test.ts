@@ -71,7 +71,7 @@ describe('QuarantineService', () => {
     // The held rows keep the bytes for preview/export until expiry.
     expect(existsSync(file)).toBe(true);
     expect((await s.export(a.identity)).eml.toString()).toContain('Subject: held');
-    const events = db.prepare("SELECT recipient, event FROM trace_events WHERE network_message_id = ? AND event = 'RELEASE'").all(nmid);
+    const events = db.prepare("SELECT recipient, event FROM message_trace_events WHERE network_message_id = ? AND event = 'RELEASE'").all(nmid);
     expect(events).toHaveLength(3);
     expect(db.prepare('SELECT status FROM message_trace WHERE network_message_id = ? ORDER BY recipient').pluck().all(nmid)).toEqual(['Pending', 'Pending']);
     expect(db.prepare('SELECT action FROM quarantine_audit ORDER BY id').pluck().all()).toEqual(['Release', 'Release', 'Release', 'Export']);
@@ -118,7 +118,7 @@ describe('QuarantineService', () => {
     expect(await purgeExpiredQuarantine(store, content, T0 + TRANSPORT_RULE_RETENTION_MS - 1)).toBe(0);
     expect(await purgeExpiredQuarantine(store, content, T0 + TRANSPORT_RULE_RETENTION_MS, 1)).toBe(2);
     for (const f of files) expect(existsSync(f)).toBe(false);
-    expect(db.prepare("SELECT count(*) FROM trace_events WHERE event = 'EXPIRE'").pluck().get()).toBe(2);
+    expect(db.prepare("SELECT count(*) FROM message_trace_events WHERE event = 'EXPIRE'").pluck().get()).toBe(2);
     expect(db.prepare('SELECT count(*) FROM quarantine').pluck().get()).toBe(0);
     expect(db.prepare('SELECT count(*) FROM queue_messages').pluck().get()).toBe(0);
   });

@@ -64,7 +64,12 @@ export const EmailAttachmentInfo: HuntingTable = {
 
 export const EmailUrlInfo: HuntingTable = {
   name: 'EmailUrlInfo',
-  columns: [{ name: 'Timestamp', type: 'datetime' }, s('NetworkMessageId'), s('Url'), s('UrlDomain'), s('UrlLocation'), s('ReportId')],
+  columns: [
+    { name: 'Timestamp', type: 'datetime' },
+    s('NetworkMessageId'), s('Url'), s('UrlDomain'), s('UrlLocation'), s('UrlChainId'),
+    { name: 'UrlChainPosition', type: 'int' },
+    s('ReportId'),
+  ],
 };
 
 export const EmailPostDeliveryEvents: HuntingTable = {

@@ -22,6 +22,9 @@ export function openDatabase(file: string, opts: { readonly?: boolean } = {}): D
     db.pragma('auto_vacuum = INCREMENTAL');
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
+    // After a checkpoint the WAL is cut back to 16 MB instead of keeping its high-water size
+    // (56 MB under the growth benchmark's load) for the life of the server.
+    db.pragma(`journal_size_limit = ${16 * 1024 * 1024}`);
     migrate(db);
   }
   db.pragma('busy_timeout = 5000');

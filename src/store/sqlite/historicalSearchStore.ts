@@ -26,7 +26,7 @@ export class SqliteHistoricalSearchStore implements HistoricalSearchStore {
 
   constructor(private readonly db: Db) {
     this.traceStatus = db.prepare('SELECT status FROM message_trace WHERE network_message_id = ? AND recipient = ?').pluck();
-    this.receiveData = db.prepare(`SELECT t.data FROM trace_events t WHERE t.network_message_id = ? AND t.recipient = ? AND t.event = 'RECEIVE' LIMIT 1`).pluck();
+    this.receiveData = db.prepare(`SELECT te.data FROM message_trace mt JOIN trace_events te ON te.trace_id = mt.id WHERE mt.network_message_id = ? AND mt.recipient = ? AND te.event = 'RECEIVE' LIMIT 1`).pluck();
   }
 
   insert(j: SearchJob): void {
@@ -113,7 +113,7 @@ export class SqliteHistoricalSearchStore implements HistoricalSearchStore {
     }
     if (f.anyTransportRule) hit.push("e.ExchangeTransportRule != ''");
     anyLike(hit, args, 'e.ExchangeTransportRule', f.transportRules);
-    const receiveData = `(SELECT t.data FROM trace_events t WHERE t.network_message_id = e.NetworkMessageId AND t.recipient = e.RecipientEmailAddress AND t.event = 'RECEIVE' LIMIT 1)`;
+    const receiveData = `(SELECT te.data FROM message_trace rt JOIN trace_events te ON te.trace_id = rt.id WHERE rt.network_message_id = e.NetworkMessageId AND rt.recipient = e.RecipientEmailAddress AND te.event = 'RECEIVE' LIMIT 1)`;
     if (f.tls) {
       const m = f.tls.match(/(\d\.\d)/);
       hit.push(m ? `instr(${receiveData}, ?) > 0` : `instr(coalesce(${receiveData}, ''), 'tls=none') > 0`);

@@ -1,6 +1,6 @@
 // SQLite DDL for the hunting tables, generated from trace/tables.ts so the gateway, the store
 // and the KQL compiler share one definition.
-import { HUNTING_TABLES, ORG_COLUMN, type HuntingTable, type KustoType } from '../../trace/tables.js';
+import { HUNTING_TABLES, ORG_COLUMN, type HuntingColumn, type HuntingTable, type KustoType } from '../../trace/tables.js';
 
 const SQL_TYPE: Record<KustoType, string> = {
   string: "TEXT NOT NULL DEFAULT ''",
@@ -13,14 +13,35 @@ const SQL_TYPE: Record<KustoType, string> = {
   timespan: 'INTEGER',
 };
 
-export function huntingTableDdl(table: HuntingTable): string[] {
-  const cols = table.columns.map((c) => `"${c.name}" ${SQL_TYPE[c.type]}`);
+/** Columns added to hunting tables after their first release, by table name: a migration adds
+ * them to existing databases (`addHuntingColumns`), and the tables' first creation leaves them out. */
+export type HuntingColumnGroup = Record<string, string[]>;
+
+const column = (c: HuntingColumn) => `"${c.name}" ${SQL_TYPE[c.type]}`;
+
+export function huntingTableDdl(table: HuntingTable, omit: HuntingColumnGroup[] = []): string[] {
+  const later = new Set(omit.flatMap((g) => g[table.name] ?? []));
+  const cols = table.columns.filter((c) => !later.has(c.name)).map(column);
   return [
     `CREATE TABLE IF NOT EXISTS "${table.name}" ("${ORG_COLUMN}" TEXT NOT NULL, ${cols.join(', ')})`,
     `CREATE INDEX IF NOT EXISTS "${table.name}_org_time" ON "${table.name}" ("${ORG_COLUMN}", "Timestamp")`,
   ];
 }
 
-export function allHuntingDdl(): string[] {
-  return HUNTING_TABLES.flatMap(huntingTableDdl);
+/** The hunting tables as trace/tables.ts defines them, less the columns later migrations add. */
+export function allHuntingDdl(omit: HuntingColumnGroup[] = []): string[] {
+  return HUNTING_TABLES.flatMap((t) => huntingTableDdl(t, omit));
+}
+
+/** ALTER TABLE statements adding a group of columns, typed as trace/tables.ts defines them. */
+export function addHuntingColumns(group: HuntingColumnGroup): string[] {
+  return Object.entries(group).flatMap(([name, cols]) => {
+    const table = HUNTING_TABLES.find((t) => t.name === name);
+    if (!table) throw new Error(`addHuntingColumns: no hunting table ${name}`);
+    return cols.map((c) => {
+      const col = table.columns.find((x) => x.name === c);
+      if (!col) throw new Error(`addHuntingColumns: no column ${name}.${c} in trace/tables.ts`);
+      return `ALTER TABLE "${name}" ADD COLUMN ${column(col)}`;
+    });
+  });
 }

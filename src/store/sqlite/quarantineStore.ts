@@ -9,7 +9,7 @@ import { EmailPostDeliveryEvents } from '../../trace/tables.js';
 import type { QuarantineAudit, QuarantineEntry, QuarantineFilter, QuarantineStore, ReleaseWrite } from '../quarantineStore.js';
 import type { Db } from './db.js';
 import { anyLike } from './likeFilters.js';
-import { insertFor } from './traceStore.js';
+import { insertFor, prepareInsertEvent } from './traceStore.js';
 
 const ENTRY_COLUMNS = `q.identity, q.org_guid AS orgGuid, q.network_message_id AS networkMessageId, q.recipient,
   q.queue_recipient_id AS queueRecipientId, q.received_at AS receivedAt, q.expires_at AS expiresAt, q.sender, q.subject, q.size,
@@ -24,9 +24,11 @@ const FROM = `FROM quarantine q
 
 export class SqliteQuarantineStore implements QuarantineStore {
   private readonly s;
+  private readonly insertEvent;
   private readonly insertPostDelivery;
 
   constructor(private readonly db: Db) {
+    this.insertEvent = prepareInsertEvent(db);
     this.insertPostDelivery = insertFor(db, EmailPostDeliveryEvents);
     this.s = {
       originalEvent: db.prepare(
@@ -44,10 +46,9 @@ export class SqliteQuarantineStore implements QuarantineStore {
       copyTraceRow: db.prepare(
         `INSERT OR IGNORE INTO message_trace (org_guid, network_message_id, recipient, received_at, sender, subject, status, from_ip, to_ip, size, internet_message_id, connector)
          SELECT org_guid, network_message_id, ?, received_at, sender, subject, 'Pending', from_ip, to_ip, size, internet_message_id, connector
-           FROM message_trace WHERE org_guid = ? AND network_message_id = ? AND recipient = ?`,
+           FROM message_trace WHERE +org_guid = ? AND network_message_id = ? AND recipient = ?`,
       ),
-      traceStatus: db.prepare('UPDATE message_trace SET status = ? WHERE org_guid = ? AND network_message_id = ? AND lower(recipient) = ?'),
-      event: db.prepare('INSERT INTO trace_events (org_guid, network_message_id, recipient, at, event, action, detail, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+      traceStatus: db.prepare('UPDATE message_trace SET status = ? WHERE +org_guid = ? AND network_message_id = ? AND lower(recipient) = ?'),
       markReleased: db.prepare("UPDATE quarantine SET release_status = 'Released', released_at = ?, released_to = ? WHERE org_guid = ? AND identity = ?"),
       softDelete: db.prepare('UPDATE quarantine SET deleted_at = ? WHERE org_guid = ? AND identity = ?'),
       remove: db.prepare('DELETE FROM quarantine WHERE org_guid = ? AND identity = ?'),
@@ -111,7 +112,7 @@ export class SqliteQuarantineStore implements QuarantineStore {
         if (!this.s.traceRow.get(e.networkMessageId, rcpt.toLowerCase())) this.s.copyTraceRow.run(rcpt, e.orgGuid, e.networkMessageId, e.recipient);
         this.s.traceStatus.run('Pending', e.orgGuid, e.networkMessageId, rcpt.toLowerCase());
         const to = rcpt.toLowerCase() === e.recipient.toLowerCase() ? '' : ` (held for ${e.recipient})`;
-        this.s.event.run(e.orgGuid, e.networkMessageId, rcpt, w.at, 'RELEASE', 'Release', `Released from the hosted quarantine by ${w.audit.actor}${to}; delivered without re-running transport rules`, `identity=${e.identity}`);
+        this.traceEvent(e.orgGuid, e.networkMessageId, rcpt, w.at, 'RELEASE', 'Release', `Released from the hosted quarantine by ${w.audit.actor}${to}; delivered without re-running transport rules`, `identity=${e.identity}`);
         this.postDelivery('Release', e, rcpt, w.at);
       }
       const releasedTo = [...new Set([...e.releasedTo.split(',').filter(Boolean), ...w.recipients.map((r) => r.toLowerCase())])].join(',');
@@ -124,7 +125,7 @@ export class SqliteQuarantineStore implements QuarantineStore {
     let files: string[] = [];
     this.db.transaction(() => {
       const how = hard ? 'hard-deleted (unrecoverable)' : 'deleted (held until expiry, then purged)';
-      this.s.event.run(e.orgGuid, e.networkMessageId, e.recipient, audit.at, 'DELETE', hard ? 'HardDelete' : 'Delete', `Quarantined message ${how} by ${audit.actor}`, `identity=${e.identity}`);
+      this.traceEvent(e.orgGuid, e.networkMessageId, e.recipient, audit.at, 'DELETE', hard ? 'HardDelete' : 'Delete', `Quarantined message ${how} by ${audit.actor}`, `identity=${e.identity}`);
       this.postDelivery(hard ? 'HardDelete' : 'Delete', e, e.recipient, audit.at);
       if (hard) {
         this.s.unhold.run('deleted', e.queueRecipientId);
@@ -145,7 +146,7 @@ export class SqliteQuarantineStore implements QuarantineStore {
       for (const e of this.s.expired.all(now, limit) as QuarantineEntry[]) {
         this.s.unhold.run('expired', e.queueRecipientId);
         this.s.remove.run(e.orgGuid, e.identity);
-        this.s.event.run(e.orgGuid, e.networkMessageId, e.recipient, now, 'EXPIRE', 'Expire', `Quarantine retention ended (${new Date(e.expiresAt).toISOString()}); the held message was purged`, `identity=${e.identity}`);
+        this.traceEvent(e.orgGuid, e.networkMessageId, e.recipient, now, 'EXPIRE', 'Expire', `Quarantine retention ended (${new Date(e.expiresAt).toISOString()}); the held message was purged`, `identity=${e.identity}`);
         // A soft-deleted entry already left its post-delivery row; its purge changes nothing the hunter sees.
         if (e.deletedAt === null) this.postDelivery('Expire', e, e.recipient, now);
         this.audit({ orgGuid: e.orgGuid, at: now, actor: 'postern (expiry)', action: 'Expire', identity: e.identity, recipients: [e.recipient], detail: 'retention ended; purged' });
@@ -179,5 +180,9 @@ export class SqliteQuarantineStore implements QuarantineStore {
     const file = this.s.spoolFile.get(id) as string | undefined;
     this.s.deleteMessage.run(id);
     return file ? [file] : [];
+  }
+
+  private traceEvent(orgGuid: string, networkMessageId: string, recipient: string, at: number, event: string, action: string, detail: string, data: string): void {
+    this.insertEvent({ orgGuid, networkMessageId, recipient, at, event, action, detail, data });
   }
 }

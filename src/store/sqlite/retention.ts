@@ -1,6 +1,6 @@
 // Trace retention on SQLite: per organization through each table's (organization, time) index,
 // so a batch touches only old rows; SmtpRejectEvents (refusals may have no organization) by its
-// Timestamp index.
+// Timestamp index. Trace events go with their message-trace row (a trigger, migration 6).
 import { HUNTING_TABLES, ORG_COLUMN } from '../../trace/tables.js';
 import type { RetentionStore } from '../../trace/retention.js';
 import type { Db } from './db.js';
@@ -13,7 +13,6 @@ export class SqliteRetentionStore implements RetentionStore {
   constructor(private readonly db: Db) {
     const tables: [string, string, string][] = [
       ['message_trace', 'org_guid', 'received_at'],
-      ['trace_events', 'org_guid', 'at'],
       ...HUNTING_TABLES.filter((t) => t.name !== 'SmtpRejectEvents').map((t): [string, string, string] => [`"${t.name}"`, `"${ORG_COLUMN}"`, '"Timestamp"']),
     ];
     this.perOrg = tables.map(([t, org, time]) => db.prepare(`DELETE FROM ${t} WHERE rowid IN (SELECT rowid FROM ${t} WHERE ${org} = ? AND ${time} < ? LIMIT ?)`));

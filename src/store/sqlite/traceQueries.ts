@@ -64,31 +64,31 @@ export class SqliteTraceQueries implements TraceQueries {
 
   messageTraceRow(orgGuid: string, networkMessageId: string, recipient: string): TraceSummary | undefined {
     return this.db
-      .prepare(`SELECT ${SUMMARY_COLUMNS} FROM message_trace WHERE org_guid = ? AND network_message_id = ? AND lower(recipient) = ?`)
+      .prepare(`SELECT ${SUMMARY_COLUMNS} FROM message_trace WHERE +org_guid = ? AND network_message_id = ? AND lower(recipient) = ?`)
       .get(orgGuid, networkMessageId.toLowerCase(), recipient.toLowerCase()) as TraceSummary | undefined;
   }
 
   traceEvents(q: TraceEventQuery): TraceEventRecord[] {
-    const where = ['org_guid = ?', 'network_message_id = ?', 'lower(recipient) = ?'];
+    const where = ['+t.org_guid = ?', 't.network_message_id = ?', 'lower(t.recipient) = ?']; // + as in prepareInsertEvent
     const args: unknown[] = [q.orgGuid, q.networkMessageId.toLowerCase(), q.recipient.toLowerCase()];
     if (q.events?.length) {
-      where.push(`lower(event) IN (${q.events.map(() => '?').join(', ')})`);
+      where.push(`lower(e.event) IN (${q.events.map(() => '?').join(', ')})`);
       args.push(...q.events.map((e) => e.toLowerCase()));
     }
     if (q.actions?.length) {
-      where.push(`lower(action) IN (${q.actions.map(() => '?').join(', ')})`);
+      where.push(`lower(e.action) IN (${q.actions.map(() => '?').join(', ')})`);
       args.push(...q.actions.map((a) => a.toLowerCase()));
     }
     if (q.start !== undefined) {
-      where.push('at >= ?');
+      where.push('e.at >= ?');
       args.push(q.start);
     }
     if (q.end !== undefined) {
-      where.push('at <= ?');
+      where.push('e.at <= ?');
       args.push(q.end);
     }
     return this.db
-      .prepare(`SELECT at, event, action, detail, data FROM trace_events WHERE ${where.join(' AND ')} ORDER BY at, id`)
+      .prepare(`SELECT e.at, e.event, e.action, e.detail, e.data FROM message_trace t JOIN trace_events e ON e.trace_id = t.id WHERE ${where.join(' AND ')} ORDER BY e.at, e.id`)
       .all(...args) as TraceEventRecord[];
   }
 }

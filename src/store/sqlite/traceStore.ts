@@ -33,7 +33,7 @@ export class SqliteTraceStore implements TraceStore {
       `INSERT INTO message_trace (org_guid, network_message_id, recipient, received_at, sender, subject, status, from_ip, size, internet_message_id, connector)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    this.insertEvent = db.prepare('INSERT INTO trace_events (org_guid, network_message_id, recipient, at, event, action, detail, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    this.insertEvent = prepareInsertEvent(db);
     this.updateStatus = db.prepare('UPDATE message_trace SET status = ? WHERE network_message_id = ? AND recipient = ?');
     this.insertEmailEvent = insertFor(db, EmailEvents);
     this.insertReject = insertFor(db, SmtpRejectEvents);
@@ -61,6 +61,23 @@ export class SqliteTraceStore implements TraceStore {
   }
 
   private writeEvent(e: TraceEvent): void {
-    this.insertEvent.run(e.orgGuid, e.networkMessageId, e.recipient, e.at, e.event, e.action ?? '', e.detail ?? '', e.data ?? '');
+    this.insertEvent(e);
   }
+}
+
+/**
+ * Writes a trace event onto its message-trace row, found by the unique (NetworkMessageId,
+ * recipient) index; recipients compare without case, as everywhere in the trace. The unary + keeps
+ * the organization a check, not an index choice: the (org_guid, received_at) index would scan the
+ * organization's whole trace for every event.
+ */
+export const INSERT_EVENT_SQL = `INSERT INTO trace_events (trace_id, at, event, action, detail, data)
+     SELECT id, ?, ?, ?, ?, ? FROM message_trace WHERE network_message_id = ? AND lower(recipient) = lower(?) AND +org_guid = ?
+      ORDER BY recipient = ? DESC LIMIT 1`;
+
+export function prepareInsertEvent(db: Db): (e: TraceEvent) => void {
+  const stmt = db.prepare(INSERT_EVENT_SQL);
+  return (e) => {
+    stmt.run(e.at, e.event, e.action ?? '', e.detail ?? '', e.data ?? '', e.networkMessageId, e.recipient, e.orgGuid, e.recipient);
+  };
 }
