@@ -53,6 +53,13 @@ describe('content scan', () => {
     }
   });
 
+  it('lists a URL in an attachment name with UrlLocation Attachment', async () => {
+    const raw = await compose({ subject: 'Docs', text: 'see attached', attachments: [{ filename: 'www.contoso-docs.example.html', content: '<html><body>hi</body></html>' }] });
+    const facts = await scan(raw, 4096, 'Docs');
+    expect(facts.urls).toEqual([{ Url: 'www.contoso-docs.example.html', UrlDomain: 'www.contoso-docs.example.html', UrlLocation: 'Attachment' }]);
+    expect(facts.attachments.map((a) => a.FileType)).toEqual(['html']);
+  });
+
   it('gives messages of one template the same cluster id and a different text another', async () => {
     const body = (name: string, n: number) => `Dear ${name},\r\n\r\nYour mailbox storage is full. Verify your account within 24 hours at the link below or your messages will be deleted. Reference ${n}.\r\n\r\nIT Helpdesk team\r\n`;
     const a = await scan(await compose({ subject: 'Mailbox full', text: body('Alice', 1234) }), 100, 'Mailbox full');

@@ -7,6 +7,7 @@
 // can ask for; each limit that is hit is reported.
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import { Splitter, type MimeNode, type SplitterLine } from 'mailsplit';
 import { fileTypeOf, ISO_MARK_AT, SNIFF_BYTES } from './fileType.js';
 import { ShapeSketch } from './shapeSketch.js';
@@ -102,7 +103,7 @@ class AttachmentSink implements PartSink {
 }
 
 class TextSink implements PartSink {
-  private readonly decoder: TextDecoder;
+  private readonly decoder: { write(bytes: Buffer): string; end(): string };
 
   constructor(private readonly html: boolean, charset: string | false, private readonly urls: UrlCollector, private readonly sketch: ShapeSketch) {
     this.decoder = textDecoder(charset);
@@ -110,13 +111,13 @@ class TextSink implements PartSink {
 
   write(bytes: Buffer): void {
     if (!bytes.length) return;
-    const text = this.decoder.decode(bytes, { stream: true });
+    const text = this.decoder.write(bytes);
     this.urls.write(text);
     this.sketch.text(text, this.html);
   }
 
   end(): void {
-    const text = this.decoder.decode();
+    const text = this.decoder.end();
     if (text) {
       this.urls.write(text);
       this.sketch.text(text, this.html);
@@ -126,12 +127,20 @@ class TextSink implements PartSink {
   }
 }
 
-function textDecoder(charset: string | false): TextDecoder {
+/** Charsets Node's StringDecoder reads natively (most mail); TextDecoder (ICU) reads the others. */
+const NATIVE_CHARSETS: Record<string, BufferEncoding> = { 'utf-8': 'utf8', utf8: 'utf8', 'us-ascii': 'latin1', ascii: 'latin1', 'iso-8859-1': 'latin1', latin1: 'latin1', 'utf-16le': 'utf16le' };
+
+/** A streaming decoder for a part's charset (a character a chunk boundary cut is completed by the next). */
+function textDecoder(charset: string | false): { write(bytes: Buffer): string; end(): string } {
+  const native = NATIVE_CHARSETS[(charset || 'utf-8').toLowerCase()];
+  if (native) return new StringDecoder(native);
+  let decoder: TextDecoder;
   try {
-    return new TextDecoder(charset || 'utf-8');
+    decoder = new TextDecoder(charset || 'utf-8');
   } catch {
-    return new TextDecoder('utf-8'); // an unknown charset: URLs are ASCII anyway
+    decoder = new TextDecoder('utf-8'); // an unknown charset: URLs are ASCII anyway
   }
+  return { write: (bytes) => decoder.decode(bytes, { stream: true }), end: () => decoder.decode() };
 }
 
 /** A pass-through stream that inspects what flows through it; `facts()` once it has finished. */

@@ -3,7 +3,8 @@
 // LatestDeliveryAction moved to where the message is now. An admin's release or delete is
 // Defender's "Manual remediation" triggered by an admin (ActionTrigger AdminAction); expiry is
 // the system's own action (SpecialAction, as ZAP is), for which Defender has no ActionType name,
-// so Postern calls it "Quarantine expiry".
+// so Postern calls it "Quarantine expiry". (A live Defender row for comparison: Action
+// "Reprocessed", ActionType "Redelivery", ActionTrigger "SpecialAction", ActionResult "Success".)
 import type { HuntingRow } from './tables.js';
 
 export type PostDeliveryKind = 'Release' | 'Delete' | 'HardDelete' | 'Expire';
@@ -56,6 +57,8 @@ export function postDeliveryRecord(kind: PostDeliveryKind, s: PostDeliverySubjec
       SenderFromAddress: original.SenderFromAddress ?? '',
       EmailDirection: original.EmailDirection ?? '',
       SourceLocation: 'Quarantine',
+      // Defender's ReportId on this table is the message id and a per-event number.
+      ReportId: `${s.networkMessageId}-${at}`,
     },
     latest: { LatestDeliveryLocation: a.DeliveryLocation, LatestDeliveryAction: a.latestAction },
   };
