@@ -23,6 +23,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { inboundConnectorListProblems, isDomainName, validateInboundConnector, type InboundConnector } from '../config/inboundConnector.js';
+import { DEFAULT_ANTI_PHISH_POLICY, DEFAULT_ARC_CONFIG } from '../config/antiPhish.js';
 import type { Organization } from '../config/model.js';
 import { buildRule, updateRule } from '../rules/build.js';
 import { RuleCompileError } from '../rules/compile.js';
@@ -50,6 +51,9 @@ import type {
   NewTransportRuleRequest,
   OrganizationConfigChanges,
   OrganizationConfigObject,
+  AntiPhishPolicyChanges,
+  AntiPhishPolicyObject,
+  ArcConfigObject,
   HistoricalSearchRequest,
   QuarantineDeleteOptions,
   QuarantineExportObject,
@@ -276,6 +280,29 @@ export class StoreShellServices implements ShellServices {
 
   async setOrganizationConfig(changes: OrganizationConfigChanges): Promise<void> {
     this.update((org) => ({ ...org, Config: { ...org.Config, ...(changes.RejectDirectSend === undefined ? {} : { RejectDirectSend: changes.RejectDirectSend }) } }));
+  }
+
+  // ------------------------------------------------------------------ anti-phishing, ARC
+
+  async getAntiPhishPolicy(): Promise<AntiPhishPolicyObject> {
+    const p = this.current().AntiPhishPolicy ?? DEFAULT_ANTI_PHISH_POLICY;
+    return { Identity: p.Name, ...p };
+  }
+
+  async setAntiPhishPolicy(identity: string, changes: AntiPhishPolicyChanges): Promise<void> {
+    this.update((org) => {
+      const policy = org.AntiPhishPolicy ?? DEFAULT_ANTI_PHISH_POLICY;
+      if (!same(policy.Name, identity.trim())) throw objectNotFound(identity, 'anti-phishing policy');
+      return { ...org, AntiPhishPolicy: { ...policy, ...changes } };
+    });
+  }
+
+  async getArcConfig(): Promise<ArcConfigObject> {
+    return { Identity: 'Default', ArcTrustedSealers: [...(this.current().ArcConfig ?? DEFAULT_ARC_CONFIG).ArcTrustedSealers] };
+  }
+
+  async setArcConfig(changes: { ArcTrustedSealers: string[] }): Promise<void> {
+    this.update((org) => ({ ...org, ArcConfig: { ArcTrustedSealers: changes.ArcTrustedSealers.map((d) => d.toLowerCase()) } }));
   }
 
   // ------------------------------------------------------------------ accepted domains
