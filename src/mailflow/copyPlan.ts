@@ -154,6 +154,7 @@ export function endOfDataRefusal(plans: readonly PlannedCopy[]): PlannedCopy | u
 function applyDecision(plan: CopyPlan, evaluation: RuleEvaluation): CopyPlan {
   const d = evaluation.decision;
   const edits: HeaderEdits = {
+    ...plan.firewall.edits,
     prepend: [...plan.firewall.edits.prepend],
     remove: [...plan.firewall.edits.remove, ...d.headerEdits.filter((e) => e.op === 'remove').map((e) => e.name)],
     set: [...plan.firewall.edits.set, ...d.headerEdits.flatMap((e) => (e.op === 'set' ? [{ name: e.name, value: e.value }] : []))],
