@@ -1,7 +1,7 @@
 // The gateway's sender authentication service: one resolver (and so one DNS cache) per process,
 // the time a message's authentication may take, and the verdicts for one message.
 import { DnsResolver } from './dnsResolver.js';
-import { authenticateMessage, type AuthenticationInput, type AuthVerdicts } from './verify.js';
+import { authenticateMessage, VerdictMemo, type AuthenticationInput, type AuthVerdicts } from './verify.js';
 
 export interface AuthenticatorSettings {
   /** host:port of each DNS server, or 'system'. */
@@ -13,6 +13,7 @@ export interface AuthenticatorSettings {
 
 export class Authenticator {
   readonly resolver: DnsResolver;
+  private readonly memo = new VerdictMemo();
 
   constructor(private readonly settings: AuthenticatorSettings) {
     this.resolver = new DnsResolver({ servers: settings.dnsServers, timeoutMs: settings.dnsTimeoutMs });
@@ -20,7 +21,7 @@ export class Authenticator {
 
   /** The verdicts for one message, within authenticationTimeoutMs (or `budgetMs`, when shorter). */
   authenticate(input: AuthenticationInput, budgetMs = Infinity): Promise<AuthVerdicts> {
-    return authenticateMessage(input, { lookup: this.resolver.lookup, timeoutMs: Math.min(budgetMs, this.settings.authenticationTimeoutMs) });
+    return authenticateMessage(input, { lookup: this.resolver.lookup, timeoutMs: Math.min(budgetMs, this.settings.authenticationTimeoutMs), memo: this.memo });
   }
 
   close(): void {

@@ -9,6 +9,7 @@
 // `maxTtlMs` (positive) or `negativeTtlMs` (NXDOMAIN/NODATA): an upper bound on how stale an
 // SPF, DKIM key or DMARC record can be. Temporary failures are never cached.
 import { Resolver } from 'node:dns/promises';
+import { TtlLru } from './lru.js';
 
 export interface DnsResolverOptions {
   /** host:port (or host) of each server to ask, in order; 'system' = the system's resolvers. */
@@ -32,14 +33,23 @@ const NEGATIVE = new Set(['ENOTFOUND', 'ENODATA']);
 const TYPES = new Set(['A', 'AAAA', 'MX', 'TXT', 'PTR', 'CNAME', 'NS']);
 
 interface CacheEntry {
-  expires: number;
   answer?: DnsAnswer;
   error?: { code: string; message: string };
 }
 
-/** A DNS error as mailauth reads it (`err.code`). */
+/**
+ * A DNS error as mailauth reads it (`err.code`). Without a stack trace: a negative answer is an
+ * ordinary outcome (every DMARC Tree Walk meets some), and capturing stacks for them cost more
+ * than the cached lookup itself.
+ */
 export function dnsError(code: string, message: string): Error & { code: string } {
-  return Object.assign(new Error(message), { code });
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return Object.assign(new Error(message), { code });
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
 }
 
 /** True for an answer that says the name or record does not exist (not a failure to find out). */
@@ -49,15 +59,13 @@ export function isNegative(err: unknown): boolean {
 
 export class DnsResolver {
   private readonly resolver: Resolver;
-  private readonly cache = new Map<string, CacheEntry>();
+  private readonly cache: TtlLru<CacheEntry>;
   private readonly inFlight = new Map<string, Promise<DnsAnswer>>();
   private readonly waiting: (() => void)[] = [];
   private running = 0;
-  private readonly cacheSize: number;
   private readonly maxTtlMs: number;
   private readonly negativeTtlMs: number;
   private readonly maxConcurrent: number;
-  private readonly now: () => number;
   /** Counters for metrics and tests. */
   readonly stats = { queries: 0, cacheHits: 0, temporaryFailures: 0 };
 
@@ -65,11 +73,10 @@ export class DnsResolver {
     // One try per server: the timeout is the whole budget a query gets from each server.
     this.resolver = new Resolver({ timeout: opts.timeoutMs, tries: 1 });
     if (opts.servers !== 'system') this.resolver.setServers(opts.servers);
-    this.cacheSize = opts.cacheSize ?? 10_000;
+    this.cache = new TtlLru(opts.cacheSize ?? 10_000, opts.now ?? Date.now);
     this.maxTtlMs = opts.maxTtlMs ?? 300_000;
     this.negativeTtlMs = opts.negativeTtlMs ?? 60_000;
     this.maxConcurrent = opts.maxConcurrent ?? 64;
-    this.now = opts.now ?? Date.now;
   }
 
   /** mailauth's resolver: the answer, or an error with a DNS code. */
@@ -78,11 +85,8 @@ export class DnsResolver {
     if (!TYPES.has(type)) return Promise.reject(dnsError('ENOTIMP', `DNS type ${rrtype} is not used for authentication`));
     const key = `${type} ${name.toLowerCase().replace(/\.$/, '')}`;
     const hit = this.cache.get(key);
-    if (hit && hit.expires > this.now()) {
+    if (hit) {
       this.stats.cacheHits++;
-      // Refresh its place in the LRU order.
-      this.cache.delete(key);
-      this.cache.set(key, hit);
       return hit.error ? Promise.reject(dnsError(hit.error.code, hit.error.message)) : Promise.resolve(hit.answer!);
     }
     let pending = this.inFlight.get(key);
@@ -108,23 +112,17 @@ export class DnsResolver {
     this.stats.queries++;
     try {
       const answer = (await this.resolver.resolve(name, type)) as DnsAnswer;
-      this.remember(key, { expires: this.now() + this.maxTtlMs, answer });
+      this.cache.set(key, { answer }, this.maxTtlMs);
       return answer;
     } catch (e) {
       const code = (e as { code?: string }).code ?? 'ESERVFAIL';
       const err = dnsError(code, `DNS ${type} ${name}: ${code}`);
-      if (NEGATIVE.has(code)) this.remember(key, { expires: this.now() + this.negativeTtlMs, error: { code, message: err.message } });
+      if (NEGATIVE.has(code)) this.cache.set(key, { error: { code, message: err.message } }, this.negativeTtlMs);
       else this.stats.temporaryFailures++;
       throw err;
     } finally {
       this.release();
     }
-  }
-
-  private remember(key: string, entry: CacheEntry): void {
-    this.cache.delete(key);
-    this.cache.set(key, entry);
-    while (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value!);
   }
 
   private slot(): Promise<void> {

@@ -3,10 +3,19 @@
 // validation and DMARC as RFC 9989 defines it (the DNS Tree Walk, adkim/aspf, sp, np, t=y) — all
 // mailauth 7, asked through the gateway's own resolver. The verdicts that come back are plain
 // data: the policy (policy.ts) and the header (authResults.ts) are decided from them, purely.
+//
+// Messages without an ARC chain (nearly all) take the fast path: DKIM by auth/dkim.ts (one pass
+// over the body, native hashing), SPF and DMARC by mailauth. A message with ARC headers goes
+// through mailauth's authenticate() whole, which validates the chain.
 import { createReadStream } from 'node:fs';
+import { isIP } from 'node:net';
 import type { Readable } from 'node:stream';
-import { authenticate } from 'mailauth';
+import { authenticate, spf } from 'mailauth';
+import { evaluateDmarc } from 'mailauth/lib/dmarc/index.js';
+import addressparser from 'nodemailer/lib/addressparser';
+import { dkimClause, verifyDkim, type DkimCheck, type RawField } from './dkim.js';
 import type { DnsLookup } from './dnsResolver.js';
+import { TtlLru } from './lru.js';
 
 export type SpfResult = 'pass' | 'fail' | 'softfail' | 'neutral' | 'none' | 'temperror' | 'permerror';
 export type DmarcResult = 'pass' | 'fail' | 'none' | 'temperror' | 'permerror';
@@ -62,6 +71,23 @@ export interface AuthenticationOptions {
   lookup: DnsLookup;
   /** The whole authentication's budget (DNS included), in milliseconds. */
   timeoutMs: number;
+  /** SPF and DMARC results of recent messages (see VerdictMemo). */
+  memo?: VerdictMemo;
+}
+
+type SpfOutcome = Awaited<ReturnType<typeof spf>>;
+type DmarcOutcome = Awaited<ReturnType<typeof evaluateDmarc>>['response'];
+
+/**
+ * SPF and DMARC results by their inputs. Each is a function of its inputs (client address,
+ * MAIL FROM and HELO; author domains and the identifiers that passed) and of DNS answers that
+ * the resolver caches longer than this memo keeps them, so a hit is the answer a fresh
+ * evaluation would give. Temporary failures are never kept.
+ */
+export class VerdictMemo {
+  readonly spf = new TtlLru<SpfOutcome>(10_000);
+  readonly dmarc = new TtlLru<DmarcOutcome>(10_000);
+  constructor(readonly ttlMs = 60_000) {}
 }
 
 /** Verdicts when nothing could be checked in time (or at all): every DNS-dependent answer is temperror. */
@@ -82,32 +108,100 @@ function spfDomain(mailFrom: string, helo: string): string {
 }
 
 export async function authenticateMessage(input: AuthenticationInput, opts: AuthenticationOptions): Promise<AuthVerdicts> {
-  const stream: Readable | Buffer = typeof input.source === 'string' ? createReadStream(input.source) : input.source;
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<undefined>((resolve) => {
     timer = setTimeout(() => resolve(undefined), opts.timeoutMs);
     timer.unref();
   });
-  const work = authenticate(stream, {
-    ip: input.ip,
-    helo: input.helo,
-    // SPF checks the HELO identity for the null sender (RFC 7208 2.4): mailauth does that from postmaster@helo.
-    sender: input.mailFrom || (input.helo ? `postmaster@${input.helo}` : ''),
-    mta: input.hostname,
-    resolver: opts.lookup as never,
-    disableBimi: true,
-  });
+  const work = fastPath(input, opts.lookup, opts.memo ?? new VerdictMemo(0));
   try {
     const res = await Promise.race([work, expired]);
     if (!res) {
-      if (typeof stream !== 'string' && 'destroy' in stream) stream.destroy();
       work.catch(() => undefined);
       return temporaryFailure(input);
     }
-    return verdictsOf(res, input);
+    return res;
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** SPF checks the HELO identity for the null sender (RFC 7208 2.4): mailauth does that from postmaster@helo. */
+const spfSender = (input: AuthenticationInput) => input.mailFrom || (input.helo ? `postmaster@${input.helo}` : '');
+/** The HELO name as mailauth's authenticate() passes it on: the client address, bracketed, when there is none. */
+function heloOf(input: AuthenticationInput): string {
+  const helo = input.helo || input.ip;
+  return isIP(helo) ? `[${helo}]` : helo;
+}
+
+/** `compute`, or what it gave for the same key within the memo's time (temporary failures are not kept). */
+async function memoized<V>(cache: TtlLru<V>, ttlMs: number, key: string, compute: () => Promise<V>, temporary: (v: V) => boolean): Promise<V> {
+  const hit = cache.get(key);
+  if (hit !== undefined) return hit;
+  const value = await compute();
+  if (ttlMs > 0 && !temporary(value)) cache.set(key, value, ttlMs);
+  return value;
+}
+
+async function fastPath(input: AuthenticationInput, lookup: DnsLookup, memo: VerdictMemo): Promise<AuthVerdicts> {
+  const resolver = lookup as never;
+  const helo = heloOf(input);
+  const sender = spfSender(input);
+  const spfWork = memoized(memo.spf, memo.ttlMs, `${input.ip} ${sender.toLowerCase()} ${helo.toLowerCase()}`, () => spf({ ip: input.ip, helo, sender, mta: input.hostname, resolver }), (r) => r.status.result === 'temperror');
+  spfWork.catch(() => undefined);
+  const { checks, fields } = await verifyDkim(input.source, lookup);
+  if (fields.some((f) => f.key === 'arc-seal' || f.key === 'arc-message-signature')) return withMailauth(input, lookup);
+  const spfRes = await spfWork;
+  const { headerFrom, fromFields } = authors(fields);
+  const spfDomains = spfRes.status.result === 'pass' && spfRes.domain ? [spfRes.domain] : [];
+  const dkimDomains = checks.map((c, id) => ({ id, c })).filter(({ c }) => c.result === 'pass').map(({ id, c }) => ({ id, domain: c.domain, underSized: c.underSized }));
+  const dmarcKey = JSON.stringify([headerFrom.map((a) => a.toLowerCase()), fromFields, spfDomains, dkimDomains]);
+  const dmarcRes = await memoized(memo.dmarc, memo.ttlMs, dmarcKey, async () => (await evaluateDmarc({ headerFrom, fromFields, spfDomains, dkimDomains, resolver } as never)).response, (r) => Boolean(r) && r !== false && r.status.result === 'temperror');
+  const dmarc = dmarcRes || undefined;
+  const aligned = dmarc?.alignment?.dkim?.result?.toLowerCase();
+  return {
+    spf: { result: spfRes.status.result as SpfResult, domain: spfDomain(input.mailFrom, input.helo), mailFrom: input.mailFrom, helo: input.helo },
+    dkim: checks.map((c: DkimCheck) => ({ result: c.result, domain: c.domain, selector: c.selector, algorithm: c.algorithm, aligned: c.result === 'pass' && c.domain === aligned })),
+    arc: { result: 'none', instance: 0, sealer: '', sealedDmarc: '' },
+    dmarc: dmarc && dmarcVerdict(dmarc),
+    fromDomain: headerFrom.length === 1 ? headerFrom[0].slice(headerFrom[0].lastIndexOf('@') + 1).toLowerCase() : '',
+    clauses: [...checks.map(dkimClause), spfRes.info, 'arc=none', ...(dmarc?.info ? [dmarc.info] : [])].filter(Boolean),
+    timedOut: false,
+  };
+}
+
+/** The author mailboxes (RFC5322.From, groups included) and how many From fields there were. */
+function authors(fields: RawField[]): { headerFrom: string[]; fromFields: number } {
+  const froms = fields.filter((f) => f.key === 'from');
+  const headerFrom: string[] = [];
+  for (const f of froms) {
+    const value = Buffer.from(f.line.slice(f.line.indexOf(':') + 1), 'latin1').toString('utf8').trim();
+    for (const addr of addressparser(value) as { address?: string; group?: { address?: string }[] }[]) {
+      for (const mailbox of addr.group ?? [addr]) if (mailbox.address) headerFrom.push(mailbox.address);
+    }
+  }
+  return { headerFrom, fromFields: froms.length };
+}
+
+type MailauthDmarc = Exclude<Awaited<ReturnType<typeof authenticate>>['dmarc'], false>;
+
+function dmarcVerdict(d: MailauthDmarc): NonNullable<AuthVerdicts['dmarc']> {
+  return {
+    result: d.status.result as DmarcResult,
+    policy: (d.policy ?? '') as '' | 'none' | 'quarantine' | 'reject',
+    fromDomain: (d.status.header?.from ?? '').toLowerCase(),
+    orgDomain: (d.domain ?? '').toLowerCase(),
+    policyDomain: (d.policyDomain ?? '').toLowerCase(),
+    spfAligned: Boolean(d.alignment?.spf?.result),
+    dkimAligned: Boolean(d.alignment?.dkim?.result),
+  };
+}
+
+/** The whole check by mailauth (messages with an ARC chain). */
+async function withMailauth(input: AuthenticationInput, lookup: DnsLookup): Promise<AuthVerdicts> {
+  const stream: Readable | Buffer = typeof input.source === 'string' ? createReadStream(input.source) : input.source;
+  const res = await authenticate(stream, { ip: input.ip, helo: input.helo, sender: spfSender(input), mta: input.hostname, resolver: lookup as never, disableBimi: true });
+  return verdictsOf(res, input);
 }
 
 type MailauthResult = Awaited<ReturnType<typeof authenticate>>;
@@ -139,17 +233,7 @@ function verdictsOf(res: MailauthResult, input: AuthenticationInput): AuthVerdic
       sealer: (arcRes?.signature ? arcRes.signature.signingDomain ?? '' : '').toLowerCase(),
       sealedDmarc,
     },
-    dmarc: dmarcRes
-      ? {
-          result: dmarcRes.status.result as DmarcResult,
-          policy: (dmarcRes.policy ?? '') as '' | 'none' | 'quarantine' | 'reject',
-          fromDomain: (dmarcRes.status.header?.from ?? '').toLowerCase(),
-          orgDomain: (dmarcRes.domain ?? '').toLowerCase(),
-          policyDomain: (dmarcRes.policyDomain ?? '').toLowerCase(),
-          spfAligned: Boolean(dmarcRes.alignment?.spf?.result),
-          dkimAligned: Boolean(dmarcRes.alignment?.dkim?.result),
-        }
-      : undefined,
+    dmarc: dmarcRes && dmarcVerdict(dmarcRes),
     fromDomain: (res.dkim?.headerFrom ? [res.dkim.headerFrom].flat()[0] ?? '' : '').split('@').pop()!.toLowerCase(),
     clauses,
     timedOut: false,
