@@ -3,7 +3,7 @@
 // resolver: every canonicalization, RSA and Ed25519, whitespace the relaxed forms must fold,
 // trailing empty lines, a body read from memory and from a spool file in chunks, and tampering.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNsd, txt, type Nsd } from '../../test/support/nsd.js';
