@@ -17,7 +17,8 @@ function signedMessage(dir, size) {
   const line = 'The quarterly figures are attached below; please review them before the meeting.\n';
   const body = line.repeat(Math.max(1, Math.ceil((size - 400) / line.length)));
   const msg = ['From: News <news@fabrikam.example>', 'To: user@bench.test', 'Subject: quarterly figures', 'Message-ID: <bench@fabrikam.example>', 'Date: Sat, 05 Dec 2026 12:00:00 +0000', 'MIME-Version: 1.0', 'Content-Type: text/plain; charset=utf-8', '', body].join('\r\n').replace(/\n(?!\r)/g, '\r\n').replace(/\r\r\n/g, '\r\n');
-  const signed = run(dir, 'dkimsign', ['--hcanon', 'relaxed', '--bcanon', 'relaxed', 'bench', 'fabrikam.example', join(dir, 'bench.key')], msg);
+  // BENCH_AUTH_UNSIGNED=1: the same message unsigned (what SPF and DMARC alone cost).
+  const signed = process.env.BENCH_AUTH_UNSIGNED ? msg : run(dir, 'dkimsign', ['--hcanon', 'relaxed', '--bcanon', 'relaxed', 'bench', 'fabrikam.example', join(dir, 'bench.key')], msg);
   const file = join(dir, `message-${size}.eml`);
   writeFileSync(file, signed.replace(/\r\n/g, '\n'));
   return file;
