@@ -1,12 +1,13 @@
 // Sender authentication of one message, once, for every organization it goes to: SPF for MAIL
 // FROM (the HELO name for the null sender), every DKIM signature (RSA and Ed25519), ARC chain
-// validation and DMARC as RFC 9989 defines it (the DNS Tree Walk, adkim/aspf, sp, np, t=y) — all
-// mailauth 7, asked through the gateway's own resolver. The verdicts that come back are plain
-// data: the policy (policy.ts) and the header (authResults.ts) are decided from them, purely.
+// validation and DMARC as RFC 9989 defines it (the DNS Tree Walk, adkim/aspf, sp, np, t=y), asked
+// through the gateway's own resolver. The verdicts that come back are plain data: the policy
+// (policy.ts) and the header (authResults.ts) are decided from them, purely.
 //
 // Messages without an ARC chain (nearly all) take the fast path: DKIM by auth/dkim.ts (one pass
-// over the body, native hashing), SPF and DMARC by mailauth. A message with ARC headers goes
-// through mailauth's authenticate() whole, which validates the chain.
+// over the body, native hashing), SPF and DMARC by mailauth 7. A message with ARC headers goes
+// through mailauth's authenticate() whole, which validates the chain; its lenient wording of a
+// body hash mismatch (`neutral`) is reported as `fail`, as on the fast path and in Exchange.
 import { createReadStream } from 'node:fs';
 import { isIP } from 'node:net';
 import type { Readable } from 'node:stream';
@@ -208,8 +209,9 @@ type MailauthResult = Awaited<ReturnType<typeof authenticate>>;
 
 function verdictsOf(res: MailauthResult, input: AuthenticationInput): AuthVerdicts {
   const dmarcRes = res.dmarc || undefined;
+  const bodyHashFailed = (r: { status: { result: string; comment?: string } }) => r.status.result === 'neutral' && r.status.comment === 'body hash did not verify';
   const dkim: DkimVerdict[] = (res.dkim?.results ?? []).map((r) => ({
-    result: r.status.result,
+    result: bodyHashFailed(r) ? 'fail' : r.status.result,
     domain: (r.signingDomain ?? '').toLowerCase(),
     selector: r.selector ?? '',
     algorithm: r.algo ?? '',
@@ -218,7 +220,7 @@ function verdictsOf(res: MailauthResult, input: AuthenticationInput): AuthVerdic
   const arcRes = res.arc || undefined;
   const sealedDmarc = (arcRes?.authenticationResults as { dmarc?: { result?: string } } | undefined)?.dmarc?.result ?? '';
   const clauses = [
-    ...(res.dkim?.results ?? []).map((r) => r.info),
+    ...(res.dkim?.results ?? []).map((r) => (bodyHashFailed(r) ? r.info?.replace(/^dkim=neutral/, 'dkim=fail') : r.info)),
     ...(res.spf ? [res.spf.info] : []),
     ...(arcRes?.info ? [arcRes.info] : []),
     ...(dmarcRes?.info ? [dmarcRes.info] : []),
