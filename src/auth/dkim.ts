@@ -127,13 +127,19 @@ function relaxedHeader(line: string): string {
 /** The data the header signature covers (RFC 6376 3.7): the signed fields bottom-up, then the signature field with b= empty. */
 function signedHeaderData(sig: Signature, fields: RawField[]): Buffer {
   const canon = sig.headerCanon === 'relaxed' ? relaxedHeader : (l: string) => l;
+  const byName = new Map<string, RawField[]>();
+  for (const f of fields) {
+    const list = byName.get(f.key);
+    if (list) list.push(f);
+    else byName.set(f.key, [f]);
+  }
   const used = new Map<string, number>();
   const parts: string[] = [];
   for (const name of sig.signedHeaders) {
-    const candidates = fields.filter((f) => f.key === name);
+    const candidates = byName.get(name);
     const n = used.get(name) ?? 0;
     used.set(name, n + 1);
-    const f = candidates[candidates.length - 1 - n];
+    const f = candidates?.[candidates.length - 1 - n];
     if (f) parts.push(canon(f.line) + '\r\n');
   }
   // The signature field itself, with the value of its b= tag (not bh=) emptied, and no final CRLF.

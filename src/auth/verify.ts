@@ -14,7 +14,7 @@ import type { Readable } from 'node:stream';
 import { authenticate, spf } from 'mailauth';
 import { evaluateDmarc } from 'mailauth/lib/dmarc/index.js';
 import addressparser from 'nodemailer/lib/addressparser';
-import { dkimClause, verifyDkim, type DkimCheck, type RawField } from './dkim.js';
+import { dkimClause, verifyDkim, type DkimCheck } from './dkim.js';
 import type { DnsLookup } from './dnsResolver.js';
 import { TtlLru } from './lru.js';
 
@@ -88,6 +88,8 @@ type DmarcOutcome = Awaited<ReturnType<typeof evaluateDmarc>>['response'];
 export class VerdictMemo {
   readonly spf = new TtlLru<SpfOutcome>(10_000);
   readonly dmarc = new TtlLru<DmarcOutcome>(10_000);
+  /** Author mailboxes by the From fields' text (parsing addresses is pure). */
+  readonly authors = new TtlLru<{ headerFrom: string[]; fromFields: number }>(10_000);
   constructor(readonly ttlMs = 60_000) {}
 }
 
@@ -140,8 +142,7 @@ async function memoized<V>(cache: TtlLru<V>, ttlMs: number, key: string, compute
   const hit = cache.get(key);
   if (hit !== undefined) return hit;
   const value = await compute();
-  if (ttlMs > 0 && !temporary(value)) cache.set(key, value, ttlMs);
-  return value;
+  return temporary(value) ? value : remember(cache, ttlMs, key, value);
 }
 
 async function fastPath(input: AuthenticationInput, lookup: DnsLookup, memo: VerdictMemo): Promise<AuthVerdicts> {
@@ -153,7 +154,8 @@ async function fastPath(input: AuthenticationInput, lookup: DnsLookup, memo: Ver
   const { checks, fields } = await verifyDkim(input.source, lookup);
   if (fields.some((f) => f.key === 'arc-seal' || f.key === 'arc-message-signature')) return withMailauth(input, lookup);
   const spfRes = await spfWork;
-  const { headerFrom, fromFields } = authors(fields);
+  const fromLines = fields.filter((f) => f.key === 'from').map((f) => f.line);
+  const { headerFrom, fromFields } = memo.authors.get(fromLines.join('\n')) ?? remember(memo.authors, memo.ttlMs, fromLines.join('\n'), authors(fromLines));
   const spfDomains = spfRes.status.result === 'pass' && spfRes.domain ? [spfRes.domain] : [];
   const dkimDomains = checks.map((c, id) => ({ id, c })).filter(({ c }) => c.result === 'pass').map(({ id, c }) => ({ id, domain: c.domain, underSized: c.underSized }));
   const dmarcKey = JSON.stringify([headerFrom.map((a) => a.toLowerCase()), fromFields, spfDomains, dkimDomains]);
@@ -171,12 +173,16 @@ async function fastPath(input: AuthenticationInput, lookup: DnsLookup, memo: Ver
   };
 }
 
+function remember<V>(cache: TtlLru<V>, ttlMs: number, key: string, value: V): V {
+  if (ttlMs > 0) cache.set(key, value, ttlMs);
+  return value;
+}
+
 /** The author mailboxes (RFC5322.From, groups included) and how many From fields there were. */
-function authors(fields: RawField[]): { headerFrom: string[]; fromFields: number } {
-  const froms = fields.filter((f) => f.key === 'from');
+function authors(froms: string[]): { headerFrom: string[]; fromFields: number } {
   const headerFrom: string[] = [];
-  for (const f of froms) {
-    const value = Buffer.from(f.line.slice(f.line.indexOf(':') + 1), 'latin1').toString('utf8').trim();
+  for (const line of froms) {
+    const value = Buffer.from(line.slice(line.indexOf(':') + 1), 'latin1').toString('utf8').trim();
     for (const addr of addressparser(value) as { address?: string; group?: { address?: string }[] }[]) {
       for (const mailbox of addr.group ?? [addr]) if (mailbox.address) headerFrom.push(mailbox.address);
     }
