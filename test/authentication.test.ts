@@ -231,6 +231,15 @@ describe('composite authentication for the organization\'s own domain (the artic
     const r = spawnSync(process.execPath, [CLI, 'hunt', '-d', pg.dataDir, '-f', 'json', kql], { encoding: 'utf8', timeout: 60_000 });
     expect(r.status, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).rows).toContainEqual({ Subject: 'urgent wire transfer', SenderFromAddress: 'ceo@contoso.com', DeliveryLocation: 'Quarantine' });
+    // The admin finds it among the anti-phishing policy's holds, not the transport rules', and releases it.
+    const held = shell("Get-QuarantineMessage -PolicyTypes AntiPhishPolicy -QuarantineTypes Phish | Where-Object { $_.Subject -eq 'urgent wire transfer' } | Format-List Subject, QuarantineTypes, PolicyType");
+    expect(held.status, held.stderr).toBe(0);
+    expect(held.stdout).toMatch(/^QuarantineTypes\s+: Phish$/m);
+    expect(held.stdout).toMatch(/^PolicyType\s+: AntiPhishPolicy$/m);
+    expect(shell("Get-QuarantineMessage -PolicyTypes ExchangeTransportRule | Where-Object { $_.Subject -eq 'urgent wire transfer' } | Format-List Subject").stdout.trim()).toBe('');
+    const release = shell("Get-QuarantineMessage -Subject 'urgent wire transfer' | Release-QuarantineMessage -ReleaseToAll");
+    expect(release.status, release.stderr).toBe(0);
+    expect(await delivered('urgent wire transfer')).toMatch(/compauth=fail reason=601/);
   });
 
   it('postern simulate --eml reports the verdicts live mail got', async () => {

@@ -102,6 +102,9 @@ export const modelTransportRules: TransportRuleStorage = {
   with: (org, rules) => ({ ...org, TransportRules: rules }),
 };
 
+/** Which quarantine types each policy type holds in Postern (Get-QuarantineMessage -PolicyTypes). */
+const QUARANTINE_TYPE_OF_POLICY: Record<string, string[]> = { ExchangeTransportRule: ['TransportRule'], AntiPhishPolicy: ['Phish'] };
+const POLICY_TYPE_OF_QUARANTINE_TYPE: Record<string, string> = { TransportRule: 'ExchangeTransportRule', Phish: 'AntiPhishPolicy' };
 const same = (a: string | undefined | null, b: string | undefined | null) => !!a && !!b && a.toLowerCase() === b.toLowerCase();
 
 function invalid(parameter: string, message: string, errorId = 'InvalidParameterValue'): ShellError {
@@ -609,10 +612,21 @@ export class StoreShellServices implements ShellServices {
 
   async getQuarantineMessages(q: QuarantineQuery): Promise<QuarantineMessageObject[]> {
     return this.withQuarantine((svc) => {
-      // Postern quarantines by transport rule only (Email entities, ExchangeTransportRule policies).
+      // Postern quarantines email by transport rule (ExchangeTransportRule) and for spoof or
+      // DMARC failures (AntiPhishPolicy, QuarantineTypes Phish).
       if (q.EntityType && q.EntityType !== 'Email') return [];
-      if (q.PolicyTypes?.length && !q.PolicyTypes.includes('ExchangeTransportRule')) return [];
-      if (q.Type && q.Type !== 'TransportRule') return [];
+      let types = q.QuarantineTypes;
+      if (q.PolicyTypes?.length) {
+        const byPolicy = q.PolicyTypes.flatMap((p) => QUARANTINE_TYPE_OF_POLICY[p] ?? []);
+        if (!byPolicy.length) return [];
+        types = types?.length ? types.filter((t) => byPolicy.some((b) => same(b, t))) : byPolicy;
+        if (!types.length) return [];
+      }
+      if (q.Type && q.Type !== 'TransportRule' && q.Type !== 'Phish') return [];
+      if (q.Type) {
+        types = types ? types.filter((t) => same(t, q.Type)) : [q.Type];
+        if (!types.length) return [];
+      }
       if (q.Reported === true) return [];
       const entries = svc.list({
         identity: q.Identity,
@@ -622,7 +636,7 @@ export class StoreShellServices implements ShellServices {
         endExpires: q.EndExpiresDate?.getTime(),
         direction: q.Direction,
         domains: q.Domain,
-        quarantineTypes: q.QuarantineTypes,
+        quarantineTypes: types,
         recipients: q.RecipientAddress,
         senders: q.SenderAddress,
         releaseStatus: q.ReleaseStatus,
@@ -737,7 +751,7 @@ function quarantineObject(e: QuarantineEntry): QuarantineMessageObject {
     Subject: e.subject,
     Size: e.size,
     Type: e.quarantineTypes === 'TransportRule' ? 'Transport rule' : e.quarantineTypes,
-    PolicyType: e.quarantineTypes === 'TransportRule' ? 'ExchangeTransportRule' : '',
+    PolicyType: POLICY_TYPE_OF_QUARANTINE_TYPE[e.quarantineTypes] ?? '',
     PolicyName: e.policyName,
     QuarantineTypes: e.quarantineTypes,
     Direction: e.direction === 'Outbound' ? 'Outbound' : 'Inbound',
