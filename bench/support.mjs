@@ -54,7 +54,8 @@ export function monitor(rootPid) {
  */
 export function load(p, { size, sessions, reuse, file }, count, opts = {}) {
   return new Promise((res, rej) => {
-    const a = ['-s', String(sessions), '-m', String(count), ...(file ? ['-F', file] : ['-l', String(size)]), '-f', opts.from ?? 'load@fabrikam.example', '-t', opts.to ?? 'user@bench.test', ...(reuse ? ['-d'] : []), `127.0.0.1:${p}`];
+    const f = file ?? opts.file;
+    const a = ['-s', String(sessions), '-m', String(count), ...(f ? ['-F', f] : ['-l', String(size)]), '-f', opts.from ?? 'load@fabrikam.example', '-t', opts.to ?? 'user@bench.test', ...(reuse ? ['-d'] : []), `127.0.0.1:${p}`];
     const t0 = process.hrtime.bigint();
     const proc = spawn('smtp-source', a, { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
@@ -75,11 +76,11 @@ export function prepareDataDir(dir, organizations) {
  * A `postern serve` on 127.0.0.1:port with one organization (bench.test) delivering to `delivery`
  * (default: discard), in a fresh data directory. `drained()` resolves once the queue is empty.
  */
-export async function startPostern({ port, processes = 'auto', delivery = { kind: 'discard' } }) {
+export async function startPostern({ port, processes = 'auto', delivery = { kind: 'discard' }, settings = 'senderAuthentication: false\n' }) {
   const dir = mkdtempSync(join(tmpdir(), 'bench-postern-'));
   const org = { Name: 'Bench', Guid: randomUUID(), AcceptedDomains: [{ DomainName: 'bench.test' }], Delivery: delivery };
   prepareDataDir(dir, [org]);
-  writeFileSync(join(dir, 'postern.yaml'), `smtp: 127.0.0.1:${port}\nhttp: 127.0.0.1:0\nsmtpProcesses: ${processes}\nlimits: { maxConnectionsPerIp: 1000 }\n`);
+  writeFileSync(join(dir, 'postern.yaml'), `smtp: 127.0.0.1:${port}\nhttp: 127.0.0.1:0\nsmtpProcesses: ${processes}\nlimits: { maxConnectionsPerIp: 1000 }\n${settings}`);
   const proc = spawn(process.execPath, [POSTERN, 'serve', '-d', dir], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, POSTERN_LOG_LEVEL: 'info' } });
   await new Promise((res, rej) => {
     proc.stdout.on('data', (d) => String(d).includes('postern ready') && res());

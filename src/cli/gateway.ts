@@ -12,6 +12,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { GatewayMetrics, type WorkerMetrics } from '../api/metrics.js';
+import { Authenticator, dnsServersOf } from '../auth/authenticator.js';
 import { startHttp } from '../api/server.js';
 import { splitHostPort, type ServerSettings } from '../config/server.js';
 import { SmtpDelivery } from '../delivery/smtp.js';
@@ -93,7 +94,11 @@ async function startListeners(
   const tls = tlsFor(dataDir, settings);
   const trustedNetworks = prefixTrie(settings.trustedNetworks);
   const { watcher } = ingest;
+  const authenticator = settings.senderAuthentication
+    ? new Authenticator({ dnsServers: dnsServersOf(settings.dnsServers), dnsTimeoutMs: settings.dnsTimeoutMs, authenticationTimeoutMs: settings.authenticationTimeoutMs })
+    : undefined;
   const ctx: ListenerContext = {
+    authenticator,
     hostname: settings.hostname,
     limits: { ...DEFAULT_LIMITS, ...settings.limits },
     tls, logger, metrics, connections, onQueued,
@@ -114,7 +119,14 @@ async function startListeners(
     const hp = splitHostPort(settings.smtps);
     smtpsPort = await l.listen(hp.port, hp.host);
   }
-  return { smtpPort, smtpsPort, close: async () => void (await Promise.all(listeners.map((l) => l.close()))) };
+  return {
+    smtpPort,
+    smtpsPort,
+    close: async () => {
+      await Promise.all(listeners.map((l) => l.close()));
+      authenticator?.close();
+    },
+  };
 }
 
 const withPort = (hostPort: string, port: number) => `${hostPort.slice(0, hostPort.lastIndexOf(':'))}:${port}`;

@@ -179,6 +179,7 @@ async function testMailFlow(dataDir: string, org: Organization, r: MailFlowSimul
     certName: r.CertificateName ? [r.CertificateName] : [],
     mailFrom: r.MailFrom,
     rcpt: r.Recipients,
+    dnsServer: [],
   });
   const copy = result.copies[0];
   return {

@@ -7,6 +7,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { isIP } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Authenticator } from '../auth/authenticator.js';
+import type { AuthVerdicts } from '../auth/verify.js';
 import { admitRecipient, type AdmittedRecipient } from '../mailflow/admitRecipient.js';
 import { endOfDataRefusal, messageNeedsContent, planMessage } from '../mailflow/copyPlan.js';
 import type { ClientFacts, MessageFacts } from '../mailflow/message.js';
@@ -30,6 +32,9 @@ export interface Options {
   certUntrusted?: boolean;
   mailFrom: string;
   rcpt: string[];
+  /** Authenticate the sender (SPF, DKIM, DMARC, ARC) through these DNS servers (host:port, or 'system'). */
+  dnsServer: string[];
+  dnsTimeoutMs?: string;
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -79,7 +84,8 @@ export async function simulate(opts: Options) {
     };
   });
   const content = messageNeedsContent(admitted) ? await contentOf(opts) : undefined;
-  const plans = admitted.length ? planMessage(admitted, facts, { gatewayHost: 'postern.simulate', now: new Date(), newId: randomUUID, content, explain: true }) : [];
+  const auth = admitted.length ? await authenticationOf(opts, client) : undefined;
+  const plans = admitted.length ? planMessage(admitted, facts, { gatewayHost: GATEWAY_HOST, now: new Date(), newId: randomUUID, content, auth, explain: true }) : [];
   const refusal = endOfDataRefusal(plans);
   const dataReply = !admitted.length ? null : refusal ? `${refusal.plan.reply!.code} ${refusal.plan.reply!.text}` : '250 2.0.0 OK';
   const copies = plans.map(({ plan, recipients: group }) => ({
@@ -89,6 +95,7 @@ export async function simulate(opts: Options) {
     authAs: plan.firewall.authAs,
     emailDirection: plan.firewall.emailDirection,
     headerFirewall: { removed: plan.firewall.removed.map((h) => h.name), stamps: plan.firewall.stamps },
+    authentication: plan.auth ? { compauth: plan.auth.compauth, action: plan.auth.action, reason: plan.auth.reason || undefined, AuthenticationDetails: plan.auth.fields.AuthenticationDetails, fields: plan.auth.fields } : undefined,
     rules: plan.rules?.explanations.map((e) => ({ name: e.rule.Name, priority: e.rule.Priority, mode: e.rule.Mode, status: e.status, conditions: e.conditions, exceptions: e.exceptions, actions: e.actions, error: e.error })) ?? [],
     ruleSummary: plan.rules ? describeEvaluation(plan.rules) : [],
     outcome: refusal && plan.outcome !== 'reject' && plan.outcome !== 'defer' ? 'refused-with-message' : plan.outcome,
@@ -99,7 +106,26 @@ export async function simulate(opts: Options) {
   const disposition: Record<string, string> = {};
   for (const r of recipients) if (!r.rcptReply.startsWith('250')) disposition[r.address] = `refused ${r.rcptReply}`;
   for (const c of copies) for (const a of c.recipients) disposition[a] = refusal ? `refused ${dataReply}` : c.outcome;
-  return { client, mailFrom: opts.mailFrom, recipients, dataReply, copies, disposition };
+  return { client, mailFrom: opts.mailFrom, recipients, dataReply, copies, disposition, authentication: auth && verdictSummary(auth) };
+}
+
+const GATEWAY_HOST = 'postern.simulate';
+
+/** The verdicts live mail would get: only with a message to check and DNS servers to ask. */
+async function authenticationOf(opts: Options, client: ClientFacts): Promise<AuthVerdicts | undefined> {
+  if (!opts.dnsServer.length || (opts.eml === undefined && opts.messageText === undefined)) return undefined;
+  const servers = opts.dnsServer.includes('system') ? 'system' : opts.dnsServer;
+  const authenticator = new Authenticator({ dnsServers: servers, dnsTimeoutMs: Number(opts.dnsTimeoutMs ?? 2000), authenticationTimeoutMs: 10_000 });
+  try {
+    const source = opts.eml ? opts.eml : Buffer.from(opts.messageText!.replace(/\r?\n/g, '\r\n'));
+    return await authenticator.authenticate({ source, ip: client.ip, helo: client.helo, mailFrom: opts.mailFrom, hostname: GATEWAY_HOST });
+  } finally {
+    authenticator.close();
+  }
+}
+
+function verdictSummary(v: AuthVerdicts) {
+  return { spf: v.spf.result, dkim: v.dkim.map((d) => ({ result: d.result, domain: d.domain, selector: d.selector, algorithm: d.algorithm })), arc: v.arc.result, dmarc: v.dmarc ? { result: v.dmarc.result, policy: v.dmarc.policy, fromDomain: v.dmarc.fromDomain, orgDomain: v.dmarc.orgDomain } : null, timedOut: v.timedOut };
 }
 
 /** Body and attachments for rules that read them: from the .eml, or from the given text via a temporary file. */
@@ -151,6 +177,7 @@ function printText(r: Awaited<ReturnType<typeof simulate>>): void {
   for (const c of r.copies) {
     out.push('', `Copy for ${c.organization}: ${c.recipients.join(', ')}`);
     out.push(`  connector: ${c.connector || '(none: Direct Send)'}; AuthAs ${c.authAs}; ${c.emailDirection}`);
+    if (c.authentication) out.push(`  authentication: ${c.authentication.AuthenticationDetails}; compauth=${c.authentication.compauth.result} reason=${c.authentication.compauth.reason}${c.authentication.reason ? ` (${c.authentication.reason})` : ''}`);
     if (c.headerFirewall.removed.length) out.push(`  header firewall removed: ${c.headerFirewall.removed.join(', ')}`);
     for (const line of c.ruleSummary) out.push(`  ${line}`);
     out.push(`  disposition: ${c.outcome}${c.deliverTo.length ? ` → ${c.deliverTo.join(', ')}` : ''}${c.reply ? ` (${c.reply})` : ''}`);
@@ -170,6 +197,8 @@ export function register(program: Command): void {
     .option('--cert-untrusted', 'the client certificate does not chain to the trust store')
     .requiredOption('--mail-from <address>', "envelope sender (MAIL FROM); '' for <>")
     .option('--rcpt <address>', 'envelope recipient (repeatable)', collect, [])
+    .option('--dns-server <host:port>', "authenticate the sender (SPF, DKIM, DMARC, ARC) asking this DNS server, as serve's dnsServers ('system': the system's resolvers; repeatable; needs --eml)", collect, [])
+    .option('--dns-timeout-ms <ms>', 'time limit of one DNS query', '2000')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
     .addHelpText(
       'after',

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { InboundConnectorList } from './inboundConnector.js';
 import { TransportRule } from '../rules/model.js';
+import { AntiPhishPolicy, ArcConfig } from './antiPhish.js';
 
 export const DomainType = z.enum(['Authoritative', 'InternalRelay']);
 
@@ -63,5 +64,9 @@ export const Organization = z.object({
   InboundConnectors: InboundConnectorList.default([]),
   /** Mail flow rules, evaluated in Priority order (0 first). */
   TransportRules: z.array(TransportRule).default([]),
+  /** What sender authentication acts on (Get/Set-AntiPhishPolicy); absent: the defaults. */
+  AntiPhishPolicy: AntiPhishPolicy.optional(),
+  /** The ARC sealers the organization trusts (Get/Set-ArcConfig); absent: none. */
+  ArcConfig: ArcConfig.optional(),
 });
 export type Organization = z.infer<typeof Organization>;

@@ -53,6 +53,14 @@ export const ServerSettings = z.object({
   deliveryConcurrency: z.number().int().min(1).max(1000).default(20),
   /** Days of message trace, EmailEvents and SmtpRejectEvents kept (Exchange: 90). */
   traceRetentionDays: z.number().int().min(1).max(3650).default(DEFAULT_TRACE_RETENTION_DAYS),
+  /** Check SPF, DKIM, DMARC and ARC on every message and act on them per organization (AntiPhishPolicy). */
+  senderAuthentication: z.boolean().default(true),
+  /** DNS servers for sender authentication, as host:port (or host), or 'system' for the system's resolvers. */
+  dnsServers: z.union([z.literal('system'), z.array(z.string().min(1)).min(1)]).default('system'),
+  /** One DNS query's time limit. */
+  dnsTimeoutMs: z.number().int().min(50).max(30_000).default(2000),
+  /** The most one message's authentication may take (DNS included); unfinished checks are temperror. */
+  authenticationTimeoutMs: z.number().int().min(100).max(60_000).default(10_000),
   queuePollMs: z.number().int().min(10).default(1000),
   configPollMs: z.number().int().min(50).default(500),
 });

@@ -4,6 +4,7 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
+import { isOwnAuthResults } from '../auth/authResults.js';
 import { isRemoved, type HeaderEdits } from '../mailflow/headerEdits.js';
 import type { HeaderField } from '../mailflow/message.js';
 
@@ -57,6 +58,7 @@ export function applyEdits(header: Buffer, edits: HeaderEdits): Buffer {
   const out: Buffer[] = edits.prepend.map(fieldBytes);
   for (const f of rawFields(header)) {
     if (isRemoved(f.name, edits.remove) || setNames.has(f.name.toLowerCase())) continue;
+    if (edits.removeAuthResultsOf && isOwnAuthResults({ name: f.name, value: f.raw.subarray(f.raw.indexOf(':') + 1).toString('utf8') }, edits.removeAuthResultsOf)) continue;
     if (edits.subjectPrefix && f.name.toLowerCase() === 'subject') {
       const value = f.raw.subarray(f.raw.indexOf(':') + 1).toString('utf8').replace(/^ /, '');
       out.push(Buffer.from(`${f.name}: ${edits.subjectPrefix}${value}`, 'utf8'));

@@ -2,9 +2,12 @@
 // gateway and for `postern simulate`: the front door's verdict (already taken at RCPT), the
 // header firewall and stamps, the organization's transport rules, and the final disposition
 // with the header edits delivery will apply. Pure: ids, time and body content come in.
+import type { AuthDecision } from '../auth/policy.js';
+import type { AuthVerdicts } from '../auth/verify.js';
 import type { Organization } from '../config/model.js';
 import { compileRules, evaluatePerRecipient, evaluateRules, type CompiledRuleSet, type MessageContent, type RuleEvaluation, type RuleRef } from '../rules/index.js';
 import type { AdmittedRecipient } from './admitRecipient.js';
+import { authenticationDecision, withAuthenticationResults } from './authentication.js';
 import type { FrontDoorDecision } from './frontDoor.js';
 import { headerFirewall, type HeaderFirewallResult } from './headerFirewall.js';
 import type { HeaderEdits } from './headerEdits.js';
@@ -26,6 +29,8 @@ export interface CopyPlan {
   reply?: { code: number; text: string };
   /** quarantine / delete / reject / redirect: the rule that decided. */
   decidedBy?: RuleRef;
+  /** The organization's decision on the sender authentication verdicts (when they were checked). */
+  auth?: AuthDecision;
 }
 
 export interface CopyInput {
@@ -39,6 +44,8 @@ export interface CopyInput {
   gatewayHost: string;
   now: Date;
   content?: MessageContent;
+  /** Sender authentication verdicts (SPF, DKIM, DMARC, ARC), checked once per message. */
+  auth?: AuthVerdicts;
   /** Record why each rule did or didn't match (simulate); the gateway needs only the decision. */
   explain?: boolean;
 }
@@ -59,9 +66,15 @@ export function contentNeeds(org: Organization): { body: boolean; attachments: b
 
 export function planCopies(input: CopyInput): CopyPlan[] {
   const { org, facts, frontDoor } = input;
-  const firewall = headerFirewall({ headers: facts.headers, attribution: frontDoor.attribution, mailFrom: facts.envelope.mailFrom, org, gatewayHost: input.gatewayHost, networkMessageId: input.networkMessageId });
-  const base = (networkMessageId: string, recipients: string[]): CopyPlan => ({ networkMessageId, recipients, firewall, outcome: 'deliver', deliverTo: recipients, edits: firewall.edits });
-  if (!org.TransportRules.length) return [base(input.networkMessageId, input.recipients)];
+  const auth = input.auth ? authenticationDecision(org, frontDoor.attribution, input.auth) : undefined;
+  // Our Authentication-Results goes on before the rules run, so a rule can read it.
+  const firewallFor = (networkMessageId: string) => {
+    const fw = headerFirewall({ headers: facts.headers, attribution: frontDoor.attribution, mailFrom: facts.envelope.mailFrom, org, gatewayHost: input.gatewayHost, networkMessageId });
+    return auth ? withAuthenticationResults(fw, input.auth!, auth, input.gatewayHost) : fw;
+  };
+  const firewall = firewallFor(input.networkMessageId);
+  const base = (networkMessageId: string, recipients: string[]): CopyPlan => ({ networkMessageId, recipients, firewall, outcome: 'deliver', deliverTo: recipients, edits: firewall.edits, auth });
+  if (!org.TransportRules.length) return [applyAuthentication(base(input.networkMessageId, input.recipients))];
 
   const set = rulesOf(org);
   const ruleInput = {
@@ -80,10 +93,8 @@ export function planCopies(input: CopyInput): CopyPlan[] {
   return groups.map((g, i) => {
     const id = i === 0 ? input.networkMessageId : input.newId();
     const plan = base(id, [...g.recipients]);
-    if (id !== input.networkMessageId) {
-      plan.firewall = headerFirewall({ headers: facts.headers, attribution: frontDoor.attribution, mailFrom: facts.envelope.mailFrom, org, gatewayHost: input.gatewayHost, networkMessageId: id });
-    }
-    return applyDecision(plan, g.evaluation);
+    if (id !== input.networkMessageId) plan.firewall = firewallFor(id);
+    return applyAuthentication(applyDecision(plan, g.evaluation));
   });
 }
 
@@ -119,11 +130,11 @@ export function messageNeedsContent(recipients: readonly AdmittedRecipient[]): b
 export function planMessage(
   recipients: readonly AdmittedRecipient[],
   facts: MessageFacts,
-  opts: { gatewayHost: string; now: Date; newId(): string; content?: MessageContent; explain?: boolean },
+  opts: { gatewayHost: string; now: Date; newId(): string; content?: MessageContent; auth?: AuthVerdicts; explain?: boolean },
 ): PlannedCopy[] {
   return groupCopies(recipients).flatMap((group) => {
     const { org, frontDoor } = group[0];
-    const plans = planCopies({ org, facts, frontDoor, recipients: group.map((r) => r.address), networkMessageId: opts.newId(), newId: opts.newId, gatewayHost: opts.gatewayHost, now: opts.now, content: opts.content, explain: opts.explain });
+    const plans = planCopies({ org, facts, frontDoor, recipients: group.map((r) => r.address), networkMessageId: opts.newId(), newId: opts.newId, gatewayHost: opts.gatewayHost, now: opts.now, content: opts.content, auth: opts.auth, explain: opts.explain });
     return plans.map((plan) => ({ orgGuid: org.Guid, plan, recipients: group }));
   });
 }
@@ -143,6 +154,7 @@ export function endOfDataRefusal(plans: readonly PlannedCopy[]): PlannedCopy | u
 function applyDecision(plan: CopyPlan, evaluation: RuleEvaluation): CopyPlan {
   const d = evaluation.decision;
   const edits: HeaderEdits = {
+    ...plan.firewall.edits,
     prepend: [...plan.firewall.edits.prepend],
     remove: [...plan.firewall.edits.remove, ...d.headerEdits.filter((e) => e.op === 'remove').map((e) => e.name)],
     set: [...plan.firewall.edits.set, ...d.headerEdits.flatMap((e) => (e.op === 'set' ? [{ name: e.name, value: e.value }] : []))],
@@ -165,6 +177,24 @@ function applyDecision(plan: CopyPlan, evaluation: RuleEvaluation): CopyPlan {
       return { ...out, outcome: 'reject', deliverTo: [], decidedBy: disp.rule, reply: { code: disp.smtpCode, text: `${disp.enhancedStatusCode} ${disp.text}` } };
     case 'defer':
       return { ...out, outcome: 'defer', deliverTo: [], decidedBy: disp.rule, reply: { code: 451, text: `4.7.0 Temporary rule evaluation failure, try again later (${disp.reason})` } };
+  }
+}
+
+/**
+ * EOP filters after the transport rules: a copy the rules left to be delivered gets what the
+ * authentication decision calls for (DMARC reject at the end of DATA, quarantine as spoof, or
+ * junk: delivered with SCL 6).
+ */
+function applyAuthentication(plan: CopyPlan): CopyPlan {
+  const action = plan.auth?.action ?? 'none';
+  if (action === 'none' || (plan.outcome !== 'deliver' && plan.outcome !== 'redirect')) return plan;
+  switch (action) {
+    case 'reject':
+      return { ...plan, outcome: 'reject', deliverTo: [], reply: plan.auth!.reply };
+    case 'quarantine':
+      return { ...plan, outcome: 'quarantine', deliverTo: [] };
+    case 'junk':
+      return { ...plan, edits: { ...plan.edits, set: [...plan.edits.set.filter((f) => f.name !== 'X-MS-Exchange-Organization-SCL'), { name: 'X-MS-Exchange-Organization-SCL', value: '6' }] } };
   }
 }
 

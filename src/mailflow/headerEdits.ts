@@ -12,6 +12,8 @@ export interface HeaderEdits {
   /** Fields to set: replaces every existing field of that name, or adds one. */
   set: HeaderField[];
   subjectPrefix?: string;
+  /** Authentication-Results fields that claim this authserv-id are dropped (forged verdicts for our host). */
+  removeAuthResultsOf?: string;
 }
 
 export const NO_EDITS: HeaderEdits = { prepend: [], remove: [], set: [] };

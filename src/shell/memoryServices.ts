@@ -2,6 +2,7 @@
 // worked example of the contract). The real implementation comes from the store; this one does
 // no mail-flow evaluation: simulate() and hunt() return canned answers set by the test.
 import { randomUUID } from 'node:crypto';
+import { DEFAULT_ANTI_PHISH_POLICY } from '../config/antiPhish.js';
 import { objectExists, objectNotFound } from './errors.js';
 import type {
   AcceptedDomainChanges,
@@ -20,6 +21,9 @@ import type {
   NewTransportRuleRequest,
   OrganizationConfigChanges,
   OrganizationConfigObject,
+  AntiPhishPolicyChanges,
+  AntiPhishPolicyObject,
+  ArcConfigObject,
   QuarantineDeleteOptions,
   QuarantineExportObject,
   QuarantineExportOptions,
@@ -60,6 +64,26 @@ export class MemoryShellServices implements ShellServices {
 
   async setOrganizationConfig(changes: OrganizationConfigChanges): Promise<void> {
     Object.assign(this.config, changes);
+  }
+
+  antiPhish: AntiPhishPolicyObject = { Identity: DEFAULT_ANTI_PHISH_POLICY.Name, ...DEFAULT_ANTI_PHISH_POLICY };
+  arcConfig: ArcConfigObject = { Identity: 'Default', ArcTrustedSealers: [] };
+
+  async getAntiPhishPolicy(): Promise<AntiPhishPolicyObject> {
+    return { ...this.antiPhish };
+  }
+
+  async setAntiPhishPolicy(identity: string, changes: AntiPhishPolicyChanges): Promise<void> {
+    if (!same(this.antiPhish.Name, identity)) throw objectNotFound(identity, 'anti-phishing policy');
+    Object.assign(this.antiPhish, changes);
+  }
+
+  async getArcConfig(): Promise<ArcConfigObject> {
+    return { ...this.arcConfig, ArcTrustedSealers: [...this.arcConfig.ArcTrustedSealers] };
+  }
+
+  async setArcConfig(changes: { ArcTrustedSealers: string[] }): Promise<void> {
+    this.arcConfig.ArcTrustedSealers = [...changes.ArcTrustedSealers];
   }
 
   private domain(identity: string): AcceptedDomainObject {

@@ -52,6 +52,25 @@ export interface OrganizationConfigChanges {
   RejectDirectSend?: boolean;
 }
 
+export interface AntiPhishPolicyObject {
+  Identity: string;
+  Name: string;
+  EnableSpoofIntelligence: boolean;
+  HonorDmarcPolicy: boolean;
+  DmarcRejectAction: 'Reject' | 'Quarantine';
+  DmarcQuarantineAction: 'Quarantine' | 'MoveToJmf';
+  AuthenticationFailAction: 'Quarantine' | 'MoveToJmf';
+  [property: string]: unknown;
+}
+
+export type AntiPhishPolicyChanges = Partial<Pick<AntiPhishPolicyObject, 'EnableSpoofIntelligence' | 'HonorDmarcPolicy' | 'DmarcRejectAction' | 'DmarcQuarantineAction' | 'AuthenticationFailAction'>>;
+
+export interface ArcConfigObject {
+  Identity: string;
+  ArcTrustedSealers: string[];
+  [property: string]: unknown;
+}
+
 export type InboundConnectorType = 'Partner' | 'OnPremises';
 
 /** Every Set-/New-InboundConnector setting, with Exchange's names. */
@@ -339,6 +358,12 @@ export interface ShellServices {
 
   getOrganizationConfig(): Promise<OrganizationConfigObject>;
   setOrganizationConfig(changes: OrganizationConfigChanges): Promise<void>;
+
+  getAntiPhishPolicy(): Promise<AntiPhishPolicyObject>;
+  /** identity: the policy's name (the organization has its default policy only). */
+  setAntiPhishPolicy(identity: string, changes: AntiPhishPolicyChanges): Promise<void>;
+  getArcConfig(): Promise<ArcConfigObject>;
+  setArcConfig(changes: { ArcTrustedSealers: string[] }): Promise<void>;
 
   getAcceptedDomains(identity?: string): Promise<AcceptedDomainObject[]>;
   newAcceptedDomain(request: NewAcceptedDomainRequest): Promise<AcceptedDomainObject>;

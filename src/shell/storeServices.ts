@@ -23,6 +23,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { inboundConnectorListProblems, isDomainName, validateInboundConnector, type InboundConnector } from '../config/inboundConnector.js';
+import { DEFAULT_ANTI_PHISH_POLICY, DEFAULT_ARC_CONFIG } from '../config/antiPhish.js';
 import type { Organization } from '../config/model.js';
 import { buildRule, updateRule } from '../rules/build.js';
 import { RuleCompileError } from '../rules/compile.js';
@@ -50,6 +51,9 @@ import type {
   NewTransportRuleRequest,
   OrganizationConfigChanges,
   OrganizationConfigObject,
+  AntiPhishPolicyChanges,
+  AntiPhishPolicyObject,
+  ArcConfigObject,
   HistoricalSearchRequest,
   QuarantineDeleteOptions,
   QuarantineExportObject,
@@ -98,6 +102,9 @@ export const modelTransportRules: TransportRuleStorage = {
   with: (org, rules) => ({ ...org, TransportRules: rules }),
 };
 
+/** Which quarantine types each policy type holds in Postern (Get-QuarantineMessage -PolicyTypes). */
+const QUARANTINE_TYPE_OF_POLICY: Record<string, string[]> = { ExchangeTransportRule: ['TransportRule'], AntiPhishPolicy: ['Phish'] };
+const POLICY_TYPE_OF_QUARANTINE_TYPE: Record<string, string> = { TransportRule: 'ExchangeTransportRule', Phish: 'AntiPhishPolicy' };
 const same = (a: string | undefined | null, b: string | undefined | null) => !!a && !!b && a.toLowerCase() === b.toLowerCase();
 
 function invalid(parameter: string, message: string, errorId = 'InvalidParameterValue'): ShellError {
@@ -276,6 +283,29 @@ export class StoreShellServices implements ShellServices {
 
   async setOrganizationConfig(changes: OrganizationConfigChanges): Promise<void> {
     this.update((org) => ({ ...org, Config: { ...org.Config, ...(changes.RejectDirectSend === undefined ? {} : { RejectDirectSend: changes.RejectDirectSend }) } }));
+  }
+
+  // ------------------------------------------------------------------ anti-phishing, ARC
+
+  async getAntiPhishPolicy(): Promise<AntiPhishPolicyObject> {
+    const p = this.current().AntiPhishPolicy ?? DEFAULT_ANTI_PHISH_POLICY;
+    return { Identity: p.Name, ...p };
+  }
+
+  async setAntiPhishPolicy(identity: string, changes: AntiPhishPolicyChanges): Promise<void> {
+    this.update((org) => {
+      const policy = org.AntiPhishPolicy ?? DEFAULT_ANTI_PHISH_POLICY;
+      if (!same(policy.Name, identity.trim())) throw objectNotFound(identity, 'anti-phishing policy');
+      return { ...org, AntiPhishPolicy: { ...policy, ...changes } };
+    });
+  }
+
+  async getArcConfig(): Promise<ArcConfigObject> {
+    return { Identity: 'Default', ArcTrustedSealers: [...(this.current().ArcConfig ?? DEFAULT_ARC_CONFIG).ArcTrustedSealers] };
+  }
+
+  async setArcConfig(changes: { ArcTrustedSealers: string[] }): Promise<void> {
+    this.update((org) => ({ ...org, ArcConfig: { ArcTrustedSealers: changes.ArcTrustedSealers.map((d) => d.toLowerCase()) } }));
   }
 
   // ------------------------------------------------------------------ accepted domains
@@ -582,10 +612,21 @@ export class StoreShellServices implements ShellServices {
 
   async getQuarantineMessages(q: QuarantineQuery): Promise<QuarantineMessageObject[]> {
     return this.withQuarantine((svc) => {
-      // Postern quarantines by transport rule only (Email entities, ExchangeTransportRule policies).
+      // Postern quarantines email by transport rule (ExchangeTransportRule) and for spoof or
+      // DMARC failures (AntiPhishPolicy, QuarantineTypes Phish).
       if (q.EntityType && q.EntityType !== 'Email') return [];
-      if (q.PolicyTypes?.length && !q.PolicyTypes.includes('ExchangeTransportRule')) return [];
-      if (q.Type && q.Type !== 'TransportRule') return [];
+      let types = q.QuarantineTypes;
+      if (q.PolicyTypes?.length) {
+        const byPolicy = q.PolicyTypes.flatMap((p) => QUARANTINE_TYPE_OF_POLICY[p] ?? []);
+        if (!byPolicy.length) return [];
+        types = types?.length ? types.filter((t) => byPolicy.some((b) => same(b, t))) : byPolicy;
+        if (!types.length) return [];
+      }
+      if (q.Type && q.Type !== 'TransportRule' && q.Type !== 'Phish') return [];
+      if (q.Type) {
+        types = types ? types.filter((t) => same(t, q.Type)) : [q.Type];
+        if (!types.length) return [];
+      }
       if (q.Reported === true) return [];
       const entries = svc.list({
         identity: q.Identity,
@@ -595,7 +636,7 @@ export class StoreShellServices implements ShellServices {
         endExpires: q.EndExpiresDate?.getTime(),
         direction: q.Direction,
         domains: q.Domain,
-        quarantineTypes: q.QuarantineTypes,
+        quarantineTypes: types,
         recipients: q.RecipientAddress,
         senders: q.SenderAddress,
         releaseStatus: q.ReleaseStatus,
@@ -710,7 +751,7 @@ function quarantineObject(e: QuarantineEntry): QuarantineMessageObject {
     Subject: e.subject,
     Size: e.size,
     Type: e.quarantineTypes === 'TransportRule' ? 'Transport rule' : e.quarantineTypes,
-    PolicyType: e.quarantineTypes === 'TransportRule' ? 'ExchangeTransportRule' : '',
+    PolicyType: POLICY_TYPE_OF_QUARANTINE_TYPE[e.quarantineTypes] ?? '',
     PolicyName: e.policyName,
     QuarantineTypes: e.quarantineTypes,
     Direction: e.direction === 'Outbound' ? 'Outbound' : 'Inbound',

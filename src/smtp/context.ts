@@ -1,5 +1,6 @@
 // Everything a listener needs from the rest of the gateway, passed in (no globals).
 import type { Logger } from 'pino';
+import type { Authenticator } from '../auth/authenticator.js';
 import type { RuleRef } from '../rules/index.js';
 import type { ConfigSnapshot } from '../mailflow/snapshot.js';
 import type { GroupCommit, Spool } from '../queue/spool.js';
@@ -39,4 +40,6 @@ export interface ListenerContext {
   connections: ConnectionCounter;
   /** Told after each commit so delivery can start at once. */
   onQueued(): void;
+  /** Sender authentication (SPF, DKIM, DMARC, ARC); absent when turned off. */
+  authenticator?: Authenticator;
 }

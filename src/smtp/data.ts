@@ -5,10 +5,12 @@ import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { ContentScan } from '../content/scan.js';
 import { pump } from '../queue/pump.js';
+import type { AuthVerdicts } from '../auth/verify.js';
+import { temporaryFailure } from '../auth/verify.js';
 import { endOfDataRefusal, messageNeedsContent, planMessage, type PlannedCopy } from '../mailflow/copyPlan.js';
 import type { ClientFacts, HeaderField, MessageFacts } from '../mailflow/message.js';
 import { emailEventsFields, traceEvents } from '../rules/index.js';
-import type { NewMessage, QueuedCopy } from '../store/ports.js';
+import type { NewMessage, QuarantineHold, QueuedCopy } from '../store/ports.js';
 import { decodedHeader, receiptRecords, type CopyReceipt } from '../trace/receipt.js';
 import { countRuleHits, reportAccepted } from './accepted.js';
 import { extractContent } from './content.js';
@@ -20,6 +22,8 @@ import { smtpError, stateOf, type SessionLike } from './session.js';
 
 /** Transport-rule quarantine keeps messages 30 days (fixed in Exchange Online). */
 const QUARANTINE_DAYS = 30;
+/** Spoof and DMARC quarantine follows the anti-spam retention: 15 days in the default policy. */
+const PHISH_QUARANTINE_DAYS = 15;
 
 function violationReply(v: DataViolation): { code: number; text: string } {
   switch (v.kind) {
@@ -58,12 +62,13 @@ export async function onData(ctx: ListenerContext, stream: Readable, session: Se
     const facts: MessageFacts = { client, envelope: { mailFrom, rcptTo: state.recipients.map((r) => r.address) }, headers, size: inspector.bytes };
     // Body content is extracted once, and only when some organization's rules need it.
     const content = messageNeedsContent(state.recipients) ? await extractContent(writer.source()) : undefined;
-    const plans = planMessage(state.recipients, facts, { gatewayHost: ctx.hostname, now: new Date(), newId: randomUUID, content });
+    const auth = await authenticate(ctx, state, mailFrom, writer.source());
+    const plans = planMessage(state.recipients, facts, { gatewayHost: ctx.hostname, now: new Date(), newId: randomUUID, content, auth });
     countRuleHits(ctx, plans);
     const refusal = endOfDataRefusal(plans);
     if (refusal) {
       const { code, text } = refusal.plan.reply!;
-      recordReject(ctx, state, session.id, { stage: 'DATA', code, text, reason: `TransportRule:${refusal.plan.decidedBy?.Name}`, mailFrom, orgGuid: refusal.orgGuid, connector: refusal.plan.firewall.connectors });
+      recordReject(ctx, state, session.id, { stage: 'DATA', code, text, reason: refusal.plan.decidedBy ? `TransportRule:${refusal.plan.decidedBy.Name}` : `AntiPhish:${refusal.plan.auth?.reason}`, mailFrom, orgGuid: refusal.orgGuid, connector: refusal.plan.firewall.connectors });
       throw smtpError(code, text);
     }
 
@@ -103,6 +108,9 @@ function queuedCopy(ctx: ListenerContext, queueId: string, p: PlannedCopy, facts
     prepend.push({ name: 'X-Postern-Peer-Certificate', value: `CN=${clean(cert.subjectCN ?? '')}; DNS=${clean(cert.dnsNames.join(','))}; trusted=${cert.trusted ? 'yes' : 'no'}; sha256=${cert.fingerprint256}` });
   }
   const edits = { ...plan.edits, prepend };
+  if (plan.outcome === 'quarantine' && !plan.decidedBy) {
+    return [{ networkMessageId: plan.networkMessageId, orgGuid: p.orgGuid, recipients: plan.recipients, edits, quarantine: authQuarantine(p, facts, now) }];
+  }
   if (plan.outcome === 'quarantine') {
     const rule = plan.decidedBy!;
     return [{
@@ -125,6 +133,32 @@ function queuedCopy(ctx: ListenerContext, queueId: string, p: PlannedCopy, facts
   return [{ networkMessageId: plan.networkMessageId, orgGuid: p.orgGuid, recipients: plan.deliverTo, edits }];
 }
 
+/**
+ * Sender authentication for this message, within the time it may take and never past the
+ * session's own limit (a DNS server that does not answer must not hold the client).
+ */
+async function authenticate(ctx: ListenerContext, state: ReturnType<typeof stateOf>, mailFrom: string, source: string | Buffer): Promise<AuthVerdicts | undefined> {
+  if (!ctx.authenticator) return undefined;
+  const left = state.connectedAt + ctx.limits.sessionTimeoutMs - Date.now();
+  const input = { source, ip: state.client.ip, helo: state.client.helo, mailFrom, hostname: ctx.hostname };
+  return left <= 0 ? temporaryFailure(input) : ctx.authenticator.authenticate(input, left);
+}
+
+/** The quarantine entry for a copy the anti-phishing policy held (spoof, DMARC). */
+function authQuarantine(p: PlannedCopy, facts: MessageFacts, now: number): QuarantineHold {
+  const { plan } = p;
+  return {
+    types: 'Phish',
+    policyName: plan.auth?.fields.OrgLevelPolicy ?? '',
+    ruleGuid: '',
+    reason: plan.auth?.reason ?? '',
+    expiresAt: now + PHISH_QUARANTINE_DAYS * 86_400_000,
+    sender: facts.envelope.mailFrom,
+    subject: decodedHeader(plan.firewall.headers, 'Subject'),
+    internetMessageId: decodedHeader(plan.firewall.headers, 'Message-ID'),
+  };
+}
+
 function copyReceipt(p: PlannedCopy): CopyReceipt {
   const { plan } = p;
   const now = new Date();
@@ -140,8 +174,15 @@ function copyReceipt(p: PlannedCopy): CopyReceipt {
     direction: plan.firewall.emailDirection,
     headers: plan.firewall.headers,
     ruleEvents: plan.rules ? traceEvents(plan.rules, now) : [],
-    ruleFields: plan.rules ? { ...emailEventsFields(plan.rules) } : {},
+    ruleFields: { ...(plan.rules ? emailEventsFields(plan.rules) : {}), ...authFields(plan) },
+    authReason: plan.decidedBy ? undefined : plan.auth?.reason || undefined,
     decidedBy: plan.decidedBy?.Name,
     reply: plan.reply ? `${plan.reply.code} ${plan.reply.text}` : undefined,
   };
+}
+
+/** EmailEvents fields of the authentication decision: AuthenticationDetails always; the threat fields when it acted and no rule decided first. */
+function authFields(plan: PlannedCopy['plan']): Record<string, string> {
+  if (!plan.auth) return {};
+  return plan.decidedBy ? { AuthenticationDetails: plan.auth.fields.AuthenticationDetails } : plan.auth.fields;
 }

@@ -7,6 +7,8 @@ export interface PosternSession {
   client: ClientFacts;
   /** Accepted recipients of the current transaction, with the organization each belongs to. */
   recipients: AdmittedRecipient[];
+  /** When the connection was admitted (epoch ms): the session time limit counts from here. */
+  connectedAt: number;
 }
 
 /** smtp-server's session object, with Postern's state attached. */
@@ -27,7 +29,7 @@ export function normaliseIp(ip: string): string {
 
 export function stateOf(session: SessionLike): PosternSession {
   if (!session.postern) {
-    session.postern = { client: { ip: normaliseIp(session.remoteAddress), helo: '' }, recipients: [] };
+    session.postern = { client: { ip: normaliseIp(session.remoteAddress), helo: '' }, recipients: [], connectedAt: Date.now() };
   }
   session.postern.client.helo = session.hostNameAppearsAs || '';
   return session.postern;

@@ -44,7 +44,8 @@ export interface QueuedCopy {
 
 /** Why a copy is held, for the quarantine index (Get-QuarantineMessage). */
 export interface QuarantineHold {
-  types: 'TransportRule';
+  /** TransportRule, or Phish for a spoof or DMARC failure held by the anti-phishing policy. */
+  types: 'TransportRule' | 'Phish';
   policyName: string;
   ruleGuid: string;
   reason: string;

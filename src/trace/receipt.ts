@@ -55,6 +55,8 @@ export interface CopyReceipt {
   ruleFields: Record<string, string>;
   /** The rule that quarantined, deleted, rejected or redirected. */
   decidedBy?: string;
+  /** Why the anti-phishing policy quarantined or rejected (spoof, DMARC), when no rule decided. */
+  authReason?: string;
   reply?: string;
 }
 
@@ -99,9 +101,10 @@ export function receiptRecords(msg: { receivedAt: number; mailFrom: string; size
       add('RECEIVE', 'Receive', `Message received from ${facts.client.helo || ip} [${ip}] ${via}; AuthAs ${copy.authAs}`, `connector=${copy.connector}; authas=${copy.authAs}; ${tlsSummary(facts.client)}`);
       events.push(...limitEvents(content, base, () => at++));
       for (const e of copy.ruleEvents) add('TRANSPORT RULE', e.Action, e.Detail, e.Data);
-      if (copy.outcome === 'quarantine') add('QUARANTINE', 'Quarantine', `Held in the hosted quarantine by transport rule '${copy.decidedBy}' (QuarantineTypes TransportRule)`);
+      if (copy.outcome === 'quarantine' && copy.authReason) add('QUARANTINE', 'Quarantine', `Held in the hosted quarantine by the anti-phishing policy: ${copy.authReason} (QuarantineTypes Phish)`);
+      else if (copy.outcome === 'quarantine') add('QUARANTINE', 'Quarantine', `Held in the hosted quarantine by transport rule '${copy.decidedBy}' (QuarantineTypes TransportRule)`);
       if (copy.outcome === 'delete') add('FAIL', 'Drop', `Deleted by transport rule '${copy.decidedBy}'`);
-      if (copy.outcome === 'reject') add('FAIL', 'Fail', `Rejected by transport rule '${copy.decidedBy}': ${copy.reply}`);
+      if (copy.outcome === 'reject') add('FAIL', 'Fail', copy.authReason ? `Rejected by the anti-phishing policy: ${copy.authReason}: ${copy.reply}` : `Rejected by transport rule '${copy.decidedBy}': ${copy.reply}`);
       if (copy.outcome === 'redirect') add('EXPAND', 'Redirect', `Redirected by transport rule '${copy.decidedBy}' to ${copy.deliverTo.join(', ')}`);
     };
     for (const rcpt of copy.recipients) {

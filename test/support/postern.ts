@@ -52,7 +52,8 @@ export async function startPostern(dataDir: string, settings: Record<string, unk
   const file = join(dataDir, 'postern.yaml');
   // POSTERN_TEST_SMTP_PROCESSES runs every gateway of a test run with that many SMTP worker processes.
   const processes = process.env.POSTERN_TEST_SMTP_PROCESSES;
-  const base = { smtp: '127.0.0.1:0', http: '127.0.0.1:0', queuePollMs: 100, configPollMs: 200, ...(processes && { smtpProcesses: processes === 'auto' ? 'auto' : Number(processes) }) };
+  // Sender authentication is off unless a test turns it on: other tests' made-up domains have no DNS to ask.
+  const base = { smtp: '127.0.0.1:0', http: '127.0.0.1:0', queuePollMs: 100, configPollMs: 200, senderAuthentication: false, ...(processes && { smtpProcesses: processes === 'auto' ? 'auto' : Number(processes) }) };
   writeFileSync(file, stringify({ ...base, ...settings }));
   const proc = spawn(process.execPath, [CLI, 'serve', '-d', dataDir, '-c', file], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, POSTERN_LOG_LEVEL: 'info' } });
   const log: string[] = [];

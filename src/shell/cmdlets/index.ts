@@ -3,6 +3,7 @@ import { CmdletRegistry } from '../registry.js';
 import { inboundConnectorCmdlets } from './inboundConnector.js';
 import { messageTraceCmdlets } from './messageTrace.js';
 import { organizationCmdlets } from './organization.js';
+import { antiPhishCmdlets } from './antiPhish.js';
 import { posternCmdlets } from './postern.js';
 import { quarantineCmdlets } from './quarantine.js';
 import { transportRuleCmdlets } from './transportRule.js';
@@ -11,6 +12,7 @@ import { utilityCmdlets } from './utility.js';
 export function createDefaultRegistry(): CmdletRegistry {
   return new CmdletRegistry().register(
     ...organizationCmdlets,
+    ...antiPhishCmdlets,
     ...inboundConnectorCmdlets,
     ...transportRuleCmdlets,
     ...quarantineCmdlets,
