@@ -23,7 +23,7 @@ const MESSAGES = opt('--messages', 4000);
 const DAY = 86_400_000;
 const log = (...a) => process.stderr.write(a.join(' ') + '\n');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const basePort = 43000 + Math.floor(Math.random() * 2000);
+const basePort = 24000 + Math.floor(Math.random() * 2000); // below the ephemeral range (32768+)
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-hs-'));
 const orgGuid = randomUUID();

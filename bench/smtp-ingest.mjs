@@ -39,7 +39,7 @@ const mime = args.includes('--mime');
 const DELIVERY = process.env.POSTERN_DELIVERY === 'smtp' ? 'smtp' : 'discard';
 const PROCESSES = process.env.POSTERN_PROCESSES ?? 'auto';
 const log = (...a) => process.stderr.write(a.join(' ') + '\n');
-let nextPort = Number(process.env.BENCH_PORT_BASE) || 41000 + Math.floor(Math.random() * 2000);
+let nextPort = Number(process.env.BENCH_PORT_BASE) || 26000 + Math.floor(Math.random() * 2000); // below the ephemeral range (32768+)
 const port = () => nextPort++;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 

@@ -9,7 +9,7 @@ import nodemailer from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
 import { describe, expect, it } from 'vitest';
 import { buildRule } from '../src/rules/index.js';
-import { CLI, contoso, importOrgs, maildirMessages, query, runCli, startPostern, tempDir, waitFor } from './support/postern.js';
+import { CLI, contoso, importOrgs, maildirMessages, query, runCli, startPostern, tempDir, unusedPort, waitFor } from './support/postern.js';
 
 /** Every file and folder below `dir` with its permission bits. */
 function modes(dir: string): { path: string; mode: number; isDir: boolean }[] {
@@ -70,7 +70,7 @@ describe('a private data directory', () => {
 describe('backup and restore', () => {
   it('a backup taken under a 20-session SMTP load restores into a gateway that has every message answered before it began', { timeout: 180_000 }, async () => {
     // The next hop of queued.contoso.com is down while the source runs, so mail for it stays queued.
-    const hopPort = 20000 + Math.floor(Math.random() * 40000);
+    const hopPort = await unusedPort();
     const dir = tempDir();
     importOrgs(dir, [
       contoso({

@@ -6,7 +6,7 @@ import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Organization } from '../src/config/model.js';
-import { contoso, importOrgs, maildirMessages, query, runCli, startPostern, swaks, tempDir, waitFor, type Running } from './support/postern.js';
+import { contoso, importOrgs, maildirMessages, query, runCli, startPostern, swaks, tempDir, unusedPort, waitFor, type Running } from './support/postern.js';
 import { makeCa, makeCert } from './support/certs.js';
 import { startPostfix } from './support/postfix.mjs';
 
@@ -114,7 +114,7 @@ describe('Partner connectors', () => {
   it('attributes by certificate only for a CA-signed certificate: Postfix with one passes, a self-signed look-alike and no certificate get 5.7.51', async () => {
     const signed = makeCert(pki, 'fabrikam-signed', 'mail.fabrikam.com', ['mail.fabrikam.com'], ca);
     const selfSigned = makeCert(pki, 'fabrikam-self', 'mail.fabrikam.com', ['mail.fabrikam.com']);
-    const pf = startPostfix(tempDir('postfix-'), { listenPort: 35000 + Math.floor(Math.random() * 5000), relayPort: pg.smtpPort, clientCert: signed });
+    const pf = startPostfix(tempDir('postfix-'), { listenPort: await unusedPort(), relayPort: pg.smtpPort, clientCert: signed });
     try {
       expect(swaks(['--server', `127.0.0.1:${pf.port}`, '--from', 'ap@fabrikam.com', '--to', 'ar@litware.com', '--header', 'Subject: signed cert']).out).toMatch(/250 2\.0\.0 Ok/);
       const ee = await waitFor(() => query(pg.dataDir, "SELECT * FROM EmailEvents WHERE Subject = 'signed cert'")[0], 30_000, `relay via Postfix\n${pf.log()}`);

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { contoso, importOrgs, maildirMessages, query, startPostern, swaks, tempDir, waitFor, type Running } from './support/postern.js';
+import { contoso, importOrgs, maildirMessages, query, startPostern, swaks, tempDir, unusedPort, waitFor, type Running } from './support/postern.js';
 import { makeCa, makeCert } from './support/certs.js';
 import { startPostfix } from './support/postfix.mjs';
 
@@ -18,7 +18,7 @@ beforeAll(async () => {
   importOrgs(dir, [contoso()]);
   copyFileSync(ca.cert, join(dir, 'client-ca.pem'));
   pg = await startPostern(dir, { clientCaFile: 'client-ca.pem' });
-  pf = startPostfix(tempDir('postfix-'), { listenPort: 30000 + Math.floor(Math.random() * 5000), relayPort: pg.smtpPort, clientCert: cert });
+  pf = startPostfix(tempDir('postfix-'), { listenPort: await unusedPort(), relayPort: pg.smtpPort, clientCert: cert });
 });
 afterAll(async () => {
   pf?.stop();

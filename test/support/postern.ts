@@ -1,6 +1,7 @@
 // Test harness: a real `postern serve` process on loopback with its own data directory.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
@@ -123,4 +124,20 @@ export function query<T = any>(dataDir: string, sql: string, ...params: unknown[
 export function swaks(args: string[]): { status: number; out: string } {
   const r = spawnSync('swaks', ['--timeout', '15', '--suppress-data', ...args], { encoding: 'utf8', timeout: 60_000 });
   return { status: r.status ?? -1, out: (r.stdout ?? '') + (r.stderr ?? '') };
+}
+
+/**
+ * A loopback port nothing listens on now, for a server a test starts later (a next hop that is
+ * down at first). Below Linux's ephemeral range (32768+), so the many outgoing connections of a
+ * loaded test run never sit on it.
+ */
+export async function unusedPort(): Promise<number> {
+  for (;;) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    const free = await new Promise<boolean>((ok) => {
+      const probe = createServer().once('error', () => ok(false));
+      probe.listen(port, '127.0.0.1', () => probe.close(() => ok(true)));
+    });
+    if (free) return port;
+  }
 }
