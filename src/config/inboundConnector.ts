@@ -1,5 +1,5 @@
-// Inbound connectors (New-InboundConnector / Set-InboundConnector, reference/exchange-mailflow.md
-// §2): who may send to the tenant, identified by sender domain, source IP or TLS certificate.
+// Inbound connectors (the New-InboundConnector / Set-InboundConnector cmdlet reference on
+// Microsoft Learn): who may send to the tenant, identified by sender domain, source IP or TLS certificate.
 // The zod schema parses and normalises one connector; `inboundConnectorProblems` refuses what
 // Exchange refuses, each message naming the parameter; `InboundConnectorList` adds the checks
 // that need the whole list (duplicate names). The organization model joins the list in as

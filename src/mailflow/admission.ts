@@ -1,5 +1,7 @@
 // Admission: accept the recipient, or refuse it inside the SMTP dialogue, from the attribution
-// and the organization's settings (reference/exchange-mailflow.md §0, §2, §3). Pure.
+// and the organization's settings (New-InboundConnector and Set-OrganizationConfig
+// -RejectDirectSend on Microsoft Learn; the Exchange Team's "Introducing more control over Direct
+// Send in Exchange Online"). Pure.
 //
 // Checks, in order (Exchange documents each check; it is silent on their order, which is Postern's):
 // 1. ConnectorRestriction — the sender domain is covered by a restricting Partner connector

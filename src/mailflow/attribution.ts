@@ -1,5 +1,5 @@
 // Connector attribution: which of the recipient organization's inbound connectors did this
-// message come through, if any (reference/exchange-mailflow.md §2). "None" is Direct Send,
+// message come through, if any (the Exchange Team's "Office 365 Message Attribution"). "None" is Direct Send,
 // the hidden default connector every tenant has.
 //
 // An organization's connectors are compiled once per configuration change into lookup

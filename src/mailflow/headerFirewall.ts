@@ -1,4 +1,4 @@
-// Header firewall and the organization stamps (reference/exchange-mailflow.md §5). Runs before
+// Header firewall and the organization stamps (Exchange's "Header firewall" documentation). Runs before
 // anything reads the header block, so a header a stranger wrote can never pass for one Postern
 // or Exchange wrote. Pure over HeaderField[].
 //

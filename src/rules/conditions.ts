@@ -1,6 +1,7 @@
 // Conditions (and, with identical syntax, ExceptIf exceptions) compiled into tests over a
 // MessageView. Values within one condition are ORed: a test returns the first value that
-// matched, and what it matched, or null. Semantics follow reference/exchange-mailflow.md §4.3–4.4.
+// matched, and what it matched, or null. Semantics follow Microsoft Learn's
+// "Mail flow rule conditions and exceptions (predicates) in Exchange Online".
 import { IpRangeSet } from './ipRanges.js';
 import type { FieldName, MatcherRegistry, TextMatcher } from './matchers.js';
 import type { ConditionName, MessageType, SenderAddressLocation, TransportRule, UserScope } from './model.js';

@@ -1,5 +1,5 @@
 // The transport-rule model: one flat object whose property names are New-TransportRule's
-// parameter names (reference/exchange-mailflow.md §4), so the shell binds parameters straight
+// parameter names (Microsoft Learn's New-TransportRule reference), so the shell binds parameters straight
 // onto it and Get-TransportRule prints it back. Every condition X has an exception ExceptIfX
 // with the same value type. Values are normalised here (addresses and domains lower-cased,
 // sizes in bytes); regular expressions are checked when the rule set is compiled (compile.ts).

@@ -1,5 +1,5 @@
 // The advanced-hunting tables, with Defender's names, columns and Kusto types
-// (reference/exchange-mailflow.md §8). The store creates them from this list, the gateway
+// (Microsoft Learn: the advanced hunting schema pages of each table). The store creates them from this list, the gateway
 // fills them, and the KQL compiler reads them. Every table also carries the hidden column
 // `OrgId` (the organization that owns the row); it is never visible from KQL.
 //
