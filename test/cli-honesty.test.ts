@@ -207,6 +207,18 @@ describe('postern simulate', () => {
     expect(sim('--client-ip', '203.0.113.9', '--mail-from', '', '--rcpt', 'user@contoso.com').status).toBe(0);
   });
 
+  it('refuses a --dns-server that is not an address, and one without a message to check; says when authentication was not checked', () => {
+    const base = ['--client-ip', '203.0.113.9', '--mail-from', 'ceo@contoso.com', '--rcpt', 'user@contoso.com'];
+    const port = sim(...base, '--dns-server', '127.0.0.1:99999');
+    expect(port.status).toBe(1);
+    expect(port.stderr).toContain("--dns-server '127.0.0.1:99999' is not a DNS server address");
+    expect(sim(...base, '--dns-server', 'dns.google').stderr).toContain("'dns.google' is not a DNS server address");
+    const noMessage = sim(...base, '--dns-server', '127.0.0.1:53');
+    expect(noMessage.status).toBe(1);
+    expect(noMessage.stderr).toContain('--dns-server checks a message: give it with --eml FILE');
+    expect(sim(...base).stdout).toContain('authentication: not checked');
+  });
+
   it('exits 0 when delivered, 2 when refused in the dialogue, 3 when quarantined, and --help says so', () => {
     const base = ['--client-ip', '203.0.113.9', '--mail-from', 'partner@example.com'];
     expect(sim(...base, '--rcpt', 'user@contoso.com', '--header', 'Subject: hello').status).toBe(0);

@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { isIP } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { dnsServerProblem } from '../config/server.js';
 import { Authenticator } from '../auth/authenticator.js';
 import type { AuthVerdicts } from '../auth/verify.js';
 import { admitRecipient, type AdmittedRecipient } from '../mailflow/admitRecipient.js';
@@ -152,6 +153,13 @@ function checkOptions(opts: Options): void {
   if (!opts.rcpt.length) throw new CliError('give at least one --rcpt');
   const bad = opts.rcpt.find((r) => !MAILBOX.test(r));
   if (bad !== undefined) throw new CliError(`--rcpt '${bad}' is not an email address; give each recipient as user@domain`);
+  for (const server of opts.dnsServer) {
+    const problem = server === 'system' ? undefined : dnsServerProblem(server);
+    if (problem) throw new CliError(`--dns-server ${problem}`);
+  }
+  if (opts.dnsServer.length && opts.eml === undefined && opts.messageText === undefined) {
+    throw new CliError('--dns-server checks a message: give it with --eml FILE (SPF alone would judge a message that is not there)');
+  }
 }
 
 /** Exit statuses of `postern simulate`, worst first (usage errors exit 1). */
@@ -178,6 +186,7 @@ function printText(r: Awaited<ReturnType<typeof simulate>>): void {
     out.push('', `Copy for ${c.organization}: ${c.recipients.join(', ')}`);
     out.push(`  connector: ${c.connector || '(none: Direct Send)'}; AuthAs ${c.authAs}; ${c.emailDirection}`);
     if (c.authentication) out.push(`  authentication: ${c.authentication.AuthenticationDetails}; compauth=${c.authentication.compauth.result} reason=${c.authentication.compauth.reason}${c.authentication.reason ? ` (${c.authentication.reason})` : ''}`);
+    else out.push('  authentication: not checked (give --eml FILE and --dns-server host:port or system; the live gateway checks SPF, DKIM and DMARC on every message)');
     if (c.headerFirewall.removed.length) out.push(`  header firewall removed: ${c.headerFirewall.removed.join(', ')}`);
     for (const line of c.ruleSummary) out.push(`  ${line}`);
     out.push(`  disposition: ${c.outcome}${c.deliverTo.length ? ` → ${c.deliverTo.join(', ')}` : ''}${c.reply ? ` (${c.reply})` : ''}`);

@@ -17,6 +17,14 @@ describe('server settings', () => {
     ]);
   });
 
+  it('takes dnsServers as IP addresses with optional ports, and names an entry the resolver could not ask', () => {
+    expect(problemsOf('dnsServers: [192.0.2.53, 127.0.0.1:5353, "2001:db8::53", "[::1]:53"]\n')).toEqual([]);
+    expect(problemsOf('dnsServers: [127.0.0.1:99999, dns.google]\n')).toEqual([
+      "postern.yaml:1:14: dnsServers.0: '127.0.0.1:99999' is not a DNS server address: give an IP address with an optional port (192.0.2.53, 127.0.0.1:5353, [2001:db8::53]:5353), or 'system'",
+      "postern.yaml:1:31: dnsServers.1: 'dns.google' is not a DNS server address: give an IP address with an optional port (192.0.2.53, 127.0.0.1:5353, [2001:db8::53]:5353), or 'system'",
+    ]);
+  });
+
   it('lets command-line overrides win over the file and still checks their values', () => {
     expect(parseServerSettings('SMTP: 127.0.0.1:25\n', 'postern.yaml', { smtp: '127.0.0.1:2600' }).smtp).toBe('127.0.0.1:2600');
     expect(problemsOf('http: nowhere\n')).toEqual(['postern.yaml:1:7: http: expected host:port']);

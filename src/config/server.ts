@@ -2,6 +2,7 @@
 // Read from YAML (`serve --config FILE`, default <data-dir>/postern.yaml when present). The keys
 // are Postern's own camelCase names, matched case-insensitively; an unknown one is refused
 // (config/keys.ts), so a misspelled limit never silently falls back to its default.
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { DEFAULT_TRACE_RETENTION_DAYS } from '../trace/retention.js';
 import { parseYamlFile } from './yamlFile.js';
@@ -56,7 +57,10 @@ export const ServerSettings = z.object({
   /** Check SPF, DKIM, DMARC and ARC on every message and act on them per organization (AntiPhishPolicy). */
   senderAuthentication: z.boolean().default(true),
   /** DNS servers for sender authentication, as host:port (or host), or 'system' for the system's resolvers. */
-  dnsServers: z.union([z.literal('system'), z.array(z.string().min(1)).min(1)]).default('system'),
+  dnsServers: z.union([z.literal('system'), z.array(z.string().superRefine((v, ctx) => {
+    const problem = dnsServerProblem(v);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })).min(1)]).default('system'),
   /** One DNS query's time limit. */
   dnsTimeoutMs: z.number().int().min(50).max(30_000).default(2000),
   /** The most one message's authentication may take (DNS included); unfinished checks are temperror. */
@@ -77,4 +81,17 @@ export function parseServerSettings(text: string, fileName: string, overrides: P
 export function splitHostPort(hp: string): { host: string; port: number } {
   const i = hp.lastIndexOf(':');
   return { host: hp.slice(0, i).replace(/^\[|\]$/g, ''), port: Number(hp.slice(i + 1)) };
+}
+
+/**
+ * Why a dnsServers entry is not a DNS server the resolver can ask, or undefined. Node's resolver
+ * takes IP addresses only (no host names), with an optional port: 192.0.2.53, 192.0.2.53:5353,
+ * 2001:db8::53, [2001:db8::53]:5353.
+ */
+export function dnsServerProblem(entry: string): string | undefined {
+  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(entry);
+  const v4 = /^([^:]+):(\d+)$/.exec(entry);
+  const [host, port] = isIP(entry) ? [entry, undefined] : bracketed ? [bracketed[1], bracketed[2]] : v4 ? [v4[1], v4[2]] : [entry, undefined];
+  const ok = isIP(host) !== 0 && (!bracketed || isIP(host) === 6) && (port === undefined || (Number(port) >= 1 && Number(port) <= 65535));
+  return ok ? undefined : `'${entry}' is not a DNS server address: give an IP address with an optional port (192.0.2.53, 127.0.0.1:5353, [2001:db8::53]:5353), or 'system'`;
 }
