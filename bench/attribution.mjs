@@ -8,7 +8,7 @@
 import ipaddr from 'ipaddr.js';
 import { InboundConnector } from '../dist/config/inboundConnector.js';
 import { attribute, compileFrontDoor, certificateNameMatches, senderDomainMatches } from '../dist/mailflow/attribution.js';
-import { domainOf } from '../dist/mailflow/message.js';
+import { domainOf } from '../dist/message/facts.js';
 import { random } from './random.mjs';
 
 const CONNECTORS = 1000;

@@ -19,7 +19,7 @@ import ipaddr from 'ipaddr.js';
 import { buildRule } from '../dist/rules/build.js';
 import { compileRules } from '../dist/rules/compile.js';
 import { evaluateRules } from '../dist/rules/evaluate.js';
-import { decodeMimeWords, parseAddressList } from '../dist/rules/mime.js';
+import { decodeMimeWords, parseAddressList } from '../dist/message/mime.js';
 import { random } from './random.mjs';
 
 const ITER = Number(process.env.ITERATIONS ?? 20_000);

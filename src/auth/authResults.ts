@@ -1,22 +1,11 @@
 // The Authentication-Results header this gateway writes (RFC 8601), and the ones it must not let
 // through: a field that claims our own authserv-id but came from outside is a forged verdict
 // (removed first, as the header firewall removes X-MS-Exchange-* from strangers). Pure.
-import type { HeaderField } from '../mailflow/message.js';
+import type { HeaderField } from '../message/facts.js';
 import type { CompositeAuth } from './compauth.js';
 import type { AuthVerdicts } from './verify.js';
 
 export const AUTH_RESULTS = 'Authentication-Results';
-
-/** The authserv-id of an Authentication-Results value (its first token, before any version and ';'). */
-export function authservIdOf(value: string): string {
-  const m = value.replace(/\r\n[ \t]/g, ' ').match(/^\s*(?:\([^)]*\)\s*)*([^\s;(]+)/);
-  return m ? m[1].replace(/^"|"$/g, '').toLowerCase() : '';
-}
-
-/** True for an Authentication-Results field that speaks for `hostname`. */
-export function isOwnAuthResults(field: HeaderField, hostname: string): boolean {
-  return field.name.toLowerCase() === 'authentication-results' && authservIdOf(field.value) === hostname.toLowerCase();
-}
 
 /** Our Authentication-Results field: every method's clause, then compauth with its reason. */
 export function authResultsField(hostname: string, v: AuthVerdicts, comp: CompositeAuth): HeaderField {

@@ -9,6 +9,7 @@
 import { createHash, createPublicKey, verify, type Hash, type KeyObject } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { isNegative, type DnsLookup } from './dnsResolver.js';
+import { headerEnd, rawFields as headerFields } from '../message/header.js';
 
 const CR = 0x0d;
 const LF = 0x0a;
@@ -60,16 +61,12 @@ interface Signature {
   expires?: number;
 }
 
-/** Split a header block (bytes up to and including the CRLF before the blank line) into fields. */
+/** A header block (latin1 text up to and including the CRLF before the blank line) as fields, each line without its final CRLF. */
 export function rawFields(block: string): RawField[] {
-  const fields: RawField[] = [];
-  for (const line of block.split(/\r\n(?![ \t])/)) {
-    if (!line) continue;
-    const colon = line.indexOf(':');
-    if (colon <= 0) continue;
-    fields.push({ key: line.slice(0, colon).trim().toLowerCase(), line });
-  }
-  return fields;
+  const bytes = Buffer.from(block.endsWith('\r\n') || block === '' ? block : block + '\r\n', 'latin1');
+  return headerFields(bytes)
+    .filter((f) => f.name)
+    .map((f) => ({ key: f.name.toLowerCase(), line: f.raw.toString('latin1', 0, f.raw.length - 2) }));
 }
 
 /** tag=value; list of a DKIM-Signature or key record (RFC 6376 3.2), whitespace removed from values. */
@@ -302,9 +299,9 @@ function checkOf(sig: Signature, result: DkimCheck['result'], comment?: string, 
 
 /** The header block and the body of a message held in memory. */
 function splitMessage(source: Buffer): { header: string; body: Buffer } {
-  const end = source.indexOf('\r\n\r\n');
-  if (end < 0 || end > MAX_HEADER_BYTES) return { header: source.subarray(0, Math.min(source.length, MAX_HEADER_BYTES)).toString('latin1'), body: Buffer.alloc(0) };
-  return { header: source.subarray(0, end + 2).toString('latin1'), body: source.subarray(end + 4) };
+  const end = headerEnd(source);
+  if (end < 0 || end - 2 > MAX_HEADER_BYTES) return { header: source.subarray(0, Math.min(source.length, MAX_HEADER_BYTES)).toString('latin1'), body: Buffer.alloc(0) };
+  return { header: source.subarray(0, end).toString('latin1'), body: source.subarray(end + 2) };
 }
 
 /** The header block and then the body of a spooled message, the body in chunks. */
@@ -317,11 +314,11 @@ async function* messageParts(source: string): AsyncGenerator<{ header: string } 
       continue;
     }
     head = Buffer.concat([head, chunk]);
-    const end = head.indexOf('\r\n\r\n');
+    const end = headerEnd(head);
     if (end >= 0) {
       inBody = true;
-      yield { header: head.subarray(0, end + 2).toString('latin1') };
-      yield { body: head.subarray(end + 4) };
+      yield { header: head.subarray(0, end).toString('latin1') };
+      yield { body: head.subarray(end + 2) };
     } else if (head.length > MAX_HEADER_BYTES) {
       return yield { header: head.subarray(0, MAX_HEADER_BYTES).toString('latin1') };
     }

@@ -2,7 +2,8 @@
 // its reasons, HonorDmarcPolicy and its actions, implicit spoof protection, trusted paths.
 import { describe, expect, it } from 'vitest';
 import { AntiPhishPolicy, ArcConfig } from '../config/antiPhish.js';
-import { authResultsField, authservIdOf } from './authResults.js';
+import { authResultsField } from './authResults.js';
+import { authservIdOf } from '../message/headerEdits.js';
 import { decideAuthentication, type AuthPolicyInput } from './policy.js';
 import type { AuthVerdicts } from './verify.js';
 

@@ -9,11 +9,11 @@
 // through mailauth's authenticate() whole, which validates the chain; its lenient wording of a
 // body hash mismatch (`neutral`) is reported as `fail`, as on the fast path and in Exchange.
 import { createReadStream } from 'node:fs';
-import { isIP } from 'node:net';
 import type { Readable } from 'node:stream';
 import { authenticate, spf } from 'mailauth';
 import { evaluateDmarc } from 'mailauth/lib/dmarc/index.js';
 import addressparser from 'nodemailer/lib/addressparser';
+import { parseIp } from '../message/ipAddress.js';
 import { dkimClause, verifyDkim, type DkimCheck } from './dkim.js';
 import type { DnsLookup } from './dnsResolver.js';
 import { TtlLru } from './lru.js';
@@ -134,7 +134,7 @@ const spfSender = (input: AuthenticationInput) => input.mailFrom || (input.helo 
 /** The HELO name as mailauth's authenticate() passes it on: the client address, bracketed, when there is none. */
 function heloOf(input: AuthenticationInput): string {
   const helo = input.helo || input.ip;
-  return isIP(helo) ? `[${helo}]` : helo;
+  return parseIp(helo) ? `[${helo}]` : helo;
 }
 
 /** `compute`, or what it gave for the same key within the memo's time (temporary failures are not kept). */

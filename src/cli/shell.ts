@@ -18,7 +18,7 @@ import { userInfo } from 'node:os';
 import { Spool } from '../queue/spool.js';
 import type { Organization } from '../config/model.js';
 import { runHunt } from '../hunting/index.js';
-import { domainOf } from '../mailflow/message.js';
+import { domainOf } from '../message/facts.js';
 import type { MailFlowSimulationRequest, MailFlowSimulationResult } from '../shell/services.js';
 import { openStore, withDataDir } from './common.js';
 import { simulate } from './simulate.js';

@@ -12,11 +12,11 @@ import { Authenticator } from '../auth/authenticator.js';
 import type { AuthVerdicts } from '../auth/verify.js';
 import { admitRecipient, type AdmittedRecipient } from '../mailflow/admitRecipient.js';
 import { endOfDataRefusal, messageNeedsContent, planMessage } from '../mailflow/copyPlan.js';
-import type { ClientFacts, MessageFacts } from '../mailflow/message.js';
+import type { ClientFacts, MessageFacts } from '../message/facts.js';
 import { compileSnapshot } from '../mailflow/snapshot.js';
 import { describeEvaluation } from '../rules/index.js';
 import { extractContent } from '../smtp/content.js';
-import { parseHeaderBlock } from '../smtp/dataInspector.js';
+import { parseHeaderBlock, splitHeader } from '../message/header.js';
 import { CliError, openStore, withDataDir } from './common.js';
 
 export interface Options {
@@ -47,8 +47,7 @@ function messageFacts(opts: Options, client: ClientFacts): MessageFacts {
   if (opts.eml || opts.messageText !== undefined) {
     // Files saved on Unix often have bare LF line ends: read them as the CRLF message they stand for.
     const raw = (opts.messageText ?? readFileSync(opts.eml!).toString('utf8')).replace(/\r?\n/g, '\r\n');
-    const end = raw.indexOf('\r\n\r\n');
-    head = Buffer.from(end >= 0 ? raw.slice(0, end + 2) : raw);
+    head = splitHeader(Buffer.from(raw)).header;
     size = opts.eml ? statSync(opts.eml).size : Buffer.byteLength(raw);
   } else {
     head = Buffer.from(opts.header.map((h) => `${h}\r\n`).join(''));

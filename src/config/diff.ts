@@ -2,7 +2,8 @@
 // inbound connectors and transport rules added, removed or changed (old → new), with the
 // changes that weaken a defence marked, so that `config import` can show them and ask.
 // Pure: two lists of organizations in, a description out.
-import { IpPrefixTrie, parseIpPrefix, type IpPrefix } from '../mailflow/ipPrefix.js';
+import { parseIpPrefix, type IpPrefix } from '../message/ipAddress.js';
+import { IpPrefixTrie } from '../message/ipPrefixTrie.js';
 import type { InboundConnector } from './inboundConnector.js';
 import type { Organization } from './model.js';
 import type { TransportRule } from '../rules/model.js';
@@ -114,7 +115,7 @@ function connectorChanges(before: readonly InboundConnector[], after: readonly I
 /** Ranges of `after` not inside any range of `before`: a range added, or a prefix made shorter. */
 export function widenedRanges(before: readonly string[], after: readonly string[]): string[] {
   const trie = new IpPrefixTrie();
-  const old = before.map(parseIpPrefix).filter((p): p is IpPrefix => !('error' in p));
+  const old = before.map((text) => parseIpPrefix(text)).filter((p): p is IpPrefix => !('error' in p));
   old.forEach((p, i) => trie.insert(p, i));
   return after.filter((text) => {
     const p = parseIpPrefix(text);

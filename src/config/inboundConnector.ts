@@ -19,7 +19,7 @@
 //   silent on the limit).
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { parseIpPrefix } from '../mailflow/ipPrefix.js';
+import { parseIpRange } from '../message/ipAddress.js';
 
 export const ConnectorType = z.enum(['Partner', 'OnPremises']);
 export type ConnectorType = z.infer<typeof ConnectorType>;
@@ -137,15 +137,8 @@ export function inboundConnectorProblems(c: InboundConnectorShape): ConnectorPro
     if (err) add('SenderDomains', err);
   }
   for (const ip of c.SenderIPAddresses) {
-    if (/^[^/]+-[^/]+$/.test(ip)) {
-      add('SenderIPAddresses', `'${ip}' is a range; ranges aren't supported, give an address or a CIDR prefix`);
-      continue;
-    }
-    const p = parseIpPrefix(ip);
-    if ('error' in p) add('SenderIPAddresses', `${p.error}; give an address or a CIDR prefix such as 192.168.0.0/24`);
-    else if (p.length < MIN_PREFIX[p.family]) {
-      add('SenderIPAddresses', `'${ip}' is too wide; valid ${p.family === 4 ? 'IPv4' : 'IPv6'} prefix lengths are /${MIN_PREFIX[p.family]} through /${p.family === 4 ? 32 : 128}`);
-    }
+    const p = parseIpRange(ip, { ranges: false, minPrefix: MIN_PREFIX });
+    if ('error' in p) add('SenderIPAddresses', p.error);
   }
   if (c.TlsSenderCertificateName !== undefined) {
     const err = domainPatternError(c.TlsSenderCertificateName, false);

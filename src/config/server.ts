@@ -2,8 +2,8 @@
 // Read from YAML (`serve --config FILE`, default <data-dir>/postern.yaml when present). The keys
 // are Postern's own camelCase names, matched case-insensitively; an unknown one is refused
 // (config/keys.ts), so a misspelled limit never silently falls back to its default.
-import { isIP } from 'node:net';
 import { z } from 'zod';
+import { parseIp } from '../message/ipAddress.js';
 import { DEFAULT_TRACE_RETENTION_DAYS } from '../trace/retention.js';
 import { parseYamlFile } from './yamlFile.js';
 
@@ -91,7 +91,7 @@ export function splitHostPort(hp: string): { host: string; port: number } {
 export function dnsServerProblem(entry: string): string | undefined {
   const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(entry);
   const v4 = /^([^:]+):(\d+)$/.exec(entry);
-  const [host, port] = isIP(entry) ? [entry, undefined] : bracketed ? [bracketed[1], bracketed[2]] : v4 ? [v4[1], v4[2]] : [entry, undefined];
-  const ok = isIP(host) !== 0 && (!bracketed || isIP(host) === 6) && (port === undefined || (Number(port) >= 1 && Number(port) <= 65535));
+  const [host, port] = parseIp(entry) ? [entry, undefined] : bracketed ? [bracketed[1], bracketed[2]] : v4 ? [v4[1], v4[2]] : [entry, undefined];
+  const ok = parseIp(host) !== undefined && (!bracketed || host.includes(':')) && (port === undefined || (Number(port) >= 1 && Number(port) <= 65535));
   return ok ? undefined : `'${entry}' is not a DNS server address: give an IP address with an optional port (192.0.2.53, 127.0.0.1:5353, [2001:db8::53]:5353), or 'system'`;
 }

@@ -6,7 +6,7 @@ import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
-import { pump } from '../queue/pump.js';
+import { pump } from '../message/pump.js';
 import { failure, type DeliveryResult } from './agent.js';
 
 /** Safe folder name for an address part: no path traversal, no separators. */

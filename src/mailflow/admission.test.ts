@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { InboundConnector, type InboundConnectorInput } from '../config/inboundConnector.js';
 import { admit, isAcceptedDomain } from './admission.js';
 import type { Attribution } from './attribution.js';
-import type { ClientFacts } from './message.js';
+import type { ClientFacts } from '../message/facts.js';
 
 const connector = (c: Partial<InboundConnectorInput>): InboundConnector =>
   InboundConnector.parse({ Name: 'C', SenderDomains: ['*'], ...c });

@@ -17,7 +17,7 @@
 //    Server's receive connectors answer `451 5.7.3 Must issue a STARTTLS command first`, whose
 //    enhanced code disagrees with its reply class; Postern keeps the classes consistent.)
 //    Permanent refusals come first so a spoofer gets the permanent answer.
-import { domainOf, type ClientFacts } from './message.js';
+import { domainOf, type ClientFacts } from '../message/facts.js';
 import type { Attribution } from './attribution.js';
 import type { SmtpRefusal } from './recipientTenant.js';
 

@@ -3,7 +3,7 @@
 // `postern simulate`, so both answer the same.
 import type { Organization } from '../config/model.js';
 import { evaluateFrontDoor, type FrontDoorDecision } from './frontDoor.js';
-import type { ClientFacts } from './message.js';
+import type { ClientFacts } from '../message/facts.js';
 import { isRefusal, organizationForRecipient, type SmtpRefusal } from './recipientTenant.js';
 import type { ConfigSnapshot } from './snapshot.js';
 

@@ -5,7 +5,7 @@ import ipaddr from 'ipaddr.js';
 import { describe, expect, it } from 'vitest';
 import { InboundConnector, type InboundConnectorInput } from '../config/inboundConnector.js';
 import { attribute, certificateNameMatches, compileFrontDoor, senderDomainMatches, type Attribution } from './attribution.js';
-import { domainOf, type ClientFacts } from './message.js';
+import { domainOf, type ClientFacts } from '../message/facts.js';
 
 // mulberry32: a small PRNG whose low bits are as random as its high ones.
 let seed = 7;

@@ -15,7 +15,7 @@ import {
   type CompiledFrontDoor,
 } from './attribution.js';
 import { evaluateFrontDoor, frontDoorOf } from './frontDoor.js';
-import type { ClientFacts, PeerCertificate } from './message.js';
+import type { ClientFacts, PeerCertificate } from '../message/facts.js';
 
 interface Org {
   AcceptedDomains: { DomainName: string }[];

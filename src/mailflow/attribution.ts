@@ -28,8 +28,9 @@
 // then MAIL FROM domain, then RCPT TO domain. (Postern already knows the tenant from RCPT TO,
 // so this is the reason recorded, not a choice between tenants.)
 import { isRestricting, type InboundConnector } from '../config/inboundConnector.js';
-import { IpPrefixTrie, parseIp, parseIpPrefix } from './ipPrefix.js';
-import { domainOf, type ClientFacts, type PeerCertificate } from './message.js';
+import { parseIp, parseIpPrefix } from '../message/ipAddress.js';
+import { IpPrefixTrie } from '../message/ipPrefixTrie.js';
+import { domainOf, type ClientFacts, type PeerCertificate } from '../message/facts.js';
 
 export type MatchedOn = 'certificate' | 'ip' | 'senderDomain';
 export type TenantAttributedBy = 'certificate' | 'mailFrom' | 'rcptTo';

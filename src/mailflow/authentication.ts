@@ -2,7 +2,8 @@
 // the message's verdicts (auth/policy.ts), our Authentication-Results on top of the header block
 // before transport rules read it (with any forged one for our host gone), and, after the rules,
 // the disposition it calls for when the rules left the copy to be delivered. Pure.
-import { authResultsField, isOwnAuthResults } from '../auth/authResults.js';
+import { authResultsField } from '../auth/authResults.js';
+import { isOwnAuthResults } from '../message/headerEdits.js';
 import { decideAuthentication, type AuthDecision } from '../auth/policy.js';
 import type { AuthVerdicts } from '../auth/verify.js';
 import { DEFAULT_ANTI_PHISH_POLICY, DEFAULT_ARC_CONFIG } from '../config/antiPhish.js';

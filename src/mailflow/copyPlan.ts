@@ -10,8 +10,8 @@ import type { AdmittedRecipient } from './admitRecipient.js';
 import { authenticationDecision, withAuthenticationResults } from './authentication.js';
 import type { FrontDoorDecision } from './frontDoor.js';
 import { headerFirewall, type HeaderFirewallResult } from './headerFirewall.js';
-import type { HeaderEdits } from './headerEdits.js';
-import type { MessageFacts } from './message.js';
+import type { HeaderEdits } from '../message/headerEdits.js';
+import type { MessageFacts } from '../message/facts.js';
 
 export type CopyOutcome = 'deliver' | 'redirect' | 'quarantine' | 'delete' | 'reject' | 'defer';
 

@@ -25,7 +25,7 @@
 import { isRestricting, type InboundConnector } from '../config/inboundConnector.js';
 import { isAcceptedDomain, PARTNER_RESTRICTION, REJECT_DIRECT_SEND } from './admission.js';
 import { attribute, compileFrontDoor, type Attribution, type CompiledFrontDoor } from './attribution.js';
-import { domainOf } from './message.js';
+import { domainOf } from '../message/facts.js';
 
 /** An accepted message × recipient (EmailEvents columns). */
 export interface PreviewRow {

@@ -4,7 +4,7 @@
 // snapshot (which replaces organizations whole on every change) compiles each one once.
 import { admit, type AdmissionDecision, type AdmissionOrganization } from './admission.js';
 import { attribute, attributionTraceFields, compileFrontDoor, type Attribution, type CompiledFrontDoor, type FrontDoorOrganization, type MatchedOn } from './attribution.js';
-import { domainOf, type ClientFacts } from './message.js';
+import { domainOf, type ClientFacts } from '../message/facts.js';
 
 export type FrontDoorOrganizationConfig = FrontDoorOrganization & AdmissionOrganization;
 

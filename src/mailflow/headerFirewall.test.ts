@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { applyEdits } from '../delivery/messageStream.js';
+import { applyEdits } from '../message/headerEdits.js';
 import { InboundConnector, type InboundConnectorInput } from '../config/inboundConnector.js';
 import { attribute, compileFrontDoor } from './attribution.js';
 import { headerFirewall, HEADER, type HeaderFirewallResult } from './headerFirewall.js';
-import { headerValues, type ClientFacts, type HeaderField } from './message.js';
+import { headerValues, type ClientFacts, type HeaderField } from '../message/facts.js';
 
 const connectors: InboundConnectorInput[] = [
   { Name: 'Fabrikam by IP', SenderDomains: ['fabrikam.com'], SenderIPAddresses: ['127.0.0.2/32'], RestrictDomainsToIPAddresses: true, RequireTls: false },

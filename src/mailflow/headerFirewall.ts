@@ -29,9 +29,9 @@
 // - X-Postern-Connector (Postern's): the connector's name; absent for Direct Send (there is no
 //   connector to name, and since X-Postern-* never survive from outside, absence is reliable
 //   for rules).
-import type { HeaderEdits } from './headerEdits.js';
-import type { HeaderField } from './message.js';
-import { domainOf } from './message.js';
+import type { HeaderEdits } from '../message/headerEdits.js';
+import type { HeaderField } from '../message/facts.js';
+import { domainOf } from '../message/facts.js';
 import type { Attribution } from './attribution.js';
 import { isAcceptedDomain } from './admission.js';
 

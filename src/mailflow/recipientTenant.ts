@@ -1,7 +1,7 @@
 // Tenant attribution by recipient: the organization is the one whose accepted domain is the
 // recipient's domain. Anything else is a relay attempt, refused as Exchange Online refuses it.
 import type { Organization } from '../config/model.js';
-import { domainOf } from './message.js';
+import { domainOf } from '../message/facts.js';
 
 export interface SmtpRefusal {
   code: number;

@@ -1,7 +1,8 @@
 // The configuration as the hot path sees it: compiled once per configuration change, then read
 // lock-free by every session until the next change replaces it whole.
 import type { Organization } from '../config/model.js';
-import { IpPrefixTrie, parseIpPrefix } from './ipPrefix.js';
+import { parseIpPrefix } from '../message/ipAddress.js';
+import { IpPrefixTrie } from '../message/ipPrefixTrie.js';
 import { buildDomainIndex, type DomainIndex } from './recipientTenant.js';
 
 export interface ConfigSnapshot {

@@ -4,7 +4,7 @@
 // other destinations, so those recipients are returned as unroutable.
 import { randomUUID } from 'node:crypto';
 import { writeFile, open } from 'node:fs/promises';
-import { parseHeaderBlock } from '../smtp/dataInspector.js';
+import { messageHeaders } from '../message/header.js';
 import { organizationForRecipient, isRefusal } from '../mailflow/recipientTenant.js';
 import type { ConfigSnapshot } from '../mailflow/snapshot.js';
 import type { NewMessage, QueueStore, QueuedCopy, TraceStore } from '../store/ports.js';
@@ -53,8 +53,7 @@ export async function injectMessage(
   });
   const client = { ip: '127.0.0.1', helo: deps.hostname };
   const msg: NewMessage = { id, spoolFile: file, receivedAt: Date.now(), mailFrom, client, size: bytes.length, copies };
-  const end = bytes.indexOf('\r\n\r\n');
-  const headers = parseHeaderBlock(end >= 0 ? bytes.subarray(0, end + 2) : bytes);
+  const headers = messageHeaders(bytes);
   await deps.commit.commit(() => {
     deps.queue.enqueue(msg);
     const receipts = copies.map((c) => internalReceipt(c.networkMessageId, c.orgGuid, c.recipients, headers));

@@ -4,7 +4,7 @@
 // sender gets a non-delivery report (never for the null sender or for a report itself).
 import type { Logger } from 'pino';
 import type { DeliveryTarget, Organization } from '../config/model.js';
-import { domainOf } from '../mailflow/message.js';
+import { domainOf } from '../message/facts.js';
 import type { ConfigSnapshot } from '../mailflow/snapshot.js';
 import type { DueRecipient, QueueStore, TraceStore } from '../store/ports.js';
 import { nextHopOf, type DeliveryResult } from '../delivery/agent.js';

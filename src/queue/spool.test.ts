@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { pump } from './pump.js';
+import { pump } from '../message/pump.js';
 import { SpoolWriter } from './spool.js';
 
 const dir = () => mkdtempSync(join(tmpdir(), 'spool-test-'));

@@ -110,7 +110,7 @@ describe('Direct Send article rule', () => {
 
   it("the article's placeholder text for the IP ranges is refused, naming the parameter", () => {
     expect(() => buildRule({ ...articleParams, ExceptIfSenderIpRanges: 'MX records + on-premises IPs + other authorized IPs ' })).toThrow(
-      /ExceptIfSenderIpRanges: 'MX records \+ on-premises IPs \+ other authorized IPs' is not an IP address range/,
+      /ExceptIfSenderIpRanges: 'MX records \+ on-premises IPs \+ other authorized IPs' isn't a valid IP address/,
     );
   });
 

@@ -5,7 +5,7 @@
 // message is looked up once per kind: one IP bisection, one map lookup per address (and per
 // domain suffix). Rules whose gate is false are skipped on the hot path (explain off) without
 // running any test. Gates only skip: a rule that passes runs all its conditions as before.
-import { parseIpRange } from './ipRanges.js';
+import { parseIpInterval } from './ipRanges.js';
 import type { SenderAddressLocation } from './model.js';
 
 /** Where a gate kind takes its addresses from (as the condition it stands for does). */
@@ -152,7 +152,7 @@ export class GateBuilder {
   ipRanges(ranges: readonly string[]): GateRef | undefined {
     const slot = this.slotCount++;
     for (const text of ranges) {
-      const r = parseIpRange(text);
+      const r = parseIpInterval(text);
       if (typeof r === 'string') return undefined;
       if (r.family === 4) this.ip.v4.push({ lo: r.lo as number, hi: r.hi as number, slot });
       else this.ip.v6.push({ lo: r.lo as bigint, hi: r.hi as bigint, slot });

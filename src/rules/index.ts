@@ -5,5 +5,3 @@ export { compileRules, parseRule, RuleCompileError, type CompiledRule, type Comp
 export * from './evaluate.js';
 export * from './explain.js';
 export type { AttachmentFacts, AuthAs, MessageContent, RuleInput } from './view.js';
-export { decodeMimeWords, parseAddressList } from './mime.js';
-export { parseIpRange, IpRangeSet } from './ipRanges.js';

@@ -3,8 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildRule, updateRule } from './build.js';
 import { RuleCompileError, compileRules } from './compile.js';
-import { IpRangeSet, parseClientIp, parseIpRange } from './ipRanges.js';
-import { decodeMimeWords, parseAddressList } from './mime.js';
+import { IpRangeSet, parseClientIp, parseIpInterval } from './ipRanges.js';
 import { formatSize, insertRule, moveRule, normalizePriorities, parseSize, removeRule } from './model.js';
 
 describe('buildRule', () => {
@@ -42,7 +41,7 @@ describe('buildRule', () => {
     [{ Name: 'x', Bogus: 1 }, /cannot be found that matches parameter name 'Bogus'/, 'Bogus'],
     [{ Name: 'x', FromMemberOf: 'g' }, /FromMemberOf: Postern doesn't support/, 'FromMemberOf'],
     [{ Name: 'x', SubjectMatchesPatterns: '(?<=a)b' }, /SubjectMatchesPatterns: '\(\?<=a\)b' is not a valid pattern/, 'SubjectMatchesPatterns'],
-    [{ Name: 'x', SenderIpRanges: '10.0.0.300' }, /SenderIpRanges: '10.0.0.300' is not an IP address range/, 'SenderIpRanges'],
+    [{ Name: 'x', SenderIpRanges: '10.0.0.300' }, /SenderIpRanges: '10.0.0.300' isn't a valid IP address/, 'SenderIpRanges'],
     [{ Name: 'x', MessageSizeOver: 'ten' }, /MessageSizeOver: 'ten' is not a size/, 'MessageSizeOver'],
     [{ Name: 'x', SubjectContainsWords: ' lead' }, /SubjectContainsWords: a word can't start or end with a space/, 'SubjectContainsWords'],
     [{ Name: 'x', HeaderContainsWords: 'a' }, /HeaderContainsMessageHeader and HeaderContainsWords must be used together/, 'HeaderContainsMessageHeader'],
@@ -135,10 +134,10 @@ describe('sizes', () => {
 
 describe('IP ranges', () => {
   it.each(['192.168.1.1', '192.168.0.1-192.168.0.254', '192.168.0.1/25', '2001:db8::/32', '2001:db8::1-2001:db8::9', '::1'])('parses %s', (t) =>
-    expect(typeof parseIpRange(t)).toBe('object'),
+    expect(typeof parseIpInterval(t)).toBe('object'),
   );
   it.each(['192.168.1', '10.0.0.1/33', '10.0.0.9-10.0.0.1', '10.0.0.1-2001:db8::1', 'host.example', '0x0a.0.0.1'])('refuses %s', (t) =>
-    expect(typeof parseIpRange(t)).toBe('string'),
+    expect(typeof parseIpInterval(t)).toBe('string'),
   );
   it('searches merged intervals and says which value matched', () => {
     const set = new IpRangeSet(['10.0.0.0/24', '10.0.1.0/24', '192.0.2.5', '2001:db8::/64']);
@@ -152,27 +151,3 @@ describe('IP ranges', () => {
   });
 });
 
-describe('MIME header decoding', () => {
-  it.each([
-    ['=?UTF-8?B?w4ljbGFpcg==?=', 'Éclair'],
-    ['=?ISO-8859-1?Q?Caf=E9_cr=E8me?=', 'Café crème'],
-    ['=?utf-8?q?a?= =?utf-8?q?b?=', 'ab'],
-    ['Re: =?utf-8?B?8J+Ygw==?= ok', 'Re: 😃 ok'],
-    ['=?UTF-8?B?8J+Y?= =?UTF-8?B?gw==?=', '😃'], // a character split across two words
-    ['=?utf-8*en?q?Hi?=', 'Hi'],
-    ['plain =? text', 'plain =? text'],
-  ])('%s → %s', (raw, text) => expect(decodeMimeWords(raw)).toBe(text));
-
-  it('parses address lists', () => {
-    expect(parseAddressList('"Doe, John" <John@Contoso.com>, jane@contoso.com (Jane), undisclosed-recipients:;')).toEqual([
-      'john@contoso.com',
-      'jane@contoso.com',
-    ]);
-    expect(parseAddressList('Team: a@x.com, b@x.com;, c@x.com')).toEqual(['a@x.com', 'b@x.com', 'c@x.com']);
-    expect(parseAddressList('"Doe, John" <John@Contoso.com>, jane@contoso.com')).toEqual(['john@contoso.com', 'jane@contoso.com']);
-    expect(parseAddressList('"a \\" b" <x@y.com>')).toEqual(['x@y.com']);
-    expect(parseAddressList('"john doe"@x.com')).toEqual(['"john doe"@x.com']);
-    expect(parseAddressList('"Only a name", b@x.com')).toEqual(['b@x.com']);
-    expect(parseAddressList('Bob <b@x.com>, <c@x.com>,d@x.com')).toEqual(['b@x.com', 'c@x.com', 'd@x.com']);
-  });
-});

@@ -4,7 +4,7 @@
 // with the same value type. Values are normalised here (addresses and domains lower-cased,
 // sizes in bytes); regular expressions are checked when the rule set is compiled (compile.ts).
 import { z } from 'zod';
-import { parseIpRange } from './ipRanges.js';
+import { parseIpRange } from '../message/ipAddress.js';
 
 // ---------------------------------------------------------------------------------------------
 // Value types
@@ -41,7 +41,7 @@ export const IpRanges = z
       .transform((r) => r.trim())
       .superRefine((r, ctx) => {
         const parsed = parseIpRange(r);
-        if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
+        if ('error' in parsed) ctx.addIssue({ code: 'custom', message: parsed.error });
       }),
   )
   .min(1);

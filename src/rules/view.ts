@@ -2,13 +2,13 @@
 // address lists, texts per field, prefilter results, matcher results) is computed on first use
 // and cached, so hundreds of rules read the message once. Header edits made by earlier rules
 // (SetHeaderName, RemoveHeader, PrependSubject) are visible to later rules, as in Exchange.
-import type { HeaderField, MessageFacts } from '../mailflow/message.js';
-import { domainOf } from '../mailflow/message.js';
+import type { HeaderField, MessageFacts } from '../message/facts.js';
+import { domainOf } from '../message/facts.js';
 import { segmentSlots, type GateIndex, type GateKind, type HotGates } from './gates.js';
 import { parseClientIp, type ClientIp } from './ipRanges.js';
 import type RE2 from 're2';
 import { containsWord, type FieldName, type FieldSpec, type Prefilter, type TextMatcher } from './matchers.js';
-import { decodeMimeWords, parseAddressList } from './mime.js';
+import { decodeHeaderValue, parseAddressList } from '../message/mime.js';
 import type { SenderAddressLocation } from './model.js';
 
 export type AuthAs = 'Anonymous' | 'Partner' | 'Internal';
@@ -285,7 +285,7 @@ export class MessageView {
   header(lowerName: string): string[] {
     let d = this.decoded.get(lowerName);
     if (!d) {
-      d = this.raw(lowerName).map((v) => decodeMimeWords(v.trim()));
+      d = this.raw(lowerName).map(decodeHeaderValue);
       this.decoded.set(lowerName, d);
     }
     return d;

@@ -1,7 +1,7 @@
 // Parameter types and argument conversion. Each type converts a runtime value into what the
 // cmdlet receives, or throws ConversionFailure; the binder turns that into PowerShell's wording
 // with the parameter's name ("Cannot bind parameter 'Priority'. Cannot convert value ...").
-import ipaddr from 'ipaddr.js';
+import { formatIp, parseIp, parseIpRange as parseOneIpRange } from '../message/ipAddress.js';
 import { FormattedText, Hashtable, ScriptBlock, findProperty, isPlainObject, toStr } from './values.js';
 
 export type ParamKind =
@@ -376,52 +376,11 @@ export interface IpRangeOptions {
   allowRanges?: boolean;
 }
 
-/** Parses and normalises one IP range: an address, a CIDR block, or a `start-end` range. */
+/** Parses and normalises one IP range: an address, a CIDR block, or a `start-end` range (the one parser: message/ipAddress.ts). */
 export function parseIpRange(text: string, options: IpRangeOptions = {}): string {
-  const s = text.trim();
-  const family = (a: ipaddr.IPv4 | ipaddr.IPv6) => a.kind();
-  const checkFamily = (a: ipaddr.IPv4 | ipaddr.IPv6) => {
-    if (options.ipv4Only && family(a) !== 'ipv4') throw new Error(`IPv6 addresses aren't supported here: '${s}'.`);
-  };
-  if (s.includes('/')) {
-    if (!ipaddr.isValidCIDR(s)) throw new Error(`'${s}' isn't a valid CIDR range.`);
-    const [addr, len] = ipaddr.parseCIDR(s);
-    checkFamily(addr);
-    if (addr.kind() === 'ipv4' && !ipaddr.IPv4.isValidCIDRFourPartDecimal(s)) throw new Error(`'${s}' isn't a valid CIDR range.`);
-    if (options.minPrefix !== undefined && addr.kind() === 'ipv4' && len < options.minPrefix) {
-      throw new Error(`The CIDR range '${s}' is too large; use a prefix length between /${options.minPrefix} and /32.`);
-    }
-    return `${addr.toString()}/${len}`;
-  }
-  const dash = s.indexOf('-', s.indexOf(':') >= 0 ? 0 : 1);
-  if (dash > 0) {
-    if (options.allowRanges === false) throw new Error(`Address ranges aren't supported here: '${s}'. Use an address or a CIDR block.`);
-    const a = s.slice(0, dash).trim();
-    const b = s.slice(dash + 1).trim();
-    if (!ipaddr.isValid(a) || !ipaddr.isValid(b)) throw new Error(`'${s}' isn't a valid IP address range.`);
-    const pa = ipaddr.parse(a);
-    const pb = ipaddr.parse(b);
-    checkFamily(pa);
-    if (pa.kind() !== pb.kind()) throw new Error(`'${s}' mixes IPv4 and IPv6.`);
-    const ba = pa.toByteArray();
-    const bb = pb.toByteArray();
-    for (let i = 0; i < ba.length; i++) {
-      if (ba[i] < bb[i]) break;
-      if (ba[i] > bb[i]) throw new Error(`'${s}': the start address is greater than the end address.`);
-    }
-    return `${pa.toString()}-${pb.toString()}`;
-  }
-  if (pa4(s)) return s;
-  if (ipaddr.IPv6.isValid(s)) {
-    const a = ipaddr.parse(s);
-    checkFamily(a);
-    return a.toString();
-  }
-  throw new Error(`'${s}' isn't a valid IP address, CIDR range or address range.`);
-
-  function pa4(x: string): boolean {
-    return ipaddr.IPv4.isValidFourPartDecimal(x);
-  }
+  const r = parseOneIpRange(text, { ipv4Only: options.ipv4Only, ranges: options.allowRanges, minPrefix: options.minPrefix === undefined ? undefined : { 4: options.minPrefix } });
+  if ('error' in r) throw new Error(`${r.error}.`);
+  return r.text;
 }
 
 export function ipRangeType(options: IpRangeOptions = {}): ParamType {
@@ -450,8 +409,8 @@ export function ipAddressType(): ParamType {
     convert(v) {
       notArray(v, typeName);
       const s = toStr(single(v)).trim();
-      if (ipaddr.IPv4.isValidFourPartDecimal(s)) return s;
-      if (ipaddr.IPv6.isValid(s)) return ipaddr.parse(s).toString();
+      const ip = parseIp(s);
+      if (ip) return formatIp(ip);
       return fail('convert', 'An invalid IP address was specified.', v, typeName);
     },
     accepts: (v) => typeof v === 'string',

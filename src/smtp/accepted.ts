@@ -2,7 +2,7 @@
 // (queue id, NetworkMessageId, client, organization, connector, recipients, size, disposition),
 // grep-able by queue id as Postfix's lines are, and the counts behind /metrics.
 import type { PlannedCopy } from '../mailflow/copyPlan.js';
-import type { MessageFacts } from '../mailflow/message.js';
+import type { MessageFacts } from '../message/facts.js';
 import { NO_CONNECTOR } from '../api/labels.js';
 import type { ListenerContext } from './context.js';
 

@@ -2,6 +2,7 @@
 // (SMTP smuggling), over-long lines and an over-large header block, and keeps the header block (and
 // only it) for the decision stages. The body is never held in memory.
 import { Transform, type TransformCallback } from 'node:stream';
+import { HeaderEndFinder, splitHeader } from '../message/header.js';
 
 const CR = 0x0d;
 const LF = 0x0a;
@@ -27,7 +28,7 @@ export class DataInspector extends Transform {
   private headerDone = false;
   private prev = -1; // last byte of the previous chunk
   private lineLength = 0;
-  private blankLineState = 0; // counts CRLF CRLF progress across chunks
+  private readonly headerEnd = new HeaderEndFinder();
 
   constructor(private readonly limits: DataLimits) {
     super();
@@ -35,9 +36,7 @@ export class DataInspector extends Transform {
 
   /** The raw header block (without the blank line that ends it). */
   headerBlock(): Buffer {
-    const all = Buffer.concat(this.headerChunks);
-    const end = all.indexOf('\r\n\r\n');
-    return end >= 0 ? all.subarray(0, end + 2) : all;
+    return splitHeader(Buffer.concat(this.headerChunks)).header;
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
@@ -108,17 +107,8 @@ export class DataInspector extends Transform {
   }
 
   private collectHeader(chunk: Buffer): void {
-    // Find the CRLF CRLF that ends the header block, carrying partial matches across chunks.
-    const pattern = [CR, LF, CR, LF];
-    let i = 0;
-    for (; i < chunk.length; i++) {
-      this.blankLineState = chunk[i] === pattern[this.blankLineState] ? this.blankLineState + 1 : chunk[i] === CR ? 1 : 0;
-      if (this.blankLineState === 4) {
-        this.headerDone = true;
-        break;
-      }
-    }
-    const take = this.headerDone ? i + 1 : chunk.length;
+    const take = this.headerEnd.feed(chunk);
+    this.headerDone = this.headerEnd.done;
     this.headerBytes += take;
     if (this.headerBytes > this.limits.maxHeaderBytes) {
       this.headerDone = true;
@@ -131,21 +121,4 @@ export class DataInspector extends Transform {
   private fail(v: DataViolation): void {
     this.violation = v;
   }
-}
-
-/** Parse a raw header block into fields: unfolded, names as written, values untrimmed of inner space. */
-export function parseHeaderBlock(block: Buffer): { name: string; value: string }[] {
-  const text = block.toString('utf8'); // for decisions only: delivery rewrites the raw bytes
-  const fields: { name: string; value: string }[] = [];
-  for (const line of text.split('\r\n')) {
-    if (line === '') continue;
-    if ((line[0] === ' ' || line[0] === '\t') && fields.length) {
-      fields[fields.length - 1].value += '\r\n' + line;
-      continue;
-    }
-    const colon = line.indexOf(':');
-    if (colon <= 0) continue; // not a header field; RFC 5322 parsers skip it too
-    fields.push({ name: line.slice(0, colon).trim(), value: line.slice(colon + 1).replace(/^ /, '') });
-  }
-  return fields;
 }

@@ -1,7 +1,7 @@
 // Recording what was refused in the SMTP dialogue (SmtpRejectEvents): Exchange's trace never
 // shows these; Postern's admins can see what was turned away and why. Every refusal, traced or
 // not (a connection over the limit leaves no trace row), is logged and counted for /metrics.
-import { domainOf } from '../mailflow/message.js';
+import { domainOf } from '../message/facts.js';
 import type { ListenerContext } from './context.js';
 import type { PosternSession } from './session.js';
 

@@ -1,6 +1,6 @@
 // Per-connection state Postern keeps beside smtp-server's session object.
 import type { AdmittedRecipient } from '../mailflow/admitRecipient.js';
-import type { ClientFacts } from '../mailflow/message.js';
+import type { ClientFacts } from '../message/facts.js';
 
 
 export interface PosternSession {

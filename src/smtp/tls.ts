@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
-import type { PeerCertificate } from '../mailflow/message.js';
+import type { PeerCertificate } from '../message/facts.js';
 
 export interface TlsFiles {
   key: Buffer;

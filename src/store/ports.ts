@@ -26,8 +26,8 @@ export interface ConfigStore {
   configVersion(): number;
 }
 
-import type { ClientFacts } from '../mailflow/message.js';
-import type { HeaderEdits } from '../mailflow/headerEdits.js';
+import type { ClientFacts } from '../message/facts.js';
+import type { HeaderEdits } from '../message/headerEdits.js';
 import type { HuntingRow } from '../trace/tables.js';
 
 /** One organization's copy of a received message. */

@@ -1,20 +1,15 @@
 // What the receipt of a message leaves behind: one message-trace row and a RECEIVE event per
 // recipient, and one EmailEvents row per recipient with Defender's column meanings.
-import libmime from 'libmime';
-import { domainOf, headerValues, type HeaderField, type MessageFacts } from '../mailflow/message.js';
+import { domainOf, headerValues, type HeaderField, type MessageFacts } from '../message/facts.js';
+import { decodeHeaderValue } from '../message/mime.js';
 import type { ContentFacts } from '../content/scan.js';
 import type { MessageTraceRow, TraceEvent } from '../store/ports.js';
 import { attachmentRows, emailEventsContent, limitEvents, urlRows } from './contentRows.js';
 import type { HuntingRow } from './tables.js';
 
-/** RFC 2047-decoded value of the first `name` header, unfolded. */
+/** The first `name` header as the rules read it: unfolded, encoded-words decoded. */
 export function decodedHeader(headers: HeaderField[], name: string): string {
-  const raw = headerValues(headers, name)[0] ?? '';
-  try {
-    return libmime.decodeWords(raw.replace(/\r\n[ \t]/g, ' ')).trim();
-  } catch {
-    return raw.trim();
-  }
+  return decodeHeaderValue(headerValues(headers, name)[0] ?? '');
 }
 
 /** The address inside a From:-style header ("Name <a@b>" or "a@b"). */

@@ -1,7 +1,7 @@
 // The delivery queue on SQLite. Rows are written in the same transaction as the trace of the
 // receipt, after the spool file is fsynced, and made durable before "250 OK" is sent.
 import { randomUUID } from 'node:crypto';
-import type { HeaderEdits } from '../../mailflow/headerEdits.js';
+import type { HeaderEdits } from '../../message/headerEdits.js';
 import type { DueRecipient, NewMessage, QueueStore } from '../ports.js';
 import type { Db } from './db.js';
 

@@ -1,6 +1,7 @@
-// Header text as rules see it: MIME encoded-words decoded (RFC 2047, with RFC 2231 language
-// tags), and the addr-specs of an address-list header. Exchange matches subjects and headers
-// after decoding, so `=?UTF-8?B?...?=` is matched as the text it stands for.
+// Header text as people read it: MIME encoded-words decoded (RFC 2047, with RFC 2231 language
+// tags), and the addr-specs of an address-list header. The one decoder: transport rules match a
+// subject after decoding (Exchange does, so `=?UTF-8?B?...?=` is matched as the text it stands
+// for) and message trace records the same text.
 
 const ENCODED_WORD = /=\?([^?\s]+)\?([BbQq])\?([^?\s]*)\?=/g;
 const ONLY_SPACE = /^[ \t\r\n]*$/;
@@ -69,6 +70,15 @@ export function decodeMimeWords(value: string): string {
   }
   flush();
   return out + value.slice(last);
+}
+
+/**
+ * An unstructured header value (Subject, say) as people read it: unfolded (RFC 5322 §2.2.3: the
+ * CRLF before white space is removed), encoded-words decoded, trimmed.
+ */
+export function decodeHeaderValue(value: string): string {
+  const unfolded = value.indexOf('\r\n') < 0 ? value : value.replace(/\r\n(?=[ \t])/g, '');
+  return decodeMimeWords(unfolded).trim();
 }
 
 /**

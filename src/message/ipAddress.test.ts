@@ -1,6 +1,7 @@
 import ipaddr from 'ipaddr.js';
 import { describe, expect, it } from 'vitest';
-import { IpPrefixTrie, parseIp, parseIpPrefix, type IpPrefix } from './ipPrefix.js';
+import { parseIp, parseIpPrefix, parseIpRange, type IpPrefix } from './ipAddress.js';
+import { IpPrefixTrie } from './ipPrefixTrie.js';
 
 const prefix = (s: string): IpPrefix => {
   const p = parseIpPrefix(s);
@@ -47,7 +48,47 @@ describe('parseIpPrefix', () => {
   });
   it('explains what is wrong', () => {
     expect(parseIpPrefix('10.0.0.0/33')).toEqual({ error: "'10.0.0.0/33' has a prefix length above /32" });
-    expect(parseIpPrefix('nope')).toEqual({ error: "'nope' is not an IPv4 or IPv6 address" });
+    expect(parseIpPrefix('nope')).toEqual({ error: "'nope' isn't a valid IP address: give an address (192.168.1.1) or a CIDR block (192.168.0.0/25)" });
+  });
+});
+
+describe('parseIpRange: what Exchange accepts', () => {
+  const text = (t: string, accept = {}) => {
+    const r = parseIpRange(t, accept);
+    return 'error' in r ? r.error : r.text;
+  };
+  it.each([
+    ['192.168.1.1', '192.168.1.1'],
+    ['192.168.0.1/25', '192.168.0.1/25'], // as written: Exchange keeps the host bits it was given
+    ['192.168.0.1-192.168.0.254', '192.168.0.1-192.168.0.254'],
+    ['2001:DB8:0:0::1/48', '2001:db8::1/48'],
+    ['2001:db8::1-2001:db8::9', '2001:db8::1-2001:db8::9'],
+    ['::ffff:10.0.0.0/104', '10.0.0.0/8'],
+    [' 10.0.0.1 ', '10.0.0.1'],
+  ])('reads %s as %s', (t, expected) => expect(text(t)).toBe(expected));
+
+  it('gives first and last address of a block', () => {
+    const r = parseIpRange('192.168.0.77/25');
+    expect(r).toMatchObject({ family: 4, first: Uint8Array.from([192, 168, 0, 0]), last: Uint8Array.from([192, 168, 0, 127]), prefixLength: 25 });
+  });
+
+  it.each([
+    ['192.168.1', /isn't a valid IP address/],
+    ['0x0a.0.0.1', /isn't a valid IP address/],
+    ['fe80::1%eth0', /isn't a valid IP address/],
+    ['::ffff:010.0.0.1', /isn't a valid IP address/],
+    ['10.0.0.1/33', /prefix length above \/32/],
+    ['10.0.0.1/x', /invalid prefix length/],
+    ['10.0.0.9-10.0.0.1', /first address of a range must not be greater than the last/],
+    ['10.0.0.1-2001:db8::1', /mixes IPv4 and IPv6/],
+    ['host.example', /isn't a valid IP address/],
+  ])('refuses %s', (t, error) => expect(text(t)).toMatch(error));
+
+  it('applies a field\'s own rules: no ranges, IPv4 only, a smallest prefix', () => {
+    expect(text('192.168.0.1-192.168.0.9', { ranges: false })).toMatch(/ranges aren't supported here/);
+    expect(text('2001:db8::1', { ipv4Only: true })).toMatch(/only IPv4 addresses are supported here/);
+    expect(text('10.0.0.0/8', { minPrefix: { 4: 24 } })).toMatch(/too wide; valid IPv4 prefix lengths are \/24 through \/32/);
+    expect(text('10.0.0.0/24', { minPrefix: { 4: 24 } })).toBe('10.0.0.0/24');
   });
 });
 

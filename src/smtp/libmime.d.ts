@@ -1,4 +1,0 @@
-declare module 'libmime' {
-  const libmime: { decodeWords(s: string): string };
-  export default libmime;
-}
