@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { demoOrganization } from '../cli/init.js';
 import { compileSnapshot, type ConfigSnapshot } from '../mailflow/snapshot.js';
 import { buildRule } from '../rules/index.js';
-import { ConfigLabels, enhancedCodeLabel, NO_CONNECTOR, UNKNOWN } from './labels.js';
+import { NO_CONNECTOR } from '../mailflow/attribution.js';
+import { ConfigLabels, enhancedCodeLabel, UNKNOWN } from './labels.js';
 
 const rule = buildRule({ Name: 'Hold it', Quarantine: true, Priority: 0 });
 const org = { ...demoOrganization(), InboundConnectors: [{ Name: 'Partner', ConnectorType: 'Partner', SenderDomains: ['fabrikam.com'], SenderIPAddresses: ['192.0.2.1'] }] as any, TransportRules: [rule] };

@@ -1,12 +1,11 @@
 // Label values for /metrics come from configuration, never from a message: an organization's
 // Name, a connector's Name, a rule's Name. Whatever is not (or no longer) configured maps to one
 // fixed value, so the number of series stays bounded by the configuration however mail varies.
+import { NO_CONNECTOR } from '../mailflow/attribution.js';
 import type { ConfigSnapshot } from '../mailflow/snapshot.js';
 
 /** An organization, connector or rule that is not in the current configuration (deleted since). */
 export const UNKNOWN = 'unknown';
-/** Mail that came through no inbound connector (Exchange's ConnectorType word for it). */
-export const NO_CONNECTOR = 'NoConnector';
 
 const ENHANCED_CODE = /^[245]\.\d{1,3}\.\d{1,3}$/;
 

@@ -4,10 +4,12 @@
 // (config/keys.ts), so a misspelled limit never silently falls back to its default.
 import { z } from 'zod';
 import { parseIp } from '../message/ipAddress.js';
-import { DEFAULT_TRACE_RETENTION_DAYS } from '../trace/retention.js';
 import { parseYamlFile } from './yamlFile.js';
 
 const HostPort = z.string().regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$/, 'expected host:port');
+
+/** How long message trace and hunting rows are kept unless traceRetentionDays says otherwise (Exchange keeps 90 days). */
+const DEFAULT_TRACE_RETENTION_DAYS = 90;
 
 export const ServerSettings = z.object({
   hostname: z.string().default('postern.localhost'),

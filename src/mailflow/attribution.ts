@@ -32,6 +32,9 @@ import { parseIp, parseIpPrefix } from '../message/ipAddress.js';
 import { IpPrefixTrie } from '../message/ipPrefixTrie.js';
 import { domainOf, type ClientFacts, type PeerCertificate } from '../message/facts.js';
 
+/** Mail that came through no inbound connector (Exchange's ConnectorType word for it: Direct Send or the internet). */
+export const NO_CONNECTOR = 'NoConnector';
+
 export type MatchedOn = 'certificate' | 'ip' | 'senderDomain';
 export type TenantAttributedBy = 'certificate' | 'mailFrom' | 'rcptTo';
 

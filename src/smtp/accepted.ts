@@ -3,7 +3,7 @@
 // grep-able by queue id as Postfix's lines are, and the counts behind /metrics.
 import type { PlannedCopy } from '../mailflow/copyPlan.js';
 import type { MessageFacts } from '../message/facts.js';
-import { NO_CONNECTOR } from '../api/labels.js';
+import { NO_CONNECTOR } from '../mailflow/attribution.js';
 import type { ListenerContext } from './context.js';
 
 /** Rule hits count whether the message is then accepted or refused (a RejectMessage rule hits too). */

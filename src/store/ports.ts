@@ -28,7 +28,6 @@ export interface ConfigStore {
 
 import type { ClientFacts } from '../message/facts.js';
 import type { HeaderEdits } from '../message/headerEdits.js';
-import type { HuntingRow } from '../trace/tables.js';
 
 /** One organization's copy of a received message. */
 export interface QueuedCopy {
@@ -96,37 +95,7 @@ export interface QueueStore {
   pendingCount(): number;
 }
 
-export interface TraceEvent {
-  orgGuid: string;
-  networkMessageId: string;
-  recipient: string;
-  at: number;
-  event: string;
-  action?: string;
-  detail?: string;
-  data?: string;
-}
-
-export interface MessageTraceRow {
-  orgGuid: string;
-  networkMessageId: string;
-  recipient: string;
-  receivedAt: number;
-  sender: string;
-  subject: string;
-  status: string;
-  fromIp: string;
-  size: number;
-  internetMessageId: string;
-  connector: string;
-}
-
-export interface TraceStore {
-  /** `content`: EmailAttachmentInfo and EmailUrlInfo rows of the same message. */
-  recordReceive(rows: MessageTraceRow[], events: TraceEvent[], emailEvents: HuntingRow[], content?: { attachments: HuntingRow[]; urls: HuntingRow[] }): void;
-  recordEvent(event: TraceEvent, status?: string): void;
-  recordReject(row: HuntingRow): void;
-}
+export type { MessageTraceRow, TraceEvent, TraceStore } from '../trace/records.js';
 
 /**
  * What /metrics reads from the store when it is scraped: state that other processes change too

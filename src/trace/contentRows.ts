@@ -2,7 +2,7 @@
 // EmailAttachmentInfo row per attachment and recipient, one EmailUrlInfo row per URL and message
 // copy, and on each EmailEvents row the counts, the cluster id and any inspection limit that was hit.
 import type { ContentFacts } from '../content/scan.js';
-import type { TraceEvent } from '../store/ports.js';
+import type { TraceEvent } from './records.js';
 import type { HuntingRow } from './tables.js';
 
 /** The copy and recipient the rows belong to. */

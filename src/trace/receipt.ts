@@ -3,7 +3,7 @@
 import { domainOf, headerValues, type HeaderField, type MessageFacts } from '../message/facts.js';
 import { decodeHeaderValue } from '../message/mime.js';
 import type { ContentFacts } from '../content/scan.js';
-import type { MessageTraceRow, TraceEvent } from '../store/ports.js';
+import type { MessageTraceRow, TraceEvent } from './records.js';
 import { attachmentRows, emailEventsContent, limitEvents, urlRows } from './contentRows.js';
 import type { HuntingRow } from './tables.js';
 

@@ -1,7 +1,6 @@
 // Trace retention: message trace, trace events, EmailEvents & co. and SmtpRejectEvents rows older
 // than the retention (default 90 days) are removed in the background, in small batches with the
 // event loop free between them, so ingestion never waits behind a large delete.
-export const DEFAULT_TRACE_RETENTION_DAYS = 90;
 
 export interface RetentionStore {
   /** Delete at most `limit` rows older than `cutoff` from each trace table; the number deleted. */
