@@ -1,5 +1,5 @@
 // The Received: trace field Postern adds (RFC 5321 §4.4), naming TLS version and cipher.
-import type { ClientFacts } from '../mailflow/message.js';
+import type { ClientFacts } from './message.js';
 
 export function receivedField(client: ClientFacts, by: string, queueId: string, recipients: string[], at: Date): string {
   const proto = client.tlsVersion ? 'ESMTPS' : 'ESMTP';
