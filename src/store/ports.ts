@@ -27,32 +27,10 @@ export interface ConfigStore {
 }
 
 import type { ClientFacts } from '../message/facts.js';
+import type { QueuedCopy } from '../mailflow/disposition.js';
 import type { HeaderEdits } from '../message/headerEdits.js';
 
-/** One organization's copy of a received message. */
-export interface QueuedCopy {
-  networkMessageId: string;
-  orgGuid: string;
-  edits: HeaderEdits;
-  recipients: string[];
-  /** True for non-delivery reports Postern generated itself (never bounced again). */
-  bounce?: boolean;
-  /** Held in the hosted quarantine instead of queued for delivery. */
-  quarantine?: QuarantineHold;
-}
-
-/** Why a copy is held, for the quarantine index (Get-QuarantineMessage). */
-export interface QuarantineHold {
-  /** TransportRule, or Phish for a spoof or DMARC failure held by the anti-phishing policy. */
-  types: 'TransportRule' | 'Phish';
-  policyName: string;
-  ruleGuid: string;
-  reason: string;
-  expiresAt: number;
-  sender: string;
-  subject: string;
-  internetMessageId: string;
-}
+export type { QueuedCopy, QuarantineHold } from '../mailflow/disposition.js';
 
 export interface NewMessage {
   id: string;

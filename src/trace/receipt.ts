@@ -3,6 +3,7 @@
 import { domainOf, headerValues, type HeaderField, type MessageFacts } from '../message/facts.js';
 import { decodeHeaderValue } from '../message/mime.js';
 import type { ContentFacts } from '../content/scan.js';
+import type { CopyReceipt } from '../mailflow/disposition.js';
 import type { MessageTraceRow, TraceEvent } from './records.js';
 import { attachmentRows, emailEventsContent, limitEvents, urlRows } from './contentRows.js';
 import type { HuntingRow } from './tables.js';
@@ -28,36 +29,6 @@ export function tlsSummary(client: MessageFacts['client']): string {
     parts.push(`cert-cn=${cert.subjectCN ?? ''}`, `cert-dns=${cert.dnsNames.join(',')}`, `cert-trusted=${cert.trusted ? 'yes' : 'no'}`, `cert-sha256=${cert.fingerprint256}`);
   }
   return parts.join('; ');
-}
-
-/** What the decision stages concluded about one copy, for its trace and EmailEvents rows. */
-export interface CopyReceipt {
-  networkMessageId: string;
-  orgGuid: string;
-  /** Envelope recipients the decision covered. */
-  recipients: string[];
-  /** Where the copy goes now (deliver/redirect: the recipients delivery will track). */
-  deliverTo: string[];
-  outcome: 'deliver' | 'redirect' | 'quarantine' | 'delete' | 'reject' | 'internal';
-  connector: string;
-  connectorMatch: string;
-  authAs: string;
-  direction: string;
-  /** The header block after the firewall (what rules and trace may read). */
-  headers: HeaderField[];
-  /** TRANSPORT RULE events (rules/explain.ts traceEvents) and the EmailEvents fields rules fill. */
-  ruleEvents: { Action: string; Detail: string; Data: string }[];
-  ruleFields: Record<string, string>;
-  /** The rule that quarantined, deleted, rejected or redirected. */
-  decidedBy?: string;
-  /** Why the anti-phishing policy quarantined or rejected (spoof, DMARC), when no rule decided. */
-  authReason?: string;
-  reply?: string;
-}
-
-/** A copy Postern wrote itself (reports, notifications): no connector, internal. */
-export function internalReceipt(networkMessageId: string, orgGuid: string, recipients: string[], headers: HeaderField[]): CopyReceipt {
-  return { networkMessageId, orgGuid, recipients, deliverTo: recipients, outcome: 'internal', connector: '', connectorMatch: '', authAs: 'Internal', direction: 'Intra-org', headers, ruleEvents: [], ruleFields: {} };
 }
 
 // Defender's DeliveryAction / DeliveryLocation per outcome, and Get-MessageTrace's Status.
