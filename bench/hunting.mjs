@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { compileKql } from '../dist/hunting/compiler.js';
-import { bindParams, executeCompiled, registerKqlFunctions } from '../dist/hunting/sqliteExecutor.js';
+import { bindParams, executeCompiled, registerKqlFunctions } from '../dist/store/sqlite/hunting/executor.js';
 import { MIGRATIONS } from '../dist/store/sqlite/migrations.js';
 import { random } from './random.mjs';
 

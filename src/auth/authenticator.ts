@@ -1,6 +1,7 @@
 // The gateway's sender authentication service: one resolver (and so one DNS cache) per process,
 // the time a message's authentication may take, and the verdicts for one message.
 import { DnsResolver } from './dnsResolver.js';
+import type { OpenFile } from './dkim.js';
 import { authenticateMessage, VerdictMemo, type AuthenticationInput, type AuthVerdicts } from './verify.js';
 
 export interface AuthenticatorSettings {
@@ -15,13 +16,17 @@ export class Authenticator {
   readonly resolver: DnsResolver;
   private readonly memo = new VerdictMemo();
 
-  constructor(private readonly settings: AuthenticatorSettings) {
+  /** `openFile` reads a spooled message (node:fs's createReadStream at the edge). */
+  constructor(
+    private readonly settings: AuthenticatorSettings,
+    private readonly openFile: OpenFile,
+  ) {
     this.resolver = new DnsResolver({ servers: settings.dnsServers, timeoutMs: settings.dnsTimeoutMs });
   }
 
   /** The verdicts for one message, within authenticationTimeoutMs (or `budgetMs`, when shorter). */
   authenticate(input: AuthenticationInput, budgetMs = Infinity): Promise<AuthVerdicts> {
-    return authenticateMessage(input, { lookup: this.resolver.lookup, timeoutMs: Math.min(budgetMs, this.settings.authenticationTimeoutMs), memo: this.memo });
+    return authenticateMessage(input, { lookup: this.resolver.lookup, openFile: this.openFile, timeoutMs: Math.min(budgetMs, this.settings.authenticationTimeoutMs), memo: this.memo });
   }
 
   close(): void {

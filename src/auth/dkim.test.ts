@@ -3,7 +3,7 @@
 // resolver: every canonicalization, RSA and Ed25519, whitespace the relaxed forms must fold,
 // trailing empty lines, a body read from memory and from a spool file in chunks, and tampering.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNsd, txt, type Nsd } from '../../test/support/nsd.js';
@@ -53,13 +53,13 @@ describe('verifyDkim', () => {
         const file = join(dir, `${canon.replace('/', '-')}-${alg}.eml`);
         writeFileSync(file, signed, 'latin1');
         for (const source of [Buffer.from(signed, 'latin1'), file]) {
-          const { checks } = await verifyDkim(source, resolver.lookup);
+          const { checks } = await verifyDkim(source, resolver.lookup, createReadStream);
           expect(checks).toMatchObject([{ result: 'pass', domain: 'example.org', algorithm: alg }]);
         }
         const tampered = signed.replace('Regards', 'Regardz');
-        expect((await verifyDkim(Buffer.from(tampered, 'latin1'), resolver.lookup)).checks[0]).toMatchObject({ result: 'fail', comment: 'body hash did not verify' });
+        expect((await verifyDkim(Buffer.from(tampered, 'latin1'), resolver.lookup, createReadStream)).checks[0]).toMatchObject({ result: 'fail', comment: 'body hash did not verify' });
         const header = signed.replace('Subject: a folded', 'Subject: b folded');
-        expect((await verifyDkim(Buffer.from(header, 'latin1'), resolver.lookup)).checks[0]).toMatchObject({ result: 'fail', comment: 'signature did not verify' });
+        expect((await verifyDkim(Buffer.from(header, 'latin1'), resolver.lookup, createReadStream)).checks[0]).toMatchObject({ result: 'fail', comment: 'signature did not verify' });
       });
     }
   }
@@ -71,16 +71,16 @@ describe('verifyDkim', () => {
       const signed = sign(message(body), canon);
       const file = join(dir, `large-${canon.replace('/', '-')}.eml`);
       writeFileSync(file, signed, 'latin1');
-      expect((await verifyDkim(file, resolver.lookup)).checks[0].result, canon).toBe('pass');
+      expect((await verifyDkim(file, resolver.lookup, createReadStream)).checks[0].result, canon).toBe('pass');
     }
   });
 
   it('reports a missing key as neutral and a bad signature tag as neutral, without failing the others', async () => {
     const signed = sign(message(), 'relaxed/relaxed');
     const noKey = signed.replace('s=rsa;', 's=missing;');
-    expect((await verifyDkim(Buffer.from(noKey, 'latin1'), resolver.lookup)).checks[0]).toMatchObject({ result: 'neutral', comment: 'no key' });
+    expect((await verifyDkim(Buffer.from(noKey, 'latin1'), resolver.lookup, createReadStream)).checks[0]).toMatchObject({ result: 'neutral', comment: 'no key' });
     const badAlg = signed.replace('a=rsa-sha256', 'a=rsa-md5');
-    expect((await verifyDkim(Buffer.from(badAlg, 'latin1'), resolver.lookup)).checks[0]).toMatchObject({ result: 'neutral', comment: 'unknown algorithm' });
+    expect((await verifyDkim(Buffer.from(badAlg, 'latin1'), resolver.lookup, createReadStream)).checks[0]).toMatchObject({ result: 'neutral', comment: 'unknown algorithm' });
   });
 });
 

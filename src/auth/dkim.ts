@@ -7,7 +7,7 @@
 // Authentication-Results header reads the same whichever path checked a message; a body hash
 // mismatch is `fail`, as RFC 8601 and Exchange report it.
 import { createHash, createPublicKey, verify, type Hash, type KeyObject } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { isNegative, type DnsLookup } from './dnsResolver.js';
 import { headerEnd, rawFields as headerFields } from '../message/header.js';
 
@@ -304,11 +304,17 @@ function splitMessage(source: Buffer): { header: string; body: Buffer } {
   return { header: source.subarray(0, end).toString('latin1'), body: source.subarray(end + 2) };
 }
 
+/**
+ * Opens a spooled message for reading. The edge that owns the spool passes it in (node:fs's
+ * createReadStream), so authentication itself does no I/O but DNS.
+ */
+export type OpenFile = (path: string, options?: { highWaterMark?: number }) => Readable;
+
 /** The header block and then the body of a spooled message, the body in chunks. */
-async function* messageParts(source: string): AsyncGenerator<{ header: string } | { body: Buffer }> {
+async function* messageParts(source: string, openFile: OpenFile): AsyncGenerator<{ header: string } | { body: Buffer }> {
   let head: Buffer = Buffer.alloc(0);
   let inBody = false;
-  for await (const chunk of createReadStream(source, { highWaterMark: 256 * 1024 }) as AsyncIterable<Buffer>) {
+  for await (const chunk of openFile(source, { highWaterMark: 256 * 1024 }) as AsyncIterable<Buffer>) {
     if (inBody) {
       yield { body: chunk };
       continue;
@@ -327,9 +333,9 @@ async function* messageParts(source: string): AsyncGenerator<{ header: string } 
 }
 
 /** Every DKIM-Signature of the message, checked; and the header fields (for From). */
-export async function verifyDkim(source: string | Buffer, lookup: DnsLookup, now = Date.now()): Promise<{ checks: DkimCheck[]; fields: RawField[] }> {
+export async function verifyDkim(source: string | Buffer, lookup: DnsLookup, openFile: OpenFile, now = Date.now()): Promise<{ checks: DkimCheck[]; fields: RawField[] }> {
   // A message held in memory (the usual small one) is split directly; a spool file is streamed.
-  const parts = typeof source === 'string' ? messageParts(source) : undefined;
+  const parts = typeof source === 'string' ? messageParts(source, openFile) : undefined;
   const split = parts ? undefined : splitMessage(source as Buffer);
   const first = parts ? await parts.next() : undefined;
   const header = split ? split.header : first && !first.done ? (first.value as { header: string }).header : '';

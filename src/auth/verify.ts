@@ -8,13 +8,12 @@
 // over the body, native hashing), SPF and DMARC by mailauth 7. A message with ARC headers goes
 // through mailauth's authenticate() whole, which validates the chain; its lenient wording of a
 // body hash mismatch (`neutral`) is reported as `fail`, as on the fast path and in Exchange.
-import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { authenticate, spf } from 'mailauth';
 import { evaluateDmarc } from 'mailauth/lib/dmarc/index.js';
 import addressparser from 'nodemailer/lib/addressparser';
 import { parseIp } from '../message/ipAddress.js';
-import { dkimClause, verifyDkim, type DkimCheck } from './dkim.js';
+import { dkimClause, verifyDkim, type DkimCheck, type OpenFile } from './dkim.js';
 import type { DnsLookup } from './dnsResolver.js';
 import { TtlLru } from './lru.js';
 
@@ -70,6 +69,8 @@ export interface AuthenticationInput {
 
 export interface AuthenticationOptions {
   lookup: DnsLookup;
+  /** Opens a spool file (input.source given as a path). */
+  openFile: OpenFile;
   /** The whole authentication's budget (DNS included), in milliseconds. */
   timeoutMs: number;
   /** SPF and DMARC results of recent messages (see VerdictMemo). */
@@ -116,7 +117,7 @@ export async function authenticateMessage(input: AuthenticationInput, opts: Auth
     timer = setTimeout(() => resolve(undefined), opts.timeoutMs);
     timer.unref();
   });
-  const work = fastPath(input, opts.lookup, opts.memo ?? new VerdictMemo(0));
+  const work = fastPath(input, opts.lookup, opts.openFile, opts.memo ?? new VerdictMemo(0));
   try {
     const res = await Promise.race([work, expired]);
     if (!res) {
@@ -145,14 +146,14 @@ async function memoized<V>(cache: TtlLru<V>, ttlMs: number, key: string, compute
   return temporary(value) ? value : remember(cache, ttlMs, key, value);
 }
 
-async function fastPath(input: AuthenticationInput, lookup: DnsLookup, memo: VerdictMemo): Promise<AuthVerdicts> {
+async function fastPath(input: AuthenticationInput, lookup: DnsLookup, openFile: OpenFile, memo: VerdictMemo): Promise<AuthVerdicts> {
   const resolver = lookup as never;
   const helo = heloOf(input);
   const sender = spfSender(input);
   const spfWork = memoized(memo.spf, memo.ttlMs, `${input.ip} ${sender.toLowerCase()} ${helo.toLowerCase()}`, () => spf({ ip: input.ip, helo, sender, mta: input.hostname, resolver }), (r) => r.status.result === 'temperror');
   spfWork.catch(() => undefined);
-  const { checks, fields } = await verifyDkim(input.source, lookup);
-  if (fields.some((f) => f.key === 'arc-seal' || f.key === 'arc-message-signature')) return withMailauth(input, lookup);
+  const { checks, fields } = await verifyDkim(input.source, lookup, openFile);
+  if (fields.some((f) => f.key === 'arc-seal' || f.key === 'arc-message-signature')) return withMailauth(input, lookup, openFile);
   const spfRes = await spfWork;
   const fromLines = fields.filter((f) => f.key === 'from').map((f) => f.line);
   const { headerFrom, fromFields } = memo.authors.get(fromLines.join('\n')) ?? remember(memo.authors, memo.ttlMs, fromLines.join('\n'), authors(fromLines));
@@ -205,8 +206,8 @@ function dmarcVerdict(d: MailauthDmarc): NonNullable<AuthVerdicts['dmarc']> {
 }
 
 /** The whole check by mailauth (messages with an ARC chain). */
-async function withMailauth(input: AuthenticationInput, lookup: DnsLookup): Promise<AuthVerdicts> {
-  const stream: Readable | Buffer = typeof input.source === 'string' ? createReadStream(input.source) : input.source;
+async function withMailauth(input: AuthenticationInput, lookup: DnsLookup, openFile: OpenFile): Promise<AuthVerdicts> {
+  const stream: Readable | Buffer = typeof input.source === 'string' ? openFile(input.source) : input.source;
   const res = await authenticate(stream, { ip: input.ip, helo: input.helo, sender: spfSender(input), mta: input.hostname, resolver: lookup as never, disableBimi: true });
   return verdictsOf(res, input);
 }

@@ -7,7 +7,7 @@
 // mode serialises the writers); the primary alone runs delivery, housekeeping and the admin HTTP
 // server, and counts connections per client IP for all workers (src/cli/cluster.ts).
 import cluster from 'node:cluster';
-import { existsSync, mkdirSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -23,7 +23,7 @@ import { PerIpCounter, type ConnectionCounter } from '../smtp/connections.js';
 import { DEFAULT_LIMITS } from '../smtp/limits.js';
 import { createListener, type Listener } from '../smtp/server.js';
 import { loadOrCreateTls } from '../smtp/tls.js';
-import { ConfigWatcher } from '../store/configWatcher.js';
+import { ConfigWatcher } from './configWatcher.js';
 import { prefixTrie } from '../mailflow/snapshot.js';
 import { SqliteConfigStore } from '../store/sqlite/configStore.js';
 import { openDatabase, WalSync, type Db } from '../store/sqlite/db.js';
@@ -95,7 +95,7 @@ async function startListeners(
   const trustedNetworks = prefixTrie(settings.trustedNetworks);
   const { watcher } = ingest;
   const authenticator = settings.senderAuthentication
-    ? new Authenticator({ dnsServers: dnsServersOf(settings.dnsServers), dnsTimeoutMs: settings.dnsTimeoutMs, authenticationTimeoutMs: settings.authenticationTimeoutMs })
+    ? new Authenticator({ dnsServers: dnsServersOf(settings.dnsServers), dnsTimeoutMs: settings.dnsTimeoutMs, authenticationTimeoutMs: settings.authenticationTimeoutMs }, createReadStream)
     : undefined;
   const ctx: ListenerContext = {
     authenticator,

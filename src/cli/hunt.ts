@@ -1,7 +1,8 @@
 // `postern hunt 'KQL'`: advanced hunting from the terminal, inside one organization.
 import { Command, Option } from 'commander';
 import { join, resolve } from 'node:path';
-import { DEFAULT_LOOKBACK_DAYS, DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT_MS, formatHuntResult, HuntInternalError, HuntTimeoutError, KqlError, runHunt, type HuntFormat } from '../hunting/index.js';
+import { DEFAULT_LOOKBACK_DAYS, DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT_MS, formatHuntResult, HuntInternalError, HuntTimeoutError, KqlError, type HuntFormat } from '../hunting/index.js';
+import { runHunt } from '../store/sqlite/hunting/executor.js';
 import { openStore, withDataDir } from './common.js';
 
 interface Options {

@@ -17,7 +17,7 @@ import { HistoricalSearches } from '../trace/historicalSearch.js';
 import { userInfo } from 'node:os';
 import { Spool } from '../queue/spool.js';
 import type { Organization } from '../config/model.js';
-import { runHunt } from '../hunting/index.js';
+import { runHunt } from '../store/sqlite/hunting/executor.js';
 import { domainOf } from '../message/facts.js';
 import type { MailFlowSimulationRequest, MailFlowSimulationResult } from '../shell/services.js';
 import { openStore, withDataDir } from './common.js';

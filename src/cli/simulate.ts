@@ -3,7 +3,7 @@
 // configuration, without sending or storing anything.
 import { Command, Option } from 'commander';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -115,7 +115,7 @@ const GATEWAY_HOST = 'postern.simulate';
 async function authenticationOf(opts: Options, client: ClientFacts): Promise<AuthVerdicts | undefined> {
   if (!opts.dnsServer.length || (opts.eml === undefined && opts.messageText === undefined)) return undefined;
   const servers = opts.dnsServer.includes('system') ? 'system' : opts.dnsServer;
-  const authenticator = new Authenticator({ dnsServers: servers, dnsTimeoutMs: Number(opts.dnsTimeoutMs ?? 2000), authenticationTimeoutMs: 10_000 });
+  const authenticator = new Authenticator({ dnsServers: servers, dnsTimeoutMs: Number(opts.dnsTimeoutMs ?? 2000), authenticationTimeoutMs: 10_000 }, createReadStream);
   try {
     const source = opts.eml ? opts.eml : Buffer.from(opts.messageText!.replace(/\r?\n/g, '\r\n'));
     return await authenticator.authenticate({ source, ip: client.ip, helo: client.helo, mailFrom: opts.mailFrom, hostname: GATEWAY_HOST });

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { allHuntingDdl } from '../store/sqlite/huntingDdl.js';
 import { compileKql } from './compiler.js';
-import { executeCompiled } from './sqliteExecutor.js';
+import { executeCompiled } from '../store/sqlite/hunting/executor.js';
 import { buildDataset, DAY, NOW, visible, type Row } from './testing/dataset.js';
 import { loadDataset } from './testing/load.js';
 import { kustoOracle } from './testing/oracle.js';

@@ -9,7 +9,7 @@ import { allHuntingDdl } from '../store/sqlite/huntingDdl.js';
 import { compileKql } from './compiler.js';
 import { HuntTimeoutError, KqlError } from './errors.js';
 import { formatHuntResult } from './format.js';
-import { executeCompiled, runHunt } from './sqliteExecutor.js';
+import { executeCompiled, runHunt } from '../store/sqlite/hunting/executor.js';
 import { buildDataset, NOW, visible } from './testing/dataset.js';
 import { loadDataset } from './testing/load.js';
 
@@ -23,7 +23,7 @@ let workerUrl: URL;
 /** Compile src/hunting + src/trace to JS under .tmp so the worker thread can load it. */
 function buildWorker(): URL {
   const out = join(tmp, 'js');
-  for (const dir of ['hunting', 'trace']) {
+  for (const dir of ['hunting', 'trace', 'store/sqlite/hunting']) {
     mkdirSync(join(out, dir), { recursive: true });
     const src = join(process.cwd(), 'src', dir);
     for (const f of readdirSync(src)) {
@@ -33,7 +33,7 @@ function buildWorker(): URL {
     }
   }
   writeFileSync(join(out, 'package.json'), '{"type":"module"}');
-  return new URL(`file://${join(out, 'hunting', 'huntWorker.js')}`);
+  return new URL(`file://${join(out, 'store', 'sqlite', 'hunting', 'huntWorker.js')}`);
 }
 
 beforeAll(() => {

@@ -6,7 +6,7 @@ import { allHuntingDdl } from '../store/sqlite/huntingDdl.js';
 import { compileKql } from './compiler.js';
 import { HuntInternalError, KqlError } from './errors.js';
 import { MAX_NESTING } from './parser.js';
-import { runHunt } from './sqliteExecutor.js';
+import { runHunt } from '../store/sqlite/hunting/executor.js';
 import { buildDataset, NOW, visible } from './testing/dataset.js';
 import { loadDataset } from './testing/load.js';
 

@@ -9,7 +9,7 @@ import { allHuntingDdl } from '../store/sqlite/huntingDdl.js';
 import { compileKql } from './compiler.js';
 import { KqlError } from './errors.js';
 import type { KustoValue } from './results.js';
-import { bindParams, huntOn, registerKqlFunctions } from './sqliteExecutor.js';
+import { bindParams, huntOn, registerKqlFunctions } from '../store/sqlite/hunting/executor.js';
 import { buildDataset, DAY, NOW, visible, type Row } from './testing/dataset.js';
 import { loadDataset } from './testing/load.js';
 import { kustoOracle } from './testing/oracle.js';

@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { allHuntingDdl } from '../store/sqlite/huntingDdl.js';
 import { KqlError } from './errors.js';
-import { huntOn } from './sqliteExecutor.js';
+import { huntOn } from '../store/sqlite/hunting/executor.js';
 import { buildDataset, DAY, NOW, visible, type Row } from './testing/dataset.js';
 import { loadDataset } from './testing/load.js';
 

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { allHuntingDdl } from '../store/sqlite/huntingDdl.js';
 import { compileKql } from './compiler.js';
 import { KqlError } from './errors.js';
-import { bindParams, executeCompiled, huntOn, registerKqlFunctions } from './sqliteExecutor.js';
+import { bindParams, executeCompiled, huntOn, registerKqlFunctions } from '../store/sqlite/hunting/executor.js';
 import { buildDataset, NOW, visible } from './testing/dataset.js';
 import { loadDataset } from './testing/load.js';
 

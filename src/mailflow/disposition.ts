@@ -8,7 +8,7 @@ import { emailEventsFields, traceEvents } from '../rules/index.js';
 import type { HeaderEdits } from '../message/headerEdits.js';
 import type { ClientFacts, HeaderField, MessageFacts } from '../message/facts.js';
 // The one MIME word decoder moves to the message layer; until then it is the trace's.
-import { decodedHeader } from '../trace/receipt.js';
+import { decodedHeader, type CopyReceipt } from '../trace/receipt.js';
 import type { PlannedCopy } from './copyPlan.js';
 import { receivedField } from './received.js';
 import { organizationForRecipient, isRefusal } from './recipientTenant.js';
@@ -43,31 +43,6 @@ export interface QuarantineHold {
   sender: string;
   subject: string;
   internetMessageId: string;
-}
-
-/** What the decision stages concluded about one copy, for its trace and EmailEvents rows. */
-export interface CopyReceipt {
-  networkMessageId: string;
-  orgGuid: string;
-  /** Envelope recipients the decision covered. */
-  recipients: string[];
-  /** Where the copy goes now (deliver/redirect: the recipients delivery will track). */
-  deliverTo: string[];
-  outcome: 'deliver' | 'redirect' | 'quarantine' | 'delete' | 'reject' | 'internal';
-  connector: string;
-  connectorMatch: string;
-  authAs: string;
-  direction: string;
-  /** The header block after the firewall (what rules and trace may read). */
-  headers: HeaderField[];
-  /** TRANSPORT RULE events (rules/explain.ts traceEvents) and the EmailEvents fields rules fill. */
-  ruleEvents: { Action: string; Detail: string; Data: string }[];
-  ruleFields: Record<string, string>;
-  /** The rule that quarantined, deleted, rejected or redirected. */
-  decidedBy?: string;
-  /** Why the anti-phishing policy quarantined or rejected (spoof, DMARC), when no rule decided. */
-  authReason?: string;
-  reply?: string;
 }
 
 /** A message's disposition: its queue entries (empty when nothing is left to deliver or hold) and its receipts. */

@@ -12,6 +12,9 @@
 //   (errors.ts) when nothing matches, and `objectExists` on a duplicate name;
 // - "changes" objects contain only what the admin set; `null` clears a property. Multi-valued
 //   @{Add=...; Remove=...} edits are already applied by the shell (it reads the current object).
+import type { HistoricalSearchObject, HistoricalSearchRequest } from '../trace/historicalSearch.js';
+
+export type { HistoricalSearchObject, HistoricalSearchRequest };
 
 export type AcceptedDomainType = 'Authoritative' | 'InternalRelay' | 'ExternalRelay';
 
@@ -275,46 +278,6 @@ export interface MessageTraceDetailObject {
   MessageId: string;
   MessageTraceId: string;
   RecipientAddress: string;
-  [property: string]: unknown;
-}
-
-export interface HistoricalSearchRequest {
-  ReportTitle: string;
-  StartDate: Date;
-  EndDate: Date;
-  ReportType: string;
-  ConnectorType?: string;
-  TLSUsed?: string;
-  Direction?: 'All' | 'Received' | 'Sent';
-  DeliveryStatus?: string;
-  SenderAddress?: string[];
-  RecipientAddress?: string[];
-  MessageID?: string[];
-  NetworkMessageID?: string[];
-  OriginalClientIP?: string;
-  NotifyAddress?: string[];
-  TransportRule?: string[];
-  DLPPolicy?: string[];
-  Locale?: string;
-  BlockStatus?: string;
-  SmtpSecurityError?: string;
-  CompressFile?: boolean;
-  EncryptionTemplate?: string;
-  EncryptionType?: string;
-  Url?: string;
-}
-
-export interface HistoricalSearchObject {
-  JobId: string;
-  SubmitDate: Date;
-  ReportTitle: string;
-  Status: string;
-  Rows: number;
-  ErrorCode: string | null;
-  ErrorDescription: string | null;
-  ReportType: string;
-  StartDate: Date;
-  EndDate: Date;
   [property: string]: unknown;
 }
 

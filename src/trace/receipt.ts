@@ -3,7 +3,6 @@
 import { domainOf, headerValues, type HeaderField, type MessageFacts } from '../message/facts.js';
 import { decodeHeaderValue } from '../message/mime.js';
 import type { ContentFacts } from '../content/scan.js';
-import type { CopyReceipt } from '../mailflow/disposition.js';
 import type { MessageTraceRow, TraceEvent } from './records.js';
 import { attachmentRows, emailEventsContent, limitEvents, urlRows } from './contentRows.js';
 import type { HuntingRow } from './tables.js';
@@ -18,6 +17,31 @@ export function addressOf(value: string): { address: string; name: string } {
   const m = value.match(/<([^>]*)>/);
   if (m) return { address: m[1].trim(), name: value.slice(0, m.index).replace(/"/g, '').trim() };
   return { address: value.trim(), name: '' };
+}
+
+/** What the decision stages concluded about one copy, for its trace and EmailEvents rows. */
+export interface CopyReceipt {
+  networkMessageId: string;
+  orgGuid: string;
+  /** Envelope recipients the decision covered. */
+  recipients: string[];
+  /** Where the copy goes now (deliver/redirect: the recipients delivery will track). */
+  deliverTo: string[];
+  outcome: 'deliver' | 'redirect' | 'quarantine' | 'delete' | 'reject' | 'internal';
+  connector: string;
+  connectorMatch: string;
+  authAs: string;
+  direction: string;
+  /** The header block after the firewall (what rules and trace may read). */
+  headers: HeaderField[];
+  /** TRANSPORT RULE events (rules/explain.ts traceEvents) and the EmailEvents fields rules fill. */
+  ruleEvents: { Action: string; Detail: string; Data: string }[];
+  ruleFields: Record<string, string>;
+  /** The rule that quarantined, deleted, rejected or redirected. */
+  decidedBy?: string;
+  /** Why the anti-phishing policy quarantined or rejected (spoof, DMARC), when no rule decided. */
+  authReason?: string;
+  reply?: string;
 }
 
 /** TLS and client-certificate facts of the session, as recorded on the RECEIVE event. */

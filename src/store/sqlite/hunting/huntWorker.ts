@@ -2,8 +2,8 @@
 // query with its limits, posts the result back and exits.
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
-import { HuntTimeoutError, KqlError } from './errors.js';
-import { huntOn, type WorkerReply, type WorkerRequest } from './sqliteExecutor.js';
+import { HuntTimeoutError, KqlError } from '../../../hunting/errors.js';
+import { huntOn, type WorkerReply, type WorkerRequest } from './executor.js';
 
 const req = workerData as WorkerRequest;
 let reply: WorkerReply;

@@ -2,7 +2,7 @@
 // recompiles the snapshot when it moves, so a change made by another process (the shell, the
 // API, `config import`) takes effect within one poll interval, without a restart.
 import { compileSnapshot, type ConfigSnapshot } from '../mailflow/snapshot.js';
-import type { ConfigStore } from './ports.js';
+import type { ConfigStore } from '../store/ports.js';
 
 export class ConfigWatcher {
   private current: ConfigSnapshot;

@@ -1,4 +1,4 @@
-// Running compiled hunting queries on SQLite (better-sqlite3). Registers the Kusto helper
+// The hunting port (hunting/options.ts) on SQLite (better-sqlite3): runs compiled hunting queries. Registers the Kusto helper
 // functions, enforces the row cap and the time limit, and converts values back to Kusto's.
 //
 // Cancellation is genuine: every table scan calls back into JavaScript every 1024 rows
@@ -9,26 +9,13 @@ import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { compileKql, type CompiledQuery } from './compiler.js';
-import { asHuntError, HuntTimeoutError, KqlError } from './errors.js';
-import { convertRow, type HuntResult, type KustoValue } from './results.js';
-import { AGGREGATE_UDFS, makeAggregate, QueryInterrupted, SCALAR_UDFS, SERIES_UDF, udfState } from './udfs.js';
+import { compileKql, type CompiledQuery } from '../../../hunting/compiler.js';
+import { asHuntError, HuntTimeoutError, KqlError } from '../../../hunting/errors.js';
+import { DEFAULT_LOOKBACK_DAYS, DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT_MS, type HuntOptions as HuntQuery } from '../../../hunting/options.js';
+import { convertRow, type HuntResult, type KustoValue } from '../../../hunting/results.js';
+import { AGGREGATE_UDFS, makeAggregate, QueryInterrupted, SCALAR_UDFS, SERIES_UDF, udfState } from '../../../hunting/udfs.js';
 
-export const DEFAULT_MAX_ROWS = 30_000;
-export const DEFAULT_TIMEOUT_MS = 10 * 60_000;
-export const DEFAULT_LOOKBACK_DAYS = 30;
-
-export interface HuntOptions {
-  orgId: string;
-  query: string;
-  /** Query time for now()/ago() (ms since epoch or Date); default: the current time. */
-  now?: number | Date;
-  /** Row cap (Defender: 30,000); extra rows are dropped and `truncated` is set. */
-  maxRows?: number;
-  /** Time limit in ms (Defender: 10 minutes). */
-  timeoutMs?: number;
-  /** Days of data visible to the query (Defender: 30). */
-  lookbackDays?: number;
+export interface HuntOptions extends HuntQuery {
   /** Worker script (compiled huntWorker.js); default: next to this module. */
   workerUrl?: URL;
 }
