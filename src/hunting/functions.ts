@@ -2,7 +2,7 @@
 // not listed here is rejected by name.
 import type { KustoType } from '../trace/tables.js';
 import type { Expr } from './ast.js';
-import type { Compiler, Scope, SExpr } from './compiler.js';
+import type { CompilerContext, Scope, SExpr } from './compileContext.js';
 import { KqlError, unsupported } from './errors.js';
 import { re2 } from './udfs.js';
 
@@ -40,7 +40,7 @@ function argc(c: Call, min: number, max = min): void {
 
 function isNum(t: KustoType): boolean { return t === 'int' || t === 'long' || t === 'real'; }
 
-export function callAggregate(cc: Compiler, c: Call, scope: Scope): SExpr {
+export function callAggregate(cc: CompilerContext, c: Call, scope: Scope): SExpr {
   const a = (i: number) => cc.scalar(c.args[i], scope);
   const pred = (i: number) => cc.toBool(a(i), c.args[i].pos);
   switch (c.name) {
@@ -102,7 +102,7 @@ export function callAggregate(cc: Compiler, c: Call, scope: Scope): SExpr {
   }
 }
 
-export function callScalar(cc: Compiler, c: Call, scope: Scope): SExpr {
+export function callScalar(cc: CompilerContext, c: Call, scope: Scope): SExpr {
   const a = (i: number) => {
     const x = cc.scalar(c.args[i], scope);
     if (x.rel) throw new KqlError(`Argument ${i + 1} of ${c.name}() is a table; a scalar is expected (use toscalar())`, c.args[i].pos);
@@ -397,7 +397,7 @@ export function callScalar(cc: Compiler, c: Call, scope: Scope): SExpr {
 
 const DATE_PARTS = new Set(['year', 'quarter', 'month', 'week', 'day', 'hour', 'minute', 'second', 'millisecond', 'microsecond', 'nanosecond', 'dayofyear', 'weekofyear', 'week_of_year']);
 
-function unify(cc: Compiler, x: SExpr, y: SExpr, c: Call): [SExpr, SExpr] {
+function unify(cc: CompilerContext, x: SExpr, y: SExpr, c: Call): [SExpr, SExpr] {
   if (x.type === y.type) return [x, y];
   if (isNum(x.type) && isNum(y.type)) {
     const t: KustoType = x.type === 'real' || y.type === 'real' ? 'real' : 'long';

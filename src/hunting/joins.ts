@@ -2,10 +2,10 @@
 // suffixes), innerunique's one-left-row-per-key, '' for unmatched strings, schema-merging union.
 import type { KustoType } from '../trace/tables.js';
 import type { Expr } from './ast.js';
-import { findCol, type Col, type Compiler, type Env, type Rel, type Scope, type SExpr } from './compiler.js';
+import { findCol, type Col, type CompilerContext, type Env, type Rel, type Scope, type SExpr } from './compileContext.js';
 import { KqlError, unsupported } from './errors.js';
 
-export function join(cc: Compiler, left: Rel, kind0: string, rightExpr: Expr, on: Expr[], env: Env, pos: number, lookup: boolean): Rel {
+export function join(cc: CompilerContext, left: Rel, kind0: string, rightExpr: Expr, on: Expr[], env: Env, pos: number, lookup: boolean): Rel {
   const kind = kind0 === 'anti' || kind0 === 'leftantisemi' ? 'leftanti' : kind0 === 'rightantisemi' ? 'rightanti' : kind0;
   const right = cc.tabular(rightExpr, env);
   const L = `_l${++cc.aliasN}`, R = `_r${++cc.aliasN}`;
@@ -94,7 +94,7 @@ export function join(cc: Compiler, left: Rel, kind0: string, rightExpr: Expr, on
   return { sql: `SELECT ${sel.join(', ')} FROM (${leftSql}) AS ${L} ${joinKw} ${cc.d.materialize(right.sql, `_m${++cc.aliasN}`)} AS ${R} ON ${cond}`, cols };
 }
 
-export function union(cc: Compiler, first: Rel[], tables: Expr[], kind: 'outer' | 'inner', withsource: string | undefined, env: Env, pos: number): Rel {
+export function union(cc: CompilerContext, first: Rel[], tables: Expr[], kind: 'outer' | 'inner', withsource: string | undefined, env: Env, pos: number): Rel {
   const rels: { rel: Rel; label: string }[] = first.map((r) => ({ rel: r, label: r.source ?? '' }));
   for (const t of tables) {
     const rel = cc.tabular(t, env);

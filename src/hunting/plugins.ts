@@ -1,11 +1,11 @@
 // evaluate bag_unpack and pivot: operators whose output columns come from the data. Without an
-// output schema the compiler asks the data first (Compiler.discover: a query over the same
+// output schema the compiler asks the data first (CompilerContext.discover: a query over the same
 // tenant-scoped input, so column names never come from another tenant's rows), then compiles
 // the operator with the columns found. Names found in the data are result names only: the SQL
 // refers to generated aliases and binds every name it looks up as a parameter.
 import type { KustoType } from '../trace/tables.js';
 import type { Expr, Op, OutputSchema } from './ast.js';
-import { findCol, type Col, type Compiler, type Env, type Rel, type Scope, type SExpr } from './compiler.js';
+import { findCol, type Col, type CompilerContext, type Env, type Rel, type Scope, type SExpr } from './compileContext.js';
 import { KqlError, unsupported } from './errors.js';
 
 type Evaluate = Extract<Op, { op: 'evaluate' }>;
@@ -18,7 +18,7 @@ export const MAX_DISCOVERED_COLUMNS = 1000;
 /** `evaluate bag_unpack(Column [, OutputColumnPrefix [, columnsConflict [, ignoredProperties]]])`:
  * each top-level property of the bag becomes a column (sorted by name, after the input's other
  * columns), typed as its values are when they all have one type, dynamic otherwise. */
-export function bagUnpack(cc: Compiler, rel: Rel, op: Evaluate, env: Env): Rel {
+export function bagUnpack(cc: CompilerContext, rel: Rel, op: Evaluate, env: Env): Rel {
   const byName = pluginArgs(op, ['Column', 'OutputColumnPrefix', 'columnsConflict', 'ignoredProperties']);
   const [colArg, prefixArg, conflictArg, ignoredArg] = byName;
   if (!colArg) throw new KqlError('bag_unpack takes a column, and optionally a column prefix, a columnsConflict mode and ignored properties', op.pos);
@@ -69,7 +69,7 @@ export function bagUnpack(cc: Compiler, rel: Rel, op: Evaluate, env: Env): Rel {
 }
 
 /** Property names in the tenant's rows, sorted, each with the one type of its values or dynamic. */
-function discoverSlots(cc: Compiler, rel: Rel, source: Col, pos: number): { key: string; type: KustoType }[] {
+function discoverSlots(cc: CompilerContext, rel: Rel, source: Col, pos: number): { key: string; type: KustoType }[] {
   const S = `_s${++cc.aliasN}`;
   const v = `${S}.${cc.q(source.alias)}`;
   const sql = `SELECT _j.key, group_concat(DISTINCT _j.type) FROM (${rel.sql}) AS ${S}, json_each(CASE WHEN json_type(${v}) = 'object' THEN ${v} END) AS _j GROUP BY _j.key ORDER BY _j.key LIMIT ${MAX_DISCOVERED_COLUMNS + 1}`;
@@ -84,7 +84,7 @@ function slotType(jsonTypes: string[]): KustoType {
   return kinds.size === 1 ? [...kinds][0] : 'dynamic';
 }
 
-function slotValue(cc: Compiler, bag: string, path: string, type: KustoType, declared: boolean): string {
+function slotValue(cc: CompilerContext, bag: string, path: string, type: KustoType, declared: boolean): string {
   const member = cc.d.jsonMember(bag, path);
   if (declared) return type === 'string' ? `coalesce(${cc.convertDynamic(member, type)}, '')` : cc.convertDynamic(member, type);
   const scalar = cc.d.jsonMemberScalar(bag, path);
@@ -107,7 +107,7 @@ const PIVOT_AGGS: Record<string, { filtered: string; zero?: boolean }> = {
 /** `evaluate pivot(PivotColumn [, Aggregation [, Column, …]])`: one row per group (the listed
  * columns, or every column the pivot and the aggregation do not use), one column per value of
  * the pivot column in order of appearance, holding the aggregation (count() by default). */
-export function pivot(cc: Compiler, rel: Rel, op: Evaluate, env: Env): Rel {
+export function pivot(cc: CompilerContext, rel: Rel, op: Evaluate, env: Env): Rel {
   if (Object.keys(op.named).length) throw new KqlError('pivot takes its arguments by position: pivot(Column, Aggregation, GroupColumn, …)', op.pos);
   const [pivotArg, aggArg, ...groupArgs] = op.args;
   if (!pivotArg) throw new KqlError('pivot takes the column to pivot, and optionally an aggregation and the columns to group by', op.pos);
@@ -152,7 +152,7 @@ export function pivot(cc: Compiler, rel: Rel, op: Evaluate, env: Env): Rel {
 }
 
 /** The pivot column's values in the tenant's rows, in order of first appearance. */
-function discoverValues(cc: Compiler, rel: Rel, keyText: string, name: string, pos: number): string[] {
+function discoverValues(cc: CompilerContext, rel: Rel, keyText: string, name: string, pos: number): string[] {
   const sql = `SELECT _v FROM (SELECT ${keyText} AS _v, ROW_NUMBER() OVER () AS _n FROM (${rel.sql}) AS _s${++cc.aliasN}) GROUP BY _v ORDER BY MIN(_n) LIMIT ${MAX_DISCOVERED_COLUMNS + 1}`;
   const rows = cc.discover(sql, `evaluate pivot(${name})`, pos);
   if (rows.length > MAX_DISCOVERED_COLUMNS) throw new KqlError(`pivot would make more than ${MAX_DISCOVERED_COLUMNS} columns; filter ${name} first, or give an output schema`, pos);
@@ -175,7 +175,7 @@ function pluginArgs(op: Evaluate, names: string[]): (Expr | undefined)[] {
   return out;
 }
 
-function withColumn(cc: Compiler, rel: Rel, e: SExpr): Rel {
+function withColumn(cc: CompilerContext, rel: Rel, e: SExpr): Rel {
   const alias = cc.alias();
   return cc.wrap(rel, `*, ${e.sql} AS ${cc.q(alias)}`, [...rel.cols, { name: '', type: e.type, alias }]);
 }

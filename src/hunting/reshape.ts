@@ -2,10 +2,10 @@
 // columns), and datatable (inline literal rows).
 import type { KustoType } from '../trace/tables.js';
 import type { Expr, Op } from './ast.js';
-import { isNumeric, type Col, type Compiler, type Env, type Rel } from './compiler.js';
+import { isNumeric, type Col, type CompilerContext, type Env, type Rel } from './compileContext.js';
 import { KqlError } from './errors.js';
 
-export function mvExpand(cc: Compiler, rel: Rel, op: Extract<Op, { op: 'mv-expand' }>, env: Env): Rel {
+export function mvExpand(cc: CompilerContext, rel: Rel, op: Extract<Op, { op: 'mv-expand' }>, env: Env): Rel {
   const S = `_s${++cc.aliasN}`, J = `_j${++cc.aliasN}`;
   const items = op.items.map((it) => {
     const e = cc.scalar(it.e, { cols: rel.cols, qual: S, env });
@@ -66,7 +66,7 @@ function asArray(dyn: string, entryFn: string): string {
 
 /** `to typeof(T)` casts, it does not convert (Kusto): an element of another JSON type is null
  * ('' for string). Datetimes and timespans live in JSON as text, so text is read as them. */
-function castElement(cc: Compiler, json: string, to: KustoType): string {
+function castElement(cc: CompilerContext, json: string, to: KustoType): string {
   const t = `json_type(${json})`;
   switch (to) {
     case 'long': case 'int': return `CASE WHEN ${t} = 'integer' THEN (${json} ->> '$') END`;
@@ -77,7 +77,7 @@ function castElement(cc: Compiler, json: string, to: KustoType): string {
   }
 }
 
-export function parseOp(cc: Compiler, rel: Rel, op: Extract<Op, { op: 'parse' }>, env: Env): Rel {
+export function parseOp(cc: CompilerContext, rel: Rel, op: Extract<Op, { op: 'parse' }>, env: Env): Rel {
   const src = cc.scalar(op.e, { cols: rel.cols, env });
   const s = src.type === 'string' ? src.sql : cc.toStringSql(src);
   let re = '^';
@@ -110,7 +110,7 @@ export function parseOp(cc: Compiler, rel: Rel, op: Extract<Op, { op: 'parse' }>
 }
 
 /** Inline data: every value a literal of its column's type, bound as parameters. */
-export function datatable(cc: Compiler, e: Extract<Expr, { k: 'datatable' }>, env: Env): Rel {
+export function datatable(cc: CompilerContext, e: Extract<Expr, { k: 'datatable' }>, env: Env): Rel {
   const n = e.cols.length;
   if (!n) throw new KqlError('datatable needs at least one column', e.pos);
   if (e.values.length % n) throw new KqlError(`datatable has ${e.values.length} values, not a multiple of its ${n} columns`, e.pos);

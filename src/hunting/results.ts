@@ -1,6 +1,6 @@
 // Converting stored values back to Kusto values, and the result shape every caller sees.
 import type { KustoType } from '../trace/tables.js';
-import type { ChartHint, ColumnInfo } from './compiler.js';
+import type { ChartHint, ColumnInfo } from './compileContext.js';
 import { formatTimespan } from './udfs.js';
 
 /** A Kusto value as returned to callers: datetimes are ISO-8601 UTC strings (ms precision),

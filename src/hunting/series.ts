@@ -3,14 +3,14 @@
 // columns: the by columns, the aggregates, the axis (checked against Kusto's binder).
 import type { KustoType } from '../trace/tables.js';
 import type { Op } from './ast.js';
-import { isNumeric, type Col, type Compiler, type Env, type Rel, type Scope } from './compiler.js';
+import { isNumeric, type Col, type CompilerContext, type Env, type Rel, type Scope } from './compileContext.js';
 import { KqlError } from './errors.js';
 import { aggregateAutoName, containsAggregate, groupKeys } from './summarize.js';
 
 /** Kusto's limit on the values of one series (2^20). */
 export const MAX_SERIES_POINTS = 1_048_576;
 
-export function makeSeries(cc: Compiler, rel: Rel, op: Extract<Op, { op: 'make-series' }>, env: Env): Rel {
+export function makeSeries(cc: CompilerContext, rel: Rel, op: Extract<Op, { op: 'make-series' }>, env: Env): Rel {
   const rowScope: Scope = { cols: rel.cols, env };
   const constScope: Scope = { cols: [], env };
   const axis = cc.scalar(op.axis, rowScope);

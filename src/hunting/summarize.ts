@@ -1,12 +1,12 @@
 // summarize: group-by columns first, then aggregates in the order written, with Kusto's
 // automatic names; arg_max/arg_min rows come from a ROW_NUMBER() pass joined on the keys.
 import type { Expr, NamedExpr } from './ast.js';
-import type { Col, Compiler, Env, Rel, Scope } from './compiler.js';
+import type { Col, CompilerContext, Env, Rel, Scope } from './compileContext.js';
 import { KqlError } from './errors.js';
 import { isAggregateName } from './functions.js';
 
 /** The `by` columns of summarize or make-series, with Kusto's names (added to `taken`). */
-export function groupKeys(cc: Compiler, by: NamedExpr[], rowScope: Scope, taken: Set<string>, what: string, counter = { n: 0 }): Col[] {
+export function groupKeys(cc: CompilerContext, by: NamedExpr[], rowScope: Scope, taken: Set<string>, what: string, counter = { n: 0 }): Col[] {
   const byCols: Col[] = [];
   for (const b of by) {
     const e = cc.scalar(b.e, rowScope);
@@ -19,7 +19,7 @@ export function groupKeys(cc: Compiler, by: NamedExpr[], rowScope: Scope, taken:
   return byCols;
 }
 
-export function summarize(cc: Compiler, rel: Rel, aggs: NamedExpr[], by: NamedExpr[], env: Env, pos: number): Rel {
+export function summarize(cc: CompilerContext, rel: Rel, aggs: NamedExpr[], by: NamedExpr[], env: Env, pos: number): Rel {
   const rowScope: Scope = { cols: rel.cols, env };
   const taken = new Set<string>();
   const counter = { n: 0 };
@@ -69,7 +69,7 @@ export function summarize(cc: Compiler, rel: Rel, aggs: NamedExpr[], by: NamedEx
   return { sql: `SELECT ${sel.join(', ')} FROM ${from.join(' ')}`, cols: outCols };
 }
 
-export function argMinMax(cc: Compiler, rel: Rel, a: NamedExpr, byCols: Col[], taken: Set<string>, env: Env): Rel {
+export function argMinMax(cc: CompilerContext, rel: Rel, a: NamedExpr, byCols: Col[], taken: Set<string>, env: Env): Rel {
   const call = a.e as Extract<Expr, { k: 'call' }>;
   if (call.args.length < 1) throw new KqlError(`${call.name}() needs an expression to maximize/minimize`, call.pos);
   const rowScope: Scope = { cols: rel.cols, env };
