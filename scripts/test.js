@@ -1,4 +1,4 @@
-// `npm test`: move to a supported Node.js, install, build, typecheck (src and test) + lint + import boundaries, then every test; ends with
+// `npm test`: move to a supported Node.js, install, build, typecheck (src and test) + lint + import rules (dependency-cruiser), then every test; ends with
 // the plain summary line "N passed, N failed, N skipped".
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
@@ -12,6 +12,7 @@ function runTests() {
   const checks = [
     ['npx', ['tsc', '-p', 'tsconfig.test.json']],
     ['npx', ['eslint', '.']],
+    ['node', ['scripts/depcheck.js']],
   ];
   let checkFailures = 0;
   for (const [cmd, args] of checks) {
