@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allHuntingDdl } from '../store/sqlite/huntingDdl.js';
 import { compileKql } from './compiler.js';
 import { HuntInternalError, KqlError } from './errors.js';
-import { MAX_NESTING } from './parser.js';
+import { MAX_NESTING } from './exprParser.js';
 import { runHunt } from '../store/sqlite/hunting/executor.js';
 import { buildDataset, NOW, visible } from './testing/dataset.js';
 import { loadDataset } from './testing/load.js';

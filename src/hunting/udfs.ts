@@ -4,7 +4,7 @@
 // dialect would install SQL equivalents.
 import RE2 from 're2';
 import { KqlError } from './errors.js';
-import { parseDatetimeText, parseTimespanText } from './parser.js';
+import { parseDatetimeText, parseTimespanText } from './exprParser.js';
 
 type V = string | number | bigint | null;
 
