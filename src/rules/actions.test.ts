@@ -6,7 +6,7 @@ import { compileRules } from './compile.js';
 import { DEFAULT_REJECT_TEXT, evaluatePerRecipient, evaluateRules } from './evaluate.js';
 import { describeEvaluation, emailEventsFields, traceEvents } from './explain.js';
 import { input } from './testkit.js';
-import type { RuleInput } from './view.js';
+import type { RuleInput } from './input.js';
 
 function rules(...params: Record<string, unknown>[]) {
   return compileRules(params.map((p, i) => buildRule({ Name: `rule ${i}`, Priority: i, ...p })));

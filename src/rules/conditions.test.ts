@@ -5,7 +5,7 @@ import { buildRule } from './build.js';
 import { compileRules } from './compile.js';
 import { evaluateRules } from './evaluate.js';
 import { input, type MessageSpec } from './testkit.js';
-import type { AttachmentFacts, MessageContent, RuleInput } from './view.js';
+import type { AttachmentFacts, MessageContent, RuleInput } from './input.js';
 
 const att = (a: Partial<AttachmentFacts> & { name: string }): AttachmentFacts => ({
   size: 1000,

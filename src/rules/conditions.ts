@@ -5,7 +5,8 @@
 import { IpRangeSet } from './ipRanges.js';
 import type { FieldName, MatcherRegistry, TextMatcher } from './matchers.js';
 import type { ConditionName, MessageType, SenderAddressLocation, TransportRule, UserScope } from './model.js';
-import type { Hit, MessageView } from './view.js';
+import type { Hit } from './input.js';
+import type { MessageView } from './view.js';
 
 export type Test = (view: MessageView) => Hit | null;
 
@@ -111,6 +112,15 @@ function scopeTest(scope: UserScope, sender: boolean): Test {
   };
 }
 
+/** What each group of conditions is compiled with: the rule's values by name and where to add a condition. */
+interface ConditionBuilder {
+  ctx: Ctx;
+  get: <T>(name: ConditionName) => T | undefined;
+  add: (name: ConditionName, test: Test, needs?: { body?: boolean; attachments?: boolean; perRecipient?: boolean }) => void;
+  att: { attachments: boolean };
+  rcpt: { perRecipient: boolean };
+}
+
 /**
  * Compile the conditions (except = false) or exceptions (except = true) of one rule. Paired
  * parameters (HeaderContainsMessageHeader + HeaderContainsWords) become one condition.
@@ -130,9 +140,17 @@ export function compileConditions(rule: TransportRule, except: boolean, registry
       matchers: (test as TextTest).matchers,
     });
   const get = <T>(name: ConditionName) => r[prefix + name] as T | undefined;
-  const att = { attachments: true };
-  const rcpt = { perRecipient: true };
+  const b: ConditionBuilder = { ctx, get, add, att: { attachments: true }, rcpt: { perRecipient: true } };
+  addressConditions(b);
+  textConditions(b);
+  attachmentConditions(b);
+  messageConditions(b);
+  return out;
+}
 
+/** Sender, recipient and To/Cc header conditions. */
+function addressConditions(b: ConditionBuilder): void {
+  const { ctx, get, add, rcpt } = b;
   const from = get<string[]>('From');
   if (from) {
     const set = new Set(from);
@@ -193,7 +211,11 @@ export function compileConditions(rule: TransportRule, except: boolean, registry
     const set = new Set(toCcH);
     add('AnyOfToCcHeader', (v) => addressIn(set, v.toAddresses) ?? addressIn(set, v.ccAddresses));
   }
+}
 
+/** Subject, body and header text conditions. */
+function textConditions(b: ConditionBuilder): void {
+  const { ctx, get, add } = b;
   const scw = get<string[]>('SubjectContainsWords');
   if (scw) add('SubjectContainsWords', textTest(texts(ctx, ['subject'], 'word', scw)));
   const smp = get<string[]>('SubjectMatchesPatterns');
@@ -213,7 +235,11 @@ export function compileConditions(rule: TransportRule, except: boolean, registry
   if (hmName && hmPatterns) {
     add('HeaderMatchesMessageHeader', textTest(texts(ctx, [`header:${hmName.toLowerCase()}`], 'pattern', hmPatterns)));
   }
+}
 
+/** Attachment conditions (they need the message's content). */
+function attachmentConditions(b: ConditionBuilder): void {
+  const { ctx, get, add, att } = b;
   const anp = get<string[]>('AttachmentNameMatchesPatterns');
   if (anp) add('AttachmentNameMatchesPatterns', textTest(texts(ctx, ['attachmentName'], 'pattern', anp)), att);
   const aew = get<string[]>('AttachmentExtensionMatchesWords');
@@ -267,7 +293,11 @@ export function compileConditions(rule: TransportRule, except: boolean, registry
   if (get<boolean>('AttachmentProcessingLimitExceeded') === true) {
     add('AttachmentProcessingLimitExceeded', (v) => (v.input.content?.processingLimitExceeded ? { value: 'True', on: 'attachments' } : null), att);
   }
+}
 
+/** Size, type, importance, SCL and classification conditions. */
+function messageConditions(b: ConditionBuilder): void {
+  const { get, add } = b;
   const mso = get<number>('MessageSizeOver');
   if (mso !== undefined) {
     add('MessageSizeOver', (v) => (v.input.facts.size >= mso ? { value: `${mso} bytes`, on: `message (${v.input.facts.size} bytes)` } : null));
@@ -291,5 +321,4 @@ export function compileConditions(rule: TransportRule, except: boolean, registry
     const want = hc.toLowerCase();
     add('HasClassification', (v) => (v.header(CLASSIFICATION_HEADER).some((c) => c.trim().toLowerCase() === want) ? { value: hc, on: 'classification' } : null));
   }
-  return out;
 }

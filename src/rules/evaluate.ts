@@ -7,7 +7,9 @@
 import type { CompiledRule, CompiledRuleSet, RuleRef } from './compile.js';
 import type { CompiledCondition } from './conditions.js';
 import { RULE_LIMITS } from './model.js';
-import { MessageView, ViewScratch, type Hit, type RuleInput } from './view.js';
+import type { Hit, RuleInput } from './input.js';
+import { MessageView } from './view.js';
+import { ViewScratch } from './viewScratch.js';
 
 export const DEFAULT_REJECT_STATUS_CODE = '5.7.1';
 export const DEFAULT_REJECT_TEXT = 'Delivery not authorized, message refused';
@@ -140,6 +142,18 @@ function anyMatch(list: CompiledCondition[], view: MessageView): boolean {
   return false;
 }
 
+/** One matched rule being applied: enforced, or only recorded (audit modes). */
+interface Applying {
+  rule: CompiledRule['rule'];
+  ref: CompiledRule['ref'];
+  enforce: boolean;
+  /** AuditAndNotify: notifications go out though nothing else is applied. */
+  notify: boolean;
+  /** Why an action was not applied in an audit mode (undefined when enforcing). */
+  audit: string | undefined;
+  record: (action: string, applied: boolean, value?: string, note?: string) => void;
+}
+
 class DecisionBuilder {
   readonly d: RuleDecision = {
     disposition: { action: 'deliver' },
@@ -159,15 +173,22 @@ class DecisionBuilder {
 
   /** Apply (enforce) or record (audit) one matched rule's actions. Returns why evaluation ends, if it does. */
   apply(cr: CompiledRule, enforce: boolean, notify: boolean, taken: ActionTaken[] | undefined): RuleDecision['stoppedBy'] {
-    const rule = cr.rule;
-    const ref = cr.ref;
-    const d = this.d;
-    const view = this.view;
     const record = (action: string, applied: boolean, value?: string, note?: string) => {
       if (taken) taken.push(note === undefined ? { action, value, applied } : { action, value, applied, note });
     };
-    const audit = enforce ? undefined : `not applied: rule is in ${rule.Mode} mode`;
+    const a: Applying = { rule: cr.rule, ref: cr.ref, enforce, notify, audit: enforce ? undefined : `not applied: rule is in ${cr.rule.Mode} mode`, record };
+    this.headerEdits(a);
+    this.addRecipients(a);
+    this.disclaimersAndNotifications(a);
+    this.redirect(a);
+    return this.disposition(a);
+  }
 
+  /** SetSCL, PrependSubject, RemoveHeader, SetHeaderName/Value: the view sees them at once, so later rules do. */
+  private headerEdits(a: Applying): void {
+    const { rule, ref, enforce, audit, record } = a;
+    const d = this.d;
+    const view = this.view;
     if (rule.SetSCL !== undefined) {
       if (enforce) {
         d.scl = rule.SetSCL;
@@ -196,6 +217,12 @@ class DecisionBuilder {
       }
       record('SetHeader', enforce, `${rule.SetHeaderName}: ${rule.SetHeaderValue}`, audit);
     }
+  }
+
+  /** AddToRecipients, CopyTo, BlindCopyTo, within the per-message limit, each address once. */
+  private addRecipients(a: Applying): void {
+    const { rule, ref, enforce, audit, record } = a;
+    const d = this.d;
     const recipientActions = [
       ['AddToRecipients', 'To'],
       ['CopyTo', 'Cc'],
@@ -224,6 +251,13 @@ class DecisionBuilder {
         record(param, true, address);
       }
     }
+  }
+
+  /** Disclaimers, incident reports (in every mode) and notifications. */
+  private disclaimersAndNotifications(a: Applying): void {
+    const { rule, ref, enforce, audit, record, notify } = a;
+    const d = this.d;
+    const view = this.view;
     if (rule.ApplyHtmlDisclaimerText !== undefined) {
       if (enforce) {
         d.disclaimers.push({
@@ -252,7 +286,12 @@ class DecisionBuilder {
       if (send) d.notifications.push({ kind: 'Notification', text: rule.GenerateNotification, to: [...view.recipients], rule: ref });
       record('GenerateNotification', send, undefined, send ? undefined : audit);
     }
+  }
 
+  /** RedirectMessageTo: at most once per message, within the limits. */
+  private redirect(a: Applying): void {
+    const { rule, ref, enforce, audit, record } = a;
+    const d = this.d;
     if (rule.RedirectMessageTo) {
       const value = rule.RedirectMessageTo.join(', ');
       if (!enforce) record('RedirectMessageTo', false, value, audit);
@@ -268,6 +307,12 @@ class DecisionBuilder {
         record('RedirectMessageTo', true, addresses.join(', '));
       }
     }
+  }
+
+  /** RejectMessage, Quarantine, DeleteMessage, StopRuleProcessing: the actions that end evaluation. */
+  private disposition(a: Applying): RuleDecision['stoppedBy'] {
+    const { rule, ref, enforce, audit, record } = a;
+    const d = this.d;
     if (rule.RejectMessageReasonText !== undefined || rule.RejectMessageEnhancedStatusCode !== undefined) {
       const enhancedStatusCode = rule.RejectMessageEnhancedStatusCode ?? DEFAULT_REJECT_STATUS_CODE;
       const text = rule.RejectMessageReasonText ?? DEFAULT_REJECT_TEXT;

@@ -4,4 +4,4 @@ export { buildRule, updateRule, type BuildOptions } from './build.js';
 export { compileRules, parseRule, RuleCompileError, type CompiledRule, type CompiledRuleSet, type RuleRef } from './compile.js';
 export * from './evaluate.js';
 export * from './explain.js';
-export type { AttachmentFacts, AuthAs, MessageContent, RuleInput } from './view.js';
+export type { AttachmentFacts, AuthAs, MessageContent, RuleInput } from './input.js';

@@ -1,7 +1,7 @@
 // Test and benchmark helpers: a message and an input with sensible defaults. Kept in src/ (not a
 // .test.ts) so tests and bench/rules.mjs share it; it's pure and tiny.
 import type { HeaderField, MessageFacts } from '../message/facts.js';
-import type { MessageContent, RuleInput } from './view.js';
+import type { MessageContent, RuleInput } from './input.js';
 
 export interface MessageSpec {
   ip?: string;

@@ -1,103 +1,16 @@
-// One message as the rules see it during one evaluation: every derived value (decoded headers,
-// address lists, texts per field, prefilter results, matcher results) is computed on first use
-// and cached, so hundreds of rules read the message once. Header edits made by earlier rules
-// (SetHeaderName, RemoveHeader, PrependSubject) are visible to later rules, as in Exchange.
-import type { HeaderField, MessageFacts } from '../message/facts.js';
-import { domainOf } from '../message/facts.js';
+// One message as the rules see it during one evaluation: every derived value (texts per field,
+// prefilter results, matcher results, gate lookups) is computed on first use and cached, so
+// hundreds of rules read the message once. The header block and addresses are HeaderView's
+// (headerView.ts), whose edits invalidate what is derived here.
 import { segmentSlots, type GateIndex, type GateKind, type HotGates } from './gates.js';
-import { parseClientIp, type ClientIp } from './ipRanges.js';
 import type RE2 from 're2';
 import { containsWord, type FieldName, type FieldSpec, type Prefilter, type TextMatcher } from './matchers.js';
-import { decodeHeaderValue, parseAddressList } from '../message/mime.js';
-import type { SenderAddressLocation } from './model.js';
+import type { AttachmentFacts, Hit, RuleInput } from './input.js';
+import { ViewScratch, type ViewPlan } from './viewScratch.js';
+import { HeaderView } from './headerView.js';
 
-export type AuthAs = 'Anonymous' | 'Partner' | 'Internal';
-
-export interface AttachmentFacts {
-  name: string;
-  size: number;
-  contentType: string;
-  /** Extracted text (the caller supplies at most the first 1 MB). */
-  text?: string;
-  isExecutable: boolean;
-  isPasswordProtected: boolean;
-  isUnsupported: boolean;
-}
-
-export interface MessageContent {
-  /** The first 1 MB of the body's extracted text. */
-  bodyText: string;
-  attachments: AttachmentFacts[];
-  /** True when the content scanner gave up on an attachment (AttachmentProcessingLimitExceeded). */
-  processingLimitExceeded?: boolean;
-}
-
-export interface RuleInput {
-  facts: MessageFacts;
-  /** How the source authenticated (mailflow attribution): Internal = the organization's own. */
-  authAs: AuthAs;
-  connectorName?: string;
-  /** The organization's accepted domains (FromScope/SentToScope InOrganization), lower-case. */
-  orgDomains: readonly string[];
-  /** Evaluation time, for ActivationDate/ExpiryDate. */
-  now: Date;
-  /** Body and attachment text; required only when the compiled set `needs` them. */
-  content?: MessageContent;
-  /** The message's spam confidence level, when known (SCLOver). */
-  scl?: number;
-  /**
-   * The recipients this evaluation decides for (default: every envelope recipient). Recipient
-   * conditions (SentTo, SentToScope, RecipientAddress…, RecipientDomainIs) look at these;
-   * AnyOfRecipientAddress… always looks at all. evaluatePerRecipient sets it.
-   */
-  recipients?: readonly string[];
-}
-
-export interface Hit {
-  /** The configured value that matched. */
-  value: string;
-  /** What it matched: an address, "Subject", a header name, an attachment name… */
-  on: string;
-}
-
-// The accepted-domain set, built once per domain list (the caller passes the same array per tenant).
-const domainSets = new WeakMap<readonly string[], ReadonlySet<string>>();
-function orgDomainSet(domains: readonly string[]): ReadonlySet<string> {
-  let set = domainSets.get(domains);
-  if (!set) {
-    set = new Set(domains.map((d) => d.toLowerCase()));
-    domainSets.set(domains, set);
-  }
-  return set;
-}
-
-const AUTH_AS = 'x-ms-exchange-organization-authas';
 // eslint-disable-next-line no-control-regex
 const ASCII = /^[\x00-\x7f]*$/;
-
-/** The addresses of an address-list header's values (usually one value: no flatMap on the hot path). */
-function addresses(values: readonly string[]): string[] {
-  if (values.length === 1) return parseAddressList(values[0]);
-  const out: string[] = [];
-  for (const v of values) for (const a of parseAddressList(v)) out.push(a);
-  return out;
-}
-
-/**
- * Is a header's name (as written) `lower`, a lower-case name? Compared in place: lower-casing
- * every header name for every lookup allocated a string each time.
- */
-function nameIs(name: string, lower: string): boolean {
-  const len = lower.length;
-  if (name.length !== len) return false;
-  for (let i = 0; i < len; i++) {
-    let c = name.charCodeAt(i);
-    if (c >= 0x41 && c <= 0x5a) c |= 0x20;
-    else if (c > 0x7f) return name.toLowerCase() === lower; // not ASCII: let the runtime fold it
-    if (c !== lower.charCodeAt(i)) return false;
-  }
-  return true;
-}
 
 /** Marks a field whose prefilter passed none of its texts: no prefiltered matcher can match. */
 const NONE_PASSED: boolean[] = [];
@@ -106,77 +19,7 @@ const UNKNOWN = 0;
 const NO = 1;
 const YES = 2;
 
-/**
- * Per-matcher and per-gate-slot state, sized once per compiled rule set and reused by its
- * successive evaluations (they are synchronous), so a message allocates and clears nothing per
- * matcher or per rule: entries are valid for one epoch (a stamp) and older ones read as unknown.
- */
-export class ViewScratch {
-  /** An evaluation is using this scratch (a nested one gets its own). */
-  busy = false;
-  private stamp = 0;
-  /** Matcher results: +epoch matched, -epoch didn't, anything else not known yet (the epoch of the matcher's field). */
-  readonly state: Int32Array;
-  /** Per field, the epoch its matcher results are valid for: a header edit gives the field a new one. */
-  readonly fieldEpoch: Int32Array;
-  /** What each matcher matched (valid while its state says matched in this epoch). */
-  readonly hitOn: (string | undefined)[];
-  /** Gate slots whose condition holds carry the stamp their kind was computed with. */
-  readonly gateHits: Int32Array;
-  /** Per rule, for listing candidates: the stamp of the listing and which of its gates held. */
-  readonly ruleStamp: Int32Array;
-  readonly ruleGates: Uint8Array;
-  /** Gated candidates (unordered), and the visiting order (candidates merged with the open rules). */
-  readonly gated: Int32Array;
-  readonly order: Int32Array;
-
-  constructor(matcherCount: number, slotCount: number, ruleCount = 0, fieldCount = 0) {
-    this.state = new Int32Array(matcherCount);
-    this.fieldEpoch = new Int32Array(fieldCount);
-    this.hitOn = new Array<string | undefined>(matcherCount).fill(undefined);
-    this.gateHits = new Int32Array(slotCount);
-    this.ruleStamp = new Int32Array(ruleCount);
-    this.ruleGates = new Uint8Array(ruleCount);
-    this.gated = new Int32Array(ruleCount);
-    this.order = new Int32Array(ruleCount);
-  }
-
-  /**
-   * The stamp of a new evaluation. Stamps only grow within one (an evaluation takes far fewer than
-   * the margin left), and wrap around between two, clearing every entry first.
-   */
-  begin(): number {
-    if (this.stamp >= 0x3fffffff) {
-      this.state.fill(0);
-      this.gateHits.fill(0);
-      this.ruleStamp.fill(0);
-      this.stamp = 0;
-    }
-    return ++this.stamp;
-  }
-
-  /** A fresh stamp (never 0), for a gate lookup or a candidate list. */
-  next(): number {
-    return ++this.stamp;
-  }
-}
-
-/** What a view reads of a compiled rule set (CompiledRuleSet has it all). */
-export interface ViewPlan {
-  fields: readonly FieldSpec[];
-  matcherCount: number;
-  buckets: readonly Prefilter[];
-  gates: GateIndex;
-  hot: HotGates;
-}
-
-export class MessageView {
-  private headers: HeaderField[];
-  private rawCache = new Map<string, string[]>();
-  /** True once the AuthAs stamp is materialised into `headers` (see withoutHeader()). */
-  private stamped = false;
-  private domainCache = new Map<string, string>();
-  private decoded = new Map<string, string[]>();
+export class MessageView extends HeaderView {
   // Per field (by FieldSpec.index): texts and prefilter results.
   private fieldTexts: (string[] | undefined)[];
   /** The field's texts in UTF-8, for RE2 (which otherwise copies every new string into a buffer per expression). */
@@ -187,16 +30,6 @@ export class MessageView {
   private readonly state: Int32Array;
   private readonly fieldEpoch: Int32Array;
   private readonly hitOn: (string | undefined)[];
-  private clientIpCache?: ClientIp | null;
-  private orgDomainsCache?: ReadonlySet<string>;
-  private fromCache?: string[];
-  private mailFromCache?: string;
-  private mailFromListCache?: string[];
-  private toCache?: string[];
-  private ccCache?: string[];
-  private rcptCache?: string[];
-  private allRcptCache?: string[];
-  private scl: number | undefined;
   /** Gate slots whose condition holds (= their kind's stamp), and each kind's stamp (0: not computed yet). */
   private readonly gateHits: Int32Array;
   private gateDone: number[];
@@ -215,10 +48,11 @@ export class MessageView {
   private readonly hot: HotGates;
 
   constructor(
-    readonly input: RuleInput,
+    input: RuleInput,
     plan: ViewPlan,
     private readonly scratch: ViewScratch = new ViewScratch(plan.matcherCount, plan.gates.slotCount, plan.hot.needMask.length, plan.fields.length),
   ) {
+    super(input);
     this.fields = plan.fields;
     this.buckets = plan.buckets;
     this.gates = plan.gates;
@@ -237,19 +71,6 @@ export class MessageView {
     this.fieldBytes = new Array(fieldCount);
     this.fieldAscii = new Array(fieldCount);
     this.prefilterHits = new Array(fieldCount);
-    this.headers = input.facts.headers;
-    this.scl = input.scl;
-  }
-
-  /** The connecting client's address, parsed on first use (undefined when it isn't one). */
-  get clientIp(): ClientIp {
-    if (this.clientIpCache === undefined) this.clientIpCache = parseClientIp(this.input.facts.client.ip) ?? null;
-    return this.clientIpCache ?? undefined;
-  }
-
-  /** The organization's accepted domains, lower-case. */
-  get orgDomains(): ReadonlySet<string> {
-    return (this.orgDomainsCache ??= orgDomainSet(this.input.orgDomains));
   }
 
   private matcherState(m: TextMatcher): number {
@@ -263,95 +84,8 @@ export class MessageView {
     this.state[m.id] = value === YES ? epoch : -epoch;
   }
 
-  // -- headers --------------------------------------------------------------------------------
-
-  /** Raw values of a header (lower-case name), in order. */
-  raw(lowerName: string): string[] {
-    let v = this.rawCache.get(lowerName);
-    if (!v) {
-      if (lowerName === AUTH_AS && !this.stamped) {
-        v = [this.input.authAs];
-        this.rawCache.set(lowerName, v);
-        return v;
-      }
-      v = [];
-      for (const h of this.headers) if (nameIs(h.name, lowerName)) v.push(h.value);
-      this.rawCache.set(lowerName, v);
-    }
-    return v;
-  }
-
-  /** Values of a header after encoded-word decoding (lower-case name). */
-  header(lowerName: string): string[] {
-    let d = this.decoded.get(lowerName);
-    if (!d) {
-      d = this.raw(lowerName).map(decodeHeaderValue);
-      this.decoded.set(lowerName, d);
-    }
-    return d;
-  }
-
-  get subject(): string {
-    return this.header('subject')[0] ?? '';
-  }
-
-  /** Add or replace a header (SetHeaderName/SetHeaderValue): later rules see the new value. */
-  setHeader(name: string, value: string): void {
-    const lower = name.toLowerCase();
-    const kept = this.withoutHeader(lower);
-    kept.push({ name, value });
-    this.replaceHeaders(kept, lower);
-  }
-
-  removeHeader(name: string): void {
-    const lower = name.toLowerCase();
-    this.replaceHeaders(this.withoutHeader(lower), lower);
-  }
-
-  prependSubject(prefix: string): void {
-    const current = this.raw('subject')[0] ?? '';
-    let done = false;
-    const next = this.headers.map((h) => {
-      if (!done && nameIs(h.name, 'subject')) {
-        done = true;
-        return { name: h.name, value: prefix + current };
-      }
-      return h;
-    });
-    if (!done) next.push({ name: 'Subject', value: prefix });
-    this.replaceHeaders(next, 'subject');
-  }
-
-  setScl(scl: number): void {
-    this.scl = scl;
-  }
-
-  get currentScl(): number | undefined {
-    return this.scl;
-  }
-
-  /**
-   * The header block without the fields named `lower`, as a new array for an edit.
-   * X-MS-Exchange-Organization-AuthAs is what this gateway's attribution decided (input.authAs),
-   * never what the message carried: Exchange stamps it itself, which is what makes the Direct
-   * Send article's "AuthAs is Internal" exception safe against forged headers. At the first
-   * header edit, the stamp becomes a real header so later rules see edits on top of it.
-   */
-  private withoutHeader(lower: string): HeaderField[] {
-    const first = !this.stamped;
-    this.stamped = true;
-    const out: HeaderField[] = [];
-    for (const h of this.headers) if (!nameIs(h.name, lower) && !(first && nameIs(h.name, AUTH_AS))) out.push(h);
-    // (An edit of AuthAs itself replaces or removes the stamp.)
-    if (first && lower !== AUTH_AS) out.push({ name: 'X-MS-Exchange-Organization-AuthAs', value: this.input.authAs });
-    return out;
-  }
-
-  /** Take an edited header block; forget only what was derived from the edited header. */
-  private replaceHeaders(headers: HeaderField[], lowerName: string): void {
-    this.headers = headers;
-    this.rawCache.delete(lowerName);
-    this.decoded.delete(lowerName);
+  /** Gates and field texts that read the edited header are computed again. */
+  protected override headerChanged(lowerName: string): void {
     let gating = false;
     const kinds = this.gates.kinds;
     for (let k = 0; k < kinds.length; k++) {
@@ -361,9 +95,6 @@ export class MessageView {
         gating = true;
       }
     }
-    if (lowerName === 'from') this.fromCache = undefined;
-    else if (lowerName === 'to') this.toCache = undefined;
-    else if (lowerName === 'cc') this.ccCache = undefined;
     const affected: string[] = [`header:${lowerName}`];
     if (lowerName === 'subject') affected.push('subject', 'subjectOrBody');
     else if (lowerName === 'from') affected.push('from');
@@ -383,66 +114,6 @@ export class MessageView {
     if (gating) this.gateEdits++;
   }
 
-
-  // -- addresses -------------------------------------------------------------------------------
-
-  get fromAddresses(): string[] {
-    return (this.fromCache ??= addresses(this.raw('from')));
-  }
-
-  get mailFrom(): string {
-    return (this.mailFromCache ??= this.input.facts.envelope.mailFrom.toLowerCase());
-  }
-
-  /**
-   * The addresses the sender conditions (From, SenderDomainIs) read at a SenderAddressLocation:
-   * the From header's (with no From header at all, the envelope's), MAIL FROM, or both. The
-   * sender gates read the same, which is what lets a gate stand for its condition.
-   */
-  senderAddresses(location: SenderAddressLocation): readonly string[] {
-    if (location === 'Envelope') return this.mailFromList;
-    const header = this.fromAddresses.length ? this.fromAddresses : this.mailFromList;
-    return location === 'Header' ? header : [...header, this.mailFrom];
-  }
-
-  /** The envelope sender as a one-address list (gates and fields read addresses as lists). */
-  private get mailFromList(): string[] {
-    return (this.mailFromListCache ??= [this.mailFrom]);
-  }
-
-  get toAddresses(): string[] {
-    return (this.toCache ??= addresses(this.raw('to')));
-  }
-
-  get ccAddresses(): string[] {
-    return (this.ccCache ??= addresses(this.raw('cc')));
-  }
-
-  /** The recipients being decided for (RuleInput.recipients, default all), lower-case. */
-  get recipients(): string[] {
-    return (this.rcptCache ??= (this.input.recipients ?? this.input.facts.envelope.rcptTo).map((r) => r.toLowerCase()));
-  }
-
-  /** Every envelope recipient of the message, lower-case. */
-  get allRecipients(): string[] {
-    if (!this.input.recipients) return this.recipients;
-    return (this.allRcptCache ??= this.input.facts.envelope.rcptTo.map((r) => r.toLowerCase()));
-  }
-
-  /** Domain of an address, lower-case (memoised: many rules ask about the same few addresses). */
-  domain(address: string): string {
-    let d = this.domainCache.get(address);
-    if (d === undefined) {
-      d = domainOf(address);
-      this.domainCache.set(address, d);
-    }
-    return d;
-  }
-
-  /** Is the address in one of the organization's accepted domains? */
-  inOrgDomain(address: string): boolean {
-    return this.orgDomains.has(this.domain(address));
-  }
 
   // -- gates -----------------------------------------------------------------------------------
 
