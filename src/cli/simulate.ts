@@ -4,7 +4,6 @@
 import { Command, Option } from 'commander';
 import { randomUUID } from 'node:crypto';
 import { createReadStream, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { isIP } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dnsServerProblem } from '../config/server.js';
@@ -17,6 +16,7 @@ import { compileSnapshot } from '../mailflow/snapshot.js';
 import { describeEvaluation } from '../rules/index.js';
 import { extractContent } from '../smtp/content.js';
 import { parseHeaderBlock, splitHeader } from '../message/header.js';
+import { parseIp } from '../message/ipAddress.js';
 import { CliError, openStore, withDataDir } from './common.js';
 
 export interface Options {
@@ -147,7 +147,7 @@ const MAILBOX = /^[^\s<>@]+@(?:[^\s.@<>[\]]+(?:\.[^\s.@<>[\]]+)*|\[[^\s\]]+\])$/
 
 /** Refuse options the gateway could never see, rather than simulate some other message. */
 function checkOptions(opts: Options): void {
-  if (!isIP(opts.clientIp)) throw new CliError(`--client-ip '${opts.clientIp}' is not an IP address; give the connecting client's IPv4 or IPv6 address, e.g. --client-ip 203.0.113.5`);
+  if (!parseIp(opts.clientIp)) throw new CliError(`--client-ip '${opts.clientIp}' is not an IP address; give the connecting client's IPv4 or IPv6 address, e.g. --client-ip 203.0.113.5`);
   if (opts.mailFrom !== '' && !MAILBOX.test(opts.mailFrom)) throw new CliError(`--mail-from '${opts.mailFrom}' is not an email address; give the envelope sender as user@domain, or '' for the null sender <>`);
   if (!opts.rcpt.length) throw new CliError('give at least one --rcpt');
   const bad = opts.rcpt.find((r) => !MAILBOX.test(r));
