@@ -134,7 +134,7 @@ function reviveError(m: Extract<WorkerReply, { ok: false }>): Error {
 function defaultWorkerUrl(): URL {
   const here = new URL('./huntWorker.js', import.meta.url);
   if (existsSync(fileURLToPath(here))) return here;
-  throw new Error('huntWorker.js not found next to sqliteExecutor (run `npm run build`, or pass workerUrl)');
+  throw new Error('huntWorker.js not found next to the hunting executor (run `npm run build`, or pass workerUrl)');
 }
 
 /** What the worker is asked: the query itself (it compiles there, next to the data it may ask). */
