@@ -18,7 +18,10 @@ function postfixQueued(queueDir) {
     } catch {
       return;
     }
-    for (const e of entries) e.isDirectory() ? walk(join(d, e.name)) : n++;
+    for (const e of entries) {
+      if (e.isDirectory()) walk(join(d, e.name));
+      else n++;
+    }
   };
   for (const q of ['maildrop', 'incoming', 'active', 'deferred', 'hold']) walk(join(queueDir, q));
   return n;
