@@ -12,9 +12,12 @@ const HEADER_READ_LIMIT = 1024 * 1024;
 /** Where a queued message's bytes are: its spool file, or (small messages) the bytes themselves. */
 export type MessageSource = string | Buffer;
 
-/** The header block of a spooled message (bounded read) and where its body starts. */
+/**
+ * The header block of a spooled message (bounded read) and where the rest starts: the blank line
+ * and the body, copied as they are after the edited header.
+ */
 export async function readHeaderBlock(source: MessageSource): Promise<{ header: Buffer; bodyOffset: number }> {
-  if (typeof source !== 'string') return splitHeader(source.subarray(0, HEADER_READ_LIMIT));
+  if (typeof source !== 'string') return headerAndRest(source.subarray(0, HEADER_READ_LIMIT));
   const fh = await open(source, 'r');
   try {
     let data = Buffer.alloc(0);
@@ -22,11 +25,16 @@ export async function readHeaderBlock(source: MessageSource): Promise<{ header: 
       const buf = Buffer.allocUnsafe(Math.min(want, HEADER_READ_LIMIT) - data.length);
       const { bytesRead } = await fh.read(buf, 0, buf.length, data.length);
       data = Buffer.concat([data, buf.subarray(0, bytesRead)]);
-      if (headerEnd(data) >= 0 || bytesRead < buf.length || data.length >= HEADER_READ_LIMIT) return splitHeader(data); // without a blank line: a header-only message
+      if (headerEnd(data) >= 0 || bytesRead < buf.length || data.length >= HEADER_READ_LIMIT) return headerAndRest(data); // without a blank line: a header-only message
     }
   } finally {
     await fh.close();
   }
+}
+
+function headerAndRest(bytes: Buffer): { header: Buffer; bodyOffset: number } {
+  const { header } = splitHeader(bytes);
+  return { header, bodyOffset: header.length };
 }
 
 export async function messageStream(source: MessageSource, edits: HeaderEdits): Promise<Readable> {
