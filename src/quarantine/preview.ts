@@ -2,6 +2,9 @@
 // message is executed or fetched: HTML is never rendered, only converted to plain text by
 // mailparser (scripts and styles dropped), and attachments are listed by name, type and size.
 import { simpleParser } from 'mailparser';
+import { headerValues } from '../message/facts.js';
+import { messageHeaders } from '../message/header.js';
+import { decodeHeaderValue } from '../message/mime.js';
 
 export interface MessagePreview {
   headers: { name: string; value: string }[];
@@ -44,7 +47,8 @@ export async function renderPreview(bytes: Buffer): Promise<MessagePreview> {
     from: addresses(mail.from)[0] ?? '',
     to: addresses(mail.to),
     cc: addresses(mail.cc),
-    subject: safeText(mail.subject ?? ''),
+    // The subject as the rules and message trace read it (one decoder: message/mime.ts).
+    subject: safeText(decodeHeaderValue(headerValues(messageHeaders(bytes), 'Subject')[0] ?? '')),
     date: mail.date,
     text: safeText(text),
     isHtml,
