@@ -9,7 +9,7 @@ import { readFile as readFileAsync, writeFile as writeFileAsync } from 'node:fs/
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import { ReplBuffer, ShellError, cmdletRegistry, complete, createShellSession, type ScriptResult, type ShellSession } from '../shell/index.js';
-import { createStoreServices } from '../shell/storeServices.js';
+import { createOrganizationAdmin, type MailFlowSimulationRequest, type MailFlowSimulationResult } from '../admin/index.js';
 import { SqliteTraceQueries } from '../store/sqlite/traceQueries.js';
 import { SqliteQuarantineStore } from '../store/sqlite/quarantineStore.js';
 import { SqliteHistoricalSearchStore } from '../store/sqlite/historicalSearchStore.js';
@@ -19,7 +19,6 @@ import { Spool } from '../queue/spool.js';
 import type { Organization } from '../config/model.js';
 import { runHunt } from '../hunting/index.js';
 import { domainOf } from '../mailflow/message.js';
-import type { MailFlowSimulationRequest, MailFlowSimulationResult } from '../shell/services.js';
 import { openStore, withDataDir } from './common.js';
 import { simulate } from './simulate.js';
 
@@ -230,7 +229,7 @@ export function register(program: Command): void {
         try {
           const connectorNames = (orgGuid: string, type: string) =>
             (config.organization(orgGuid)?.InboundConnectors ?? []).filter((c) => c.ConnectorType === type).map((c) => c.Name);
-          services = createStoreServices({
+          services = createOrganizationAdmin({
             config,
             trace: new SqliteTraceQueries(db),
             organization,

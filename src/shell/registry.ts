@@ -5,7 +5,7 @@
 // arguments, parameter sets, mandatory parameters, type conversion, ranges.
 import type { ScriptBlock } from './values.js';
 import { ShellError, type SourcePosition } from './errors.js';
-import type { ShellServices } from './services.js';
+import type { OrganizationAdmin } from '../admin/types.js';
 import { ConversionFailure, enumType, int32Type, stringType, switchType, type ParamType } from './types.js';
 import { findProperty, toStr } from './values.js';
 
@@ -33,7 +33,7 @@ export interface ParameterDef {
 }
 
 export interface CmdletContext {
-  readonly services: ShellServices;
+  readonly services: OrganizationAdmin;
   /** Name of the command being run (canonical cmdlet name). */
   readonly commandName: string;
   /** The session's clock (UTC). */

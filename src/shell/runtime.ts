@@ -15,11 +15,11 @@ import type {
   ThrowStatement,
   TryStatement,
 } from './ast.js';
-import { ShellError, ShellParseError, lineOf, positionAt } from './errors.js';
+import { ShellError, ShellParseError, fromCategorised, lineOf, positionAt } from './errors.js';
 import { formatDefault } from './format.js';
 import { parseScript } from './parser.js';
 import { BoundParameters, CmdletRegistry, bindParameters, type CmdletContext, type CmdletDef, type RawArgument } from './registry.js';
-import type { ShellServices } from './services.js';
+import type { OrganizationAdmin } from '../admin/types.js';
 import { parseDateTime } from './types.js';
 import {
   ErrorRecord,
@@ -38,7 +38,7 @@ import {
 } from './values.js';
 
 export interface ShellSessionOptions {
-  services: ShellServices;
+  services: OrganizationAdmin;
   /** Cmdlets available; defaults to every Postern cmdlet (see cmdlets/index.ts). */
   registry: CmdletRegistry;
   /** Clock (UTC). Defaults to the system clock. */
@@ -105,7 +105,7 @@ export class ShellSession {
     for (const [k, v] of Object.entries(options.variables ?? {})) this.globals.set(k.toLowerCase(), v);
   }
 
-  get services(): ShellServices {
+  get services(): OrganizationAdmin {
     return this.options.services;
   }
 
@@ -262,7 +262,7 @@ export class ShellSession {
   private toShellError(e: unknown, offset: number, command?: string): ShellError {
     let err: ShellError;
     if (e instanceof ShellError) err = e;
-    else err = new ShellError(e instanceof Error ? e.message : String(e), { errorId: 'UnexpectedError', category: 'NotSpecified' });
+    else err = fromCategorised(e) ?? new ShellError(e instanceof Error ? e.message : String(e), { errorId: 'UnexpectedError', category: 'NotSpecified' });
     if (!err.position && offset >= 0) err.position = this.positionOf(offset);
     if (!err.command && command) err.command = command;
     if (err.position && err.sourceLine === undefined) err.sourceLine = lineOf(this.state.text, err.position.line);

@@ -18,7 +18,47 @@
 //   "received" and are left out. Sent finds nothing (Postern is an inbound gateway).
 // - A report holds at most 100,000 rows; a longer one is cut there (Rows = 100000, Truncated).
 import { randomUUID } from 'node:crypto';
-import type { HistoricalSearchObject, HistoricalSearchRequest } from '../shell/services.js';
+
+/** Start-HistoricalSearch's parameters, with Exchange's names. */
+export interface HistoricalSearchRequest {
+  ReportTitle: string;
+  StartDate: Date;
+  EndDate: Date;
+  ReportType: string;
+  ConnectorType?: string;
+  TLSUsed?: string;
+  Direction?: 'All' | 'Received' | 'Sent';
+  DeliveryStatus?: string;
+  SenderAddress?: string[];
+  RecipientAddress?: string[];
+  MessageID?: string[];
+  NetworkMessageID?: string[];
+  OriginalClientIP?: string;
+  NotifyAddress?: string[];
+  TransportRule?: string[];
+  DLPPolicy?: string[];
+  Locale?: string;
+  BlockStatus?: string;
+  SmtpSecurityError?: string;
+  CompressFile?: boolean;
+  EncryptionTemplate?: string;
+  EncryptionType?: string;
+  Url?: string;
+}
+
+export interface HistoricalSearchObject {
+  JobId: string;
+  SubmitDate: Date;
+  ReportTitle: string;
+  Status: string;
+  Rows: number;
+  ErrorCode: string | null;
+  ErrorDescription: string | null;
+  ReportType: string;
+  StartDate: Date;
+  EndDate: Date;
+  [property: string]: unknown;
+}
 
 export const REPORT_ROW_CAP = 100_000;
 export const SEARCHES_PER_DAY = 250;

@@ -1,7 +1,7 @@
 // Get/Set-AntiPhishPolicy (the organization's default policy: spoof intelligence and how DMARC
 // failures are honoured) and Get/Set-ArcConfig (trusted ARC sealers), with Exchange's names.
 import type { CmdletDef } from '../registry.js';
-import type { AntiPhishPolicyChanges } from '../services.js';
+import type { AntiPhishPolicyChanges } from '../../admin/types.js';
 import { domainType, enumType, identityType, multiValuedType } from '../types.js';
 import { tagged } from '../values.js';
 import { bool, noChangesWarning, pickParams, resolveEdits } from './common.js';

@@ -1,8 +1,9 @@
 // Get/New/Set/Remove-InboundConnector (reference §2). SenderIPAddresses takes IPv4 addresses
 // and CIDR blocks /24–/32 only, as Exchange Online does.
+import { UNMODELLED_CONNECTOR_SETTINGS } from '../../admin/inboundConnectors.js';
 import { ShellError } from '../errors.js';
 import type { CmdletDef, ParameterDef } from '../registry.js';
-import type { InboundConnectorObject, InboundConnectorSettings } from '../services.js';
+import type { InboundConnectorObject, InboundConnectorSettings } from '../../admin/types.js';
 import { domainType, enumType, ipRangeType, multiValuedType, stringType, unlimitedType } from '../types.js';
 import { tagged } from '../values.js';
 import { bool, getByIdentity, identityParam, noChangesWarning, resolveEdits, str, strings } from './common.js';
@@ -42,18 +43,6 @@ function connectorParameters(edit: boolean, forNew: boolean): ParameterDef[] {
 }
 
 /** Exchange Online's defaults for a new connector. */
-/** Exchange connector settings Postern doesn't model: always shown with these neutral values. */
-export const UNMODELLED_CONNECTOR_SETTINGS = {
-  TrustedOrganizations: [] as string[],
-  ClientHostNames: [] as string[],
-  EFSkipLastIP: false,
-  EFSkipIPs: [] as string[],
-  EFSkipMailGateway: [] as string[],
-  EFTestMode: false,
-  EFUsers: [] as string[],
-  ScanAndDropRecipients: [] as string[],
-};
-
 export function defaultConnector(name: string): InboundConnectorSettings {
   return {
     Name: name,

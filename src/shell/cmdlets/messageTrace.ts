@@ -2,7 +2,7 @@
 // Get-MessageTraceDetail[V2], Start-/Get-/Stop-HistoricalSearch.
 import { ShellError } from '../errors.js';
 import type { CmdletDef, ParameterDef } from '../registry.js';
-import type { HistoricalSearchRequest, MessageTraceQuery } from '../services.js';
+import type { HistoricalSearchRequest, MessageTraceQuery } from '../../admin/types.js';
 import { dateTimeType, enumType, guidType, int32Type, multiValuedType, smtpAddressType, stringType, unlimitedType } from '../types.js';
 import { bool, str, tagAll } from './common.js';
 

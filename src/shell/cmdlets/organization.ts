@@ -1,6 +1,6 @@
 // Get/Set-OrganizationConfig and Get/New/Set/Remove-AcceptedDomain.
 import type { CmdletDef } from '../registry.js';
-import type { AcceptedDomainChanges, AcceptedDomainType } from '../services.js';
+import type { AcceptedDomainChanges, AcceptedDomainType } from '../../admin/types.js';
 import { domainType, enumType, identityType, unlimitedType } from '../types.js';
 import { tagged } from '../values.js';
 import { bool, getByIdentity, identityParam, noChangesWarning, str, tagAll } from './common.js';

@@ -1,6 +1,7 @@
 // Hosted quarantine cmdlets (reference §6): Get-, Preview-, Export-, Release-, Delete-QuarantineMessage.
+import { fromCategorised } from '../errors.js';
 import type { CmdletDef, ParameterDef } from '../registry.js';
-import type { QuarantineQuery } from '../services.js';
+import type { QuarantineQuery } from '../../admin/types.js';
 import { dateTimeType, enumType, identityType, int32Type, multiValuedType, smtpAddressType, stringType, switchType } from '../types.js';
 import { tagged } from '../values.js';
 import { bool, str, tagAll } from './common.js';
@@ -147,7 +148,7 @@ export const quarantineCmdlets: CmdletDef[] = [
           await ctx.services.releaseQuarantineMessage(id, options);
         } catch (e) {
           // one message failing doesn't stop the rest (non-terminating, as Exchange reports it)
-          ctx.writeError(e instanceof Error ? e.message : String(e));
+          ctx.writeError(fromCategorised(e) ?? (e instanceof Error ? e.message : String(e)));
         }
       }
     },

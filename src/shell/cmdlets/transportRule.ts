@@ -3,7 +3,7 @@
 // and types.
 import { ShellError } from '../errors.js';
 import type { CmdletDef, ParameterDef } from '../registry.js';
-import type { TransportRuleObject } from '../services.js';
+import type { TransportRuleObject } from '../../admin/types.js';
 import {
   byteQuantifiedSizeType,
   dateTimeType,

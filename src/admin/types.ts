@@ -1,17 +1,18 @@
-// What the cmdlets need from the rest of Postern. One ShellServices instance is scoped to one
-// organization, chosen when the shell session is created (`-Organization` or the configured
-// default); the real implementation sits on the store (the lead wires it), tests use
-// memoryServices.ts. Objects use Exchange's output property names, because they are what
-// Format-List, Where-Object and ConvertTo-Json show the admin.
+// What the admin operations take and return, one organization at a time: Exchange's object and
+// parameter names, because they are what Format-List, Where-Object, ConvertTo-Json and the REST
+// API show the admin. The operations are in one module per aggregate beside this file.
 //
 // Conventions for values crossing this interface:
 // - multi-valued properties are string arrays (never null; empty = not set);
 // - dates are Date objects in UTC; sizes are numbers of bytes;
 // - enum values use Exchange's canonical casing ('Partner', 'Enforce', 'Enabled');
-// - identities are a name or a GUID string; implementations throw `objectNotFound(identity, kind)`
-//   (errors.ts) when nothing matches, and `objectExists` on a duplicate name;
+// - identities are a name or a GUID string; an operation throws `objectNotFound` (errors.ts)
+//   when nothing of its organization matches, and `objectExists` on a duplicate name;
 // - "changes" objects contain only what the admin set; `null` clears a property. Multi-valued
-//   @{Add=...; Remove=...} edits are already applied by the shell (it reads the current object).
+//   @{Add=...; Remove=...} edits are already applied by the caller (it reads the current object).
+import type { HistoricalSearchObject, HistoricalSearchRequest } from '../trace/historicalSearch.js';
+
+export type { HistoricalSearchObject, HistoricalSearchRequest };
 
 export type AcceptedDomainType = 'Authoritative' | 'InternalRelay' | 'ExternalRelay';
 
@@ -278,46 +279,6 @@ export interface MessageTraceDetailObject {
   [property: string]: unknown;
 }
 
-export interface HistoricalSearchRequest {
-  ReportTitle: string;
-  StartDate: Date;
-  EndDate: Date;
-  ReportType: string;
-  ConnectorType?: string;
-  TLSUsed?: string;
-  Direction?: 'All' | 'Received' | 'Sent';
-  DeliveryStatus?: string;
-  SenderAddress?: string[];
-  RecipientAddress?: string[];
-  MessageID?: string[];
-  NetworkMessageID?: string[];
-  OriginalClientIP?: string;
-  NotifyAddress?: string[];
-  TransportRule?: string[];
-  DLPPolicy?: string[];
-  Locale?: string;
-  BlockStatus?: string;
-  SmtpSecurityError?: string;
-  CompressFile?: boolean;
-  EncryptionTemplate?: string;
-  EncryptionType?: string;
-  Url?: string;
-}
-
-export interface HistoricalSearchObject {
-  JobId: string;
-  SubmitDate: Date;
-  ReportTitle: string;
-  Status: string;
-  Rows: number;
-  ErrorCode: string | null;
-  ErrorDescription: string | null;
-  ReportType: string;
-  StartDate: Date;
-  EndDate: Date;
-  [property: string]: unknown;
-}
-
 export type TlsVersion = 'None' | 'TLS1.0' | 'TLS1.1' | 'TLS1.2' | 'TLS1.3';
 
 /** Test-MailFlow: "what would happen to this message, stage by stage, and why". */
@@ -352,50 +313,70 @@ export interface HuntingOptions {
   Limit?: number;
 }
 
-export interface ShellServices {
-  /** Name of the organization this session acts on. */
+export interface OrganizationConfigAdmin {
+  /** Name of the organization these operations act on. */
   readonly organization: string;
-
   getOrganizationConfig(): Promise<OrganizationConfigObject>;
   setOrganizationConfig(changes: OrganizationConfigChanges): Promise<void>;
+}
 
+export interface AntiPhishAdmin {
   getAntiPhishPolicy(): Promise<AntiPhishPolicyObject>;
   /** identity: the policy's name (the organization has its default policy only). */
   setAntiPhishPolicy(identity: string, changes: AntiPhishPolicyChanges): Promise<void>;
   getArcConfig(): Promise<ArcConfigObject>;
   setArcConfig(changes: { ArcTrustedSealers: string[] }): Promise<void>;
+}
 
+export interface AcceptedDomainAdmin {
   getAcceptedDomains(identity?: string): Promise<AcceptedDomainObject[]>;
   newAcceptedDomain(request: NewAcceptedDomainRequest): Promise<AcceptedDomainObject>;
   setAcceptedDomain(identity: string, changes: AcceptedDomainChanges): Promise<void>;
   removeAcceptedDomain(identity: string): Promise<void>;
+}
 
+export interface InboundConnectorAdmin {
   getInboundConnectors(identity?: string): Promise<InboundConnectorObject[]>;
   newInboundConnector(settings: InboundConnectorSettings): Promise<InboundConnectorObject>;
   setInboundConnector(identity: string, changes: Partial<InboundConnectorSettings>): Promise<void>;
   removeInboundConnector(identity: string): Promise<void>;
+}
 
+export interface TransportRuleAdmin {
   /** Rules in priority order; identity filters to one (name or GUID). */
   getTransportRules(identity?: string): Promise<TransportRuleObject[]>;
   newTransportRule(request: NewTransportRuleRequest): Promise<TransportRuleObject>;
   setTransportRule(identity: string, changes: TransportRuleSettings): Promise<void>;
   setTransportRuleState(identity: string, state: TransportRuleState): Promise<void>;
   removeTransportRule(identity: string): Promise<void>;
+}
 
+export interface QuarantineAdmin {
   getQuarantineMessages(query: QuarantineQuery): Promise<QuarantineMessageObject[]>;
   previewQuarantineMessage(identity: string, recipientAddress?: string): Promise<QuarantinePreviewObject>;
   exportQuarantineMessage(identity: string, options: QuarantineExportOptions): Promise<QuarantineExportObject>;
   releaseQuarantineMessage(identity: string, options: QuarantineReleaseOptions): Promise<void>;
   deleteQuarantineMessage(identity: string, options: QuarantineDeleteOptions): Promise<void>;
+}
 
+export interface MessageTraceAdmin {
   getMessageTrace(query: MessageTraceQuery): Promise<MessageTraceObject[]>;
   getMessageTraceDetail(query: MessageTraceDetailQuery): Promise<MessageTraceDetailObject[]>;
+}
 
+export interface HistoricalSearchAdmin {
   startHistoricalSearch(request: HistoricalSearchRequest): Promise<HistoricalSearchObject>;
   getHistoricalSearches(jobId?: string): Promise<HistoricalSearchObject[]>;
   stopHistoricalSearch(jobId: string): Promise<void>;
+}
 
+export interface InvestigationAdmin {
+  /** Test-MailFlow: the gateway's decision path for this organization. */
   simulate(request: MailFlowSimulationRequest): Promise<MailFlowSimulationResult>;
   /** Runs a KQL query over EmailEvents & co. for this organization; rows in column order. */
   hunt(query: string, options?: HuntingOptions): Promise<Record<string, unknown>[]>;
 }
+
+/** Every admin operation on one organization: what the shell, the CLI and the REST API call. */
+export interface OrganizationAdmin
+  extends OrganizationConfigAdmin, AntiPhishAdmin, AcceptedDomainAdmin, InboundConnectorAdmin, TransportRuleAdmin, QuarantineAdmin, MessageTraceAdmin, HistoricalSearchAdmin, InvestigationAdmin {}
