@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Organization } from '../config/model.js';
 import { normalizePriorities } from '../rules/model.js';
+import { SqliteHistoricalSearchStore } from '../store/sqlite/historicalSearchStore.js';
 import { adminTestbed } from '../testing/adminTestbed.js';
 import { createShellSession } from './index.js';
 
@@ -111,4 +112,116 @@ describe('Exchange cmdlets on the admin operations', () => {
     expect(copy.Guid).not.toBe(big.Guid);
     expect(big).toMatchObject({ MessageSizeOver: 10 * 1024 * 1024, Comments: 'large invoices' });
   });
+
+  it('validates header pairs in one place (rules/model.ts), on the rule as it would be after the change', async () => {
+    const { bed, shell } = setup();
+    await shell.run("New-TransportRule -Name Tagged -HeaderContainsMessageHeader X-Tag -HeaderContainsWords red -PrependSubject '[red] '");
+    // clearing one half of the pair while the other stays is refused, as a new rule with one half is
+    const r = await shell.run(['Set-TransportRule Tagged -HeaderContainsWords $null', 'New-TransportRule -Name Half -HeaderContainsMessageHeader X-Tag -Quarantine $true'].join('\n'));
+    expect(r.errors.map((e) => [e.command, e.parameter, e.message])).toEqual([
+      ['Set-TransportRule', 'HeaderContainsWords', "Rule 'Tagged': HeaderContainsWords: the parameter -HeaderContainsMessageHeader must be used together with -HeaderContainsWords"],
+      ['New-TransportRule', 'HeaderContainsWords', "Rule 'Half': HeaderContainsWords: the parameter -HeaderContainsMessageHeader must be used together with -HeaderContainsWords"],
+    ]);
+    expect(bed.rules()).toEqual([expect.objectContaining({ Name: 'Tagged', HeaderContainsMessageHeader: 'X-Tag', HeaderContainsWords: ['red'] })]);
+    // both halves cleared together is a valid change
+    const both = await shell.run('Set-TransportRule Tagged -HeaderContainsMessageHeader $null -HeaderContainsWords $null');
+    expect(both.errors.map((e) => e.format())).toEqual([]);
+    expect(bed.rules()[0].HeaderContainsWords).toBeUndefined();
+  });
 });
+
+// What the deleted in-memory twin (shell/memoryServices.ts) did differently from the store,
+// settled to Exchange's behaviour, one test each.
+describe("the old in-memory twin's divergences, settled", () => {
+  const errorsOf = async (shell: ReturnType<typeof setup>['shell'], script: string) =>
+    (await shell.run(script)).errors.map((e) => ({ id: e.errorId, parameter: e.parameter, message: e.message }));
+
+  it('New-InboundConnector with a name the organization has (any case): "already exists", naming -Name', async () => {
+    const { bed, shell } = setup();
+    expect(await errorsOf(shell, "New-InboundConnector -Name 'PARTNER BY IP' -SenderDomains fabrikam.com")).toEqual([
+      { id: 'ManagementObjectAlreadyExistsException', parameter: 'Name', message: "The object inbound connector 'PARTNER BY IP' already exists." },
+    ]);
+    expect(bed.organization().InboundConnectors).toHaveLength(1);
+  });
+
+  it('Set-InboundConnector -Name taking another connector\'s name is refused (the twin renamed it)', async () => {
+    const { bed, shell } = setup();
+    await shell.run('New-InboundConnector -Name Second -SenderDomains fabrikam.com');
+    expect(await errorsOf(shell, "Set-InboundConnector Second -Name 'Partner by IP'")).toEqual([
+      { id: 'ManagementObjectAlreadyExistsException', parameter: 'Name', message: "The object inbound connector 'Partner by IP' already exists." },
+    ]);
+    expect(bed.organization().InboundConnectors.map((c) => c.Name)).toEqual(['Partner by IP', 'Second']);
+  });
+
+  it('Set-TransportRule -Name taking another rule\'s name is refused (the twin renamed it)', async () => {
+    const { bed, shell } = setup();
+    await shell.run("New-TransportRule -Name One -SubjectContainsWords a -Quarantine $true; New-TransportRule -Name Two -SubjectContainsWords b -Quarantine $true");
+    expect(await errorsOf(shell, 'Set-TransportRule Two -Name one')).toEqual([
+      { id: 'ManagementObjectAlreadyExistsException', parameter: 'Name', message: "The object transport rule 'one' already exists." },
+    ]);
+    expect(bed.rules().map((r) => r.Name)).toEqual(['One', 'Two']);
+  });
+
+  it('Set-AcceptedDomain -Name taking another domain\'s name is refused (the twin renamed it)', async () => {
+    const { bed, shell } = setup();
+    await shell.run('New-AcceptedDomain -Name Contoso -DomainName contoso.net');
+    expect(await errorsOf(shell, 'Set-AcceptedDomain contoso.net -Name contoso.com')).toEqual([
+      { id: 'ManagementObjectAlreadyExistsException', parameter: 'Name', message: "The object accepted domain 'contoso.com' already exists." },
+    ]);
+    expect(bed.organization().AcceptedDomains.map((d) => d.Name ?? d.DomainName)).toEqual(['contoso.com', 'Contoso']);
+  });
+
+  it('Set-AcceptedDomain -MakeDefault $false on the default domain is refused: another domain must become the default (the twin ignored it)', async () => {
+    const { bed, shell } = setup();
+    expect(await errorsOf(shell, 'Set-AcceptedDomain contoso.com -MakeDefault $false')).toEqual([
+      { id: 'InvalidParameterValue', parameter: 'MakeDefault', message: "MakeDefault: 'contoso.com' is the default domain; make another domain the default instead (Set-AcceptedDomain <domain> -MakeDefault $true)." },
+    ]);
+    // on a domain that isn't the default it changes nothing, and is no error
+    await shell.run('New-AcceptedDomain -Name Net -DomainName contoso.net');
+    expect(await errorsOf(shell, 'Set-AcceptedDomain Net -MakeDefault $false')).toEqual([]);
+    expect(bed.organization().AcceptedDomains.map((d) => [d.DomainName, d.Default])).toEqual([['contoso.com', true], ['contoso.net', false]]);
+  });
+
+  it('Remove-AcceptedDomain refuses the default domain and one a connector is associated with (the twin removed them)', async () => {
+    const { bed, shell } = setup();
+    await shell.run("New-AcceptedDomain -Name Net -DomainName contoso.net; Set-InboundConnector 'Partner by IP' -AssociatedAcceptedDomains contoso.net");
+    const errors = await errorsOf(shell, 'Remove-AcceptedDomain contoso.com -Confirm:$false; Remove-AcceptedDomain contoso.net -Confirm:$false');
+    expect(errors.map((e) => [e.id, e.parameter])).toEqual([['CannotRemoveDefaultDomain', 'Identity'], ['DomainInUse', 'Identity']]);
+    expect(bed.organization().AcceptedDomains.map((d) => d.DomainName)).toEqual(['contoso.com', 'contoso.net']);
+  });
+
+  it('New-TransportRule -Priority past the last rule is refused naming -Priority (the twin stored it)', async () => {
+    const { bed, shell } = setup();
+    expect(await errorsOf(shell, 'New-TransportRule -Name Far -SubjectContainsWords x -Quarantine $true -Priority 3')).toEqual([
+      { id: 'InvalidParameterValue', parameter: 'Priority', message: 'Priority must be between 0 and 0 for a new rule (there are 0 rules)' },
+    ]);
+    expect(bed.rules()).toEqual([]);
+  });
+
+  it('Start-HistoricalSearch mails reports only inside the organization; Stop-HistoricalSearch refuses a finished search (the twin did both)', async () => {
+    const { bed, shell } = setup();
+    const outside = await errorsOf(shell, 'Start-HistoricalSearch -ReportTitle R -StartDate 11/01/2026 -EndDate 11/20/2026 -ReportType MessageTrace -NotifyAddress someone@fabrikam.com');
+    expect(outside.map((e) => [e.id, e.parameter])).toEqual([['InvalidParameterValue', 'NotifyAddress']]);
+    expect(await bed.admin.getHistoricalSearches()).toEqual([]);
+    const job = await bed.admin.startHistoricalSearch({ ReportTitle: 'R', StartDate: new Date('2026-11-01'), EndDate: new Date('2026-11-20'), ReportType: 'MessageTrace' });
+    new SqliteHistoricalSearchStore(bed.db).update(job.JobId, { status: 'Done' });
+    const stop = await errorsOf(shell, `Stop-HistoricalSearch -JobId ${job.JobId}`);
+    expect(stop.map((e) => [e.id, e.parameter])).toEqual([['InvalidOperation', 'JobId']]);
+    expect((await bed.admin.getHistoricalSearches(job.JobId))[0].Status).toBe('Done');
+  });
+
+  it('Get-MessageTraceDetail honours -MessageId and -SenderAddress (the twin ignored them)', async () => {
+    const { bed, shell } = setup();
+    const id = 'ae5c1219-4c90-41bf-fef5-08d837917e7c';
+    bed.recordTrace(
+      [{ networkMessageId: id, recipient: 'ann@contoso.com', receivedAt: NOW.getTime() - 3_600_000, sender: 'john@fabrikam.com', subject: 'Hi', status: 'Delivered', fromIp: '203.0.113.9', size: 2000, internetMessageId: '<a@f>', connector: '' }],
+      [{ networkMessageId: id, recipient: 'ann@contoso.com', at: NOW.getTime() - 3_600_000, event: 'Receive', detail: 'Received' }],
+    );
+    const count = async (extra: string) => (await shell.run(`@(Get-MessageTraceDetail -MessageTraceId ${id} -RecipientAddress ann@contoso.com ${extra}).Count`)).values[0];
+    expect(await count('')).toBe(1);
+    expect(await count('-MessageId a@f -SenderAddress JOHN@fabrikam.com')).toBe(1);
+    expect(await count('-MessageId other@f')).toBe(0);
+    expect(await count('-SenderAddress mallory@fabrikam.com')).toBe(0);
+  });
+});
+

@@ -334,7 +334,7 @@ describe('errors', () => {
     const t = setup();
     const r = await t.run('New-InboundConnector -Name X\nNew-TransportRule -Name Y -HeaderContainsMessageHeader X-Test');
     expect(r.errors[0].message).toBe('Cannot process command because of one or more missing mandatory parameters: SenderDomains.');
-    expect(r.errors[1].message).toBe('The parameter -HeaderContainsMessageHeader must be used together with -HeaderContainsWords.');
+    expect(r.errors[1].message).toBe("Rule 'Y': HeaderContainsWords: the parameter -HeaderContainsMessageHeader must be used together with -HeaderContainsWords");
     expect(r.errors[1].parameter).toBe('HeaderContainsWords');
   });
 });

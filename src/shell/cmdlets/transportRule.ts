@@ -1,7 +1,6 @@
 // Get/New/Set/Remove/Enable/Disable-TransportRule, with every condition, exception (ExceptIf
 // twin) and action of Exchange Online's New-TransportRule (reference §4), by their real names
 // and types.
-import { ShellError } from '../errors.js';
 import type { CmdletDef, ParameterDef } from '../registry.js';
 import type { TransportRuleObject } from '../../admin/types.js';
 import {
@@ -289,28 +288,6 @@ function settingsFrom(values: Record<string, unknown>): Record<string, unknown> 
   return out;
 }
 
-function checkPairs(values: Record<string, unknown>, command: string): void {
-  const pairs: [string, string][] = [
-    ['HeaderContainsMessageHeader', 'HeaderContainsWords'],
-    ['HeaderMatchesMessageHeader', 'HeaderMatchesPatterns'],
-    ['ExceptIfHeaderContainsMessageHeader', 'ExceptIfHeaderContainsWords'],
-    ['ExceptIfHeaderMatchesMessageHeader', 'ExceptIfHeaderMatchesPatterns'],
-    ['SetHeaderName', 'SetHeaderValue'],
-    ['BetweenMemberOf1', 'BetweenMemberOf2'],
-    ['ExceptIfBetweenMemberOf1', 'ExceptIfBetweenMemberOf2'],
-    ['ADComparisonAttribute', 'ADComparisonOperator'],
-    ['ManagerForEvaluatedUser', 'ManagerAddresses'],
-    ['ExceptIfManagerForEvaluatedUser', 'ExceptIfManagerAddresses'],
-  ];
-  for (const [a, bName] of pairs) {
-    if ((a in values) !== (bName in values)) {
-      const given = a in values ? a : bName;
-      const missing = a in values ? bName : a;
-      throw new ShellError(`The parameter -${given} must be used together with -${missing}.`, { errorId: 'ParameterPairMissing', category: 'InvalidArgument', parameter: missing, command });
-    }
-  }
-}
-
 export const transportRuleCmdlets: CmdletDef[] = [
   {
     name: 'Get-TransportRule',
@@ -346,15 +323,7 @@ export const transportRuleCmdlets: CmdletDef[] = [
     ],
     async run(ctx, params) {
       const values = params.pick();
-      checkPairs(settingsFrom(values), 'New-TransportRule');
       const name = params.get<string>('Name') as string;
-      if (params.has('Priority')) {
-        const count = (await ctx.services.getTransportRules()).length;
-        const p = params.get<number>('Priority') as number;
-        if (p > count) {
-          throw new ShellError(`Cannot validate argument on parameter 'Priority'. The priority must be between 0 and ${count} (the number of existing rules).`, { errorId: 'ParameterArgumentValidationError', category: 'InvalidArgument', parameter: 'Priority', command: 'New-TransportRule' });
-        }
-      }
       for (const p of TRANSPORT_RULE_PROPERTIES) if (p.noEffect && params.has(p.name)) ctx.writeWarning(`The ${p.name} parameter has no effect in Exchange Online or Postern; it is stored but not applied.`);
       if (!(await ctx.shouldProcess(name, 'Creating transport rule'))) return;
       const rule = await ctx.services.newTransportRule({ ...settingsFrom(values), Name: name, Enabled: params.get<boolean>('Enabled') ?? true });
@@ -376,7 +345,6 @@ export const transportRuleCmdlets: CmdletDef[] = [
       if (Object.keys(changes).length === 0) return ctx.writeWarning(noChangesWarning(identity));
       const current = (await ctx.services.getTransportRules(identity))[0];
       const resolved = resolveEdits(changes, current as Record<string, unknown> | undefined);
-      checkPairs({ ...Object.fromEntries(Object.entries(current ?? {}).filter(([, v]) => v !== null && v !== undefined && !(Array.isArray(v) && v.length === 0))), ...resolved }, 'Set-TransportRule');
       if (!(await ctx.shouldProcess(identity, 'Changing transport rule'))) return;
       await ctx.services.setTransportRule(identity, resolved);
     },
