@@ -111,8 +111,8 @@ export interface CmdletDef {
   aliases?: readonly string[];
   /** Type name of the objects it outputs, for help. */
   outputType?: string;
-  /** Postern-specific (not an Exchange cmdlet). */
-  postern?: boolean;
+  /** The module Get-Command names as its source; the engine's own cmdlets leave it out (Microsoft.PowerShell.Utility). */
+  source?: string;
   run(ctx: CmdletContext, params: BoundParameters, input: unknown[]): Promise<CmdletOutput> | CmdletOutput;
 }
 

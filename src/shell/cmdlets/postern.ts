@@ -9,7 +9,7 @@ import { str } from './common.js';
 export const posternCmdlets: CmdletDef[] = [
   {
     name: 'Test-MailFlow',
-    postern: true,
+    source: 'Postern',
     synopsis: 'What would happen to this message, stage by stage, and why (connector attribution, Reject Direct Send, rules, disposition). Nothing is delivered.',
     outputType: 'MailFlowSimulation',
     parameters: [
@@ -57,7 +57,7 @@ export const posternCmdlets: CmdletDef[] = [
   },
   {
     name: 'Invoke-Hunting',
-    postern: true,
+    source: 'Postern',
     synopsis: 'Run an advanced hunting (KQL) query over EmailEvents and related tables.',
     parameters: [
       { name: 'Query', type: stringType(), mandatory: true, position: 1, valueFromPipeline: true },

@@ -1,10 +1,6 @@
 // The parser's cursor over the script text: characters, trivia (whitespace, line
 // continuations, comments), parse errors with their position, and the operator tables.
-import {
-  isNewline,
-  isWhitespace,
-  normalizeDashes,
-} from '../chars.js';
+import { isNewline, isWhitespace, normalizeDashes } from '../chars.js';
 import { ShellParseError, positionAt } from '../errors.js';
 
 export const COMPARISON_OPS = new Set([

@@ -1,27 +1,9 @@
 // Expression mode: operators by precedence (logical, comparison, bitwise, arithmetic, format,
 // range, unary, comma, casts), member access, indexing and method calls, and the primary
 // expressions (literals, variables, sub-expressions, arrays, hashtables, script blocks).
-import type {
-  Expr,
-  HashtableExpr,
-  ScriptBlockExpr,
-} from '../ast.js';
-import {
-  isDash,
-  isDigit,
-  isLetter,
-  isNewline,
-  isParameterStart,
-  isQuote,
-  isVariableChar,
-} from '../chars.js';
-import {
-  BITWISE_OPS,
-  LOGICAL_OPS,
-  NUMBER_RE,
-  isComparisonOp,
-  parseNumberLiteral,
-} from './cursor.js';
+import type { Expr, HashtableExpr, ScriptBlockExpr } from '../ast.js';
+import { isDash, isDigit, isLetter, isNewline, isParameterStart, isQuote, isVariableChar } from '../chars.js';
+import { BITWISE_OPS, LOGICAL_OPS, NUMBER_RE, isComparisonOp, parseNumberLiteral } from './cursor.js';
 import { LiteralParser } from './literals.js';
 
 export abstract class ExpressionParser extends LiteralParser {

@@ -1,18 +1,7 @@
 // Variables and strings: $name, ${braced}, single- and double-quoted strings with their
 // expansions ($var, $(...)), here-strings, and backtick escapes.
-import type {
-  Expr,
-  PipelineStatement,
-  Statement,
-  VariableExpr,
-} from '../ast.js';
-import {
-  isDoubleQuote,
-  isNewline,
-  isSingleQuote,
-  isVariableChar,
-  isWhitespace,
-} from '../chars.js';
+import type { Expr, PipelineStatement, Statement, VariableExpr } from '../ast.js';
+import { isDoubleQuote, isNewline, isSingleQuote, isVariableChar, isWhitespace } from '../chars.js';
 import { ParserCursor } from './cursor.js';
 
 export abstract class LiteralParser extends ParserCursor {
