@@ -3,26 +3,19 @@
 // transport rules through the rules module, message trace scoped to the organization, and the
 // honest "not available" errors.
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Organization } from '../config/model.js';
 import type { TransportRule } from '../rules/model.js';
-import { DomainInUseError } from '../store/ports.js';
-import { SqliteConfigStore } from '../store/sqlite/configStore.js';
-import { openDatabase, type Db } from '../store/sqlite/db.js';
-import { SqliteTraceQueries } from '../store/sqlite/traceQueries.js';
-import { SqliteTraceStore } from '../store/sqlite/traceStore.js';
+import { DomainInUseError, type ConfigStore } from '../store/ports.js';
+import { adminTestbed, type AdminTestbed } from '../testing/adminTestbed.js';
 import { AdminError } from './errors.js';
-import { createOrganizationAdmin } from './index.js';
 import type { OrganizationAdmin } from './types.js';
 
 const NOW = new Date('2026-11-22T12:00:00Z');
 const HOUR = 3_600_000;
 
-let db: Db;
-let config: SqliteConfigStore;
+let bed: AdminTestbed;
+let config: ConfigStore;
 let contoso: Organization;
 let fabrikam: Organization;
 let fabConnectorGuid: string;
@@ -44,7 +37,7 @@ function org(name: string, domain: string, connectors: Record<string, unknown>[]
 }
 
 function services(organization: string): OrganizationAdmin {
-  return createOrganizationAdmin({ config, trace: new SqliteTraceQueries(db), organization });
+  return bed.adminFor(organization);
 }
 
 async function failure(p: Promise<unknown>): Promise<AdminError> {
@@ -58,7 +51,6 @@ async function failure(p: Promise<unknown>): Promise<AdminError> {
 }
 
 function seedTrace(): { contosoId: string; fabrikamId: string } {
-  const trace = new SqliteTraceStore(db);
   const contosoId = randomUUID();
   const fabrikamId = randomUUID();
   const row = (orgGuid: string, id: string, recipient: string, receivedAt: number, sender: string, subject: string, status = 'Delivered') => ({
@@ -66,7 +58,7 @@ function seedTrace(): { contosoId: string; fabrikamId: string } {
   });
   const ev = (orgGuid: string, id: string, recipient: string, at: number, event: string, action: string) => ({ orgGuid, networkMessageId: id, recipient, at, event, action, detail: `${event} detail` });
   const t = NOW.getTime() - HOUR;
-  trace.recordReceive(
+  bed.recordTrace(
     [
       row(contoso.Guid, contosoId, 'alice@contoso.com', t, 'ops@tailspin.example', 'Quarterly report'),
       row(contoso.Guid, contosoId, 'bob@contoso.com', t, 'ops@tailspin.example', 'Quarterly report', 'Pending'),
@@ -79,19 +71,16 @@ function seedTrace(): { contosoId: string; fabrikamId: string } {
       ev(contoso.Guid, contosoId, 'alice@contoso.com', t + 1000, 'DELIVER', 'Deliver'),
       ev(fabrikam.Guid, fabrikamId, 'dave@fabrikam.com', t, 'RECEIVE', 'Receive'),
     ],
-    [],
   );
   return { contosoId, fabrikamId };
 }
 
 beforeEach(() => {
-  db = openDatabase(join(mkdtempSync(join(tmpdir(), 'postern-shell-')), 'postern.db'));
-  config = new SqliteConfigStore(db);
   fabConnectorGuid = randomUUID();
   contoso = org('Contoso', 'contoso.com', [{ Name: 'Partner by IP', ConnectorType: 'Partner', SenderDomains: ['partner.example'], SenderIPAddresses: ['198.51.100.7'], RestrictDomainsToIPAddresses: true, RequireTls: false }]);
   fabrikam = org('Fabrikam', 'fabrikam.com', [{ Name: 'Fabrikam Partner', Guid: fabConnectorGuid, ConnectorType: 'Partner', SenderDomains: ['supplier.example'], SenderIPAddresses: ['192.0.2.1'], RestrictDomainsToIPAddresses: true, RequireTls: false }]);
-  config.saveOrganization(contoso);
-  config.saveOrganization(fabrikam);
+  bed = adminTestbed({ seed: contoso, neighbours: [fabrikam] });
+  config = bed.config;
 });
 
 describe('choosing the organization', () => {

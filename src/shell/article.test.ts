@@ -3,7 +3,6 @@
 // around the ranges — and do what the article says.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { SqliteHistoricalSearchStore } from '../store/sqlite/historicalSearchStore.js';
 import { createShellSession, parseScript } from './index.js';
 import { adminTestbed } from '../testing/adminTestbed.js';
 
@@ -82,7 +81,7 @@ describe('the Direct Send article', () => {
     expect(r.errors).toEqual([]);
     const [job] = await bed.admin.getHistoricalSearches();
     expect(job).toMatchObject({ ReportTitle: 'DirectSendMessages', StartDate: new Date('2026-11-01T00:00:00Z'), EndDate: new Date('2026-11-22T00:00:00Z'), ReportType: 'ConnectorReport', Status: 'NotStarted' });
-    const stored = new SqliteHistoricalSearchStore(bed.db).get(job.JobId)!;
+    const stored = bed.searchStore.get(job.JobId)!;
     expect(stored.request).toEqual({ ReportTitle: 'DirectSendMessages', ReportType: 'ConnectorReport', ConnectorType: 'NoConnector', Direction: 'Received', NotifyAddress: ['admin@contoso.com'] });
     expect(r.output).toMatch(/JobId\s+SubmitDate\s+ReportTitle\s+Status/);
   });

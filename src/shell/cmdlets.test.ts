@@ -5,7 +5,6 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Organization } from '../config/model.js';
 import { normalizePriorities } from '../rules/model.js';
-import { SqliteHistoricalSearchStore } from '../store/sqlite/historicalSearchStore.js';
 import { adminTestbed } from '../testing/adminTestbed.js';
 import { createShellSession } from './index.js';
 
@@ -204,7 +203,7 @@ describe("the old in-memory twin's divergences, settled", () => {
     expect(outside.map((e) => [e.id, e.parameter])).toEqual([['InvalidParameterValue', 'NotifyAddress']]);
     expect(await bed.admin.getHistoricalSearches()).toEqual([]);
     const job = await bed.admin.startHistoricalSearch({ ReportTitle: 'R', StartDate: new Date('2026-11-01'), EndDate: new Date('2026-11-20'), ReportType: 'MessageTrace' });
-    new SqliteHistoricalSearchStore(bed.db).update(job.JobId, { status: 'Done' });
+    bed.searchStore.update(job.JobId, { status: 'Done' });
     const stop = await errorsOf(shell, `Stop-HistoricalSearch -JobId ${job.JobId}`);
     expect(stop.map((e) => [e.id, e.parameter])).toEqual([['InvalidOperation', 'JobId']]);
     expect((await bed.admin.getHistoricalSearches(job.JobId))[0].Status).toBe('Done');

@@ -16,14 +16,14 @@ import { SqliteQuarantineStore } from '../store/sqlite/quarantineStore.js';
 import { SqliteQueueStore } from '../store/sqlite/queueStore.js';
 import { SqliteTraceQueries } from '../store/sqlite/traceQueries.js';
 import { SqliteTraceStore } from '../store/sqlite/traceStore.js';
-import { HistoricalSearches } from '../trace/historicalSearch.js';
+import { HistoricalSearches, type HistoricalSearchStore } from '../trace/historicalSearch.js';
 
 export interface AdminTestbedOptions {
   /** The organization's name (default 'contoso'). */
   organization?: string;
   /** Its accepted domains, the first the default (default: contoso.com). */
   domains?: string[];
-  /** More of the organization's document (connectors, rules ...). */
+  /** More of the organization's document (connectors, rules ..., even its Name and Guid). */
   seed?: Partial<Organization>;
   /** Other organizations in the same store (tenant isolation tests). */
   neighbours?: Organization[];
@@ -53,8 +53,17 @@ export interface AdminTestbed {
   organization(): Organization;
   /** Its stored transport rules, in priority order. */
   rules(): TransportRule[];
+  /**
+   * The admin operations of any organization in the store (by name or GUID) with only the
+   * configuration and trace ports: quarantine, historical search, simulation and hunting say
+   * they are not available.
+   */
+  adminFor(organization: string): OrganizationAdmin;
+  /** The historical search jobs as stored (what the runner reads and updates). */
+  searchStore: HistoricalSearchStore;
   hold(message: HeldMessage): void;
-  recordTrace(rows: Omit<MessageTraceRow, 'orgGuid'>[], events?: Omit<TraceEvent, 'orgGuid'>[]): void;
+  /** Message-trace rows and events as the gateway records them; orgGuid defaults to the organization's. */
+  recordTrace(rows: WithOrg<MessageTraceRow>[], events?: WithOrg<TraceEvent>[]): void;
   /** Test-MailFlow requests received, and the answer given. */
   simulations: MailFlowSimulationRequest[];
   simulationResult: MailFlowSimulationResult;
@@ -63,15 +72,15 @@ export interface AdminTestbed {
   huntRows: Record<string, unknown>[];
 }
 
+type WithOrg<T extends { orgGuid: string }> = Omit<T, 'orgGuid'> & { orgGuid?: string };
+
 export function adminTestbed(options: AdminTestbedOptions = {}): AdminTestbed {
   const db = openDatabase(':memory:');
   const config = new SqliteConfigStore(db);
-  const name = options.organization ?? 'contoso';
-  const guid = randomUUID();
   const domains = options.domains ?? ['contoso.com'];
-  config.saveOrganization({
-    Name: name,
-    Guid: guid,
+  const org: Organization = {
+    Name: options.organization ?? 'contoso',
+    Guid: randomUUID(),
     AcceptedDomains: domains.map((d, i) => ({ DomainName: d, DomainType: 'Authoritative', Default: i === 0 })),
     Delivery: { kind: 'maildir', path: 'maildir' },
     DomainDelivery: {},
@@ -79,7 +88,9 @@ export function adminTestbed(options: AdminTestbedOptions = {}): AdminTestbed {
     InboundConnectors: [],
     TransportRules: [],
     ...options.seed,
-  });
+  };
+  config.saveOrganization(org);
+  const { Name: name, Guid: guid } = org;
   for (const o of options.neighbours ?? []) config.saveOrganization(o);
   const files = new Map<string, Buffer>();
   const content = {
@@ -91,6 +102,7 @@ export function adminTestbed(options: AdminTestbedOptions = {}): AdminTestbed {
     remove: async (f: string) => void files.delete(f),
   };
   const now = () => (options.now ? options.now().getTime() : Date.now());
+  const searchStore = new SqliteHistoricalSearchStore(db);
   const connectorNames = (orgGuid: string, type: string) => (config.organization(orgGuid)?.InboundConnectors ?? []).filter((c) => c.ConnectorType === type).map((c) => c.Name);
 
   const bed: AdminTestbed = {
@@ -101,7 +113,7 @@ export function adminTestbed(options: AdminTestbedOptions = {}): AdminTestbed {
       trace: new SqliteTraceQueries(db),
       organization: name,
       quarantine: { store: new SqliteQuarantineStore(db), content },
-      historicalSearches: new HistoricalSearches(new SqliteHistoricalSearchStore(db), connectorNames, now),
+      historicalSearches: new HistoricalSearches(searchStore, connectorNames, now),
       actor: 'tester (adminTestbed)',
       simulate: async (_org, request) => {
         bed.simulations.push(request);
@@ -112,7 +124,9 @@ export function adminTestbed(options: AdminTestbedOptions = {}): AdminTestbed {
         return bed.huntRows.map((r) => ({ ...r }));
       },
     }),
+    adminFor: (organization) => createOrganizationAdmin({ config, trace: new SqliteTraceQueries(db), organization }),
     organization: () => config.organization(guid)!,
+    searchStore,
     rules: () => [...(config.organization(guid)!.TransportRules ?? [])].sort((a, b) => a.Priority - b.Priority),
     hold(m) {
       const { networkMessageId } = m;
@@ -141,7 +155,7 @@ export function adminTestbed(options: AdminTestbedOptions = {}): AdminTestbed {
       }
     },
     recordTrace(rows, events = []) {
-      new SqliteTraceStore(db).recordReceive(rows.map((r) => ({ ...r, orgGuid: guid })), events.map((e) => ({ ...e, orgGuid: guid })), []);
+      new SqliteTraceStore(db).recordReceive(rows.map((r) => ({ ...r, orgGuid: r.orgGuid ?? guid })), events.map((e) => ({ ...e, orgGuid: e.orgGuid ?? guid })), []);
     },
     simulations: [],
     simulationResult: { Decision: 'Deliver', SmtpResponse: '250 2.6.0 Queued', Connector: null },
