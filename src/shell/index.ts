@@ -5,11 +5,13 @@
 //   // or once: await runScript(text, { services })
 //
 // The CLI (`postern shell`, `-c`) wires the admin operations (admin/) on the store.
+import type { OrganizationAdmin } from '../admin/types.js';
 import { createDefaultRegistry } from './cmdlets/index.js';
 import type { CmdletRegistry } from './registry.js';
 import { ShellSession, type ScriptResult, type ShellSessionOptions } from './runtime.js';
 
-export type ShellOptions = Omit<ShellSessionOptions, 'registry'> & { registry?: CmdletRegistry };
+/** A session of Postern's shell: the Exchange cmdlets act on one organization's admin operations. */
+export type ShellOptions = Omit<ShellSessionOptions, 'registry' | 'services'> & { services: OrganizationAdmin; registry?: CmdletRegistry };
 
 let defaultRegistry: CmdletRegistry | undefined;
 

@@ -11,14 +11,14 @@ import { ShellError, ShellParseError, lineOf } from './errors.js';
 import { formatDefault } from './format.js';
 import { parseScript } from './parser.js';
 import type { CmdletRegistry } from './registry.js';
-import type { OrganizationAdmin } from '../admin/types.js';
 import { ErrorRecord, Hashtable, collapse, enumerate, findProperty, isPlainObject, toBool, toNumber, toStr } from './values.js';
 import { CommandRunner } from './runtime/commands.js';
 import { ReturnSignal, ScriptStopped, type Emit, type RunState } from './runtime/core.js';
 import { add, arith, catches, stmtOffset } from './runtime/operators.js';
 
 export interface ShellSessionOptions {
-  services: OrganizationAdmin;
+  /** What the cmdlets act on (the Exchange cmdlets: admin/'s operations for one organization). */
+  services: unknown;
   /** Cmdlets available; defaults to every Postern cmdlet (see cmdlets/index.ts). */
   registry: CmdletRegistry;
   /** Clock (UTC). Defaults to the system clock. */
@@ -65,7 +65,7 @@ export class ShellSession extends CommandRunner {
     const width = this.options.width ?? 120;
     const write = (produced: unknown[]) => {
       values.push(...produced);
-      const text = formatDefault(produced, width);
+      const text = formatDefault(produced, width, this.registry.views);
       if (text) state.output.push(text);
     };
     for (const stmt of statements) {

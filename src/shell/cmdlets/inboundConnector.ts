@@ -2,7 +2,8 @@
 // and CIDR blocks /24–/32 only, as Exchange Online does.
 import { UNMODELLED_CONNECTOR_SETTINGS } from '../../admin/inboundConnectors.js';
 import { ShellError } from '../errors.js';
-import type { CmdletDef, ParameterDef } from '../registry.js';
+import type { ParameterDef } from '../registry.js';
+import type { ExchangeCmdlet } from './common.js';
 import type { InboundConnectorObject, InboundConnectorSettings } from '../../admin/types.js';
 import { domainType, enumType, ipRangeType, multiValuedType, stringType, unlimitedType } from '../types.js';
 import { tagged } from '../values.js';
@@ -98,7 +99,7 @@ function validate(s: InboundConnectorSettings, command: string): void {
   }
 }
 
-export const inboundConnectorCmdlets: CmdletDef[] = [
+export const inboundConnectorCmdlets: ExchangeCmdlet[] = [
   {
     name: 'Get-InboundConnector',
     synopsis: 'View inbound connectors.',

@@ -9,6 +9,7 @@ import { posternCmdlets } from './postern.js';
 import { quarantineCmdlets } from './quarantine.js';
 import { transportRuleCmdlets } from './transportRule.js';
 import { utilityCmdlets } from '../utility/index.js';
+import { EXCHANGE_VIEWS } from './views.js';
 
 export function createDefaultRegistry(): CmdletRegistry {
   const exchange: CmdletDef[] = [
@@ -19,7 +20,7 @@ export function createDefaultRegistry(): CmdletRegistry {
     ...quarantineCmdlets,
     ...messageTraceCmdlets,
   ].map((d) => ({ ...d, source: 'ExchangeOnlineManagement' }));
-  return new CmdletRegistry().register(...exchange, ...posternCmdlets, ...utilityCmdlets);
+  return new CmdletRegistry().register(...exchange, ...posternCmdlets, ...utilityCmdlets).addViews(EXCHANGE_VIEWS);
 }
 
 export { TRANSPORT_RULE_PROPERTIES, describeRule } from './transportRule.js';

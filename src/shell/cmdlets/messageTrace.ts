@@ -1,7 +1,8 @@
 // Message trace and historical search (reference §7): Get-MessageTrace[V2],
 // Get-MessageTraceDetail[V2], Start-/Get-/Stop-HistoricalSearch.
 import { ShellError } from '../errors.js';
-import type { CmdletDef, ParameterDef } from '../registry.js';
+import type { ParameterDef } from '../registry.js';
+import type { ExchangeCmdlet } from './common.js';
 import type { HistoricalSearchRequest, MessageTraceQuery } from '../../admin/types.js';
 import { dateTimeType, enumType, guidType, int32Type, multiValuedType, smtpAddressType, stringType, unlimitedType } from '../types.js';
 import { bool, str, tagAll } from './common.js';
@@ -54,7 +55,7 @@ function traceParameters(v2: boolean): ParameterDef[] {
   ];
 }
 
-function traceCmdlet(name: string, v2: boolean): CmdletDef {
+function traceCmdlet(name: string, v2: boolean): ExchangeCmdlet {
   return {
     name,
     synopsis: v2 ? 'Trace messages of the last 90 days (at most 10 days per query).' : 'Trace messages of the last 10 days (default: the last 48 hours).',
@@ -76,7 +77,7 @@ function traceCmdlet(name: string, v2: boolean): CmdletDef {
   };
 }
 
-function traceDetailCmdlet(name: string, v2: boolean): CmdletDef {
+function traceDetailCmdlet(name: string, v2: boolean): ExchangeCmdlet {
   return {
     name,
     synopsis: 'View the events of one message to one recipient (pipe Get-MessageTrace output into it).',
@@ -110,7 +111,7 @@ function traceDetailCmdlet(name: string, v2: boolean): CmdletDef {
 
 const REPORT_TYPES = ['ATPReport', 'ATPV2', 'ConnectorReport', 'DLP', 'Malware', 'MessageTrace', 'MessageTraceDetail', 'OutboundSecurityReport', 'P2SenderAttribution', 'SPAM', 'Spoof', 'TransportRule', 'UnifiedDLP'];
 
-export const messageTraceCmdlets: CmdletDef[] = [
+export const messageTraceCmdlets: ExchangeCmdlet[] = [
   traceCmdlet('Get-MessageTrace', false),
   traceCmdlet('Get-MessageTraceV2', true),
   traceDetailCmdlet('Get-MessageTraceDetail', false),

@@ -1,12 +1,12 @@
 // Postern's own cmdlets: Test-MailFlow (the simulator) and Invoke-Hunting (KQL).
 import { ShellError } from '../errors.js';
-import type { CmdletDef } from '../registry.js';
+import type { ExchangeCmdlet } from './common.js';
 import type { MailFlowSimulationRequest, TlsVersion } from '../../admin/types.js';
 import { enumType, hashtableType, int32Type, ipAddressType, multiValuedType, smtpAddressType, stringType, switchType } from '../types.js';
 import { Hashtable, tagged, toStr } from '../values.js';
 import { str } from './common.js';
 
-export const posternCmdlets: CmdletDef[] = [
+export const posternCmdlets: ExchangeCmdlet[] = [
   {
     name: 'Test-MailFlow',
     source: 'Postern',

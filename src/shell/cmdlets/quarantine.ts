@@ -1,6 +1,7 @@
 // Hosted quarantine cmdlets (reference §6): Get-, Preview-, Export-, Release-, Delete-QuarantineMessage.
 import { fromCategorised } from '../errors.js';
-import type { CmdletDef, ParameterDef } from '../registry.js';
+import type { ParameterDef } from '../registry.js';
+import type { ExchangeCmdlet } from './common.js';
 import type { QuarantineQuery } from '../../admin/types.js';
 import { dateTimeType, enumType, identityType, int32Type, multiValuedType, smtpAddressType, stringType, switchType } from '../types.js';
 import { tagged } from '../values.js';
@@ -25,7 +26,7 @@ const identities = (extra: Partial<ParameterDef> = {}): ParameterDef => ({
   ...extra,
 });
 
-export const quarantineCmdlets: CmdletDef[] = [
+export const quarantineCmdlets: ExchangeCmdlet[] = [
   {
     name: 'Get-QuarantineMessage',
     synopsis: 'View quarantined messages.',

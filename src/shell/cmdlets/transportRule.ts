@@ -1,7 +1,8 @@
 // Get/New/Set/Remove/Enable/Disable-TransportRule, with every condition, exception (ExceptIf
 // twin) and action of Exchange Online's New-TransportRule (reference §4), by their real names
 // and types.
-import type { CmdletDef, ParameterDef } from '../registry.js';
+import type { ParameterDef } from '../registry.js';
+import type { ExchangeCmdlet } from './common.js';
 import type { TransportRuleObject } from '../../admin/types.js';
 import {
   byteQuantifiedSizeType,
@@ -288,7 +289,7 @@ function settingsFrom(values: Record<string, unknown>): Record<string, unknown> 
   return out;
 }
 
-export const transportRuleCmdlets: CmdletDef[] = [
+export const transportRuleCmdlets: ExchangeCmdlet[] = [
   {
     name: 'Get-TransportRule',
     synopsis: 'View transport rules (mail flow rules), in priority order.',

@@ -79,7 +79,7 @@ export const outFile: CmdletDef = {
     const write = fileWriter(ctx, 'Out-File');
     const path = params.get<string>('FilePath') as string;
     if (!(await ctx.shouldProcess(path, 'Output to File'))) return;
-    await write(path, formatDefault(input, params.get<number>('Width') ?? ctx.width));
+    await write(path, formatDefault(input, params.get<number>('Width') ?? ctx.width, ctx.registry.views));
   },
 };
 

@@ -36,7 +36,7 @@ export const formatTable: CmdletDef = {
     const items = params.has('InputObject') && input.length === 0 ? enumerate(params.get('InputObject')) : input;
     const objs = items.filter((o) => o !== null && o !== undefined);
     const calculated = await tableColumns(ctx, params.get('Property'), objs);
-    const text = formatTableText(objs, undefined, { width: ctx.width, hideHeaders: params.get('HideTableHeaders') === true, calculated });
+    const text = formatTableText(objs, undefined, { width: ctx.width, hideHeaders: params.get('HideTableHeaders') === true, calculated, views: ctx.registry.views });
     return new FormattedText(text);
   },
 };
@@ -65,7 +65,7 @@ export const outString: CmdletDef = {
   inputMode: 'collect',
   parameters: [{ name: 'Width', type: int32Type({ min: 2 }) }, { name: 'Stream', type: switchType() }, inputObject],
   async run(ctx, params, input) {
-    const text = formatDefault(input, params.get<number>('Width') ?? ctx.width);
+    const text = formatDefault(input, params.get<number>('Width') ?? ctx.width, ctx.registry.views);
     return params.get('Stream') === true ? text.split('\n') : text;
   },
 };
