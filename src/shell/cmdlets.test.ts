@@ -112,6 +112,13 @@ describe('Exchange cmdlets on the admin operations', () => {
     expect(big).toMatchObject({ MessageSizeOver: 10 * 1024 * 1024, Comments: 'large invoices' });
   });
 
+  it("Test-MailFlow simulates only for the organization's own recipients (admin/ checks, before the simulator runs)", async () => {
+    const { bed, shell } = setup();
+    const r = await shell.run('Test-MailFlow -ClientIP 203.0.113.7 -MailFrom a@fabrikam.com -Recipients ann@contoso.com,dave@fabrikam.com');
+    expect(r.errors.map((e) => [e.errorId, e.parameter, e.message])).toEqual([['InvalidRecipient', 'Recipients', "The recipient 'dave@fabrikam.com' isn't in an accepted domain of Contoso."]]);
+    expect(bed.simulations).toEqual([]);
+  });
+
   it('validates header pairs in one place (rules/model.ts), on the rule as it would be after the change', async () => {
     const { bed, shell } = setup();
     await shell.run("New-TransportRule -Name Tagged -HeaderContainsMessageHeader X-Tag -HeaderContainsWords red -PrependSubject '[red] '");
