@@ -336,11 +336,21 @@ describe('what is not built yet', () => {
       [s.getHistoricalSearches(), /Historical search is not available/],
       [s.simulate({ ClientIP: '192.0.2.1', MailFrom: 'a@b.example', Recipients: ['x@contoso.com'], TlsVersion: 'None', Authenticated: false }), /simulation .* not available/],
       [s.hunt('EmailEvents | take 1'), /hunting .* not available/],
+      [s.inboundMessagesReport(), /Inbound messages report is not available/],
     ];
     for (const [p, message] of calls) {
       const err = await failure(p);
       expect(err.category).toBe('NotImplemented');
       expect(err.message).toMatch(message);
     }
+  });
+});
+
+describe('reports', () => {
+  it('the Inbound messages report covers 7 to 90 days of the organization, refusing other spans naming -Days', async () => {
+    const r = await bed.admin.inboundMessagesReport({ days: 7, now: NOW.getTime() });
+    expect(r.volumeByDay).toHaveLength(7);
+    expect((await failure(bed.admin.inboundMessagesReport({ days: 6 }))).parameter).toBe('Days');
+    expect((await failure(bed.admin.inboundMessagesReport({ days: 91 }))).message).toMatch(/7 to 90 days/);
   });
 });

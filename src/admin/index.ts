@@ -1,4 +1,6 @@
-// The admin application layer: every operation on one organization, one module per aggregate,
+// The admin application layer: every operation on one organization, one module per aggregate
+// (organization config, anti-phishing/ARC, accepted domains, inbound connectors, transport rules,
+// quarantine, message trace, historical search, simulation and hunting, reports),
 // each owning its validation; the shell's cmdlets, the `postern` CLI commands and the REST API
 // all call these. The composition root (cli/) wires the store adapters into AdminOptions.
 //
@@ -13,6 +15,7 @@ import { messageTraceAdmin } from './messageTrace.js';
 import { organizationConfigAdmin } from './organization.js';
 import { quarantineAdmin } from './quarantine.js';
 import { OrganizationScope, type AdminOptions } from './scope.js';
+import { reportAdmin } from './reports.js';
 import { transportRuleAdmin } from './transportRules.js';
 import type { OrganizationAdmin } from './types.js';
 
@@ -29,6 +32,7 @@ export function createOrganizationAdmin(options: AdminOptions): OrganizationAdmi
     ...messageTraceAdmin(scope),
     ...historicalSearchAdmin(scope),
     ...investigationAdmin(scope),
+    ...reportAdmin(scope),
   };
 }
 

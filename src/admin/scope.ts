@@ -13,6 +13,7 @@ import { DomainInUseError, type ConfigStore } from '../store/ports.js';
 import type { QuarantineStore } from '../store/quarantineStore.js';
 import type { TraceQueries } from '../store/traceQueries.js';
 import type { HistoricalSearches } from '../trace/historicalSearch.js';
+import type { InboundReportSource } from '../trace/inboundReport.js';
 import { AdminError, invalid } from './errors.js';
 import type { HuntingOptions, MailFlowSimulationRequest, MailFlowSimulationResult } from './types.js';
 
@@ -26,6 +27,8 @@ export interface AdminOptions {
   quarantine?: { store: QuarantineStore; content: HeldContent };
   /** Historical search jobs; without them the operations say they are not available. */
   historicalSearches?: HistoricalSearches;
+  /** The counts behind the Inbound messages report; without them the report is not available. */
+  inboundReports?: InboundReportSource;
   /** Who acts (OS user and session), for the quarantine audit trail and job submitters. */
   actor?: string;
   /** Test-MailFlow: the gateway's decision path for this organization (the edge supplies it). */

@@ -11,8 +11,9 @@
 // - "changes" objects contain only what the admin set; `null` clears a property. Multi-valued
 //   @{Add=...; Remove=...} edits are already applied by the caller (it reads the current object).
 import type { HistoricalSearchObject, HistoricalSearchRequest } from '../trace/historicalSearch.js';
+import type { InboundReport } from '../trace/inboundReport.js';
 
-export type { HistoricalSearchObject, HistoricalSearchRequest };
+export type { HistoricalSearchObject, HistoricalSearchRequest, InboundReport };
 
 export type AcceptedDomainType = 'Authoritative' | 'InternalRelay' | 'ExternalRelay';
 
@@ -377,6 +378,20 @@ export interface InvestigationAdmin {
   hunt(query: string, options?: HuntingOptions): Promise<Record<string, unknown>[]>;
 }
 
+export interface ReportAdmin {
+  /** The Inbound messages report over the last `days` (7 to 90, default 7). */
+  inboundMessagesReport(options?: { days?: number; now?: number }): Promise<InboundReport>;
+}
+
 /** Every admin operation on one organization: what the shell, the CLI and the REST API call. */
 export interface OrganizationAdmin
-  extends OrganizationConfigAdmin, AntiPhishAdmin, AcceptedDomainAdmin, InboundConnectorAdmin, TransportRuleAdmin, QuarantineAdmin, MessageTraceAdmin, HistoricalSearchAdmin, InvestigationAdmin {}
+  extends OrganizationConfigAdmin,
+    AntiPhishAdmin,
+    AcceptedDomainAdmin,
+    InboundConnectorAdmin,
+    TransportRuleAdmin,
+    QuarantineAdmin,
+    MessageTraceAdmin,
+    HistoricalSearchAdmin,
+    InvestigationAdmin,
+    ReportAdmin {}

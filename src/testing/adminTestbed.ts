@@ -12,6 +12,7 @@ import type { MessageTraceRow, TraceEvent } from '../store/ports.js';
 import { SqliteConfigStore } from '../store/sqlite/configStore.js';
 import { openDatabase, type Db } from '../store/sqlite/db.js';
 import { SqliteHistoricalSearchStore } from '../store/sqlite/historicalSearchStore.js';
+import { SqliteInboundReportSource } from '../store/sqlite/inboundReportSource.js';
 import { SqliteQuarantineStore } from '../store/sqlite/quarantineStore.js';
 import { SqliteQueueStore } from '../store/sqlite/queueStore.js';
 import { SqliteTraceQueries } from '../store/sqlite/traceQueries.js';
@@ -55,8 +56,8 @@ export interface AdminTestbed {
   rules(): TransportRule[];
   /**
    * The admin operations of any organization in the store (by name or GUID) with only the
-   * configuration and trace ports: quarantine, historical search, simulation and hunting say
-   * they are not available.
+   * configuration and trace ports: quarantine, historical search, simulation, hunting and the
+   * reports say they are not available.
    */
   adminFor(organization: string): OrganizationAdmin;
   /** The historical search jobs as stored (what the runner reads and updates). */
@@ -114,6 +115,7 @@ export function adminTestbed(options: AdminTestbedOptions = {}): AdminTestbed {
       organization: name,
       quarantine: { store: new SqliteQuarantineStore(db), content },
       historicalSearches: new HistoricalSearches(searchStore, connectorNames, now),
+      inboundReports: new SqliteInboundReportSource(db),
       actor: 'tester (adminTestbed)',
       simulate: async (_org, request) => {
         bed.simulations.push(request);
