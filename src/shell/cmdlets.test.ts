@@ -119,6 +119,21 @@ describe('Exchange cmdlets on the admin operations', () => {
     expect(bed.simulations).toEqual([]);
   });
 
+  it('validates connector combinations in one place (config/inboundConnector.ts), on the connector as it would be after the change', async () => {
+    const { bed, shell } = setup();
+    const r = await shell.run([
+      'New-InboundConnector -Name Bare -SenderDomains fabrikam.com -RestrictDomainsToIPAddresses $true',
+      "Set-InboundConnector 'Partner by IP' -SenderIPAddresses $null",
+      "Set-InboundConnector 'Partner by IP' -TreatMessagesAsInternal $true",
+    ].join('\n'));
+    expect(r.errors.map((e) => [e.command, e.errorId, e.parameter])).toEqual([
+      ['New-InboundConnector', 'InvalidConnectorSettings', 'RestrictDomainsToIPAddresses'],
+      ['Set-InboundConnector', 'InvalidConnectorSettings', 'RestrictDomainsToIPAddresses'],
+      ['Set-InboundConnector', 'InvalidConnectorSettings', 'TreatMessagesAsInternal'],
+    ]);
+    expect(bed.organization().InboundConnectors.map((c) => [c.Name, c.SenderIPAddresses, c.TreatMessagesAsInternal])).toEqual([['Partner by IP', ['198.51.100.7'], false]]);
+  });
+
   it('validates header pairs in one place (rules/model.ts), on the rule as it would be after the change', async () => {
     const { bed, shell } = setup();
     await shell.run("New-TransportRule -Name Tagged -HeaderContainsMessageHeader X-Tag -HeaderContainsWords red -PrependSubject '[red] '");

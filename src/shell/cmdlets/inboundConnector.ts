@@ -1,13 +1,27 @@
 // Get/New/Set/Remove-InboundConnector (reference §2). SenderIPAddresses takes IPv4 addresses
 // and CIDR blocks /24–/32 only, as Exchange Online does.
 import { UNMODELLED_CONNECTOR_SETTINGS } from '../../admin/inboundConnectors.js';
-import { ShellError } from '../errors.js';
 import type { ParameterDef } from '../registry.js';
 import type { ExchangeCmdlet } from './common.js';
 import type { InboundConnectorObject, InboundConnectorSettings } from '../../admin/types.js';
-import { domainType, enumType, ipRangeType, multiValuedType, stringType, unlimitedType } from '../types.js';
+import {
+  domainType,
+  enumType,
+  ipRangeType,
+  multiValuedType,
+  stringType,
+  unlimitedType,
+} from '../types.js';
 import { tagged } from '../values.js';
-import { bool, getByIdentity, identityParam, noChangesWarning, resolveEdits, str, strings } from './common.js';
+import {
+  bool,
+  getByIdentity,
+  identityParam,
+  noChangesWarning,
+  resolveEdits,
+  str,
+  strings,
+} from './common.js';
 
 const CONNECTOR_ID = 'Microsoft.Exchange.Configuration.Tasks.InboundConnectorIdParameter';
 
@@ -80,25 +94,6 @@ export function connectorOutput(c: InboundConnectorObject): Record<string, unkno
   return tagged(out, 'InboundConnector');
 }
 
-/** Combinations Exchange rejects, checked on the settings the connector would end up with. */
-function validate(s: InboundConnectorSettings, command: string): void {
-  const fail = (parameter: string, message: string) => {
-    throw new ShellError(message, { errorId: 'InvalidConnectorSettings', category: 'InvalidArgument', parameter, command });
-  };
-  if (s.TreatMessagesAsInternal && (s.ConnectorType !== 'OnPremises' || s.CloudServicesMailEnabled)) {
-    fail('TreatMessagesAsInternal', 'TreatMessagesAsInternal $true requires -ConnectorType OnPremises and -CloudServicesMailEnabled $false.');
-  }
-  if (s.RestrictDomainsToIPAddresses && s.SenderIPAddresses.length === 0) {
-    fail('SenderIPAddresses', 'RestrictDomainsToIPAddresses $true requires at least one address in -SenderIPAddresses.');
-  }
-  if (s.RestrictDomainsToCertificate && !s.TlsSenderCertificateName) {
-    fail('TlsSenderCertificateName', 'RestrictDomainsToCertificate $true requires -TlsSenderCertificateName.');
-  }
-  if (s.ConnectorType === 'OnPremises' && s.SenderIPAddresses.length === 0 && !s.TlsSenderCertificateName) {
-    fail('SenderIPAddresses', 'An OnPremises connector must identify the sending servers by -SenderIPAddresses or -TlsSenderCertificateName.');
-  }
-}
-
 export const inboundConnectorCmdlets: ExchangeCmdlet[] = [
   {
     name: 'Get-InboundConnector',
@@ -121,7 +116,6 @@ export const inboundConnectorCmdlets: ExchangeCmdlet[] = [
     async run(ctx, params) {
       const name = params.get<string>('Name') as string;
       const settings = { ...defaultConnector(name), ...(params.pick() as Partial<InboundConnectorSettings>), Name: name };
-      validate(settings, 'New-InboundConnector');
       if (!(await ctx.shouldProcess(name, 'Creating inbound connector'))) return;
       return connectorOutput(await ctx.services.newInboundConnector(settings));
     },
@@ -136,7 +130,6 @@ export const inboundConnectorCmdlets: ExchangeCmdlet[] = [
       if (Object.keys(params.pick(['Identity'])).length === 0) return ctx.writeWarning(noChangesWarning(identity));
       const current = (await ctx.services.getInboundConnectors(identity))[0];
       const changes = resolveEdits(params.pick(['Identity']), current as Record<string, unknown> | undefined) as Partial<InboundConnectorSettings>;
-      if (current) validate({ ...defaultConnector(current.Name), ...current, ...changes }, 'Set-InboundConnector');
       if (!(await ctx.shouldProcess(identity, 'Changing inbound connector'))) return;
       await ctx.services.setInboundConnector(identity, changes);
     },
