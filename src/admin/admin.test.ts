@@ -79,7 +79,7 @@ beforeEach(() => {
   fabConnectorGuid = randomUUID();
   contoso = org('Contoso', 'contoso.com', [{ Name: 'Partner by IP', ConnectorType: 'Partner', SenderDomains: ['partner.example'], SenderIPAddresses: ['198.51.100.7'], RestrictDomainsToIPAddresses: true, RequireTls: false }]);
   fabrikam = org('Fabrikam', 'fabrikam.com', [{ Name: 'Fabrikam Partner', Guid: fabConnectorGuid, ConnectorType: 'Partner', SenderDomains: ['supplier.example'], SenderIPAddresses: ['192.0.2.1'], RestrictDomainsToIPAddresses: true, RequireTls: false }]);
-  bed = adminTestbed({ seed: contoso, neighbours: [fabrikam] });
+  bed = adminTestbed({ seed: contoso, neighbours: [fabrikam], now: () => NOW });
   config = bed.config;
 });
 

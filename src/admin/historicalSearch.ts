@@ -1,6 +1,7 @@
 // Start-/Get-/Stop-HistoricalSearch over the organization's jobs (trace/historicalSearch.ts runs
 // them). A report is only ever mailed inside the organization.
 import { HistoricalSearchError, type HistoricalSearches } from '../trace/historicalSearch.js';
+import { checkWindow } from './dateWindow.js';
 import { AdminError, invalid, notAvailable, objectNotFound } from './errors.js';
 import type { OrganizationScope } from './scope.js';
 import type { HistoricalSearchAdmin } from './types.js';
@@ -13,11 +14,13 @@ export function historicalSearchAdmin(scope: OrganizationScope): HistoricalSearc
   };
   return {
     async startHistoricalSearch(request) {
+      const jobs = searches();
+      checkWindow(scope.now(), request.StartDate, request.EndDate, { maxAgeDays: 90 });
       for (const a of request.NotifyAddress ?? []) {
         if (!scope.isOrgAddress(a)) throw invalid('NotifyAddress', `NotifyAddress: '${a}' is not in one of this organization's accepted domains; the report can only be sent inside the organization.`);
       }
       try {
-        return searches().start(scope.guid, request, scope.actor);
+        return jobs.start(scope.guid, request, scope.actor);
       } catch (e) {
         if (e instanceof HistoricalSearchError) throw invalid(e.parameter, e.message);
         throw e;

@@ -1,6 +1,7 @@
 // Get-MessageTrace[V2] and Get-MessageTraceDetail[V2] over the TraceQueries port; every query
 // carries the organization's GUID.
 import type { TraceSummary } from '../store/traceQueries.js';
+import { DAY, checkWindow } from './dateWindow.js';
 import { same } from './errors.js';
 import type { OrganizationScope } from './scope.js';
 import type { MessageTraceAdmin, MessageTraceObject } from './types.js';
@@ -29,10 +30,14 @@ export function messageTraceAdmin(scope: OrganizationScope): MessageTraceAdmin {
       // Get-MessageTraceV2 gives ResultSize; Get-MessageTrace pages (1-based).
       const v2 = q.ResultSize !== undefined;
       const pageSize = v2 ? (q.ResultSize ?? 1000) : (q.PageSize ?? 1000);
+      // Exchange's default window is the last 48 hours.
+      const end = q.EndDate ?? scope.now();
+      const start = q.StartDate ?? new Date(end.getTime() - 2 * DAY);
+      checkWindow(scope.now(), start, end, v2 ? { maxAgeDays: 90, maxSpanDays: 10 } : { maxAgeDays: 10 });
       const rows = trace.messageTrace({
         orgGuid: scope.guid,
-        start: q.StartDate.getTime(),
-        end: q.EndDate.getTime(),
+        start: start.getTime(),
+        end: end.getTime(),
         senders: q.SenderAddress,
         recipients: q.RecipientAddress,
         messageIds: q.MessageId,

@@ -29,6 +29,8 @@ export interface AdminOptions {
   historicalSearches?: HistoricalSearches;
   /** The counts behind the Inbound messages report; without them the report is not available. */
   inboundReports?: InboundReportSource;
+  /** The clock (UTC) for windows such as message trace's "the last 10 days"; default the system's. */
+  now?: () => Date;
   /** Who acts (OS user and session), for the quarantine audit trail and job submitters. */
   actor?: string;
   /** Test-MailFlow: the gateway's decision path for this organization (the edge supplies it). */
@@ -56,6 +58,10 @@ export class OrganizationScope {
     }
     this.name = org.Name;
     this.guid = org.Guid;
+  }
+
+  now(): Date {
+    return this.options.now ? this.options.now() : new Date();
   }
 
   get actor(): string {

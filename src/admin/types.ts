@@ -223,9 +223,13 @@ export interface QuarantineDeleteOptions {
   RecipientAddress?: string;
 }
 
+/**
+ * Get-MessageTrace (Page/PageSize) or, with ResultSize, Get-MessageTraceV2. The window defaults to
+ * the last 48 hours; Get-MessageTrace reaches 10 days back, V2 90 days with at most 10 per query.
+ */
 export interface MessageTraceQuery {
-  StartDate: Date;
-  EndDate: Date;
+  StartDate?: Date;
+  EndDate?: Date;
   SenderAddress?: string[];
   RecipientAddress?: string[];
   MessageId?: string[];

@@ -117,6 +117,7 @@ export function adminTestbed(options: AdminTestbedOptions = {}): AdminTestbed {
       historicalSearches: new HistoricalSearches(searchStore, connectorNames, now),
       inboundReports: new SqliteInboundReportSource(db),
       actor: 'tester (adminTestbed)',
+      now: options.now,
       simulate: async (_org, request) => {
         bed.simulations.push(request);
         return { ...bed.simulationResult };
@@ -126,7 +127,7 @@ export function adminTestbed(options: AdminTestbedOptions = {}): AdminTestbed {
         return bed.huntRows.map((r) => ({ ...r }));
       },
     }),
-    adminFor: (organization) => createOrganizationAdmin({ config, trace: new SqliteTraceQueries(db), organization }),
+    adminFor: (organization) => createOrganizationAdmin({ config, trace: new SqliteTraceQueries(db), organization, now: options.now }),
     organization: () => config.organization(guid)!,
     searchStore,
     rules: () => [...(config.organization(guid)!.TransportRules ?? [])].sort((a, b) => a.Priority - b.Priority),
