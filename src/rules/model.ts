@@ -162,13 +162,18 @@ export const IncidentReportContentValue = z.enum([
   'DataClassifications', 'IdMatch', 'AttachOriginalMail',
 ]);
 
+/** The enhanced status codes a rule may reject with (Exchange: 5.7.1, or 5.7.900 to 5.7.999). */
+export function isRejectStatusCode(code: string): boolean {
+  return code === '5.7.1' || /^5\.7\.9\d\d$/.test(code);
+}
+
 export const actionShape = {
   Quarantine: z.boolean().optional(),
   DeleteMessage: z.boolean().optional(),
   RejectMessageReasonText: z.string().min(1).max(1024, 'RejectMessageReasonText is at most 1024 characters').optional(),
   RejectMessageEnhancedStatusCode: z
     .string()
-    .refine((c) => c === '5.7.1' || /^5\.7\.9\d\d$/.test(c), 'RejectMessageEnhancedStatusCode is 5.7.1 or 5.7.900 to 5.7.999')
+    .refine(isRejectStatusCode, 'RejectMessageEnhancedStatusCode is 5.7.1 or 5.7.900 to 5.7.999')
     .optional(),
   RedirectMessageTo: Addresses.max(10, 'RedirectMessageTo takes at most 10 recipients').optional(),
   AddToRecipients: Addresses.optional(),

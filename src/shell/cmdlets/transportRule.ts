@@ -1,6 +1,7 @@
 // Get/New/Set/Remove/Enable/Disable-TransportRule, with every condition, exception (ExceptIf
 // twin) and action of Exchange Online's New-TransportRule (reference §4), by their real names
 // and types.
+import { isRejectStatusCode } from '../../rules/model.js';
 import type { ParameterDef } from '../registry.js';
 import type { ExchangeCmdlet } from './common.js';
 import type { TransportRuleObject } from '../../admin/types.js';
@@ -200,9 +201,9 @@ function ruleParameters(edit: boolean, fromPipeline: boolean): ParameterDef[] {
   ];
 }
 
+/** Checked when bound, so check() reports it too; the rule as stored is validated by rules/model.ts, with the same test. */
 function validateEnhancedStatus(v: unknown): string | undefined {
-  const m = /^5\.7\.(\d{1,3})$/.exec(String(v).trim());
-  if (m && (m[1] === '1' || (+m[1] >= 900 && +m[1] <= 999))) return undefined;
+  if (isRejectStatusCode(String(v).trim())) return undefined;
   return `The value "${String(v)}" isn't a valid enhanced status code; use 5.7.1 or a code from 5.7.900 to 5.7.999.`;
 }
 
