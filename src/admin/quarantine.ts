@@ -4,6 +4,7 @@
 // DMARC failures (AntiPhishPolicy, QuarantineTypes Phish); queries for anything else find nothing.
 import { QuarantineError, QuarantineService } from '../quarantine/service.js';
 import type { QuarantineEntry } from '../store/quarantineStore.js';
+import { DAY } from './dateWindow.js';
 import { AdminError, notAvailable, same } from './errors.js';
 import type { OrganizationScope } from './scope.js';
 import type { QuarantineAdmin, QuarantineMessageObject, QuarantineQuery } from './types.js';
@@ -80,6 +81,9 @@ export function quarantineAdmin(scope: OrganizationScope): QuarantineAdmin {
       return run((svc) => {
         const types = typesOf(q);
         if (types === null) return [];
+        // Without an identity or dates, Exchange lists the last 16 days.
+        const window = q.Identity || q.StartReceivedDate || q.EndReceivedDate ? {} : { StartReceivedDate: new Date(scope.now().getTime() - 16 * DAY), EndReceivedDate: scope.now() };
+        q = { ...q, ...window };
         const entries = svc.list({
           identity: q.Identity,
           startReceived: q.StartReceivedDate?.getTime(),

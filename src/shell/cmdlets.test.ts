@@ -24,7 +24,7 @@ const fabrikam = {
 /** Contoso (a partner connector by IP) beside Fabrikam, and a shell on Contoso. */
 function setup() {
   const partner = { Name: 'Partner by IP', ConnectorType: 'Partner', SenderDomains: ['partner.example'], SenderIPAddresses: ['198.51.100.7'], RestrictDomainsToIPAddresses: true, RequireTls: false };
-  const bed = adminTestbed({ organization: 'Contoso', seed: { InboundConnectors: [partner] as unknown as Organization['InboundConnectors'] }, neighbours: [fabrikam] });
+  const bed = adminTestbed({ organization: 'Contoso', seed: { InboundConnectors: [partner] as unknown as Organization['InboundConnectors'] }, neighbours: [fabrikam], now: () => NOW });
   return { bed, shell: createShellSession({ services: bed.admin, now: () => NOW }) };
 }
 
@@ -132,6 +132,17 @@ describe('Exchange cmdlets on the admin operations', () => {
       ['Set-InboundConnector', 'InvalidConnectorSettings', 'TreatMessagesAsInternal'],
     ]);
     expect(bed.organization().InboundConnectors.map((c) => [c.Name, c.SenderIPAddresses, c.TreatMessagesAsInternal])).toEqual([['Partner by IP', ['198.51.100.7'], false]]);
+  });
+
+  it('Get-QuarantineMessage without an identity or dates lists the last 16 days, as Exchange does (the admin operation decides)', async () => {
+    const { bed, shell } = setup();
+    const held = (days: number, entry: string) =>
+      bed.hold({ networkMessageId: `8fb3ba03-3fa3-4b5f-a7d5-08d9c8f0b2${entry.slice(-2)}`, receivedAt: new Date(NOW.getTime() - days * 86_400_000), expiresAt: new Date(NOW.getTime() + 86_400_000), sender: 'x@fabrikam.com', recipients: { 'ann@contoso.com': entry }, subject: `${days} days old`, internetMessageId: `<${days}@f>` });
+    held(2, '4ef1c1a6-47d4-4c9f-b1a2-5d0b6b0b9f11');
+    held(20, '4ef1c1a6-47d4-4c9f-b1a2-5d0b6b0b9f12');
+    const subjects = async (script: string) => (await shell.run(`${script} | ForEach-Object { $_.Subject }`)).values;
+    expect(await subjects('Get-QuarantineMessage')).toEqual(['2 days old']);
+    expect(await subjects('Get-QuarantineMessage -StartReceivedDate 10/01/2026')).toEqual(['2 days old', '20 days old']);
   });
 
   it('validates header pairs in one place (rules/model.ts), on the rule as it would be after the change', async () => {

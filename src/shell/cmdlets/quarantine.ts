@@ -63,12 +63,6 @@ export const quarantineCmdlets: ExchangeCmdlet[] = [
       for (const name of ['Identity', 'Direction', 'Domain', 'StartReceivedDate', 'EndReceivedDate', 'StartExpiresDate', 'EndExpiresDate', 'EntityType', 'MessageId', 'PolicyName', 'PolicyTypes', 'QuarantineTypes', 'RecipientAddress', 'SenderAddress', 'ReleaseStatus', 'Reported', 'Subject', 'Type'] as const) {
         if (params.has(name)) (query as unknown as Record<string, unknown>)[name] = params.get(name);
       }
-      if (params.setName === 'Summary' && !query.StartReceivedDate && !query.EndReceivedDate) {
-        // Exchange's default window: the last 16 days
-        const now = ctx.now();
-        query.StartReceivedDate = new Date(now.getTime() - 16 * 86400000);
-        query.EndReceivedDate = now;
-      }
       return tagAll(await ctx.services.getQuarantineMessages(query), 'QuarantineMessage');
     },
   },
