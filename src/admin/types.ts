@@ -110,8 +110,8 @@ export interface InboundConnectorObject extends InboundConnectorSettings {
 }
 
 /**
- * Transport rule settings keyed by New-TransportRule parameter name (see
- * cmdlets/transportRule.ts TRANSPORT_RULE_PROPERTIES for every name and its value kind):
+ * Transport rule settings keyed by New-TransportRule parameter name (rules/model.ts has every
+ * name and its validation; rules/build.ts binds them):
  * conditions, ExceptIf exceptions, actions and properties (Priority, Mode, Comments,
  * ActivationDate, ...). Words/patterns/addresses/IP ranges are string[]; sizes are bytes;
  * booleans are booleans; MessageContainsDataClassifications is an array of plain objects.
