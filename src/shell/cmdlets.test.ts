@@ -145,6 +145,17 @@ describe('Exchange cmdlets on the admin operations', () => {
     expect(await subjects('Get-QuarantineMessage -StartReceivedDate 10/01/2026')).toEqual(['2 days old', '20 days old']);
   });
 
+  it('Set-ArcConfig stores sealer domains in lower case; Set-AntiPhishPolicy finds only the organization\'s policy', async () => {
+    const { bed, shell } = setup();
+    const r = await shell.run("Set-ArcConfig -Identity Default -ArcTrustedSealers Sealer.EXAMPLE, relay.example; (Get-ArcConfig).ArcTrustedSealers");
+    expect(r.errors.map((e) => e.format())).toEqual([]);
+    expect(r.values).toEqual(['sealer.example', 'relay.example']);
+    const missing = (await shell.run("Set-AntiPhishPolicy -Identity 'Strict Preset' -DmarcRejectAction Quarantine")).errors;
+    expect(missing.map((e) => e.errorId)).toEqual(['ManagementObjectNotFoundException']);
+    await shell.run("Set-AntiPhishPolicy -Identity 'office365 antiphish default' -DmarcRejectAction Quarantine");
+    expect(bed.organization().AntiPhishPolicy).toMatchObject({ DmarcRejectAction: 'Quarantine' });
+  });
+
   it('validates header pairs in one place (rules/model.ts), on the rule as it would be after the change', async () => {
     const { bed, shell } = setup();
     await shell.run("New-TransportRule -Name Tagged -HeaderContainsMessageHeader X-Tag -HeaderContainsWords red -PrependSubject '[red] '");
@@ -255,5 +266,11 @@ describe("the old in-memory twin's divergences, settled", () => {
     expect(await count('-MessageId other@f')).toBe(0);
     expect(await count('-SenderAddress mallory@fabrikam.com')).toBe(0);
   });
-});
 
+  it('New-AcceptedDomain refuses a wildcard domain or ExternalRelay, which tenant attribution cannot match (the twin stored them)', async () => {
+    const { bed, shell } = setup();
+    const errors = await errorsOf(shell, "New-AcceptedDomain -Name Net -DomainName 'Contoso.NET'; New-AcceptedDomain -Name Wild -DomainName *.contoso.org; New-AcceptedDomain -Name Relay -DomainName relay.example -DomainType ExternalRelay");
+    expect(errors.map((e) => [e.id, e.parameter])).toEqual([['InvalidParameterValue', 'DomainName'], ['InvalidParameterValue', 'DomainType']]);
+    expect(bed.organization().AcceptedDomains.map((d) => d.DomainName)).toEqual(['contoso.com', 'contoso.net']);
+  });
+});
