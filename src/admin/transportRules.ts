@@ -59,7 +59,7 @@ function withRuleErrors<T>(fn: () => T): T {
     return fn();
   } catch (e) {
     if (e instanceof RuleCompileError) throw invalid(e.parameter ?? 'Identity', e.message, e.limit ? 'RuleLimitExceeded' : 'InvalidTransportRule');
-    if (e instanceof RangeError) throw invalid('Priority', e.message);
+    if (e instanceof RangeError) throw invalid('Priority', `Cannot validate argument on parameter 'Priority'. ${e.message}.`, 'ParameterArgumentValidationError');
     throw e;
   }
 }

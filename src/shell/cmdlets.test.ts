@@ -28,6 +28,10 @@ function setup() {
   return { bed, shell: createShellSession({ services: bed.admin, now: () => NOW }) };
 }
 
+/** The errors a script reports: id, parameter and message. */
+const errorsOf = async (shell: ReturnType<typeof setup>['shell'], script: string) =>
+  (await shell.run(script)).errors.map((e) => ({ id: e.errorId, parameter: e.parameter, message: e.message }));
+
 describe('Exchange cmdlets on the admin operations', () => {
   it('keeps the Name given to New-AcceptedDomain: Set-AcceptedDomain -Identity <Name> works, and -Name renames', async () => {
     const { bed, shell } = setup();
@@ -156,6 +160,14 @@ describe('Exchange cmdlets on the admin operations', () => {
     expect(bed.organization().AntiPhishPolicy).toMatchObject({ DmarcRejectAction: 'Quarantine' });
   });
 
+  it('New-TransportRule -Priority past the last rule is refused naming -Priority, by rules/ alone (the cmdlet kept its own copy of the check)', async () => {
+    const { bed, shell } = setup();
+    expect(await errorsOf(shell, 'New-TransportRule -Name Far -SubjectContainsWords x -Quarantine $true -Priority 3')).toEqual([
+      { id: 'ParameterArgumentValidationError', parameter: 'Priority', message: "Cannot validate argument on parameter 'Priority'. Priority must be between 0 and 0 for a new rule (there are 0 rules)." },
+    ]);
+    expect(bed.rules()).toEqual([]);
+  });
+
   it('validates header pairs in one place (rules/model.ts), on the rule as it would be after the change', async () => {
     const { bed, shell } = setup();
     await shell.run("New-TransportRule -Name Tagged -HeaderContainsMessageHeader X-Tag -HeaderContainsWords red -PrependSubject '[red] '");
@@ -176,9 +188,6 @@ describe('Exchange cmdlets on the admin operations', () => {
 // What the deleted in-memory twin (shell/memoryServices.ts) did differently from the store,
 // settled to Exchange's behaviour, one test each.
 describe("the old in-memory twin's divergences, settled", () => {
-  const errorsOf = async (shell: ReturnType<typeof setup>['shell'], script: string) =>
-    (await shell.run(script)).errors.map((e) => ({ id: e.errorId, parameter: e.parameter, message: e.message }));
-
   it('New-InboundConnector with a name the organization has (any case): "already exists", naming -Name', async () => {
     const { bed, shell } = setup();
     expect(await errorsOf(shell, "New-InboundConnector -Name 'PARTNER BY IP' -SenderDomains fabrikam.com")).toEqual([
@@ -231,14 +240,6 @@ describe("the old in-memory twin's divergences, settled", () => {
     const errors = await errorsOf(shell, 'Remove-AcceptedDomain contoso.com -Confirm:$false; Remove-AcceptedDomain contoso.net -Confirm:$false');
     expect(errors.map((e) => [e.id, e.parameter])).toEqual([['CannotRemoveDefaultDomain', 'Identity'], ['DomainInUse', 'Identity']]);
     expect(bed.organization().AcceptedDomains.map((d) => d.DomainName)).toEqual(['contoso.com', 'contoso.net']);
-  });
-
-  it('New-TransportRule -Priority past the last rule is refused naming -Priority (the twin stored it)', async () => {
-    const { bed, shell } = setup();
-    expect(await errorsOf(shell, 'New-TransportRule -Name Far -SubjectContainsWords x -Quarantine $true -Priority 3')).toEqual([
-      { id: 'InvalidParameterValue', parameter: 'Priority', message: 'Priority must be between 0 and 0 for a new rule (there are 0 rules)' },
-    ]);
-    expect(bed.rules()).toEqual([]);
   });
 
   it('Start-HistoricalSearch mails reports only inside the organization; Stop-HistoricalSearch refuses a finished search (the twin did both)', async () => {
