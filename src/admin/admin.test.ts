@@ -354,3 +354,28 @@ describe('reports', () => {
     expect((await failure(bed.admin.inboundMessagesReport({ days: 91 }))).message).toMatch(/7 to 90 days/);
   });
 });
+
+describe('hosted quarantine', () => {
+  it("lists, previews, exports, releases and deletes only the organization's own messages, by any identity", async () => {
+    const id = (n: number) => `8fb3ba03-3fa3-4b5f-a7d5-08d9c8f0b2a${n}`;
+    const entry = (n: number) => `4ef1c1a6-47d4-4c9f-b1a2-5d0b6b0b9f1${n}`;
+    const hold = (n: number, orgGuid: string, recipient: string) =>
+      bed.hold({ orgGuid, networkMessageId: id(n), receivedAt: new Date(NOW.getTime() - HOUR), expiresAt: new Date(NOW.getTime() + 30 * 24 * HOUR), sender: 'x@tailspin.example', recipients: { [recipient]: entry(n) }, subject: `held ${n}`, internetMessageId: `<${n}@tailspin.example>`, body: 'body' });
+    hold(1, contoso.Guid, 'alice@contoso.com');
+    hold(2, fabrikam.Guid, 'dave@fabrikam.com');
+    const q = bed.admin;
+    expect((await q.getQuarantineMessages({ Page: 1, PageSize: 100 })).map((m) => m.Subject)).toEqual(['held 1']);
+    expect((await q.previewQuarantineMessage(`${id(1)}\\${entry(1)}`)).Subject).toBe('held 1');
+    const theirs = [`${id(2)}\\${entry(2)}`, id(2)];
+    for (const identity of theirs) {
+      expect(await q.getQuarantineMessages({ Identity: identity, Page: 1, PageSize: 100 }).catch((e) => e.category)).toBe('ObjectNotFound');
+      expect((await failure(q.previewQuarantineMessage(identity))).category).toBe('ObjectNotFound');
+      expect((await failure(q.exportQuarantineMessage(identity, {}))).category).toBe('ObjectNotFound');
+      expect((await failure(q.releaseQuarantineMessage(identity, { ReleaseToAll: true }))).category).toBe('ObjectNotFound');
+      expect((await failure(q.deleteQuarantineMessage(identity, {}))).category).toBe('ObjectNotFound');
+    }
+    // Fabrikam's message is still held
+    expect(bed.db.prepare('SELECT release_status FROM quarantine WHERE org_guid = ?').pluck().all(fabrikam.Guid)).toEqual(['NotReleased']);
+  });
+});
+

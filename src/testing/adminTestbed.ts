@@ -34,6 +34,8 @@ export interface AdminTestbedOptions {
 
 /** A message held in the quarantine, as the gateway would have enqueued it. */
 export interface HeldMessage {
+  /** The organization whose copy it is (default: the testbed's). */
+  orgGuid?: string;
   networkMessageId: string;
   receivedAt: Date;
   expiresAt: Date;
@@ -146,7 +148,7 @@ export function adminTestbed(options: AdminTestbedOptions = {}): AdminTestbed {
         size: text.length,
         copies: [{
           networkMessageId,
-          orgGuid: guid,
+          orgGuid: m.orgGuid ?? guid,
           recipients,
           edits: { prepend: [], remove: [], set: [] },
           quarantine: { types: m.types ?? 'TransportRule', policyName: 'Test rule', ruleGuid: randomUUID(), reason: 'test', expiresAt: m.expiresAt.getTime(), sender: m.sender, subject: m.subject, internetMessageId: m.internetMessageId },
