@@ -2,8 +2,9 @@
 // volume and TLS versions) for one organization, as a table, JSON or CSV.
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
+import { AdminError, createOrganizationAdmin } from '../admin/index.js';
 import { SqliteInboundReportSource } from '../store/sqlite/inboundReportSource.js';
-import { InboundReportError, inboundMessagesReport } from '../trace/inboundReport.js';
+import { SqliteTraceQueries } from '../store/sqlite/traceQueries.js';
 import { openStore, printRows, withDataDir, withFormat, type Format } from './common.js';
 
 export function register(program: Command): void {
@@ -12,7 +13,7 @@ export function register(program: Command): void {
     .description("the Inbound messages report: per day and connector (or no connector), message volume and TLS versions")
     .option('-o, --organization <name>', 'organization (name or GUID); default: the only one')
     .option('--days <n>', 'days to cover, 7 to 90', '7')
-    .action((opts: { dataDir: string; organization?: string; days: string; format: Format }) => {
+    .action(async (opts: { dataDir: string; organization?: string; days: string; format: Format }) => {
       const { db, config } = openStore(resolve(opts.dataDir));
       try {
         const orgs = config.organizations();
@@ -22,11 +23,12 @@ export function register(program: Command): void {
           process.exitCode = 2;
           return;
         }
-        const r = inboundMessagesReport(new SqliteInboundReportSource(db), org, { days: Number(opts.days) });
+        const admin = createOrganizationAdmin({ config, trace: new SqliteTraceQueries(db), inboundReports: new SqliteInboundReportSource(db), organization: org.Guid });
+        const r = await admin.inboundMessagesReport({ days: Number(opts.days) });
         if (opts.format === 'json') console.log(JSON.stringify(r, null, 2));
         else printRows(r.rows as unknown as Record<string, unknown>[], opts.format, ['Date', 'Connector direction and name', 'Connector type', 'Forced TLS?', 'No TLS', 'TLS 1.0', 'TLS 1.1', 'TLS 1.2', 'TLS 1.3', 'Volume']);
       } catch (e) {
-        if (!(e instanceof InboundReportError)) throw e;
+        if (!(e instanceof AdminError)) throw e;
         console.error(`postern report: ${e.message}`);
         process.exitCode = 2;
       } finally {

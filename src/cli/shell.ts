@@ -4,22 +4,40 @@
 // is a terminal. Changes go through the store, so a running `postern serve` on the same data
 // directory picks them up within its configuration poll (~0.5 s).
 import { Command } from 'commander';
-import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync, chmodSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  realpathSync,
+  writeFileSync,
+  chmodSync,
+} from 'node:fs';
 import { readFile as readFileAsync, writeFile as writeFileAsync } from 'node:fs/promises';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import {
+  dirname,
+  isAbsolute,
+  join,
+  relative,
+  resolve,
+} from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
-import { ReplBuffer, ShellError, cmdletRegistry, complete, createShellSession, type ScriptResult, type ShellSession } from '../shell/index.js';
-import { createStoreServices } from '../shell/storeServices.js';
+import {
+  ReplBuffer,
+  ShellError,
+  cmdletRegistry,
+  complete,
+  createShellSession,
+  type ScriptResult,
+  type ShellSession,
+} from '../shell/index.js';
+import { createOrganizationAdmin, type MailFlowSimulationRequest, type MailFlowSimulationResult } from '../admin/index.js';
 import { SqliteTraceQueries } from '../store/sqlite/traceQueries.js';
 import { SqliteQuarantineStore } from '../store/sqlite/quarantineStore.js';
 import { SqliteHistoricalSearchStore } from '../store/sqlite/historicalSearchStore.js';
 import { HistoricalSearches } from '../trace/historicalSearch.js';
 import { userInfo } from 'node:os';
 import { Spool } from '../queue/spool.js';
-import type { Organization } from '../config/model.js';
 import { runHunt } from '../store/sqlite/hunting/executor.js';
-import { domainOf } from '../message/facts.js';
-import type { MailFlowSimulationRequest, MailFlowSimulationResult } from '../shell/services.js';
 import { openStore, withDataDir } from './common.js';
 import { simulate } from './simulate.js';
 
@@ -157,16 +175,8 @@ function usage(message: string): never {
   process.exit(2);
 }
 
-/**
- * Test-MailFlow: `postern simulate` for the session's organization. Recipients must be in its
- * accepted domains — a session never learns how another organization would treat a message.
- */
-async function testMailFlow(dataDir: string, org: Organization, r: MailFlowSimulationRequest): Promise<MailFlowSimulationResult> {
-  const own = new Set(org.AcceptedDomains.map((d) => d.DomainName));
-  const foreign = r.Recipients.find((a) => !own.has(domainOf(a)));
-  if (foreign) {
-    throw new ShellError(`The recipient '${foreign}' isn't in an accepted domain of ${org.Name}.`, { errorId: 'InvalidRecipient', category: 'InvalidArgument', parameter: 'Recipients' });
-  }
+/** Test-MailFlow: `postern simulate` for the session's organization (admin/ checks the recipients are its own). */
+async function testMailFlow(dataDir: string, r: MailFlowSimulationRequest): Promise<MailFlowSimulationResult> {
   const headers = Object.entries({ ...(r.From && { From: r.From }), ...(r.Subject && { Subject: r.Subject }), ...r.Headers }).map(([k, v]) => `${k}: ${v}`);
   const result = await simulate({
     dataDir,
@@ -230,7 +240,7 @@ export function register(program: Command): void {
         try {
           const connectorNames = (orgGuid: string, type: string) =>
             (config.organization(orgGuid)?.InboundConnectors ?? []).filter((c) => c.ConnectorType === type).map((c) => c.Name);
-          services = createStoreServices({
+          services = createOrganizationAdmin({
             config,
             trace: new SqliteTraceQueries(db),
             organization,
@@ -244,7 +254,7 @@ export function register(program: Command): void {
             },
             historicalSearches: new HistoricalSearches(new SqliteHistoricalSearchStore(db), connectorNames),
             actor: shellActor(),
-            simulate: (orgGuid, request) => testMailFlow(dataDir, config.organization(orgGuid)!, request),
+            simulate: (_orgGuid, request) => testMailFlow(dataDir, request),
             hunt: async (orgGuid, query, options) => (await runHunt(join(dataDir, 'postern.db'), { orgId: orgGuid, query, maxRows: options.Limit })).rows,
           });
         } catch (e) {

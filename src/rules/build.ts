@@ -67,8 +67,10 @@ function normalise(params: Record<string, unknown>): Record<string, unknown> {
     }
     const name = KNOWN.get(lower);
     if (!name) throw new RuleCompileError(`A parameter cannot be found that matches parameter name '${rawName}'`, undefined, rawName);
-    if (value === null || value === undefined) {
-      out[name] = undefined; // $null clears a property (Set-TransportRule)
+    // $null clears a property (Set-TransportRule); for a multi-valued one so does an empty list,
+    // which is what the shell binds $null and @() to.
+    if (value === null || value === undefined || (ARRAY_PARAMS.has(name) && Array.isArray(value) && value.length === 0)) {
+      out[name] = undefined;
       continue;
     }
     if (ARRAY_PARAMS.has(name)) out[name] = (Array.isArray(value) ? value : [value]).map((x) => (typeof x === 'string' ? x : String(x)));

@@ -44,7 +44,7 @@ describe('buildRule', () => {
     [{ Name: 'x', SenderIpRanges: '10.0.0.300' }, /SenderIpRanges: '10.0.0.300' isn't a valid IP address/, 'SenderIpRanges'],
     [{ Name: 'x', MessageSizeOver: 'ten' }, /MessageSizeOver: 'ten' is not a size/, 'MessageSizeOver'],
     [{ Name: 'x', SubjectContainsWords: ' lead' }, /SubjectContainsWords: a word can't start or end with a space/, 'SubjectContainsWords'],
-    [{ Name: 'x', HeaderContainsWords: 'a' }, /HeaderContainsMessageHeader and HeaderContainsWords must be used together/, 'HeaderContainsMessageHeader'],
+    [{ Name: 'x', HeaderContainsWords: 'a' }, /HeaderContainsMessageHeader: the parameter -HeaderContainsWords must be used together with -HeaderContainsMessageHeader/, 'HeaderContainsMessageHeader'],
     [{ Name: 'x', RejectMessageEnhancedStatusCode: '5.7.2' }, /5\.7\.1 or 5\.7\.900 to 5\.7\.999/, 'RejectMessageEnhancedStatusCode'],
     [{ Name: 'x', SetSCL: 10 }, /SCL is -1 or 0..9/, 'SetSCL'],
     [{ Name: 'x', Mode: 'Test' }, /Mode/, 'Mode'],

@@ -162,13 +162,18 @@ export const IncidentReportContentValue = z.enum([
   'DataClassifications', 'IdMatch', 'AttachOriginalMail',
 ]);
 
+/** The enhanced status codes a rule may reject with (Exchange: 5.7.1, or 5.7.900 to 5.7.999). */
+export function isRejectStatusCode(code: string): boolean {
+  return code === '5.7.1' || /^5\.7\.9\d\d$/.test(code);
+}
+
 export const actionShape = {
   Quarantine: z.boolean().optional(),
   DeleteMessage: z.boolean().optional(),
   RejectMessageReasonText: z.string().min(1).max(1024, 'RejectMessageReasonText is at most 1024 characters').optional(),
   RejectMessageEnhancedStatusCode: z
     .string()
-    .refine((c) => c === '5.7.1' || /^5\.7\.9\d\d$/.test(c), 'RejectMessageEnhancedStatusCode is 5.7.1 or 5.7.900 to 5.7.999')
+    .refine(isRejectStatusCode, 'RejectMessageEnhancedStatusCode is 5.7.1 or 5.7.900 to 5.7.999')
     .optional(),
   RedirectMessageTo: Addresses.max(10, 'RedirectMessageTo takes at most 10 recipients').optional(),
   AddToRecipients: Addresses.optional(),
@@ -201,6 +206,21 @@ export type SenderAddressLocation = z.infer<typeof SenderAddressLocation>;
 export const RuleErrorAction = z.enum(['Ignore', 'Defer']);
 export const AuditSeverity = z.enum(['DoNotAudit', 'Low', 'Medium', 'High']);
 
+/**
+ * Parameters Exchange takes only together (a header condition needs the header's name and the
+ * words or patterns; SetHeaderName needs SetHeaderValue). This is the one place that says so:
+ * New- and Set-TransportRule, the shell and the configuration import all validate through here.
+ * Set-TransportRule checks the rule as it would be after the change, so clearing one half
+ * (`-HeaderContainsWords $null`) while the other stays is refused too.
+ */
+export const PARAMETER_PAIRS: readonly (readonly [string, string])[] = [
+  ['HeaderContainsMessageHeader', 'HeaderContainsWords'],
+  ['HeaderMatchesMessageHeader', 'HeaderMatchesPatterns'],
+  ['ExceptIfHeaderContainsMessageHeader', 'ExceptIfHeaderContainsWords'],
+  ['ExceptIfHeaderMatchesMessageHeader', 'ExceptIfHeaderMatchesPatterns'],
+  ['SetHeaderName', 'SetHeaderValue'],
+];
+
 export const TransportRule = z
   .object({
     Name: z.string().trim().min(1, 'Name is required').max(64, 'Name is at most 64 characters'),
@@ -219,18 +239,11 @@ export const TransportRule = z
     ...actionShape,
   })
   .superRefine((rule, ctx) => {
-    const pairs: [string, string][] = [
-      ['HeaderContainsMessageHeader', 'HeaderContainsWords'],
-      ['HeaderMatchesMessageHeader', 'HeaderMatchesPatterns'],
-      ['ExceptIfHeaderContainsMessageHeader', 'ExceptIfHeaderContainsWords'],
-      ['ExceptIfHeaderMatchesMessageHeader', 'ExceptIfHeaderMatchesPatterns'],
-      ['SetHeaderName', 'SetHeaderValue'],
-    ];
     const r = rule as Record<string, unknown>;
-    for (const [a, b] of pairs) {
+    for (const [a, b] of PARAMETER_PAIRS) {
       if ((r[a] === undefined) !== (r[b] === undefined)) {
-        const missing = r[a] === undefined ? a : b;
-        ctx.addIssue({ code: 'custom', path: [missing], message: `${a} and ${b} must be used together` });
+        const [given, missing] = r[a] === undefined ? [b, a] : [a, b];
+        ctx.addIssue({ code: 'custom', path: [missing], message: `the parameter -${given} must be used together with -${missing}` });
       }
     }
     const terminal = ['Quarantine', 'DeleteMessage', 'RedirectMessageTo'].filter((k) => r[k] !== undefined && r[k] !== false);

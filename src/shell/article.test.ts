@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createShellSession, parseScript } from './index.js';
-import { MemoryShellServices } from './memoryServices.js';
+import { adminTestbed } from '../testing/adminTestbed.js';
 
 const NOW = new Date('2026-11-22T12:00:00Z');
 const article = readFileSync(new URL('../../../shared/reference/direct-send-article.md', import.meta.url), 'utf8');
@@ -15,9 +15,9 @@ function articleCommands(): string[] {
 }
 
 function setup() {
-  const services = new MemoryShellServices('contoso', () => NOW);
-  const session = createShellSession({ services, now: () => NOW });
-  return { services, session };
+  const bed = adminTestbed({ now: () => NOW });
+  const session = createShellSession({ services: bed.admin, now: () => NOW });
+  return { bed, session };
 }
 
 const RULE_AS_PRINTED = articleCommands()[0];
@@ -53,13 +53,13 @@ describe('the Direct Send article', () => {
   });
 
   it('creates the quarantine rule when the placeholder holds real ranges (one quoted string, comma-separated)', async () => {
-    const { services, session } = setup();
+    const { bed, session } = setup();
     const text = RULE_AS_PRINTED.replace('MX records + on-premises IPs + other authorized IPs ', '203.0.113.0/24,198.51.100.7 ');
     expect(text).toContain('\u2013ExceptIfSenderIpRanges \u2018203.0.113.0/24,198.51.100.7 \'');
     const r = await session.run(text);
     expect(r.errors.map((e) => e.format())).toEqual([]);
-    expect(services.rules).toHaveLength(1);
-    const rule = services.rules[0];
+    expect(bed.rules()).toHaveLength(1);
+    const rule = bed.rules()[0];
     expect(rule).toMatchObject({
       Name: 'Redirect to quarantine if not coming from known IPs',
       Priority: 0,
@@ -74,20 +74,15 @@ describe('the Direct Send article', () => {
   });
 
   it('runs Start-HistoricalSearch with real dates (11/01/2026 is November 1st)', async () => {
-    const { services, session } = setup();
+    const { bed, session } = setup();
     const text = articleCommands()[1].replace('<start>', '11/01/2026').replace('<end>', '11/22/2026');
     expect(text).toBe('Start-HistoricalSearch -ReportTitle DirectSendMessages -StartDate 11/01/2026 -EndDate 11/22/2026 -ReportType ConnectorReport -ConnectorType NoConnector -Direction Received -NotifyAddress admin@contoso.com');
     const r = await session.run(text);
     expect(r.errors).toEqual([]);
-    expect(services.searches[0].Request).toEqual({
-      ReportTitle: 'DirectSendMessages',
-      StartDate: new Date('2026-11-01T00:00:00Z'),
-      EndDate: new Date('2026-11-22T00:00:00Z'),
-      ReportType: 'ConnectorReport',
-      ConnectorType: 'NoConnector',
-      Direction: 'Received',
-      NotifyAddress: ['admin@contoso.com'],
-    });
+    const [job] = await bed.admin.getHistoricalSearches();
+    expect(job).toMatchObject({ ReportTitle: 'DirectSendMessages', StartDate: new Date('2026-11-01T00:00:00Z'), EndDate: new Date('2026-11-22T00:00:00Z'), ReportType: 'ConnectorReport', Status: 'NotStarted' });
+    const stored = bed.searchStore.get(job.JobId)!;
+    expect(stored.request).toEqual({ ReportTitle: 'DirectSendMessages', ReportType: 'ConnectorReport', ConnectorType: 'NoConnector', Direction: 'Received', NotifyAddress: ['admin@contoso.com'] });
     expect(r.output).toMatch(/JobId\s+SubmitDate\s+ReportTitle\s+Status/);
   });
 
@@ -99,10 +94,10 @@ describe('the Direct Send article', () => {
   });
 
   it('turns on Reject Direct Send', async () => {
-    const { services, session } = setup();
+    const { bed, session } = setup();
     const r = await session.run('Set-OrganizationConfig -RejectDirectSend $true\n(Get-OrganizationConfig).RejectDirectSend');
     expect(r.errors).toEqual([]);
-    expect(services.config.RejectDirectSend).toBe(true);
+    expect(bed.organization().Config.RejectDirectSend).toBe(true);
     expect(r.output.trim()).toBe('True');
   });
 });

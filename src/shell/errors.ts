@@ -102,22 +102,15 @@ export class ShellParseError extends ShellError {
   }
 }
 
-/** Thrown by ShellServices implementations when an object doesn't exist; worded like Exchange. */
-export function objectNotFound(identity: string, kind?: string): ShellError {
-  const what = kind ? `${kind} object '${identity}'` : `object '${identity}'`;
-  return new ShellError(`The operation couldn't be performed because ${what} couldn't be found.`, {
-    errorId: 'ManagementObjectNotFoundException',
-    category: 'ObjectNotFound',
-  });
-}
-
-/** Thrown by ShellServices implementations when a new object's name is taken. */
-export function objectExists(identity: string, kind?: string): ShellError {
-  const what = kind ? `${kind} '${identity}'` : `'${identity}'`;
-  return new ShellError(`The object ${what} already exists.`, {
-    errorId: 'ManagementObjectAlreadyExistsException',
-    category: 'ResourceExists',
-  });
+/**
+ * An error from the layers the cmdlets call that already says what it is (an error id, a
+ * category, the parameter at fault) keeps that when the shell reports it.
+ */
+export function fromCategorised(e: unknown): ShellError | undefined {
+  if (!(e instanceof Error)) return undefined;
+  const { errorId, category, parameter } = e as Error & { errorId?: unknown; category?: unknown; parameter?: unknown };
+  if (typeof errorId !== 'string' || typeof category !== 'string') return undefined;
+  return new ShellError(e.message, { errorId, category: category as ErrorCategory, parameter: typeof parameter === 'string' ? parameter : undefined });
 }
 
 /** Position from an offset (line/column are 1-based, columns count UTF-16 units like PowerShell). */

@@ -1,27 +1,23 @@
 // Text rendering of pipeline output: Format-Table, Format-List, and the default view an object
-// gets at the end of a pipeline (Out-Default). Exchange objects have default table columns;
-// other objects get a table when they have at most four properties and a list otherwise, as in
-// PowerShell.
+// gets at the end of a pipeline (Out-Default). A type can have a default view (table columns, or
+// a list), as PowerShell's format data gives; the modules that output those types declare them
+// (cmdlets/views.ts for Exchange's) and the registry carries them. Other objects get a table when
+// they have at most four properties and a list otherwise, as in PowerShell.
 import { FormattedText, Hashtable, ScriptBlock, findProperty, formatDate, isPlainObject, propertyNames, toStr, typeNameOf } from './values.js';
 
-/**
- * Default table columns by type name. Get-TransportRule and Get-AcceptedDomain are what Exchange
- * prints; for the other types Exchange's exact defaults are not confirmed and these are
- * Postern's choices.
- */
-export const DEFAULT_TABLE_VIEWS: Record<string, readonly string[]> = {
-  TransportRule: ['Name', 'State', 'Mode', 'Priority', 'Comments'],
-  AcceptedDomain: ['Name', 'DomainName', 'DomainType', 'Default'],
-  InboundConnector: ['Identity', 'Enabled'],
-  QuarantineMessage: ['ReceivedTime', 'Type', 'Direction', 'SenderAddress', 'Subject', 'Size', 'Expires'],
-  MessageTrace: ['Received', 'SenderAddress', 'RecipientAddress', 'Subject', 'Status'],
-  MessageTraceDetail: ['Date', 'Event', 'Detail'],
-  HistoricalSearch: ['JobId', 'SubmitDate', 'ReportTitle', 'Status', 'Rows', 'ErrorCode', 'ErrorDescription'],
-  CmdletInfo: ['CommandType', 'Name', 'Source'],
-};
+/** Default views by type name: the table columns, or the types shown as a list. */
+export interface FormatViews {
+  readonly table: Readonly<Record<string, readonly string[]>>;
+  readonly list: ReadonlySet<string>;
+}
 
-/** Types shown as a list by default (Get-OrganizationConfig, Test-MailFlow). */
-export const DEFAULT_LIST_TYPES = new Set(['OrganizationConfig', 'MailFlowSimulation', 'QuarantinePreview', 'HelpInfo']);
+/** The engine's own types (Get-Command, Get-Help). */
+export const ENGINE_VIEWS: FormatViews = { table: { CmdletInfo: ['CommandType', 'Name', 'Source'] }, list: new Set(['HelpInfo']) };
+
+/** Two sets of views as one (the second adds to and overrides the first). */
+export function withViews(base: FormatViews, more: FormatViews): FormatViews {
+  return { table: { ...base.table, ...more.table }, list: new Set([...base.list, ...more.list]) };
+}
 
 /** How one value looks in a table cell or list line. */
 export function cellText(v: unknown): string {
@@ -93,8 +89,8 @@ export function renderList(objects: unknown[], properties?: (obj: unknown) => [s
   return `\n${blocks.join('\n\n')}\n\n`;
 }
 
-function columnsFor(obj: unknown, properties?: string[]): TableColumn[] {
-  const names = properties ?? DEFAULT_TABLE_VIEWS[typeNameOf(obj) ?? ''] ?? propertyNames(obj);
+function columnsFor(obj: unknown, properties: string[] | undefined, views: FormatViews): TableColumn[] {
+  const names = properties ?? views.table[typeNameOf(obj) ?? ''] ?? propertyNames(obj);
   return names.map((n) => ({ label: n, value: (o: unknown) => findProperty(o, n)?.[1] }));
 }
 
@@ -108,7 +104,7 @@ function viewKey(v: unknown): string {
 }
 
 /** Out-Default: what the admin sees for a statement's output. */
-export function formatDefault(values: unknown[], width = 120): string {
+export function formatDefault(values: unknown[], width = 120, views: FormatViews = ENGINE_VIEWS): string {
   let out = '';
   let i = 0;
   while (i < values.length) {
@@ -131,7 +127,7 @@ export function formatDefault(values: unknown[], width = 120): string {
     let j = i + 1;
     while (j < values.length && viewKey(values[j]) === key) j++;
     const group = values.slice(i, j);
-    out += formatGroup(group, width);
+    out += formatGroup(group, width, views);
     i = j;
   }
   return out;
@@ -150,7 +146,7 @@ function scalarText(v: unknown): string {
   return toStr(v);
 }
 
-function formatGroup(group: unknown[], width: number): string {
+function formatGroup(group: unknown[], width: number, views: FormatViews): string {
   const first = group[0];
   if (first instanceof Hashtable) {
     const rows = group.flatMap((h) => (h as Hashtable).entries().map(([Name, Value]) => ({ Name, Value })));
@@ -160,19 +156,18 @@ function formatGroup(group: unknown[], width: number): string {
     ], { width });
   }
   const type = typeNameOf(first);
-  if (type && DEFAULT_LIST_TYPES.has(type)) return renderList(group);
-  if (type && DEFAULT_TABLE_VIEWS[type]) return renderTable(group, columnsFor(first), { width });
-  if (propertyNames(first).length <= 4) return renderTable(group, columnsFor(first), { width });
+  if (type && views.list.has(type)) return renderList(group);
+  if ((type && views.table[type]) || propertyNames(first).length <= 4) return renderTable(group, columnsFor(first, undefined, views), { width });
   return renderList(group);
 }
 
-export function formatTableText(objects: unknown[], properties: string[] | undefined, options: { width?: number; autoSize?: boolean; hideHeaders?: boolean; calculated?: TableColumn[] } = {}): string {
+export function formatTableText(objects: unknown[], properties: string[] | undefined, options: { width?: number; autoSize?: boolean; hideHeaders?: boolean; calculated?: TableColumn[]; views?: FormatViews } = {}): string {
   const objs = objects.filter((o) => o !== null && o !== undefined);
   if (objs.length === 0) return '';
   if (objs.every((o) => !isPlainObject(o) && !(o instanceof Hashtable))) {
     return renderTable(objs, [{ label: properties?.[0] ?? 'Value', value: (o) => o }], { ...options, hideHeaders: properties === undefined ? true : options.hideHeaders });
   }
-  const columns = options.calculated ?? columnsFor(objs[0], properties);
+  const columns = options.calculated ?? columnsFor(objs[0], properties, options.views ?? ENGINE_VIEWS);
   return renderTable(objs, columns, options);
 }
 

@@ -1,22 +1,16 @@
 // Fuzzing the cmdlet corpus: every argument of every valid.ps1 entry swapped for $null, @(), an
 // empty string or a value of the wrong type, and every entry fed $null, @() and '' through the
 // pipeline. Whatever a user types, the shell answers in PowerShell's words: no output or error
-// may carry a JavaScript error. Seeded, so a failure reproduces; runs against the in-memory
-// services and the SQLite-backed ones.
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// may carry a JavaScript error. Seeded, so a failure reproduces; runs against the admin operations
+// with every port wired (in-memory SQLite) and without the optional ones (quarantine, historical
+// search, simulation and hunting then say they are not available).
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { CommandCall, Statement } from './ast.js';
 import { cmdletRegistry, createShellSession } from './index.js';
-import { MemoryShellServices } from './memoryServices.js';
+import { adminTestbed } from '../testing/adminTestbed.js';
 import { parseScript } from './parser.js';
-import type { ShellServices } from './services.js';
-import { createStoreServices } from './storeServices.js';
-import { demoOrganization } from '../cli/init.js';
-import { SqliteConfigStore } from '../store/sqlite/configStore.js';
-import { openDatabase } from '../store/sqlite/db.js';
-import { SqliteTraceQueries } from '../store/sqlite/traceQueries.js';
+import type { OrganizationAdmin } from '../admin/types.js';
 
 const NOW = new Date('2026-11-22T12:00:00Z');
 
@@ -75,14 +69,8 @@ function mutations(seed: number, perArgument: number): string[] {
   return out;
 }
 
-function sqliteServices(): ShellServices {
-  const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'postern-fuzz-')), 'postern.db'));
-  const config = new SqliteConfigStore(db);
-  config.saveOrganization(demoOrganization());
-  return createStoreServices({ config, trace: new SqliteTraceQueries(db), organization: 'Contoso' });
-}
 
-async function leaks(services: ShellServices, scripts: string[]): Promise<string[]> {
+async function leaks(services: OrganizationAdmin, scripts: string[]): Promise<string[]> {
   const found: string[] = [];
   const files = { writeFile: async () => undefined, readFile: async (p: string) => (p.includes('missing') ? Promise.reject(new Error('ENOENT')) : '') };
   for (const script of scripts) {
@@ -101,12 +89,12 @@ describe('the corpus with arguments swapped for $null, @(), empty strings and wr
     expect(scripts.length).toBeGreaterThan(800);
   });
 
-  it('never shows a JavaScript error (in-memory services)', async () => {
-    expect(await leaks(new MemoryShellServices('contoso', () => NOW), scripts)).toEqual([]);
+  it('never shows a JavaScript error (every port wired)', async () => {
+    expect(await leaks(adminTestbed({ now: () => NOW }).admin, scripts)).toEqual([]);
   });
 
-  it('never shows a JavaScript error (SQLite-backed services)', async () => {
-    expect(await leaks(sqliteServices(), scripts)).toEqual([]);
+  it('never shows a JavaScript error (optional ports absent)', async () => {
+    expect(await leaks(adminTestbed().adminFor('contoso'), scripts)).toEqual([]);
   });
 });
 
@@ -118,7 +106,7 @@ describe('$null through the pipeline', () => {
     expect(bound.map(([def]) => def.name)).toEqual(expect.arrayContaining(['Release-QuarantineMessage', 'Set-TransportRule', 'Remove-InboundConnector', 'Stop-HistoricalSearch']));
     for (const [def, parameter] of bound) {
       const script = `$null | ${def.name}${def.supportsShouldProcess ? ' -Confirm:$false' : ''}${def.name === 'Release-QuarantineMessage' ? ' -ReleaseToAll' : ''}`;
-      const r = await createShellSession({ services: new MemoryShellServices('contoso', () => NOW), now: () => NOW }).run(script);
+      const r = await createShellSession({ services: adminTestbed({ now: () => NOW }).admin, now: () => NOW }).run(script);
       expect(r.errors.map((e) => e.format().split('\n')[0]), script).toEqual([`${def.name} : Cannot bind argument to parameter '${parameter}' because it is null.`]);
     }
   });

@@ -1,15 +1,17 @@
 // Postern's admin shell: the PowerShell-compatible command language and the Exchange cmdlets.
 //
-//   const session = createShellSession({ services });        // services: ShellServices for one org
+//   const session = createShellSession({ services });        // services: admin/'s OrganizationAdmin for one org
 //   const { output, errors, exitCode } = await session.run('Get-TransportRule | Format-List');
 //   // or once: await runScript(text, { services })
 //
-// The CLI (`postern shell`, `-c`) and the REST API wire a ShellServices built on the store.
+// The CLI (`postern shell`, `-c`) wires the admin operations (admin/) on the store.
+import type { OrganizationAdmin } from '../admin/types.js';
 import { createDefaultRegistry } from './cmdlets/index.js';
 import type { CmdletRegistry } from './registry.js';
 import { ShellSession, type ScriptResult, type ShellSessionOptions } from './runtime.js';
 
-export type ShellOptions = Omit<ShellSessionOptions, 'registry'> & { registry?: CmdletRegistry };
+/** A session of Postern's shell: the Exchange cmdlets act on one organization's admin operations. */
+export type ShellOptions = Omit<ShellSessionOptions, 'registry' | 'services'> & { services: OrganizationAdmin; registry?: CmdletRegistry };
 
 let defaultRegistry: CmdletRegistry | undefined;
 
@@ -31,7 +33,7 @@ export async function runScript(text: string, options: ShellOptions): Promise<Sc
 
 export { ShellSession } from './runtime.js';
 export type { ScriptResult, ShellSessionOptions } from './runtime.js';
-export { ShellError, ShellParseError, objectExists, objectNotFound } from './errors.js';
+export { ShellError, ShellParseError } from './errors.js';
 export type { SourcePosition } from './errors.js';
 export { ReplBuffer, complete, isIncompleteInput, type Completion } from './complete.js';
 export { parseScript } from './parser.js';
@@ -41,4 +43,3 @@ export { createDefaultRegistry, TRANSPORT_RULE_PROPERTIES, describeRule, default
 export { formatDefault } from './format.js';
 export { MultiValuedEdit, parseIpRange, parseByteQuantifiedSize, formatByteQuantifiedSize, parseDateTime } from './types.js';
 export { Hashtable, ScriptBlock, FormattedText, tagged } from './values.js';
-export type * from './services.js';

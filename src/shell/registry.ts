@@ -3,9 +3,9 @@
 // the words of a command line into typed values, with PowerShell's rules and error messages:
 // case-insensitive names, unambiguous prefixes, switches and `-Switch:$false`, positional
 // arguments, parameter sets, mandatory parameters, type conversion, ranges.
+import { ENGINE_VIEWS, withViews, type FormatViews } from './format.js';
 import type { ScriptBlock } from './values.js';
 import { ShellError, type SourcePosition } from './errors.js';
-import type { ShellServices } from './services.js';
 import { ConversionFailure, enumType, int32Type, stringType, switchType, type ParamType } from './types.js';
 import { findProperty, toStr } from './values.js';
 
@@ -32,8 +32,13 @@ export interface ParameterDef {
   ignored?: boolean;
 }
 
-export interface CmdletContext {
-  readonly services: ShellServices;
+/**
+ * What a cmdlet gets from the session. `services` is what the cmdlets act on, given by whoever
+ * creates the session; the engine passes it through without knowing it (the Exchange cmdlets'
+ * is admin/'s OrganizationAdmin).
+ */
+export interface CmdletContext<S = unknown> {
+  readonly services: S;
   /** Name of the command being run (canonical cmdlet name). */
   readonly commandName: string;
   /** The session's clock (UTC). */
@@ -91,7 +96,7 @@ export class BoundParameters {
 
 export type CmdletOutput = unknown[] | unknown | void;
 
-export interface CmdletDef {
+export interface CmdletDef<S = unknown> {
   name: string;
   synopsis: string;
   parameters: ParameterDef[];
@@ -111,9 +116,9 @@ export interface CmdletDef {
   aliases?: readonly string[];
   /** Type name of the objects it outputs, for help. */
   outputType?: string;
-  /** Postern-specific (not an Exchange cmdlet). */
-  postern?: boolean;
-  run(ctx: CmdletContext, params: BoundParameters, input: unknown[]): Promise<CmdletOutput> | CmdletOutput;
+  /** The module Get-Command names as its source; the engine's own cmdlets leave it out (Microsoft.PowerShell.Utility). */
+  source?: string;
+  run(ctx: CmdletContext<S>, params: BoundParameters, input: unknown[]): Promise<CmdletOutput> | CmdletOutput;
 }
 
 const ACTION_PREFERENCE = ['Continue', 'Ignore', 'Inquire', 'SilentlyContinue', 'Stop', 'Suspend', 'Break'] as const;
@@ -141,6 +146,14 @@ export const COMMON_PARAMETER_NAMES = [...COMMON_PARAMETERS, ...SHOULD_PROCESS_P
 export class CmdletRegistry {
   private readonly byName = new Map<string, CmdletDef>();
   private readonly all: CmdletDef[] = [];
+  /** The default views of the types the registered cmdlets output. */
+  views: FormatViews = ENGINE_VIEWS;
+
+  /** Adds default views (PowerShell's Update-FormatData). */
+  addViews(views: FormatViews): this {
+    this.views = withViews(this.views, views);
+    return this;
+  }
 
   register(...defs: CmdletDef[]): this {
     for (const def of defs) {
@@ -237,16 +250,12 @@ function typeHint(p: ParameterDef): string {
   return p.type.typeName;
 }
 
-/**
- * Binds evaluated arguments (and optionally one pipeline object) to a cmdlet's parameters.
- * Throws ShellError naming the parameter on any failure.
- */
-export function bindParameters(def: CmdletDef, args: RawArgument[], options: BindOptions = {}): BoundParameters {
-  const pos = (offset: number) => options.positionOf?.(offset);
-  const bound = new Map<string, { value: unknown; offset: number; converted: boolean }>();
-  const positionals: { value: unknown; offset: number }[] = [];
+type Bound = Map<string, { value: unknown; offset: number; converted: boolean }>;
 
-  // 1. named parameters, with the value that follows a non-switch
+/** Named arguments bound to their parameters (a non-switch takes the value after it); the rest are positional. */
+function bindNamed(def: CmdletDef, args: RawArgument[], pos: (offset: number) => SourcePosition | undefined): { bound: Bound; positionals: { value: unknown; offset: number }[] } {
+  const bound: Bound = new Map();
+  const positionals: { value: unknown; offset: number }[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a.kind === 'positional') {
@@ -281,6 +290,52 @@ export function bindParameters(def: CmdletDef, args: RawArgument[], options: Bin
     }
     bound.set(r.name, { value, offset: valueOffset, converted: false });
   }
+  return { bound, positionals };
+}
+
+/** Binds the pipeline object ByValue, else ByPropertyName, to parameters of the sets still possible. */
+function bindPipelineObject(def: CmdletDef, obj: unknown, bound: Bound, eligibleNow: (p: ParameterDef) => boolean, narrow: (p: ParameterDef, offset: number) => void): void {
+  let used = false;
+  const eligible = def.parameters.filter((p) => !bound.has(p.name) && eligibleNow(p));
+  for (const p of eligible.filter((q) => q.valueFromPipeline)) {
+    if (obj === null || obj === undefined) {
+      // $null | Cmdlet: bound as null, so a mandatory parameter says it is null (step 6)
+      bound.set(p.name, { value: null, offset: -1, converted: true });
+      narrow(p, -1);
+      used = true;
+      break;
+    }
+    try {
+      const v = p.type.convert(obj);
+      bound.set(p.name, { value: v, offset: -1, converted: true });
+      narrow(p, -1);
+      used = true;
+      break;
+    } catch {
+      // try the next one
+    }
+  }
+  for (const p of eligible.filter((q) => q.valueFromPipelineByPropertyName && !bound.has(q.name))) {
+    if (!eligibleNow(p)) continue;
+    const prop = [p.name, ...(p.aliases ?? [])].map((n) => findProperty(obj, n)).find((x) => x !== undefined);
+    if (!prop || prop[1] === null || prop[1] === undefined) continue;
+    bound.set(p.name, { value: convertOrThrow(def, p, prop[1], () => undefined), offset: -1, converted: true });
+    narrow(p, -1);
+    used = true;
+  }
+  if (!used) {
+    throw bindingError(def, 'The input object cannot be bound to any parameters for the command either because the command does not take pipeline input or the input and its properties do not match any of the parameters that take pipeline input.', 'InputObjectNotBound', undefined, undefined);
+  }
+}
+
+/**
+ * Binds evaluated arguments (and optionally one pipeline object) to a cmdlet's parameters.
+ * Throws ShellError naming the parameter on any failure.
+ */
+export function bindParameters(def: CmdletDef, args: RawArgument[], options: BindOptions = {}): BoundParameters {
+  const pos = (offset: number) => options.positionOf?.(offset);
+  // 1. named parameters, with the value that follows a non-switch
+  const { bound, positionals } = bindNamed(def, args, pos);
 
   // 2. parameter sets narrowed by the named parameters
   const paramsByName = new Map(allParameters(def).map((p) => [p.name, p]));
@@ -325,40 +380,7 @@ export function bindParameters(def: CmdletDef, args: RawArgument[], options: Bin
   }
 
   // 4. the pipeline object
-  if (options.hasPipelineObject) {
-    const obj = options.pipelineObject;
-    let used = false;
-    const eligible = def.parameters.filter((p) => !bound.has(p.name) && candidates.some((c) => inSet(p, c)));
-    for (const p of eligible.filter((q) => q.valueFromPipeline)) {
-      if (obj === null || obj === undefined) {
-        // $null | Cmdlet: bound as null, so a mandatory parameter says it is null (step 6)
-        bound.set(p.name, { value: null, offset: -1, converted: true });
-        narrow(p, -1);
-        used = true;
-        break;
-      }
-      try {
-        const v = p.type.convert(obj);
-        bound.set(p.name, { value: v, offset: -1, converted: true });
-        narrow(p, -1);
-        used = true;
-        break;
-      } catch {
-        // try the next one
-      }
-    }
-    for (const p of eligible.filter((q) => q.valueFromPipelineByPropertyName && !bound.has(q.name))) {
-      if (!candidates.some((c) => inSet(p, c))) continue;
-      const prop = [p.name, ...(p.aliases ?? [])].map((n) => findProperty(obj, n)).find((x) => x !== undefined);
-      if (!prop || prop[1] === null || prop[1] === undefined) continue;
-      bound.set(p.name, { value: convertOrThrow(def, p, prop[1], () => undefined), offset: -1, converted: true });
-      narrow(p, -1);
-      used = true;
-    }
-    if (!used) {
-      throw bindingError(def, 'The input object cannot be bound to any parameters for the command either because the command does not take pipeline input or the input and its properties do not match any of the parameters that take pipeline input.', 'InputObjectNotBound', undefined, undefined);
-    }
-  }
+  if (options.hasPipelineObject) bindPipelineObject(def, options.pipelineObject, bound, (p) => candidates.some((c) => inSet(p, c)), narrow);
 
   // 5. the parameter set: the one whose mandatory parameters are all given
   const satisfied = candidates.filter((c) => def.parameters.every((p) => !isMandatoryIn(p, c) || bound.has(p.name)));

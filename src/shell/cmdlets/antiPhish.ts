@@ -1,7 +1,7 @@
 // Get/Set-AntiPhishPolicy (the organization's default policy: spoof intelligence and how DMARC
 // failures are honoured) and Get/Set-ArcConfig (trusted ARC sealers), with Exchange's names.
-import type { CmdletDef } from '../registry.js';
-import type { AntiPhishPolicyChanges } from '../services.js';
+import type { ExchangeCmdlet } from './common.js';
+import type { AntiPhishPolicyChanges } from '../../admin/types.js';
 import { domainType, enumType, identityType, multiValuedType } from '../types.js';
 import { tagged } from '../values.js';
 import { bool, noChangesWarning, pickParams, resolveEdits } from './common.js';
@@ -11,7 +11,7 @@ const ARC_ID = 'Microsoft.Exchange.Configuration.Tasks.OrganizationIdParameter';
 const POLICY_SETTINGS = ['EnableSpoofIntelligence', 'HonorDmarcPolicy', 'DmarcRejectAction', 'DmarcQuarantineAction', 'AuthenticationFailAction'] as const;
 const SPOOF_ACTION = 'Microsoft.Exchange.Data.SpoofAuthenticationFailAction';
 
-export const antiPhishCmdlets: CmdletDef[] = [
+export const antiPhishCmdlets: ExchangeCmdlet[] = [
   {
     name: 'Get-AntiPhishPolicy',
     synopsis: 'View the anti-phishing policy: spoof intelligence and how DMARC p=reject / p=quarantine are honoured.',

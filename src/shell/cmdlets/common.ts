@@ -1,5 +1,6 @@
 // Building blocks shared by the Exchange cmdlet declarations.
-import type { BoundParameters, ParameterDef } from '../registry.js';
+import type { OrganizationAdmin } from '../../admin/types.js';
+import type { BoundParameters, CmdletDef, ParameterDef } from '../registry.js';
 import {
   booleanType,
   identityType,
@@ -10,6 +11,9 @@ import {
   type ParamType,
 } from '../types.js';
 import { dotnetRegex, findProperty, tagged, toStr, wildcardToRegExp } from '../values.js';
+
+/** A cmdlet that acts on one organization through the admin operations (src/admin/). */
+export type ExchangeCmdlet = CmdletDef<OrganizationAdmin>;
 import { ConversionFailure } from '../types.js';
 
 /** `[-Identity] <XxxIdParameter>` at position 1, bound from the pipeline (objects or names). */

@@ -1,11 +1,27 @@
 // Get/New/Set/Remove-InboundConnector (reference §2). SenderIPAddresses takes IPv4 addresses
 // and CIDR blocks /24–/32 only, as Exchange Online does.
-import { ShellError } from '../errors.js';
-import type { CmdletDef, ParameterDef } from '../registry.js';
-import type { InboundConnectorObject, InboundConnectorSettings } from '../services.js';
-import { domainType, enumType, ipRangeType, multiValuedType, stringType, unlimitedType } from '../types.js';
+import { UNMODELLED_CONNECTOR_SETTINGS } from '../../admin/inboundConnectors.js';
+import type { ParameterDef } from '../registry.js';
+import type { ExchangeCmdlet } from './common.js';
+import type { InboundConnectorObject, InboundConnectorSettings } from '../../admin/types.js';
+import {
+  domainType,
+  enumType,
+  ipRangeType,
+  multiValuedType,
+  stringType,
+  unlimitedType,
+} from '../types.js';
 import { tagged } from '../values.js';
-import { bool, getByIdentity, identityParam, noChangesWarning, resolveEdits, str, strings } from './common.js';
+import {
+  bool,
+  getByIdentity,
+  identityParam,
+  noChangesWarning,
+  resolveEdits,
+  str,
+  strings,
+} from './common.js';
 
 const CONNECTOR_ID = 'Microsoft.Exchange.Configuration.Tasks.InboundConnectorIdParameter';
 
@@ -42,18 +58,6 @@ function connectorParameters(edit: boolean, forNew: boolean): ParameterDef[] {
 }
 
 /** Exchange Online's defaults for a new connector. */
-/** Exchange connector settings Postern doesn't model: always shown with these neutral values. */
-export const UNMODELLED_CONNECTOR_SETTINGS = {
-  TrustedOrganizations: [] as string[],
-  ClientHostNames: [] as string[],
-  EFSkipLastIP: false,
-  EFSkipIPs: [] as string[],
-  EFSkipMailGateway: [] as string[],
-  EFTestMode: false,
-  EFUsers: [] as string[],
-  ScanAndDropRecipients: [] as string[],
-};
-
 export function defaultConnector(name: string): InboundConnectorSettings {
   return {
     Name: name,
@@ -90,26 +94,7 @@ export function connectorOutput(c: InboundConnectorObject): Record<string, unkno
   return tagged(out, 'InboundConnector');
 }
 
-/** Combinations Exchange rejects, checked on the settings the connector would end up with. */
-function validate(s: InboundConnectorSettings, command: string): void {
-  const fail = (parameter: string, message: string) => {
-    throw new ShellError(message, { errorId: 'InvalidConnectorSettings', category: 'InvalidArgument', parameter, command });
-  };
-  if (s.TreatMessagesAsInternal && (s.ConnectorType !== 'OnPremises' || s.CloudServicesMailEnabled)) {
-    fail('TreatMessagesAsInternal', 'TreatMessagesAsInternal $true requires -ConnectorType OnPremises and -CloudServicesMailEnabled $false.');
-  }
-  if (s.RestrictDomainsToIPAddresses && s.SenderIPAddresses.length === 0) {
-    fail('SenderIPAddresses', 'RestrictDomainsToIPAddresses $true requires at least one address in -SenderIPAddresses.');
-  }
-  if (s.RestrictDomainsToCertificate && !s.TlsSenderCertificateName) {
-    fail('TlsSenderCertificateName', 'RestrictDomainsToCertificate $true requires -TlsSenderCertificateName.');
-  }
-  if (s.ConnectorType === 'OnPremises' && s.SenderIPAddresses.length === 0 && !s.TlsSenderCertificateName) {
-    fail('SenderIPAddresses', 'An OnPremises connector must identify the sending servers by -SenderIPAddresses or -TlsSenderCertificateName.');
-  }
-}
-
-export const inboundConnectorCmdlets: CmdletDef[] = [
+export const inboundConnectorCmdlets: ExchangeCmdlet[] = [
   {
     name: 'Get-InboundConnector',
     synopsis: 'View inbound connectors.',
@@ -131,7 +116,6 @@ export const inboundConnectorCmdlets: CmdletDef[] = [
     async run(ctx, params) {
       const name = params.get<string>('Name') as string;
       const settings = { ...defaultConnector(name), ...(params.pick() as Partial<InboundConnectorSettings>), Name: name };
-      validate(settings, 'New-InboundConnector');
       if (!(await ctx.shouldProcess(name, 'Creating inbound connector'))) return;
       return connectorOutput(await ctx.services.newInboundConnector(settings));
     },
@@ -146,7 +130,6 @@ export const inboundConnectorCmdlets: CmdletDef[] = [
       if (Object.keys(params.pick(['Identity'])).length === 0) return ctx.writeWarning(noChangesWarning(identity));
       const current = (await ctx.services.getInboundConnectors(identity))[0];
       const changes = resolveEdits(params.pick(['Identity']), current as Record<string, unknown> | undefined) as Partial<InboundConnectorSettings>;
-      if (current) validate({ ...defaultConnector(current.Name), ...current, ...changes }, 'Set-InboundConnector');
       if (!(await ctx.shouldProcess(identity, 'Changing inbound connector'))) return;
       await ctx.services.setInboundConnector(identity, changes);
     },

@@ -1,5 +1,6 @@
-// Every cmdlet Postern's shell knows, in one registry.
-import { CmdletRegistry } from '../registry.js';
+// Every cmdlet Postern's shell knows, in one registry: Exchange Online's cmdlets (thin: they bind
+// parameters and call admin/), Postern's own, and the engine's PowerShell utilities.
+import { CmdletRegistry, type CmdletDef } from '../registry.js';
 import { inboundConnectorCmdlets } from './inboundConnector.js';
 import { messageTraceCmdlets } from './messageTrace.js';
 import { organizationCmdlets } from './organization.js';
@@ -7,19 +8,19 @@ import { antiPhishCmdlets } from './antiPhish.js';
 import { posternCmdlets } from './postern.js';
 import { quarantineCmdlets } from './quarantine.js';
 import { transportRuleCmdlets } from './transportRule.js';
-import { utilityCmdlets } from './utility.js';
+import { utilityCmdlets } from '../utility/index.js';
+import { EXCHANGE_VIEWS } from './views.js';
 
 export function createDefaultRegistry(): CmdletRegistry {
-  return new CmdletRegistry().register(
+  const exchange: CmdletDef[] = [
     ...organizationCmdlets,
     ...antiPhishCmdlets,
     ...inboundConnectorCmdlets,
     ...transportRuleCmdlets,
     ...quarantineCmdlets,
     ...messageTraceCmdlets,
-    ...posternCmdlets,
-    ...utilityCmdlets,
-  );
+  ].map((d) => ({ ...d, source: 'ExchangeOnlineManagement' }));
+  return new CmdletRegistry().register(...exchange, ...posternCmdlets, ...utilityCmdlets).addViews(EXCHANGE_VIEWS);
 }
 
 export { TRANSPORT_RULE_PROPERTIES, describeRule } from './transportRule.js';

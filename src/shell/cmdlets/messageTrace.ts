@@ -1,31 +1,21 @@
 // Message trace and historical search (reference §7): Get-MessageTrace[V2],
 // Get-MessageTraceDetail[V2], Start-/Get-/Stop-HistoricalSearch.
-import { ShellError } from '../errors.js';
-import type { CmdletDef, ParameterDef } from '../registry.js';
-import type { HistoricalSearchRequest, MessageTraceQuery } from '../services.js';
-import { dateTimeType, enumType, guidType, int32Type, multiValuedType, smtpAddressType, stringType, unlimitedType } from '../types.js';
+import type { ParameterDef } from '../registry.js';
+import type { ExchangeCmdlet } from './common.js';
+import type { HistoricalSearchRequest, MessageTraceQuery } from '../../admin/types.js';
+import {
+  dateTimeType,
+  enumType,
+  guidType,
+  int32Type,
+  multiValuedType,
+  smtpAddressType,
+  stringType,
+  unlimitedType,
+} from '../types.js';
 import { bool, str, tagAll } from './common.js';
 
-const DAY = 86400000;
 const STATUS = ['Delivered', 'Expanded', 'Failed', 'FilteredAsSpam', 'GettingStatus', 'Pending', 'Quarantined'];
-
-function windowError(command: string, parameter: string, message: string): ShellError {
-  return new ShellError(message, { errorId: 'InvalidDateRange', category: 'InvalidArgument', parameter, command });
-}
-
-/** StartDate/EndDate with Exchange's defaults (last 48 hours) and limits. */
-function traceWindow(command: string, now: Date, start: Date | undefined, end: Date | undefined, maxAgeDays: number, maxSpanDays?: number): { StartDate: Date; EndDate: Date } {
-  const EndDate = end ?? now;
-  const StartDate = start ?? new Date(EndDate.getTime() - 2 * DAY);
-  if (EndDate.getTime() <= StartDate.getTime()) throw windowError(command, 'EndDate', 'Invalid EndDate value. The EndDate must be later than the StartDate.');
-  if (now.getTime() - StartDate.getTime() > maxAgeDays * DAY) {
-    throw windowError(command, 'StartDate', `Invalid StartDate value. The StartDate can't be older than ${maxAgeDays} days from today.`);
-  }
-  if (maxSpanDays !== undefined && EndDate.getTime() - StartDate.getTime() > maxSpanDays * DAY) {
-    throw windowError(command, 'EndDate', `The date range can't be more than ${maxSpanDays} days. Use a shorter range.`);
-  }
-  return { StartDate, EndDate };
-}
 
 const addresses = () => multiValuedType(smtpAddressType(), { typeName: 'Microsoft.Exchange.Data.MultiValuedProperty' });
 
@@ -54,16 +44,16 @@ function traceParameters(v2: boolean): ParameterDef[] {
   ];
 }
 
-function traceCmdlet(name: string, v2: boolean): CmdletDef {
+function traceCmdlet(name: string, v2: boolean): ExchangeCmdlet {
   return {
     name,
     synopsis: v2 ? 'Trace messages of the last 90 days (at most 10 days per query).' : 'Trace messages of the last 10 days (default: the last 48 hours).',
     outputType: 'MessageTrace',
     parameters: traceParameters(v2),
     async run(ctx, params) {
-      const window = traceWindow(name, ctx.now(), params.get<Date>('StartDate') ?? undefined, params.get<Date>('EndDate') ?? undefined, v2 ? 90 : 10, v2 ? 10 : undefined);
-      const query: MessageTraceQuery = { ...window };
-      for (const p of ['SenderAddress', 'RecipientAddress', 'MessageId', 'MessageTraceId', 'FromIP', 'ToIP', 'Status', 'Subject', 'SubjectFilterType', 'StartingRecipientAddress', 'Page', 'PageSize'] as const) {
+      // the window (default: the last 48 hours) and its limits are the admin operation's
+      const query: MessageTraceQuery = {};
+      for (const p of ['StartDate', 'EndDate', 'SenderAddress', 'RecipientAddress', 'MessageId', 'MessageTraceId', 'FromIP', 'ToIP', 'Status', 'Subject', 'SubjectFilterType', 'StartingRecipientAddress', 'Page', 'PageSize'] as const) {
         if (params.has(p)) (query as unknown as Record<string, unknown>)[p] = params.get(p);
       }
       if (v2) query.ResultSize = params.get<number | null>('ResultSize') ?? 1000;
@@ -76,7 +66,7 @@ function traceCmdlet(name: string, v2: boolean): CmdletDef {
   };
 }
 
-function traceDetailCmdlet(name: string, v2: boolean): CmdletDef {
+function traceDetailCmdlet(name: string, v2: boolean): ExchangeCmdlet {
   return {
     name,
     synopsis: 'View the events of one message to one recipient (pipe Get-MessageTrace output into it).',
@@ -110,7 +100,7 @@ function traceDetailCmdlet(name: string, v2: boolean): CmdletDef {
 
 const REPORT_TYPES = ['ATPReport', 'ATPV2', 'ConnectorReport', 'DLP', 'Malware', 'MessageTrace', 'MessageTraceDetail', 'OutboundSecurityReport', 'P2SenderAttribution', 'SPAM', 'Spoof', 'TransportRule', 'UnifiedDLP'];
 
-export const messageTraceCmdlets: CmdletDef[] = [
+export const messageTraceCmdlets: ExchangeCmdlet[] = [
   traceCmdlet('Get-MessageTrace', false),
   traceCmdlet('Get-MessageTraceV2', true),
   traceDetailCmdlet('Get-MessageTraceDetail', false),
@@ -145,10 +135,6 @@ export const messageTraceCmdlets: CmdletDef[] = [
       { name: 'Url', type: str(), ignored: true },
     ],
     async run(ctx, params) {
-      const start = params.get<Date>('StartDate') as Date;
-      const end = params.get<Date>('EndDate') as Date;
-      if (end.getTime() <= start.getTime()) throw windowError('Start-HistoricalSearch', 'EndDate', 'Invalid EndDate value. The EndDate must be later than the StartDate.');
-      if (ctx.now().getTime() - start.getTime() > 90 * DAY) throw windowError('Start-HistoricalSearch', 'StartDate', "Invalid StartDate value. The StartDate can't be older than 90 days from today.");
       const req = params.pick() as unknown as HistoricalSearchRequest;
       return tagAll([await ctx.services.startHistoricalSearch(req)], 'HistoricalSearch');
     },

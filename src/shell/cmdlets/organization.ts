@@ -1,6 +1,6 @@
 // Get/Set-OrganizationConfig and Get/New/Set/Remove-AcceptedDomain.
-import type { CmdletDef } from '../registry.js';
-import type { AcceptedDomainChanges, AcceptedDomainType } from '../services.js';
+import type { ExchangeCmdlet } from './common.js';
+import type { AcceptedDomainChanges, AcceptedDomainType } from '../../admin/types.js';
 import { domainType, enumType, identityType, unlimitedType } from '../types.js';
 import { tagged } from '../values.js';
 import { bool, getByIdentity, identityParam, noChangesWarning, str, tagAll } from './common.js';
@@ -8,7 +8,7 @@ import { bool, getByIdentity, identityParam, noChangesWarning, str, tagAll } fro
 const DOMAIN_ID = 'Microsoft.Exchange.Configuration.Tasks.AcceptedDomainIdParameter';
 const DOMAIN_TYPES = ['Authoritative', 'InternalRelay', 'ExternalRelay'];
 
-export const organizationCmdlets: CmdletDef[] = [
+export const organizationCmdlets: ExchangeCmdlet[] = [
   {
     name: 'Get-OrganizationConfig',
     synopsis: "View the organization's configuration (RejectDirectSend ...).",

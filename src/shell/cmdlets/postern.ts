@@ -1,15 +1,15 @@
 // Postern's own cmdlets: Test-MailFlow (the simulator) and Invoke-Hunting (KQL).
 import { ShellError } from '../errors.js';
-import type { CmdletDef } from '../registry.js';
-import type { MailFlowSimulationRequest, TlsVersion } from '../services.js';
+import type { ExchangeCmdlet } from './common.js';
+import type { MailFlowSimulationRequest, TlsVersion } from '../../admin/types.js';
 import { enumType, hashtableType, int32Type, ipAddressType, multiValuedType, smtpAddressType, stringType, switchType } from '../types.js';
 import { Hashtable, tagged, toStr } from '../values.js';
 import { str } from './common.js';
 
-export const posternCmdlets: CmdletDef[] = [
+export const posternCmdlets: ExchangeCmdlet[] = [
   {
     name: 'Test-MailFlow',
-    postern: true,
+    source: 'Postern',
     synopsis: 'What would happen to this message, stage by stage, and why (connector attribution, Reject Direct Send, rules, disposition). Nothing is delivered.',
     outputType: 'MailFlowSimulation',
     parameters: [
@@ -57,7 +57,7 @@ export const posternCmdlets: CmdletDef[] = [
   },
   {
     name: 'Invoke-Hunting',
-    postern: true,
+    source: 'Postern',
     synopsis: 'Run an advanced hunting (KQL) query over EmailEvents and related tables.',
     parameters: [
       { name: 'Query', type: stringType(), mandatory: true, position: 1, valueFromPipeline: true },

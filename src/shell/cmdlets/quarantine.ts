@@ -1,6 +1,8 @@
 // Hosted quarantine cmdlets (reference §6): Get-, Preview-, Export-, Release-, Delete-QuarantineMessage.
-import type { CmdletDef, ParameterDef } from '../registry.js';
-import type { QuarantineQuery } from '../services.js';
+import { fromCategorised } from '../errors.js';
+import type { ParameterDef } from '../registry.js';
+import type { ExchangeCmdlet } from './common.js';
+import type { QuarantineQuery } from '../../admin/types.js';
 import { dateTimeType, enumType, identityType, int32Type, multiValuedType, smtpAddressType, stringType, switchType } from '../types.js';
 import { tagged } from '../values.js';
 import { bool, str, tagAll } from './common.js';
@@ -24,7 +26,7 @@ const identities = (extra: Partial<ParameterDef> = {}): ParameterDef => ({
   ...extra,
 });
 
-export const quarantineCmdlets: CmdletDef[] = [
+export const quarantineCmdlets: ExchangeCmdlet[] = [
   {
     name: 'Get-QuarantineMessage',
     synopsis: 'View quarantined messages.',
@@ -60,12 +62,6 @@ export const quarantineCmdlets: CmdletDef[] = [
       const query: QuarantineQuery = { Page: params.get<number>('Page') ?? 1, PageSize: params.get<number>('PageSize') ?? 100 };
       for (const name of ['Identity', 'Direction', 'Domain', 'StartReceivedDate', 'EndReceivedDate', 'StartExpiresDate', 'EndExpiresDate', 'EntityType', 'MessageId', 'PolicyName', 'PolicyTypes', 'QuarantineTypes', 'RecipientAddress', 'SenderAddress', 'ReleaseStatus', 'Reported', 'Subject', 'Type'] as const) {
         if (params.has(name)) (query as unknown as Record<string, unknown>)[name] = params.get(name);
-      }
-      if (params.setName === 'Summary' && !query.StartReceivedDate && !query.EndReceivedDate) {
-        // Exchange's default window: the last 16 days
-        const now = ctx.now();
-        query.StartReceivedDate = new Date(now.getTime() - 16 * 86400000);
-        query.EndReceivedDate = now;
       }
       return tagAll(await ctx.services.getQuarantineMessages(query), 'QuarantineMessage');
     },
@@ -147,7 +143,7 @@ export const quarantineCmdlets: CmdletDef[] = [
           await ctx.services.releaseQuarantineMessage(id, options);
         } catch (e) {
           // one message failing doesn't stop the rest (non-terminating, as Exchange reports it)
-          ctx.writeError(e instanceof Error ? e.message : String(e));
+          ctx.writeError(fromCategorised(e) ?? (e instanceof Error ? e.message : String(e)));
         }
       }
     },

@@ -1,9 +1,10 @@
 // Get/New/Set/Remove/Enable/Disable-TransportRule, with every condition, exception (ExceptIf
 // twin) and action of Exchange Online's New-TransportRule (reference §4), by their real names
 // and types.
-import { ShellError } from '../errors.js';
-import type { CmdletDef, ParameterDef } from '../registry.js';
-import type { TransportRuleObject } from '../services.js';
+import { isRejectStatusCode } from '../../rules/model.js';
+import type { ParameterDef } from '../registry.js';
+import type { ExchangeCmdlet } from './common.js';
+import type { TransportRuleObject } from '../../admin/types.js';
 import {
   byteQuantifiedSizeType,
   dateTimeType,
@@ -200,9 +201,9 @@ function ruleParameters(edit: boolean, fromPipeline: boolean): ParameterDef[] {
   ];
 }
 
+/** Checked when bound, so check() reports it too; the rule as stored is validated by rules/model.ts, with the same test. */
 function validateEnhancedStatus(v: unknown): string | undefined {
-  const m = /^5\.7\.(\d{1,3})$/.exec(String(v).trim());
-  if (m && (m[1] === '1' || (+m[1] >= 900 && +m[1] <= 999))) return undefined;
+  if (isRejectStatusCode(String(v).trim())) return undefined;
   return `The value "${String(v)}" isn't a valid enhanced status code; use 5.7.1 or a code from 5.7.900 to 5.7.999.`;
 }
 
@@ -289,29 +290,7 @@ function settingsFrom(values: Record<string, unknown>): Record<string, unknown> 
   return out;
 }
 
-function checkPairs(values: Record<string, unknown>, command: string): void {
-  const pairs: [string, string][] = [
-    ['HeaderContainsMessageHeader', 'HeaderContainsWords'],
-    ['HeaderMatchesMessageHeader', 'HeaderMatchesPatterns'],
-    ['ExceptIfHeaderContainsMessageHeader', 'ExceptIfHeaderContainsWords'],
-    ['ExceptIfHeaderMatchesMessageHeader', 'ExceptIfHeaderMatchesPatterns'],
-    ['SetHeaderName', 'SetHeaderValue'],
-    ['BetweenMemberOf1', 'BetweenMemberOf2'],
-    ['ExceptIfBetweenMemberOf1', 'ExceptIfBetweenMemberOf2'],
-    ['ADComparisonAttribute', 'ADComparisonOperator'],
-    ['ManagerForEvaluatedUser', 'ManagerAddresses'],
-    ['ExceptIfManagerForEvaluatedUser', 'ExceptIfManagerAddresses'],
-  ];
-  for (const [a, bName] of pairs) {
-    if ((a in values) !== (bName in values)) {
-      const given = a in values ? a : bName;
-      const missing = a in values ? bName : a;
-      throw new ShellError(`The parameter -${given} must be used together with -${missing}.`, { errorId: 'ParameterPairMissing', category: 'InvalidArgument', parameter: missing, command });
-    }
-  }
-}
-
-export const transportRuleCmdlets: CmdletDef[] = [
+export const transportRuleCmdlets: ExchangeCmdlet[] = [
   {
     name: 'Get-TransportRule',
     synopsis: 'View transport rules (mail flow rules), in priority order.',
@@ -346,15 +325,7 @@ export const transportRuleCmdlets: CmdletDef[] = [
     ],
     async run(ctx, params) {
       const values = params.pick();
-      checkPairs(settingsFrom(values), 'New-TransportRule');
       const name = params.get<string>('Name') as string;
-      if (params.has('Priority')) {
-        const count = (await ctx.services.getTransportRules()).length;
-        const p = params.get<number>('Priority') as number;
-        if (p > count) {
-          throw new ShellError(`Cannot validate argument on parameter 'Priority'. The priority must be between 0 and ${count} (the number of existing rules).`, { errorId: 'ParameterArgumentValidationError', category: 'InvalidArgument', parameter: 'Priority', command: 'New-TransportRule' });
-        }
-      }
       for (const p of TRANSPORT_RULE_PROPERTIES) if (p.noEffect && params.has(p.name)) ctx.writeWarning(`The ${p.name} parameter has no effect in Exchange Online or Postern; it is stored but not applied.`);
       if (!(await ctx.shouldProcess(name, 'Creating transport rule'))) return;
       const rule = await ctx.services.newTransportRule({ ...settingsFrom(values), Name: name, Enabled: params.get<boolean>('Enabled') ?? true });
@@ -376,7 +347,6 @@ export const transportRuleCmdlets: CmdletDef[] = [
       if (Object.keys(changes).length === 0) return ctx.writeWarning(noChangesWarning(identity));
       const current = (await ctx.services.getTransportRules(identity))[0];
       const resolved = resolveEdits(changes, current as Record<string, unknown> | undefined);
-      checkPairs({ ...Object.fromEntries(Object.entries(current ?? {}).filter(([, v]) => v !== null && v !== undefined && !(Array.isArray(v) && v.length === 0))), ...resolved }, 'Set-TransportRule');
       if (!(await ctx.shouldProcess(identity, 'Changing transport rule'))) return;
       await ctx.services.setTransportRule(identity, resolved);
     },

@@ -1,29 +1,21 @@
-// The store-backed ShellServices on a real SQLite store: tenant isolation by name and GUID,
+// The admin operations on a real SQLite store: tenant isolation by name and GUID,
 // validation errors that name the parameter, writes that bump the configuration version,
 // transport rules through the rules module, message trace scoped to the organization, and the
 // honest "not available" errors.
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Organization } from '../config/model.js';
-import { normalizePriorities, type TransportRule } from '../rules/model.js';
-import { DomainInUseError } from '../store/ports.js';
-import { SqliteConfigStore } from '../store/sqlite/configStore.js';
-import { openDatabase, type Db } from '../store/sqlite/db.js';
-import { SqliteTraceQueries } from '../store/sqlite/traceQueries.js';
-import { SqliteTraceStore } from '../store/sqlite/traceStore.js';
-import { ShellError } from './errors.js';
-import { createShellSession } from './index.js';
-import type { ShellServices } from './services.js';
-import { createStoreServices, type TransportRuleStorage } from './storeServices.js';
+import type { TransportRule } from '../rules/model.js';
+import { DomainInUseError, type ConfigStore } from '../store/ports.js';
+import { adminTestbed, type AdminTestbed } from '../testing/adminTestbed.js';
+import { AdminError } from './errors.js';
+import type { OrganizationAdmin } from './types.js';
 
 const NOW = new Date('2026-11-22T12:00:00Z');
 const HOUR = 3_600_000;
 
-let db: Db;
-let config: SqliteConfigStore;
+let bed: AdminTestbed;
+let config: ConfigStore;
 let contoso: Organization;
 let fabrikam: Organization;
 let fabConnectorGuid: string;
@@ -44,22 +36,21 @@ function org(name: string, domain: string, connectors: Record<string, unknown>[]
   };
 }
 
-function services(organization: string): ShellServices {
-  return createStoreServices({ config, trace: new SqliteTraceQueries(db), organization });
+function services(organization: string): OrganizationAdmin {
+  return bed.adminFor(organization);
 }
 
-async function failure(p: Promise<unknown>): Promise<ShellError> {
+async function failure(p: Promise<unknown>): Promise<AdminError> {
   try {
     await p;
   } catch (e) {
-    expect(e).toBeInstanceOf(ShellError);
-    return e as ShellError;
+    expect(e).toBeInstanceOf(AdminError);
+    return e as AdminError;
   }
-  throw new Error('expected a ShellError');
+  throw new Error('expected a AdminError');
 }
 
 function seedTrace(): { contosoId: string; fabrikamId: string } {
-  const trace = new SqliteTraceStore(db);
   const contosoId = randomUUID();
   const fabrikamId = randomUUID();
   const row = (orgGuid: string, id: string, recipient: string, receivedAt: number, sender: string, subject: string, status = 'Delivered') => ({
@@ -67,7 +58,7 @@ function seedTrace(): { contosoId: string; fabrikamId: string } {
   });
   const ev = (orgGuid: string, id: string, recipient: string, at: number, event: string, action: string) => ({ orgGuid, networkMessageId: id, recipient, at, event, action, detail: `${event} detail` });
   const t = NOW.getTime() - HOUR;
-  trace.recordReceive(
+  bed.recordTrace(
     [
       row(contoso.Guid, contosoId, 'alice@contoso.com', t, 'ops@tailspin.example', 'Quarterly report'),
       row(contoso.Guid, contosoId, 'bob@contoso.com', t, 'ops@tailspin.example', 'Quarterly report', 'Pending'),
@@ -80,19 +71,16 @@ function seedTrace(): { contosoId: string; fabrikamId: string } {
       ev(contoso.Guid, contosoId, 'alice@contoso.com', t + 1000, 'DELIVER', 'Deliver'),
       ev(fabrikam.Guid, fabrikamId, 'dave@fabrikam.com', t, 'RECEIVE', 'Receive'),
     ],
-    [],
   );
   return { contosoId, fabrikamId };
 }
 
 beforeEach(() => {
-  db = openDatabase(join(mkdtempSync(join(tmpdir(), 'postern-shell-')), 'postern.db'));
-  config = new SqliteConfigStore(db);
   fabConnectorGuid = randomUUID();
   contoso = org('Contoso', 'contoso.com', [{ Name: 'Partner by IP', ConnectorType: 'Partner', SenderDomains: ['partner.example'], SenderIPAddresses: ['198.51.100.7'], RestrictDomainsToIPAddresses: true, RequireTls: false }]);
   fabrikam = org('Fabrikam', 'fabrikam.com', [{ Name: 'Fabrikam Partner', Guid: fabConnectorGuid, ConnectorType: 'Partner', SenderDomains: ['supplier.example'], SenderIPAddresses: ['192.0.2.1'], RestrictDomainsToIPAddresses: true, RequireTls: false }]);
-  config.saveOrganization(contoso);
-  config.saveOrganization(fabrikam);
+  bed = adminTestbed({ seed: contoso, neighbours: [fabrikam], now: () => NOW });
+  config = bed.config;
 });
 
 describe('choosing the organization', () => {
@@ -106,9 +94,9 @@ describe('choosing the organization', () => {
     } catch (e) {
       err = e;
     }
-    expect(err).toBeInstanceOf(ShellError);
-    expect((err as ShellError).parameter).toBe('Organization');
-    expect((err as ShellError).message).toContain("'Northwind' couldn't be found");
+    expect(err).toBeInstanceOf(AdminError);
+    expect((err as AdminError).parameter).toBe('Organization');
+    expect((err as AdminError).message).toContain("'Northwind' couldn't be found");
   });
 });
 
@@ -204,54 +192,6 @@ describe('organization config and accepted domains', () => {
     expect(config.organization('Contoso')!.AcceptedDomains.map((x) => x.DomainName)).toEqual(['contoso.eu']);
   });
 
-  it('keeps the Name given to New-AcceptedDomain: Set-AcceptedDomain -Identity <Name> works, and -Name renames', async () => {
-    const shell = createShellSession({ services: services('Contoso'), now: () => NOW });
-    const r = await shell.run(
-      [
-        'New-AcceptedDomain -Name Contoso -DomainName contoso.net | Out-Null',
-        'Set-AcceptedDomain -Identity Contoso -DomainType InternalRelay',
-        "Set-AcceptedDomain contoso.net -Name 'Contoso Net'",
-        "Get-AcceptedDomain 'Contoso Net' | ForEach-Object { \"$($_.Identity)|$($_.Name)|$($_.DomainName)|$($_.DomainType)\" }",
-        "Set-AcceptedDomain 'Contoso Net' -Name contoso.com",
-      ].join('\n'),
-    );
-    expect(r.output.trim()).toBe('Contoso Net|Contoso Net|contoso.net|InternalRelay');
-    expect(r.errors.map((e) => e.message)).toEqual(["The object accepted domain 'contoso.com' already exists."]);
-    expect(config.organization('Contoso')!.AcceptedDomains).toEqual([
-      { DomainName: 'contoso.com', DomainType: 'Authoritative', Default: true },
-      { Name: 'Contoso Net', DomainName: 'contoso.net', DomainType: 'InternalRelay', Default: false },
-    ]);
-  });
-
-  it('Get-* -Identity takes Exchange wildcards: *, "Prefix*", "*Infix*"; a wildcard matching nothing is no error', async () => {
-    const shell = createShellSession({ services: services('Contoso'), now: () => NOW });
-    const setup = await shell.run(
-      [
-        "New-InboundConnector -Name 'SpamExperts Inbound' -SenderDomains * -SenderIPAddresses 192.0.2.10 -RestrictDomainsToIPAddresses $true",
-        "New-TransportRule -Name 'Legal Disclaimer' -ApplyHtmlDisclaimerText 'Confidential'",
-        "New-TransportRule -Name 'Block executables' -AttachmentHasExecutableContent $true -DeleteMessage $true",
-      ].join('\n'),
-    );
-    expect(setup.errors.map((e) => e.format())).toEqual([]);
-    const names = async (script: string) => {
-      const r = await shell.run(`${script} | ForEach-Object { $_.Name }`);
-      expect(r.errors.map((e) => e.format())).toEqual([]);
-      return r.values;
-    };
-    expect(await names('Get-TransportRule *')).toEqual(['Legal Disclaimer', 'Block executables']);
-    expect(await names('Get-TransportRule "*Disclaimer*"')).toEqual(['Legal Disclaimer']);
-    expect(await names('Get-TransportRule -Identity "block*"')).toEqual(['Block executables']);
-    expect(await names('Get-InboundConnector "SpamExperts*"')).toEqual(['SpamExperts Inbound']);
-    expect(await names('Get-InboundConnector *')).toEqual(['Partner by IP', 'SpamExperts Inbound']);
-    expect(await names('Get-AcceptedDomain *.com')).toEqual(['contoso.com']);
-    expect(await names('Get-TransportRule "Nothing*"')).toEqual([]);
-    // another organization's objects never match
-    expect(await names('Get-InboundConnector "Fabrikam*"')).toEqual([]);
-    expect(await names('Get-AcceptedDomain *fabrikam*')).toEqual([]);
-    // without a wildcard, an unknown name is still "not found"
-    expect((await shell.run('Get-TransportRule Disclaimer')).errors[0].message).toContain("couldn't be found");
-  });
-
   it("won't remove a domain a connector is associated with", async () => {
     const s = services('Contoso');
     await s.newAcceptedDomain({ Name: 'contoso.eu', DomainName: 'contoso.eu', DomainType: 'Authoritative' });
@@ -328,53 +268,13 @@ describe('transport rules', () => {
     expect((await s.getTransportRules()).map((r) => [r.Name, r.Priority])).toEqual([['Quarantine Direct Send', 0]]);
   });
 
-  it('runs New-TransportRule as an admin types it, through the shell', async () => {
-    const session = createShellSession({ services: services('Contoso'), now: () => NOW });
-    const r = await session.run("New-TransportRule -Name 'Tag external' -FromScope NotInOrganization -PrependSubject '[EXTERNAL] '; Get-TransportRule | Format-Table Name,State,Priority");
-    expect(r.errors.map((e) => e.format())).toEqual([]);
-    expect(r.output).toMatch(/Tag external\s+Enabled\s+0/);
-    expect(storedRules('Contoso')).toEqual([expect.objectContaining({ Name: 'Tag external', FromScope: 'NotInOrganization', PrependSubject: '[EXTERNAL] ' })]);
-  });
-
-  it('refuses a display name in an address parameter, naming the parameter, and stores nothing', async () => {
-    const shell = createShellSession({ services: services('Contoso'), now: () => NOW });
-    const r = await shell.run([
-      'New-TransportRule -Name "Sales copies" -SentTo "Sales Department" -BlindCopyTo archive@contoso.com',
-      'New-TransportRule -Name "Not Kelly" -ExceptIfFrom "Kelly Rollin" -Quarantine $true',
-    ].join('\n'));
-    expect(r.errors.map((e) => e.parameter)).toEqual(['SentTo', 'ExceptIfFrom']);
-    expect(r.errors[0].format()).toContain("New-TransportRule : Cannot bind parameter 'SentTo'. Cannot convert value \"Sales Department\" to type \"Microsoft.Exchange.Configuration.Tasks.RecipientIdParameter\". Error: \"'Sales Department' isn't an email address. Postern has no recipient directory to look up display names, aliases or groups; give the SMTP address");
-    expect(r.errors[1].message).toContain("'Kelly Rollin' isn't an email address");
-    expect(storedRules('Contoso')).toEqual([]);
-  });
-
-  it('copies a rule with Get-TransportRule | ConvertTo-Json | ConvertFrom-Json | New-TransportRule', async () => {
-    const session = createShellSession({ services: services('Contoso'), now: () => NOW });
-    const r = await session.run(
-      "New-TransportRule -Name Big -SubjectContainsWords invoice -MessageSizeOver 10MB -PrependSubject '[big] ' -Comments 'large invoices' | Out-Null\n" +
-        'Get-TransportRule Big | ConvertTo-Json | ConvertFrom-Json | New-TransportRule -Name Copy -WarningAction SilentlyContinue | Out-Null',
-    );
-    expect(r.errors.map((e) => e.format())).toEqual([]);
-    // the piped Priority (0) binds too, so the copy goes first, as it would in Exchange
-    const [copy, big] = normalizePriorities(storedRules('Contoso'));
-    const { Name: _a, Guid: _b, Priority: _c, ...settings } = big;
-    expect(copy).toEqual({ ...settings, Name: 'Copy', Guid: expect.any(String), Priority: 0 });
-    expect(copy.Guid).not.toBe(big.Guid);
-    expect(big).toMatchObject({ MessageSizeOver: 10 * 1024 * 1024, Comments: 'large invoices' });
-  });
-
-  it("keeps rules in the organization's TransportRules (the configuration version moves), or in injected storage", async () => {
+  it("keeps rules in the organization's TransportRules (the configuration version moves)", async () => {
     const before = config.configVersion();
     await services('Contoso').newTransportRule({ Name: 'Stored', Enabled: false, SubjectContainsWords: ['x'], SetSCL: 5 });
     expect(config.configVersion()).toBeGreaterThan(before);
     expect(storedRules('Contoso')).toEqual([expect.objectContaining({ Name: 'Stored', State: 'Disabled', SetSCL: 5, Priority: 0 })]);
     expect(storedRules('Fabrikam')).toEqual([]);
 
-    const box = new Map<string, TransportRule[]>();
-    const storage: TransportRuleStorage = { get: (o) => box.get(o.Guid) ?? [], with: (o, rules) => (box.set(o.Guid, rules), o) };
-    const s = createStoreServices({ config, trace: new SqliteTraceQueries(db), organization: 'Fabrikam', transportRules: storage });
-    await s.newTransportRule({ Name: 'Elsewhere', Enabled: true, SubjectContainsWords: ['y'], PrependSubject: '[y] ' });
-    expect(box.get(fabrikam.Guid)!.map((r) => r.Name)).toEqual(['Elsewhere']);
     expect(storedRules('Fabrikam')).toEqual([]);
   });
 });
@@ -436,6 +336,7 @@ describe('what is not built yet', () => {
       [s.getHistoricalSearches(), /Historical search is not available/],
       [s.simulate({ ClientIP: '192.0.2.1', MailFrom: 'a@b.example', Recipients: ['x@contoso.com'], TlsVersion: 'None', Authenticated: false }), /simulation .* not available/],
       [s.hunt('EmailEvents | take 1'), /hunting .* not available/],
+      [s.inboundMessagesReport(), /Inbound messages report is not available/],
     ];
     for (const [p, message] of calls) {
       const err = await failure(p);
@@ -444,3 +345,37 @@ describe('what is not built yet', () => {
     }
   });
 });
+
+describe('reports', () => {
+  it('the Inbound messages report covers 7 to 90 days of the organization, refusing other spans naming -Days', async () => {
+    const r = await bed.admin.inboundMessagesReport({ days: 7, now: NOW.getTime() });
+    expect(r.volumeByDay).toHaveLength(7);
+    expect((await failure(bed.admin.inboundMessagesReport({ days: 6 }))).parameter).toBe('Days');
+    expect((await failure(bed.admin.inboundMessagesReport({ days: 91 }))).message).toMatch(/7 to 90 days/);
+  });
+});
+
+describe('hosted quarantine', () => {
+  it("lists, previews, exports, releases and deletes only the organization's own messages, by any identity", async () => {
+    const id = (n: number) => `8fb3ba03-3fa3-4b5f-a7d5-08d9c8f0b2a${n}`;
+    const entry = (n: number) => `4ef1c1a6-47d4-4c9f-b1a2-5d0b6b0b9f1${n}`;
+    const hold = (n: number, orgGuid: string, recipient: string) =>
+      bed.hold({ orgGuid, networkMessageId: id(n), receivedAt: new Date(NOW.getTime() - HOUR), expiresAt: new Date(NOW.getTime() + 30 * 24 * HOUR), sender: 'x@tailspin.example', recipients: { [recipient]: entry(n) }, subject: `held ${n}`, internetMessageId: `<${n}@tailspin.example>`, body: 'body' });
+    hold(1, contoso.Guid, 'alice@contoso.com');
+    hold(2, fabrikam.Guid, 'dave@fabrikam.com');
+    const q = bed.admin;
+    expect((await q.getQuarantineMessages({ Page: 1, PageSize: 100 })).map((m) => m.Subject)).toEqual(['held 1']);
+    expect((await q.previewQuarantineMessage(`${id(1)}\\${entry(1)}`)).Subject).toBe('held 1');
+    const theirs = [`${id(2)}\\${entry(2)}`, id(2)];
+    for (const identity of theirs) {
+      expect(await q.getQuarantineMessages({ Identity: identity, Page: 1, PageSize: 100 }).catch((e) => e.category)).toBe('ObjectNotFound');
+      expect((await failure(q.previewQuarantineMessage(identity))).category).toBe('ObjectNotFound');
+      expect((await failure(q.exportQuarantineMessage(identity, {}))).category).toBe('ObjectNotFound');
+      expect((await failure(q.releaseQuarantineMessage(identity, { ReleaseToAll: true }))).category).toBe('ObjectNotFound');
+      expect((await failure(q.deleteQuarantineMessage(identity, {}))).category).toBe('ObjectNotFound');
+    }
+    // Fabrikam's message is still held
+    expect(bed.db.prepare('SELECT release_status FROM quarantine WHERE org_guid = ?').pluck().all(fabrikam.Guid)).toEqual(['NotReleased']);
+  });
+});
+

@@ -1,20 +1,19 @@
-// What the cmdlets need from the rest of Postern. One ShellServices instance is scoped to one
-// organization, chosen when the shell session is created (`-Organization` or the configured
-// default); the real implementation sits on the store (the lead wires it), tests use
-// memoryServices.ts. Objects use Exchange's output property names, because they are what
-// Format-List, Where-Object and ConvertTo-Json show the admin.
+// What the admin operations take and return, one organization at a time: Exchange's object and
+// parameter names, because they are what Format-List, Where-Object, ConvertTo-Json and the REST
+// API show the admin. The operations are in one module per aggregate beside this file.
 //
 // Conventions for values crossing this interface:
 // - multi-valued properties are string arrays (never null; empty = not set);
 // - dates are Date objects in UTC; sizes are numbers of bytes;
 // - enum values use Exchange's canonical casing ('Partner', 'Enforce', 'Enabled');
-// - identities are a name or a GUID string; implementations throw `objectNotFound(identity, kind)`
-//   (errors.ts) when nothing matches, and `objectExists` on a duplicate name;
+// - identities are a name or a GUID string; an operation throws `objectNotFound` (errors.ts)
+//   when nothing of its organization matches, and `objectExists` on a duplicate name;
 // - "changes" objects contain only what the admin set; `null` clears a property. Multi-valued
-//   @{Add=...; Remove=...} edits are already applied by the shell (it reads the current object).
+//   @{Add=...; Remove=...} edits are already applied by the caller (it reads the current object).
 import type { HistoricalSearchObject, HistoricalSearchRequest } from '../trace/historicalSearch.js';
+import type { InboundReport } from '../trace/inboundReport.js';
 
-export type { HistoricalSearchObject, HistoricalSearchRequest };
+export type { HistoricalSearchObject, HistoricalSearchRequest, InboundReport };
 
 export type AcceptedDomainType = 'Authoritative' | 'InternalRelay' | 'ExternalRelay';
 
@@ -111,8 +110,8 @@ export interface InboundConnectorObject extends InboundConnectorSettings {
 }
 
 /**
- * Transport rule settings keyed by New-TransportRule parameter name (see
- * cmdlets/transportRule.ts TRANSPORT_RULE_PROPERTIES for every name and its value kind):
+ * Transport rule settings keyed by New-TransportRule parameter name (rules/model.ts has every
+ * name and its validation; rules/build.ts binds them):
  * conditions, ExceptIf exceptions, actions and properties (Priority, Mode, Comments,
  * ActivationDate, ...). Words/patterns/addresses/IP ranges are string[]; sizes are bytes;
  * booleans are booleans; MessageContainsDataClassifications is an array of plain objects.
@@ -224,9 +223,13 @@ export interface QuarantineDeleteOptions {
   RecipientAddress?: string;
 }
 
+/**
+ * Get-MessageTrace (Page/PageSize) or, with ResultSize, Get-MessageTraceV2. The window defaults to
+ * the last 48 hours; Get-MessageTrace reaches 10 days back, V2 90 days with at most 10 per query.
+ */
 export interface MessageTraceQuery {
-  StartDate: Date;
-  EndDate: Date;
+  StartDate?: Date;
+  EndDate?: Date;
   SenderAddress?: string[];
   RecipientAddress?: string[];
   MessageId?: string[];
@@ -315,50 +318,84 @@ export interface HuntingOptions {
   Limit?: number;
 }
 
-export interface ShellServices {
-  /** Name of the organization this session acts on. */
+export interface OrganizationConfigAdmin {
+  /** Name of the organization these operations act on. */
   readonly organization: string;
-
   getOrganizationConfig(): Promise<OrganizationConfigObject>;
   setOrganizationConfig(changes: OrganizationConfigChanges): Promise<void>;
+}
 
+export interface AntiPhishAdmin {
   getAntiPhishPolicy(): Promise<AntiPhishPolicyObject>;
   /** identity: the policy's name (the organization has its default policy only). */
   setAntiPhishPolicy(identity: string, changes: AntiPhishPolicyChanges): Promise<void>;
   getArcConfig(): Promise<ArcConfigObject>;
   setArcConfig(changes: { ArcTrustedSealers: string[] }): Promise<void>;
+}
 
+export interface AcceptedDomainAdmin {
   getAcceptedDomains(identity?: string): Promise<AcceptedDomainObject[]>;
   newAcceptedDomain(request: NewAcceptedDomainRequest): Promise<AcceptedDomainObject>;
   setAcceptedDomain(identity: string, changes: AcceptedDomainChanges): Promise<void>;
   removeAcceptedDomain(identity: string): Promise<void>;
+}
 
+export interface InboundConnectorAdmin {
   getInboundConnectors(identity?: string): Promise<InboundConnectorObject[]>;
   newInboundConnector(settings: InboundConnectorSettings): Promise<InboundConnectorObject>;
   setInboundConnector(identity: string, changes: Partial<InboundConnectorSettings>): Promise<void>;
   removeInboundConnector(identity: string): Promise<void>;
+}
 
+export interface TransportRuleAdmin {
   /** Rules in priority order; identity filters to one (name or GUID). */
   getTransportRules(identity?: string): Promise<TransportRuleObject[]>;
   newTransportRule(request: NewTransportRuleRequest): Promise<TransportRuleObject>;
   setTransportRule(identity: string, changes: TransportRuleSettings): Promise<void>;
   setTransportRuleState(identity: string, state: TransportRuleState): Promise<void>;
   removeTransportRule(identity: string): Promise<void>;
+}
 
+export interface QuarantineAdmin {
   getQuarantineMessages(query: QuarantineQuery): Promise<QuarantineMessageObject[]>;
   previewQuarantineMessage(identity: string, recipientAddress?: string): Promise<QuarantinePreviewObject>;
   exportQuarantineMessage(identity: string, options: QuarantineExportOptions): Promise<QuarantineExportObject>;
   releaseQuarantineMessage(identity: string, options: QuarantineReleaseOptions): Promise<void>;
   deleteQuarantineMessage(identity: string, options: QuarantineDeleteOptions): Promise<void>;
+}
 
+export interface MessageTraceAdmin {
   getMessageTrace(query: MessageTraceQuery): Promise<MessageTraceObject[]>;
   getMessageTraceDetail(query: MessageTraceDetailQuery): Promise<MessageTraceDetailObject[]>;
+}
 
+export interface HistoricalSearchAdmin {
   startHistoricalSearch(request: HistoricalSearchRequest): Promise<HistoricalSearchObject>;
   getHistoricalSearches(jobId?: string): Promise<HistoricalSearchObject[]>;
   stopHistoricalSearch(jobId: string): Promise<void>;
+}
 
+export interface InvestigationAdmin {
+  /** Test-MailFlow: the gateway's decision path for this organization. */
   simulate(request: MailFlowSimulationRequest): Promise<MailFlowSimulationResult>;
   /** Runs a KQL query over EmailEvents & co. for this organization; rows in column order. */
   hunt(query: string, options?: HuntingOptions): Promise<Record<string, unknown>[]>;
 }
+
+export interface ReportAdmin {
+  /** The Inbound messages report over the last `days` (7 to 90, default 7). */
+  inboundMessagesReport(options?: { days?: number; now?: number }): Promise<InboundReport>;
+}
+
+/** Every admin operation on one organization: what the shell, the CLI and the REST API call. */
+export interface OrganizationAdmin
+  extends OrganizationConfigAdmin,
+    AntiPhishAdmin,
+    AcceptedDomainAdmin,
+    InboundConnectorAdmin,
+    TransportRuleAdmin,
+    QuarantineAdmin,
+    MessageTraceAdmin,
+    HistoricalSearchAdmin,
+    InvestigationAdmin,
+    ReportAdmin {}
