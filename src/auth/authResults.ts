@@ -13,5 +13,5 @@ export function authResultsField(hostname: string, v: AuthVerdicts, comp: Compos
   if (!v.dkim.length) clauses.unshift('dkim=none (message not signed)');
   if (!v.dmarc) clauses.push(`dmarc=${v.timedOut ? 'temperror' : 'none'} header.from=${v.fromDomain || '(none)'}`);
   clauses.push(`compauth=${comp.result} reason=${comp.reason}`);
-  return { name: AUTH_RESULTS, value: [hostname, ...clauses.map((c) => c.replace(/\r\n/g, '\r\n'))].join(';\r\n ') };
+  return { name: AUTH_RESULTS, value: [hostname, ...clauses].join(';\r\n ') };
 }

@@ -6,7 +6,7 @@
 // are cached. Results are worded as mailauth words them (its lenient mode), so the
 // Authentication-Results header reads the same whichever path checked a message; a body hash
 // mismatch is `fail`, as RFC 8601 and Exchange report it.
-import { createHash, createPublicKey, verify, type Hash, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, hash, verify, type Hash, type KeyObject } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { isNegative, type DnsLookup } from './dnsResolver.js';
 import { headerEnd, rawFields as headerFields } from '../message/header.js';
@@ -19,6 +19,12 @@ const MAX_SIGNATURES = 10;
 const MAX_HEADER_BYTES = 1024 * 1024;
 const MIN_RSA_BITS = 1024;
 const NEEDS_RELAXING = /\t| [ \r]/;
+/** What makes relaxing a header value more than a trim: folding, tabs, runs of spaces. */
+const FOLDED_OR_SPACED = /\r|\t| {2}/;
+const WSP_OR_CRLF = /[ \t\r\n]/;
+const EMPTY = Buffer.alloc(0);
+/** Canonical body bytes up to this much are hashed in one call (see BodyHasher). */
+const ONE_SHOT_BYTES = 64 * 1024;
 /** How a key problem is reported (as mailauth does); anything else is permerror. */
 const KEY_ERROR_RESULT: Record<string, DkimCheck['result']> = { 'no key': 'neutral', 'weak key': 'policy' };
 
@@ -76,7 +82,9 @@ export function parseTags(text: string): Map<string, string> {
     const eq = part.indexOf('=');
     if (eq < 0) continue;
     const name = part.slice(0, eq).trim();
-    if (name && !tags.has(name)) tags.set(name, part.slice(eq + 1).replace(/[ \t\r\n]+/g, ''));
+    if (!name || tags.has(name)) continue;
+    const value = part.slice(eq + 1);
+    tags.set(name, WSP_OR_CRLF.test(value) ? value.replace(/[ \t\r\n]+/g, '') : value);
   }
   return tags;
 }
@@ -115,49 +123,79 @@ function parseSignature(field: RawField, now: number): Signature | { error: stri
   };
 }
 
-/** RFC 6376 3.4.2 relaxed header canonicalization of one field. */
-function relaxedHeader(line: string): string {
-  const colon = line.indexOf(':');
-  return `${line.slice(0, colon).trim().toLowerCase()}:${line.slice(colon + 1).replace(/\r\n/g, '').replace(/[ \t]+/g, ' ').trim()}`;
+/** RFC 6376 3.4.2 relaxed header canonicalization of a field (its lower-case name and its value). */
+function relaxedHeader(key: string, value: string): string {
+  // Most values are unfolded with single spaces: then relaxing them is only the trim.
+  const relaxed = FOLDED_OR_SPACED.test(value) ? value.replace(/\r\n/g, '').replace(/[ \t]+/g, ' ') : value;
+  return `${key}:${relaxed.trim()}`;
 }
 
-/** The data the header signature covers (RFC 6376 3.7): the signed fields bottom-up, then the signature field with b= empty. */
-function signedHeaderData(sig: Signature, fields: RawField[]): Buffer {
-  const canon = sig.headerCanon === 'relaxed' ? relaxedHeader : (l: string) => l;
+/** The fields of a message by lower-case name, in order (signatures pick theirs bottom-up). */
+function fieldsByName(fields: RawField[]): Map<string, RawField[]> {
   const byName = new Map<string, RawField[]>();
   for (const f of fields) {
     const list = byName.get(f.key);
     if (list) list.push(f);
     else byName.set(f.key, [f]);
   }
+  return byName;
+}
+
+/** The data the header signature covers (RFC 6376 3.7): the signed fields bottom-up, then the signature field with b= empty. */
+function signedHeaderData(sig: Signature, byName: Map<string, RawField[]>): Buffer {
+  const canon = sig.headerCanon === 'relaxed' ? (f: RawField, value: string) => relaxedHeader(f.key, value) : (f: RawField, value: string) => f.line.slice(0, f.line.indexOf(':') + 1) + value;
+  const valueOf = (f: RawField) => f.line.slice(f.line.indexOf(':') + 1);
   const used = new Map<string, number>();
-  const parts: string[] = [];
+  let data = '';
   for (const name of sig.signedHeaders) {
     const candidates = byName.get(name);
     const n = used.get(name) ?? 0;
     used.set(name, n + 1);
     const f = candidates?.[candidates.length - 1 - n];
-    if (f) parts.push(canon(f.line) + '\r\n');
+    if (f) data += canon(f, valueOf(f)) + '\r\n';
   }
   // The signature field itself, with the value of its b= tag (not bh=) emptied, and no final CRLF.
-  const colon = sig.field.line.indexOf(':');
-  const value = sig.field.line.slice(colon + 1).replace(/((?:^|;)[ \t\r\n]*b[ \t\r\n]*=)[^;]*/, '$1');
-  parts.push(canon(sig.field.line.slice(0, colon + 1) + value));
-  return Buffer.from(parts.join(''), 'latin1');
+  data += canon(sig.field, withEmptyB(valueOf(sig.field)));
+  return Buffer.from(data, 'latin1');
+}
+
+const isFws = (c: number) => c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
+
+/** A tag list with the value of its first b= tag emptied (b= only: not bh=); the rest exactly as written. */
+export function withEmptyB(value: string): string {
+  for (let start = 0; ; ) {
+    let i = start;
+    while (i < value.length && isFws(value.charCodeAt(i))) i++;
+    if (value.charCodeAt(i) === 0x62 /* b */) {
+      let j = i + 1;
+      while (j < value.length && isFws(value.charCodeAt(j))) j++;
+      if (value.charCodeAt(j) === 0x3d /* = */) {
+        const end = value.indexOf(';', j);
+        return value.slice(0, j + 1) + (end < 0 ? '' : value.slice(end));
+      }
+    }
+    const next = value.indexOf(';', start);
+    if (next < 0) return value;
+    start = next + 1;
+  }
 }
 
 /** Hashes a message body under one canonicalization, fed in chunks as they come. */
 export class BodyHasher {
-  private readonly hash: Hash;
-  private carry: Buffer = Buffer.alloc(0); // relaxed: the unterminated last line
-  private tail: Buffer = Buffer.alloc(0); // simple: trailing CRLFs held back
+  /**
+   * Canonical bytes wait here until they outgrow ONE_SHOT_BYTES: a small body (most mail) is
+   * then hashed by one call, which costs less than a Hash object; a larger one streams through.
+   */
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private hash: Hash | undefined;
+  private carry: Buffer = EMPTY; // relaxed: the unterminated last line
+  private tail: Buffer = EMPTY; // simple: trailing CRLFs held back
   private blankLines = 0; // relaxed: empty lines held back
   private written = 0;
   private total = 0;
 
-  constructor(readonly canon: 'simple' | 'relaxed', algo: 'sha256' | 'sha1', readonly limit?: number) {
-    this.hash = createHash(algo);
-  }
+  constructor(readonly canon: 'simple' | 'relaxed', private readonly algo: 'sha256' | 'sha1', readonly limit?: number) {}
 
   update(chunk: Buffer): void {
     if (this.canon === 'simple') this.simple(chunk);
@@ -174,7 +212,8 @@ export class BodyHasher {
     } else {
       if (this.carry.length) this.line(this.carry.toString('latin1'));
     }
-    return { bodyHash: this.hash.digest('base64'), underSized: this.limit === undefined ? 0 : Math.max(0, this.total - this.limit) };
+    const bodyHash = this.hash ? this.hash.digest('base64') : hash(this.algo, this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending), 'base64');
+    return { bodyHash, underSized: this.limit === undefined ? 0 : Math.max(0, this.total - this.limit) };
   }
 
   private emit(data: Buffer): void {
@@ -185,7 +224,17 @@ export class BodyHasher {
       if (data.length > room) data = data.subarray(0, room);
     }
     this.written += data.length;
-    this.hash.update(data);
+    if (this.hash) {
+      this.hash.update(data);
+    } else if (this.pendingBytes + data.length <= ONE_SHOT_BYTES) {
+      this.pending.push(data);
+      this.pendingBytes += data.length;
+    } else {
+      this.hash = createHash(this.algo);
+      for (const p of this.pending) this.hash.update(p);
+      this.hash.update(data);
+      this.pending = [];
+    }
   }
 
   private simple(chunk: Buffer): void {
@@ -198,7 +247,7 @@ export class BodyHasher {
       // A held-back CRLF that turns out to be followed by content was a line end: keep it.
       this.emit(data.subarray(0, end));
     }
-    this.tail = Buffer.from(data.subarray(end));
+    this.tail = end === data.length ? EMPTY : Buffer.from(data.subarray(end));
   }
 
   private relaxed(chunk: Buffer): void {
@@ -208,7 +257,7 @@ export class BodyHasher {
       this.carry = Buffer.from(data);
       return;
     }
-    this.carry = Buffer.from(data.subarray(last + 2));
+    this.carry = last + 2 === data.length ? EMPTY : Buffer.from(data.subarray(last + 2));
     let lines = data.subarray(0, last + 2);
     // Most text needs no change (single spaces, no tabs, no space before a line end): then its
     // bytes are hashed as they are, found out by one regular-expression scan (measured faster
@@ -281,12 +330,26 @@ function parseKey(record: string, keyType: string, hashAlgo: string): KeyObject 
   }
 }
 
+/**
+ * Parsed keys by DNS answer and algorithm. The resolver's cache hands out the same answer object
+ * for as long as it keeps it, so a warm cache costs one lookup here, not a record to rebuild and
+ * look up by its text; a new answer is a new object, parsed again.
+ */
+const keysByAnswer = new WeakMap<object, Map<string, KeyObject | Error>>();
+
+function keyOfAnswer(answer: string[][], sig: Signature): KeyObject | Error {
+  let byAlgorithm = keysByAnswer.get(answer);
+  const hit = byAlgorithm?.get(sig.algorithm);
+  if (hit) return hit;
+  const key = answer.length ? publicKey(answer[0].join(''), sig.keyType, sig.hashAlgo) : new Error('no key');
+  if (!byAlgorithm) keysByAnswer.set(answer, (byAlgorithm = new Map()));
+  byAlgorithm.set(sig.algorithm, key);
+  return key;
+}
+
 async function fetchKey(sig: Signature, lookup: DnsLookup): Promise<KeyObject | Error | { temporary: string }> {
   try {
-    const answer = (await lookup(`${sig.selector}._domainkey.${sig.domain}`, 'TXT')) as string[][];
-    const records = answer.map((r) => r.join(''));
-    if (!records.length) return new Error('no key');
-    return publicKey(records[0], sig.keyType, sig.hashAlgo);
+    return keyOfAnswer((await lookup(`${sig.selector}._domainkey.${sig.domain}`, 'TXT')) as string[][], sig);
   } catch (e) {
     if (isNegative(e)) return new Error('no key');
     return { temporary: (e as { code?: string }).code ?? 'DNS failure' };
@@ -362,6 +425,7 @@ export async function verifyDkim(source: string | Buffer, lookup: DnsLookup, ope
   const digests = new Map([...hashers].map(([id, h]) => [id, h.digest()]));
 
   const checks: DkimCheck[] = [];
+  let byName: Map<string, RawField[]> | undefined;
   for (const s of parsed) {
     if ('error' in s) {
       checks.push({ result: 'neutral', comment: s.error, domain: s.domain, selector: s.selector, algorithm: '', identity: `@${s.domain}`, shortB: '' });
@@ -373,7 +437,7 @@ export async function verifyDkim(source: string | Buffer, lookup: DnsLookup, ope
     else if (key instanceof Error) checks.push(checkOf(s, KEY_ERROR_RESULT[key.message] ?? 'permerror', key.message));
     else if (digest.bodyHash !== s.bodyHash) checks.push(checkOf(s, 'fail', 'body hash did not verify'));
     else {
-      const ok = verifyHeaderSignature(s, signedHeaderData(s, fields), key);
+      const ok = verifyHeaderSignature(s, signedHeaderData(s, (byName ??= fieldsByName(fields))), key);
       checks.push(ok ? checkOf(s, 'pass', undefined, digest.underSized || undefined) : checkOf(s, 'fail', 'signature did not verify'));
     }
   }

@@ -148,9 +148,10 @@ async function memoized<V>(cache: TtlLru<V>, ttlMs: number, key: string, compute
 
 async function fastPath(input: AuthenticationInput, lookup: DnsLookup, openFile: OpenFile, memo: VerdictMemo): Promise<AuthVerdicts> {
   const resolver = lookup as never;
-  const helo = heloOf(input);
   const sender = spfSender(input);
-  const spfWork = memoized(memo.spf, memo.ttlMs, `${input.ip} ${sender.toLowerCase()} ${helo.toLowerCase()}`, () => spf({ ip: input.ip, helo, sender, mta: input.hostname, resolver }), (r) => r.status.result === 'temperror');
+  // The HELO name mailauth is given follows from the client's HELO and address, both in the key.
+  const spfKey = `${input.ip} ${sender.toLowerCase()} ${input.helo.toLowerCase()}`;
+  const spfWork = memoized(memo.spf, memo.ttlMs, spfKey, () => spf({ ip: input.ip, helo: heloOf(input), sender, mta: input.hostname, resolver }), (r) => r.status.result === 'temperror');
   spfWork.catch(() => undefined);
   const { checks, fields } = await verifyDkim(input.source, lookup, openFile);
   if (fields.some((f) => f.key === 'arc-seal' || f.key === 'arc-message-signature')) return withMailauth(input, lookup, openFile);
