@@ -4,9 +4,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { createServer, type Socket } from 'node:net';
 import { promisify } from 'node:util';
 import { RawSmtp } from './support/rawSmtp.js';
-import { contoso, importOrgs, maildirMessages, startPostern, tempDir, waitFor, type Running } from './support/postern.js';
+import { contoso, importOrgs, maildirMessages, startPostern, tempDir, unusedPort, waitFor, type Running } from './support/postern.js';
 
 let pg: Running | undefined;
 afterEach(async () => {
@@ -126,6 +127,57 @@ describe('SMTP worker processes', () => {
     expect(out).toMatch(/250 2\.0\.0 OK/);
     first.close();
     await waitFor(() => maildirMessages(pg!.dataDir, 'bob@contoso.com').length === 1, 10_000, 'delivery');
+  });
+
+  it('a worker killed in the middle of delivering leaves the message to the primary, which delivers it at once', async () => {
+    // The worker that accepts a message delivers its first attempt itself. The next hop hangs the
+    // first connection (the worker's) without a greeting and serves the rest as a minimal SMTP server.
+    const hop = await unusedPort();
+    const received: string[] = [];
+    const sockets: Socket[] = [];
+    let connections = 0;
+    const server = createServer((socket) => {
+      sockets.push(socket);
+      if (++connections === 1) return; // silent: the worker waits for a greeting
+      socket.write('220 hop.example ESMTP\r\n');
+      let data = false;
+      let buf = '';
+      socket.on('data', (chunk) => {
+        buf += chunk;
+        for (let i; (i = buf.indexOf('\r\n')) >= 0; ) {
+          const line = buf.slice(0, i);
+          buf = buf.slice(i + 2);
+          if (data) {
+            if (line === '.') {
+              data = false;
+              socket.write('250 2.0.0 queued at the hop\r\n');
+            } else received.push(line);
+          } else if (/^DATA/i.test(line)) {
+            data = true;
+            socket.write('354 go ahead\r\n');
+          } else if (/^QUIT/i.test(line)) socket.end('221 bye\r\n');
+          else socket.write(/^EHLO/i.test(line) ? '250 hop.example\r\n' : '250 OK\r\n');
+        }
+      });
+    });
+    await new Promise<void>((r) => server.listen(hop, '127.0.0.1', r));
+    try {
+      const dir = tempDir();
+      importOrgs(dir, [contoso({ Delivery: { kind: 'smtp', host: '127.0.0.1', port: hop, starttls: 'none', verifyCertificate: false } } as any)]);
+      pg = await startPostern(dir, { smtpProcesses: 2 });
+      const out = await swaksAsync(['--server', `127.0.0.1:${pg.smtpPort}`, '--from', 'a@fabrikam.com', '--to', 'alice@contoso.com', '--header', 'Subject: held by a worker']);
+      expect(out).toMatch(/250 2\.0\.0 OK/);
+      await waitFor(() => connections === 1, 5000, "the worker's delivery attempt");
+      const killedAt = Date.now();
+      for (const w of childrenOf(pg.proc.pid!)) process.kill(w, 'SIGKILL');
+      await waitFor(() => received.includes('Subject: held by a worker'), 10_000, 'delivery by the primary');
+      // Released when the worker died, not when its 10-minute lease ran out (nor by the 30 s greeting timeout).
+      expect(Date.now() - killedAt).toBeLessThan(10_000);
+      expect(pg.log.join('\n')).toContain('delivery leases of a dead SMTP worker released');
+    } finally {
+      sockets.forEach((s) => s.destroy());
+      server.close();
+    }
   });
 
   it('stops gracefully on SIGTERM: every process exits, the primary with 0', async () => {

@@ -38,7 +38,7 @@ const METRICS_TIMEOUT_MS = 2000;
 
 export async function forkSmtpWorkers(
   n: number,
-  o: { connections: PerIpCounter; queued: () => void; logger: Logger },
+  o: { connections: PerIpCounter; queued: () => void; died: (pid: number) => void; logger: Logger },
 ): Promise<SmtpWorkers> {
   // The kernel spreads connections over the workers' accept() calls; the primary never touches them.
   cluster.schedulingPolicy = cluster.SCHED_NONE;
@@ -93,6 +93,7 @@ export async function forkSmtpWorkers(
       });
       worker.once('exit', (code, signal) => {
         ready.delete(worker);
+        o.died(worker.process.pid!);
         for (const [ip, count] of held) for (let i = 0; i < count; i++) o.connections.close(ip);
         held.clear();
         reject(new Error(`SMTP worker ${worker.process.pid} exited (${signal ?? code}) before it was ready`));

@@ -80,6 +80,33 @@ function openIngest(dataDir: string, settings: ServerSettings, logger: Logger) {
 }
 type Ingest = ReturnType<typeof openIngest>;
 
+/**
+ * The queue runner of a process that takes mail: it delivers the first attempt of what this
+ * process accepts, from the bytes in hand; the primary's also works through the queue (retries,
+ * messages released by others, reports).
+ */
+function deliveryRunner(ingest: Ingest, dataDir: string, settings: ServerSettings, logger: Logger, metrics: GatewayMetrics) {
+  const { db, queue, trace, spool, commit, watcher } = ingest;
+  const smtp = new SmtpDelivery(dataDir, settings.hostname);
+  const bookkeeping = new GroupCommit(async () => {}, inOneTransaction(db), async () => {});
+  const runner = new QueueRunner({
+    queue, trace, spool, commit, smtp, dataDir, logger,
+    hostname: settings.hostname,
+    snapshot: () => watcher.snapshot(),
+    retry: { ...DEFAULT_RETRY, ...settings.retry },
+    concurrency: settings.deliveryConcurrency,
+    transact: (fn) => bookkeeping.commit(fn),
+    onAttempt: (attempt) => metrics.delivered(attempt),
+  });
+  return {
+    runner,
+    stop: async () => {
+      await runner.stop();
+      smtp.close();
+    },
+  };
+}
+
 /** The listeners' TLS material (a self-signed certificate is made on first start). */
 function tlsFor(dataDir: string, settings: ServerSettings) {
   const caFile = settings.clientCaFile && !existsSync(settings.clientCaFile) ? join(dataDir, settings.clientCaFile) : settings.clientCaFile;
@@ -89,7 +116,7 @@ function tlsFor(dataDir: string, settings: ServerSettings) {
 /** The SMTP listener(s) of one process. */
 async function startListeners(
   ingest: Ingest, settings: ServerSettings, logger: Logger,
-  metrics: GatewayMetrics, connections: ConnectionCounter, onQueued: () => void, dataDir: string,
+  metrics: GatewayMetrics, connections: ConnectionCounter, delivery: Pick<ListenerContext, 'deliveryLease' | 'onQueued'>, dataDir: string,
 ): Promise<{ smtpPort: number; smtpsPort?: number; close(): Promise<void> }> {
   const tls = tlsFor(dataDir, settings);
   const trustedNetworks = prefixTrie(settings.trustedNetworks);
@@ -101,7 +128,7 @@ async function startListeners(
     authenticator,
     hostname: settings.hostname,
     limits: { ...DEFAULT_LIMITS, ...settings.limits },
-    tls, logger, metrics, connections, onQueued,
+    tls, logger, metrics, connections, ...delivery,
     spool: ingest.spool, commit: ingest.commit, queue: ingest.queue, trace: ingest.trace,
     snapshot: () => watcher.snapshot(),
     trustedProxies: settings.trustedProxies,
@@ -141,9 +168,13 @@ export async function startSmtpWorker(dataDir: string, settings: ServerSettings,
   }
   const ingest = openIngest(dataDir, settings, logger);
   const metrics = new GatewayMetrics(() => ingest.watcher.snapshot());
-  const smtp = await startListeners(ingest, settings, logger, metrics, link.connections, link.queued, dataDir);
+  // The worker delivers the first attempt of what it accepts; the rest of the queue is the primary's.
+  const delivery = deliveryRunner(ingest, dataDir, settings, logger, metrics);
+  const { runner } = delivery;
+  const smtp = await startListeners(ingest, settings, logger, metrics, link.connections, { deliveryLease: () => runner.lease(), onQueued: (fresh) => runner.take(fresh, link.queued) }, dataDir);
   link.ready({ smtpPort: smtp.smtpPort, smtpsPort: smtp.smtpsPort }, () => metrics.snapshot(), async () => {
     await smtp.close();
+    await delivery.stop();
     await ingest.close();
   });
 }
@@ -154,27 +185,26 @@ export async function startGateway(dataDir: string, settings: ServerSettings, lo
   const { db, queue, trace, spool, commit, watcher } = ingest;
   const metrics = new GatewayMetrics(() => watcher.snapshot());
   metrics.observe(new SqliteSignalStore(db));
-  const smtpDelivery = new SmtpDelivery(dataDir, settings.hostname);
-  const bookkeeping = new GroupCommit(async () => {}, inOneTransaction(db), async () => {});
+  // No process holds a delivery lease yet: what an earlier run (or a crash) left leased is due now.
+  const released = queue.releaseLeases(Date.now());
+  if (released) logger.info({ recipients: released }, 'delivery leases of an earlier run released');
+  const delivery = deliveryRunner(ingest, dataDir, settings, logger, metrics);
+  const { runner } = delivery;
 
-  const runner = new QueueRunner({
-    queue, trace, spool, commit, smtp: smtpDelivery, dataDir, logger,
-    hostname: settings.hostname,
-    snapshot: () => watcher.snapshot(),
-    retry: { ...DEFAULT_RETRY, ...settings.retry },
-    concurrency: settings.deliveryConcurrency,
-    transact: (fn) => bookkeeping.commit(fn),
-    onAttempt: (attempt) => metrics.delivered(attempt),
-  });
-
+  // A worker that dies leaves its first attempts to the primary at once.
+  const releaseLeasesOf = (pid: number) => {
+    const n = queue.releaseLeases(Date.now(), pid);
+    if (n) logger.warn({ pid, recipients: n }, 'delivery leases of a dead SMTP worker released');
+    runner.kick();
+  };
   const connections = new PerIpCounter({ ...DEFAULT_LIMITS, ...settings.limits }.maxConnectionsPerIp);
   const workers = smtpProcessCount(settings);
   // Workers start together: the primary makes the first start's certificate, or each would make its own.
   if (workers > 1) tlsFor(dataDir, settings);
   const smtp: { smtpPort: number; smtpsPort?: number; close(): Promise<void>; workerMetrics?(): Promise<WorkerMetrics[]> } =
     workers > 1
-      ? await forkSmtpWorkers(workers, { connections, queued: () => runner.kick(), logger })
-      : await startListeners(ingest, settings, logger, metrics, connections, () => runner.kick(), dataDir);
+      ? await forkSmtpWorkers(workers, { connections, queued: () => runner.kick(), died: (pid) => releaseLeasesOf(pid), logger })
+      : await startListeners(ingest, settings, logger, metrics, connections, { deliveryLease: () => runner.lease(), onQueued: (fresh) => runner.take(fresh) }, dataDir);
   const { smtpPort, smtpsPort } = smtp;
   runner.start(settings.queuePollMs);
   // Background housekeeping: historical searches, and the quarantine expiry purge (every minute).
@@ -229,8 +259,7 @@ export async function startGateway(dataDir: string, settings: ServerSettings, lo
         closing = true;
         await smtp.close();
         await searches.stop();
-        await runner.stop();
-        smtpDelivery.close();
+        await delivery.stop();
         await app.close();
         await ingest.close();
       })()),

@@ -6,7 +6,8 @@
 import type { ContentFacts } from '../content/scan.js';
 import type { Disposition } from '../mailflow/disposition.js';
 import type { MessageFacts } from '../message/facts.js';
-import type { NewMessage, QueueStore, TraceStore } from '../store/ports.js';
+import type { MessageSource } from '../delivery/messageStream.js';
+import type { DeliveryLease, DueRecipient, NewMessage, QueueStore, TraceStore } from '../store/ports.js';
 import { receiptRecords } from '../trace/receipt.js';
 import type { GroupCommit, SpoolWriter } from './spool.js';
 
@@ -27,8 +28,18 @@ export interface AcceptedMessage {
   content?: ContentFacts;
 }
 
-/** Make the message durable and record it: resolves once both are on disk. */
-export async function commitMessage(deps: CommitDeps, m: AcceptedMessage): Promise<void> {
+/** A message just committed under a delivery lease: its recipients and bytes, for its first attempt in this process. */
+export interface FreshMessage {
+  due: DueRecipient[];
+  source: MessageSource;
+}
+
+/**
+ * Make the message durable and record it: resolves once both are on disk. With a lease, the
+ * recipients to deliver are returned with the message's bytes, so this process delivers them
+ * without reading the queue back.
+ */
+export async function commitMessage(deps: CommitDeps, m: AcceptedMessage, lease?: DeliveryLease): Promise<FreshMessage> {
   const { copies, receipts } = m.disposition;
   // Quarantine holds the message for weeks and reads it from its spool file.
   const stored = await m.writer.settle(copies.some((c) => c.quarantine));
@@ -43,12 +54,14 @@ export async function commitMessage(deps: CommitDeps, m: AcceptedMessage): Promi
     size: facts.size,
     copies,
   };
+  let due: DueRecipient[] = [];
   await deps.commit.commit(
     () => {
-      if (copies.length) deps.queue.enqueue(msg);
+      if (copies.length) due = deps.queue.enqueue(msg, lease);
       const { rows, events, emailEvents, attachments, urls } = receiptRecords(msg, facts, receipts, m.content);
       deps.trace.recordReceive(rows, events, emailEvents, { attachments, urls });
     },
     { newFile: 'file' in stored },
   );
+  return { due, source: 'file' in stored ? stored.file : stored.body };
 }

@@ -12,6 +12,7 @@ import { buildNdr, enhancedStatusOf, failedRecipient } from '../delivery/dsn.js'
 import { deliverToMaildir } from '../delivery/maildir.js';
 import { messageStream, readHeaderBlock, type MessageSource } from '../delivery/messageStream.js';
 import type { SmtpDelivery } from '../delivery/smtp.js';
+import type { FreshMessage } from './commit.js';
 import { injectMessage, type InjectDeps } from './inject.js';
 import type { Spool } from './spool.js';
 import { resolve } from 'node:path';
@@ -38,6 +39,13 @@ export interface RetryPolicy {
 }
 
 export const DEFAULT_RETRY: RetryPolicy = { initialMs: 60_000, maxMs: 3_600_000, maxLifetimeMs: 2 * 24 * 3_600_000 };
+
+/**
+ * How long the process that accepted a message keeps its first delivery attempt to itself. Longer
+ * than any one attempt can take (connection, greeting and transfer timeouts); if the process dies
+ * sooner, the primary releases its leases at once, and a restart releases them all.
+ */
+export const DELIVERY_LEASE_MS = 10 * 60_000;
 
 export interface RunnerDeps extends InjectDeps {
   queue: QueueStore;
@@ -104,29 +112,61 @@ export class QueueRunner {
     await Promise.allSettled([...this.inFlight]);
   }
 
+  /** The lease for what this process accepts: its first delivery attempt is this runner's. */
+  lease(): { owner: number; until: number } {
+    return { owner: process.pid, until: Date.now() + DELIVERY_LEASE_MS };
+  }
+
+  /**
+   * Deliver a message this process just accepted under its lease, from the bytes in hand (no
+   * queue read). What does not fit in the concurrency limit is released to the queue, where any
+   * runner picks it (`onReleased` tells them).
+   */
+  take(fresh: FreshMessage, onReleased?: () => void): void {
+    if (!fresh.due.length) return;
+    const groups = this.groups(fresh.due);
+    const room = this.stopping ? 0 : this.d.concurrency - this.inFlight.size;
+    for (const group of groups.slice(0, room)) this.launch(group, fresh.source);
+    const over = groups.slice(Math.max(0, room)).flat();
+    if (over.length) {
+      void this.d
+        .transact(() => this.d.queue.releaseRows(over.map((r) => r.id), Date.now()))
+        .then(() => (onReleased ? onReleased() : this.kick()))
+        .catch((err) => this.d.logger.error({ err }, 'releasing delivery leases failed'));
+    }
+  }
+
   private fill(): void {
     const room = this.d.concurrency - this.inFlight.size;
     if (room <= 0 || this.stopping || !this.dirty) return;
     this.dirty = false;
     const due = this.d.queue.due(Date.now(), room * 8, this.leased);
-    // One delivery per copy and target: recipients of one copy bound for one next hop share a transaction.
+    const groups = this.groups(due);
+    if (groups.length > room || due.length === room * 8) this.dirty = true; // more than we can start now
+    for (const group of groups.slice(0, room)) this.launch(group);
+  }
+
+  /** One delivery per copy and target: recipients of one copy bound for one next hop share a transaction. */
+  private groups(due: DueRecipient[]): DueRecipient[][] {
     const groups = new Map<string, DueRecipient[]>();
     for (const r of due) {
       const key = `${r.networkMessageId}|${this.targetKey(r)}`;
       groups.set(key, [...(groups.get(key) ?? []), r]);
     }
-    if (groups.size > room || due.length === room * 8) this.dirty = true; // more than we can start now
-    for (const group of [...groups.values()].slice(0, room)) {
-      for (const r of group) this.leased.add(r.id);
-      const p = this.deliver(group)
-        .catch((err) => this.d.logger.error({ err }, 'delivery crashed'))
-        .finally(() => {
-          for (const r of group) this.leased.delete(r.id);
-          this.inFlight.delete(p);
-          this.schedule();
-        });
-      this.inFlight.add(p);
-    }
+    return [...groups.values()];
+  }
+
+  /** `source`: the message's bytes or file when in hand (a fresh message); otherwise read from the queue. */
+  private launch(group: DueRecipient[], source?: MessageSource): void {
+    for (const r of group) this.leased.add(r.id);
+    const p = this.deliver(group, source)
+      .catch((err) => this.d.logger.error({ err }, 'delivery crashed'))
+      .finally(() => {
+        for (const r of group) this.leased.delete(r.id);
+        this.inFlight.delete(p);
+        this.schedule();
+      });
+    this.inFlight.add(p);
   }
 
   private org(r: DueRecipient): Organization | undefined {
@@ -138,14 +178,13 @@ export class QueueRunner {
     return org ? JSON.stringify(targetFor(org, r.recipient)) : 'none';
   }
 
-  private async deliver(group: DueRecipient[]): Promise<void> {
+  private async deliver(group: DueRecipient[], source?: MessageSource): Promise<void> {
     const first = group[0];
     const org = this.org(first);
     let results: Map<string, DeliveryResult>;
     let event = 'DELIVER';
     let nextHop = 'none';
     // Read once per group: a message queued with its bytes reads them from the store.
-    let source: MessageSource | undefined;
     const sourceOf = () => (source ??= this.source(first));
     if (!org) {
       results = new Map(group.map((r) => [r.recipient, { ok: false, permanent: true, response: '550 5.4.1 The organization no longer exists' }]));

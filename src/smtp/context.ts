@@ -3,8 +3,9 @@ import type { Logger } from 'pino';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { RuleRef } from '../rules/index.js';
 import type { ConfigSnapshot } from '../mailflow/snapshot.js';
+import type { FreshMessage } from '../queue/commit.js';
 import type { GroupCommit, Spool } from '../queue/spool.js';
-import type { QueueStore, TraceStore } from '../store/ports.js';
+import type { DeliveryLease, QueueStore, TraceStore } from '../store/ports.js';
 import type { ConnectionCounter } from './connections.js';
 import type { SmtpLimits } from './limits.js';
 import type { TlsFiles } from './tls.js';
@@ -38,8 +39,10 @@ export interface ListenerContext {
   greetDelayMs(ip: string): number;
   /** Connections per client IP, counted across the node's SMTP processes. */
   connections: ConnectionCounter;
-  /** Told after each commit so delivery can start at once. */
-  onQueued(): void;
+  /** The lease under which this process delivers the first attempt of what it accepts (absent: the queue runner picks it). */
+  deliveryLease?(): DeliveryLease;
+  /** Told after each commit, with what was leased to this process, so delivery can start at once. */
+  onQueued(fresh: FreshMessage): void;
   /** Sender authentication (SPF, DKIM, DMARC, ARC); absent when turned off. */
   authenticator?: Authenticator;
 }

@@ -68,10 +68,10 @@ export async function onData(ctx: ListenerContext, stream: Readable, session: Se
 
     const now = new Date();
     const disposition = disposeMessage(plans, facts, { queueId: id, gatewayHost: ctx.hostname, now });
-    await commitMessage(ctx, { id, writer, receivedAt: now.getTime(), facts, disposition, content: inspected });
+    const fresh = await commitMessage(ctx, { id, writer, receivedAt: now.getTime(), facts, disposition, content: inspected }, ctx.deliveryLease?.());
     keep = disposition.copies.length > 0; // every copy deleted or rejected: nothing left to deliver
     reportAccepted(ctx, id, facts, plans);
-    ctx.onQueued();
+    ctx.onQueued(fresh);
     return `2.0.0 OK <${id}>`;
   } finally {
     if (!keep) await writer.discard();

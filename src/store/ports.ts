@@ -59,8 +59,23 @@ export interface DueRecipient {
   attempts: number;
 }
 
+/**
+ * The first delivery attempt belongs to the process that accepted the message (it has the bytes
+ * in hand): nobody else picks the recipients before `until`, unless the lease is released.
+ */
+export interface DeliveryLease {
+  /** The owner's process id. */
+  owner: number;
+  until: number;
+}
+
 export interface QueueStore {
-  enqueue(msg: NewMessage): void;
+  /** Queue a message; with a lease, returns its recipients for the owner to deliver (quarantined ones are not due). */
+  enqueue(msg: NewMessage, lease?: DeliveryLease): DueRecipient[];
+  /** End the leases of `owner` (it died), or every lease (at start, when no process can hold one); returns how many. */
+  releaseLeases(now: number, owner?: number): number;
+  /** End the lease of these rows: due now for whoever picks them. */
+  releaseRows(ids: number[], now: number): void;
   /** Recipients whose next attempt is due, oldest first, skipping those already leased. */
   due(now: number, limit: number, exclude: Set<number>): DueRecipient[];
   /** The recipient is finished (delivered or failed): it leaves the queue. */

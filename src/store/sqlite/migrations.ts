@@ -166,4 +166,14 @@ export const MIGRATIONS: Migration[] = [
       ...addHuntingColumns(URL_CHAIN),
     ],
   },
+  {
+    version: 8,
+    up: [
+      // The process that accepted a message delivers its first attempt itself, from the bytes in
+      // hand: its rows carry its pid and a lease (next_attempt_at in the future) that keeps every
+      // other process's queue runner away until the lease ends or is released (the owner died, or
+      // the gateway started again). 0: no lease.
+      `ALTER TABLE queue_recipients ADD COLUMN leased_by INTEGER NOT NULL DEFAULT 0`,
+    ],
+  },
 ];

@@ -2,7 +2,7 @@
 // receipt, after the spool file is fsynced, and made durable before "250 OK" is sent.
 import { randomUUID } from 'node:crypto';
 import type { HeaderEdits } from '../../message/headerEdits.js';
-import type { DueRecipient, NewMessage, QueueStore } from '../ports.js';
+import type { DeliveryLease, DueRecipient, NewMessage, QueueStore } from '../ports.js';
 import type { Db } from './db.js';
 
 type DueRow = Omit<DueRecipient, 'edits' | 'bounce'> & { edits: string; bounce: number };
@@ -27,7 +27,7 @@ export class SqliteQueueStore implements QueueStore {
       insertMessage: db.prepare('INSERT INTO queue_messages (id, spool_file, received_at, mail_from, client, size, body) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       body: db.prepare('SELECT body FROM queue_messages WHERE id = ?').pluck(),
       insertCopy: db.prepare('INSERT INTO queue_copies (network_message_id, message_id, org_guid, edits, bounce) VALUES (?, ?, ?, ?, ?)'),
-      insertRecipient: db.prepare('INSERT INTO queue_recipients (network_message_id, recipient, status, next_attempt_at) VALUES (?, ?, ?, ?)'),
+      insertRecipient: db.prepare('INSERT INTO queue_recipients (network_message_id, recipient, status, next_attempt_at, leased_by) VALUES (?, ?, ?, ?, ?)'),
       insertQuarantine: db.prepare(
         `INSERT INTO quarantine (identity, org_guid, network_message_id, recipient, queue_recipient_id, received_at, expires_at, sender, subject, size,
                                  internet_message_id, quarantine_types, policy_name, rule_guid, reason)
@@ -44,7 +44,10 @@ export class SqliteQueueStore implements QueueStore {
           ORDER BY r.next_attempt_at LIMIT ?`,
       ),
       markDone: db.prepare('DELETE FROM queue_recipients WHERE id = ?'),
-      markDeferred: db.prepare('UPDATE queue_recipients SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?'),
+      markDeferred: db.prepare('UPDATE queue_recipients SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, leased_by = 0 WHERE id = ?'),
+      releaseOwner: db.prepare('UPDATE queue_recipients SET next_attempt_at = ?, leased_by = 0 WHERE leased_by = ?'),
+      releaseAll: db.prepare('UPDATE queue_recipients SET next_attempt_at = ?, leased_by = 0 WHERE leased_by <> 0'),
+      releaseRow: db.prepare('UPDATE queue_recipients SET next_attempt_at = ?, leased_by = 0 WHERE id = ? AND leased_by <> 0'),
       stillQueued: db.prepare(
         `SELECT 1 FROM queue_copies c JOIN queue_recipients r ON r.network_message_id = c.network_message_id
           WHERE c.message_id = ? AND r.status IN ('queued', 'quarantined') LIMIT 1`,
@@ -55,20 +58,34 @@ export class SqliteQueueStore implements QueueStore {
     };
   }
 
-  enqueue(m: NewMessage): void {
+  enqueue(m: NewMessage, lease?: DeliveryLease): DueRecipient[] {
+    const fresh: DueRecipient[] = [];
     this.s.insertMessage.run(m.id, m.spoolFile, m.receivedAt, m.mailFrom, JSON.stringify(m.client), m.size, m.body ?? null);
     for (const c of m.copies) {
       this.s.insertCopy.run(c.networkMessageId, m.id, c.orgGuid, JSON.stringify(c.edits), c.bounce ? 1 : 0);
       const q = c.quarantine;
       for (const r of c.recipients) {
-        const { lastInsertRowid } = this.s.insertRecipient.run(c.networkMessageId, r, q ? 'quarantined' : 'queued', m.receivedAt);
+        const leased = lease && !q;
+        const { lastInsertRowid } = this.s.insertRecipient.run(c.networkMessageId, r, q ? 'quarantined' : 'queued', leased ? lease.until : m.receivedAt, leased ? lease.owner : 0);
         if (q) {
           // Exchange's identity format GUID1\GUID2: the message, then the recipient's entry.
           const identity = `${c.networkMessageId}\\${randomUUID()}`;
           this.s.insertQuarantine.run(identity, c.orgGuid, c.networkMessageId, r, lastInsertRowid, m.receivedAt, q.expiresAt, q.sender, q.subject, m.size, q.internetMessageId, q.types, q.policyName, q.ruleGuid, q.reason);
+        } else if (leased) {
+          const { id: messageId, spoolFile, receivedAt, mailFrom, size } = m;
+          fresh.push({ id: Number(lastInsertRowid), messageId, spoolFile, receivedAt, mailFrom, size, networkMessageId: c.networkMessageId, orgGuid: c.orgGuid, edits: c.edits, bounce: !!c.bounce, recipient: r, attempts: 0 });
         }
       }
     }
+    return fresh;
+  }
+
+  releaseLeases(now: number, owner?: number): number {
+    return (owner === undefined ? this.s.releaseAll.run(now) : this.s.releaseOwner.run(now, owner)).changes;
+  }
+
+  releaseRows(ids: number[], now: number): void {
+    for (const id of ids) this.s.releaseRow.run(now, id);
   }
 
   due(now: number, limit: number, exclude: Set<number>): DueRecipient[] {
