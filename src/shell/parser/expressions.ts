@@ -146,21 +146,25 @@ export abstract class ExpressionParser extends LiteralParser {
     }
     const first = this.parseCast();
     if (this.noComma) return first;
+    const items = this.commaList(first, () => this.parseCast());
+    return items.length === 1 ? first : { kind: 'arrayLiteral', offset, items };
+  }
+
+  /** `first`, then every further item after a comma (a comma at the end is an error, as in PowerShell). */
+  protected commaList(first: Expr, parseItem: () => Expr): Expr[] {
     const items = [first];
     for (;;) {
       const save = this.pos;
       this.skipTrivia(false);
-      if (this.peek() === ',') {
-        this.pos++;
-        this.skipTrivia(true);
-        if (this.eof()) this.fail("Missing expression after ','.", this.pos, 'MissingExpressionAfterToken', true);
-        items.push(this.parseCast());
-      } else {
+      if (this.peek() !== ',') {
         this.pos = save;
-        break;
+        return items;
       }
+      this.pos++;
+      this.skipTrivia(true);
+      if (this.eof()) this.fail("Missing expression after ','.", this.pos, 'MissingExpressionAfterToken', true);
+      items.push(parseItem());
     }
-    return items.length === 1 ? first : { kind: 'arrayLiteral', offset, items };
   }
 
   protected parseCast(): Expr {

@@ -373,20 +373,7 @@ export class Parser extends ExpressionParser {
   /** An argument, or several separated by commas (an array). */
   protected parseCommandArgumentList(): Expr {
     const offset = this.pos;
-    const items = [this.parseCommandArgument()];
-    for (;;) {
-      const save = this.pos;
-      this.skipTrivia(false);
-      if (this.peek() === ',') {
-        this.pos++;
-        this.skipTrivia(true);
-        if (this.eof()) this.fail("Missing expression after ','.", this.pos, 'MissingExpressionAfterToken', true);
-        items.push(this.parseCommandArgument());
-      } else {
-        this.pos = save;
-        break;
-      }
-    }
+    const items = this.commaList(this.parseCommandArgument(), () => this.parseCommandArgument());
     return items.length === 1 ? items[0] : { kind: 'arrayLiteral', offset, items };
   }
 
