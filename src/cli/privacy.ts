@@ -36,11 +36,24 @@ export function secureDataDir(dataDir: string, logger: Logger): string[] {
     if (UNLISTED.has(dir.slice(dir.lastIndexOf('/') + 1)) && dir.includes('/maildir/')) return;
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       const path = join(dir, e.name);
-      if (e.isDirectory()) walk(path, statSync(path).mode);
-      else if (e.isFile()) tighten(path, statSync(path).mode, 0o600);
+      // Another process may remove a file between the listing and the stat (SQLite's journal of
+      // the serve lock while a second server starts): what is gone needs no tightening.
+      const mode = modeOf(path);
+      if (mode === undefined) continue;
+      if (e.isDirectory()) walk(path, mode);
+      else if (e.isFile()) tighten(path, mode, 0o600);
     }
   };
   walk(dataDir, st.mode);
   if (fixed.length) logger.info({ dataDir, fixed: fixed.length, examples: fixed.slice(0, 5) }, `made ${fixed.length} file(s) and folder(s) in the data directory private to the gateway's user (0700/0600)`);
   return fixed;
+}
+
+function modeOf(path: string): number | undefined {
+  try {
+    return statSync(path).mode;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
 }
