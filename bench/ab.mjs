@@ -27,10 +27,21 @@ const base = opts[opts.indexOf('--base') + 1];
 const rounds = opts.includes('--rounds') ? Number(opts[opts.indexOf('--rounds') + 1]) : 3;
 const head = resolve(import.meta.dirname, '..');
 const log = (...a) => process.stderr.write(`${a.join(' ')}\n`);
-const git = (...a) => execFileSync('git', ['-C', head, ...a], { encoding: 'utf8' }).trim();
+const git = (...a) => execFileSync('git', ['-C', head, ...a], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+const refuse = (why) => {
+  process.stderr.write(`ab: ${why}\n`);
+  process.exit(2);
+};
+if (!Number.isInteger(rounds) || rounds < 1) refuse(`--rounds takes a whole number of rounds (1 or more), not '${opts[opts.indexOf('--rounds') + 1]}'`);
+if (!command.length) refuse('no benchmark command after --');
 
 // --- the base checkout, built --------------------------------------------------------------------
-const rev = git('rev-parse', base);
+let rev;
+try {
+  rev = git('rev-parse', '--verify', `${base}^{commit}`);
+} catch {
+  refuse(`'${base}' is not a revision of this repository (a commit, branch or tag, e.g. main~3)`);
+}
 const baseDir = join(tmpdir(), `postern-ab-${rev.slice(0, 12)}`);
 if (!existsSync(join(baseDir, 'dist'))) {
   log(`preparing ${base} (${rev.slice(0, 12)}) in ${baseDir} ...`);

@@ -40,6 +40,11 @@ const quick = args.includes('--quick');
 const messages = Number(args[args.indexOf('--messages') + 1]) || (quick ? 2000 : 10_000);
 const WARMUP = args.includes('--warmup') ? Number(args[args.indexOf('--warmup') + 1]) : 1000;
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined; // e.g. 1024/20 (mime/20 with --mime)
+const CASES = args.includes('--mime') ? ['mime/20', 'mime/1'] : ['1024/20', '1024/1', '32768/20', '32768/1'];
+if (only !== undefined && !CASES.includes(only)) {
+  process.stderr.write(`smtp-ingest: --only takes one of ${CASES.join(', ')} (size in bytes/sessions), not '${only}'\n`);
+  process.exit(2);
+}
 const mime = args.includes('--mime');
 const DELIVERY = process.env.POSTERN_DELIVERY === 'smtp' ? 'smtp' : 'discard';
 const PROCESSES = process.env.POSTERN_PROCESSES ?? 'auto';
