@@ -133,3 +133,12 @@ export function positionAt(text: string, offset: number): SourcePosition {
 export function lineOf(text: string, line: number): string {
   return text.split(/\r\n|\r|\n/)[line - 1] ?? '';
 }
+
+/** PowerShell's error for a name that is no cmdlet or function. */
+export function commandNotFound(name: string, position: SourcePosition | undefined): ShellError {
+  return new ShellError(`The term '${name}' is not recognized as a name of a cmdlet, function, script file, or executable program. Check the spelling of the name, or if a path was included, verify that the path is correct and try again.`, {
+    errorId: 'CommandNotFoundException',
+    category: 'ObjectNotFound',
+    position,
+  });
+}

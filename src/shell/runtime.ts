@@ -7,7 +7,7 @@
 // dotnet.ts (casts and .NET members), operators.ts, commands.ts (binding, pipelines, functions),
 // and this file: scripts, statements and check().
 import type { AssignmentStatement, PipelineStatement, Statement, ThrowStatement, TryStatement } from './ast.js';
-import { ShellError, ShellParseError, lineOf } from './errors.js';
+import { ShellError, ShellParseError, commandNotFound, lineOf } from './errors.js';
 import { formatDefault } from './format.js';
 import { parseScript } from './parser.js';
 import { ErrorRecord, Hashtable, collapse, enumerate, findProperty, isPlainObject, toBool, toNumber, toStr } from './values.js';
@@ -146,11 +146,7 @@ export class ShellSession extends CommandRunner {
       if (el.kind !== 'command' || this.functions.has(el.name.toLowerCase())) continue;
       const def = this.registry.get(el.name);
       if (!def) {
-        throw new ShellError(`The term '${el.name}' is not recognized as a name of a cmdlet, function, script file, or executable program. Check the spelling of the name, or if a path was included, verify that the path is correct and try again.`, {
-          errorId: 'CommandNotFoundException',
-          category: 'ObjectNotFound',
-          position: this.positionOf(el.offset),
-        });
+        throw commandNotFound(el.name, this.positionOf(el.offset));
       }
       const args = await this.commandArguments(el);
       this.bind(def, args, { positionOf: this.positionOf, commandOffset: el.offset, skipMandatory: i > 0 && def.inputMode !== 'collect' });

@@ -2,7 +2,7 @@
 // time, -ErrorAction/-ErrorVariable/-OutVariable/-WhatIf/-Confirm, the cmdlet context, and
 // script functions and blocks in their own scope.
 import type { CommandCall, FunctionDefinition, FunctionParameter, Statement } from '../ast.js';
-import { ShellError, lineOf } from '../errors.js';
+import { ShellError, commandNotFound, lineOf } from '../errors.js';
 import { BoundParameters, bindParameters, type CmdletContext, type CmdletDef, type RawArgument } from '../registry.js';
 import { Hashtable, ScriptBlock, isPlainObject, toStr } from '../values.js';
 import { CHANGING_VERBS, ReturnSignal, ScriptStopped } from './core.js';
@@ -117,11 +117,7 @@ export abstract class CommandRunner extends Evaluator {
     if (fn) return this.checking ? [] : this.invokeFunction(fn, cmd, input);
     const def = this.registry.get(cmd.name);
     if (!def) {
-      throw new ShellError(`The term '${cmd.name}' is not recognized as a name of a cmdlet, function, script file, or executable program. Check the spelling of the name, or if a path was included, verify that the path is correct and try again.`, {
-        errorId: 'CommandNotFoundException',
-        category: 'ObjectNotFound',
-        position: this.positionOf(cmd.offset),
-      });
+      throw commandNotFound(cmd.name, this.positionOf(cmd.offset));
     }
     const args = await this.commandArguments(cmd);
     const bindOpts = { positionOf: this.positionOf, commandOffset: cmd.offset };
