@@ -176,4 +176,36 @@ export const MIGRATIONS: Migration[] = [
       `ALTER TABLE queue_recipients ADD COLUMN leased_by INTEGER NOT NULL DEFAULT 0`,
     ],
   },
+  {
+    version: 9,
+    up: [
+      // Admin center and REST API sign-in. A user belongs to one organization (org_guid) with
+      // Exchange's role names, or to none: a provider operator who manages every organization.
+      // Only hashes are kept: scrypt for passwords, SHA-256 for session and API token secrets
+      // (random 256-bit values, so a fast hash is enough and a stolen database signs no one in).
+      `CREATE TABLE admin_users (
+         user_name TEXT PRIMARY KEY COLLATE NOCASE,
+         org_guid TEXT REFERENCES organizations(guid) ON DELETE CASCADE,
+         roles TEXT NOT NULL,
+         password_hash TEXT NOT NULL,
+         created_at INTEGER NOT NULL,
+         password_changed_at INTEGER NOT NULL)`,
+      `CREATE TABLE admin_sessions (
+         id_hash TEXT PRIMARY KEY,
+         user_name TEXT NOT NULL REFERENCES admin_users(user_name) ON DELETE CASCADE,
+         csrf_token TEXT NOT NULL,
+         created_at INTEGER NOT NULL,
+         expires_at INTEGER NOT NULL,
+         client_ip TEXT NOT NULL DEFAULT '')`,
+      `CREATE INDEX admin_sessions_expiry ON admin_sessions(expires_at)`,
+      `CREATE TABLE api_tokens (
+         id TEXT PRIMARY KEY,
+         token_hash TEXT NOT NULL UNIQUE,
+         user_name TEXT NOT NULL REFERENCES admin_users(user_name) ON DELETE CASCADE,
+         name TEXT NOT NULL,
+         created_at INTEGER NOT NULL,
+         expires_at INTEGER,
+         last_used_at INTEGER)`,
+    ],
+  },
 ];
