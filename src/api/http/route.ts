@@ -53,8 +53,6 @@ export interface RouteSpec<P extends z.ZodType = z.ZodType, Q extends z.ZodType 
   status?: number;
   /** Success content type when not JSON (a download). */
   produces?: string;
-  /** Requests per client address (fastify rate limit), for routes a stranger may call. */
-  rateLimit?: { max: number; timeWindow: number };
   /** The Exchange cmdlet this route does, for the documentation. */
   cmdlet?: string;
   handler(h: Handled<z.output<P>, z.output<Q>, z.output<B>>): Promise<unknown>;
@@ -89,7 +87,7 @@ export function registerRoutes(app: FastifyInstance, ctx: ApiContext, routes: Ro
     app.route({
       method: spec.method,
       url,
-      config: { spec, ...(spec.rateLimit && { rateLimit: spec.rateLimit }) },
+      config: { spec },
       handler: async (request, reply) => {
         const principal = request.principal;
         if (spec.permission !== 'public' && !principal) throw new ApiError(401, 'Sign in first.', { errorId: 'NotAuthenticated', category: 'PermissionDenied' });

@@ -7,9 +7,6 @@ import { AccessError, userView, type AccessControl } from '../access/service.js'
 import { ROLES } from '../access/roles.js';
 import type { ApiContext } from '../http/route.js';
 
-// Per client address, on top of the per-user failure count in AccessControl.
-const LOGIN_RATE = { max: 20, timeWindow: 60_000 };
-
 export function asApiError(e: unknown): unknown {
   if (!(e instanceof AccessError)) return e;
   const category = e.status === 404 ? 'ObjectNotFound' : e.status === 409 ? 'ResourceExists' : e.status === 400 ? 'InvalidArgument' : 'PermissionDenied';
@@ -20,10 +17,13 @@ export function accessRoutes(access: AccessControl, ctx: ApiContext): RouteSpec[
   const visibleOrganizations = (organization: string | null) => ctx.organizations().filter((o) => organization === null || o.Guid === organization);
   return [
     route({
-      method: 'POST', path: '/login', tag: 'Sign-in', permission: 'public', summary: 'Sign in; sets the session cookie and returns the CSRF token.', rateLimit: LOGIN_RATE,
+      method: 'POST', path: '/login', tag: 'Sign-in', permission: 'public', summary: 'Sign in; sets the session cookie and returns the CSRF token.',
       body: z.object({ userName: z.string().min(1).max(128), password: z.string().min(1).max(256) }).strict(),
       async handler({ body, request, reply }) {
-        const s = await access.signIn(body.userName, body.password, request.ip).catch((e) => Promise.reject(asApiError(e)));
+        const s = await access.signIn(body.userName, body.password, request.ip).catch((e) => {
+          if (e instanceof AccessError && e.retryAfter) reply.header('retry-after', e.retryAfter);
+          return Promise.reject(asApiError(e));
+        });
         reply.setSession(s.sessionId);
         return { user: s.principal, csrfToken: s.csrfToken, organizations: visibleOrganizations(s.principal.organization) };
       },
