@@ -14,7 +14,7 @@ export function asApiError(e: unknown): unknown {
 }
 
 export function accessRoutes(access: AccessControl, ctx: ApiContext): RouteSpec[] {
-  const visibleOrganizations = (organization: string | null) => ctx.organizations().filter((o) => organization === null || o.Guid === organization);
+  const visibleOrganizations = (organization: string | null) => ctx.provider.getOrganizations().filter((o) => organization === null || o.Guid === organization);
   return [
     route({
       method: 'POST', path: '/login', tag: 'Sign-in', permission: 'public', summary: 'Sign in; sets the session cookie and returns the CSRF token.',
@@ -46,6 +46,16 @@ export function accessRoutes(access: AccessControl, ctx: ApiContext): RouteSpec[
       async handler({ principal }) {
         return { items: visibleOrganizations(principal.organization), nextCursor: null };
       },
+    }),
+    route({
+      method: 'POST', path: '/organizations', tag: 'Organizations', permission: 'provider', status: 201, summary: 'Create an organization (tenant) with its first accepted domain.',
+      body: z.object({ Name: z.string(), DomainName: z.string() }).strict(),
+      handler: ({ body }) => ctx.provider.newOrganization(body),
+    }),
+    route({
+      method: 'DELETE', path: '/organizations/{org}', tag: 'Organizations', permission: 'provider', status: 204, summary: 'Remove an organization with its configuration and users.',
+      params: z.object({ org: z.string() }),
+      handler: ({ org }) => ctx.provider.removeOrganization(org.Guid),
     }),
     route({
       method: 'GET', path: '/tokens', tag: 'Sign-in', permission: 'authenticated', summary: "The caller's API tokens (never the secrets).",
