@@ -10,10 +10,11 @@
 //   when nothing of its organization matches, and `objectExists` on a duplicate name;
 // - "changes" objects contain only what the admin set; `null` clears a property. Multi-valued
 //   @{Add=...; Remove=...} edits are already applied by the caller (it reads the current object).
+import type { AuditModifiedProperty } from '../store/ports.js';
 import type { HistoricalSearchObject, HistoricalSearchRequest } from '../trace/historicalSearch.js';
 import type { InboundReport } from '../trace/inboundReport.js';
 
-export type { HistoricalSearchObject, HistoricalSearchRequest, InboundReport };
+export type { AuditModifiedProperty, HistoricalSearchObject, HistoricalSearchRequest, InboundReport };
 
 export type AcceptedDomainType = 'Authoritative' | 'InternalRelay' | 'ExternalRelay';
 
@@ -387,6 +388,50 @@ export interface ReportAdmin {
   inboundMessagesReport(options?: { days?: number; now?: number }): Promise<InboundReport>;
 }
 
+/** Search-AdminAuditLog's parameters. Without dates, every record the log still keeps (trace retention). */
+export interface AdminAuditLogQuery {
+  StartDate?: Date;
+  EndDate?: Date;
+  /** Cmdlet names (Set-OrganizationConfig, New-InboundConnector, ...). */
+  Cmdlets?: string[];
+  /** Identities of the objects modified (a connector's or rule's name, a quarantine message's Identity, ...). */
+  ObjectIds?: string[];
+  /** Callers: a user name finds that user's records of every session. */
+  UserIds?: string[];
+  /** Records whose cmdlet was run with one of these parameters (with Cmdlets, as in Exchange). */
+  Parameters?: string[];
+  IsSuccess?: boolean;
+  /** Records skipped before the first returned (0-based). */
+  StartIndex?: number;
+  /** At most this many records (default 1000, at most 250000). */
+  ResultSize?: number;
+  /** Paging (Postern's): the Identity of the last event of the previous page; only older events follow. */
+  Cursor?: string;
+}
+
+/** One audited admin operation, newest first, with the property names of Exchange's AdminAuditLogEvent. */
+export interface AdminAuditLogEvent {
+  /** The record's id in the log (the paging cursor). */
+  Identity: string;
+  RunDate: Date;
+  Caller: string;
+  CmdletName: string;
+  /** The parameters as given (passwords masked). */
+  CmdletParameters: { Name: string; Value: unknown }[];
+  ObjectModified: string;
+  ModifiedProperties: AuditModifiedProperty[];
+  Succeeded: boolean;
+  /** Why the operation failed; null when it succeeded. */
+  Error: string | null;
+  ClientIP: string | null;
+  ExternalAccess: boolean;
+  [property: string]: unknown;
+}
+
+export interface AuditLogAdmin {
+  searchAdminAuditLog(query?: AdminAuditLogQuery): Promise<AdminAuditLogEvent[]>;
+}
+
 /** Every admin operation on one organization: what the shell, the CLI and the REST API call. */
 export interface OrganizationAdmin
   extends OrganizationConfigAdmin,
@@ -398,4 +443,5 @@ export interface OrganizationAdmin
     MessageTraceAdmin,
     HistoricalSearchAdmin,
     InvestigationAdmin,
-    ReportAdmin {}
+    ReportAdmin,
+    AuditLogAdmin {}

@@ -30,16 +30,10 @@ import {
   type ScriptResult,
   type ShellSession,
 } from '../shell/index.js';
-import { createOrganizationAdmin, type MailFlowSimulationRequest, type MailFlowSimulationResult } from '../admin/index.js';
-import { SqliteTraceQueries } from '../store/sqlite/traceQueries.js';
-import { SqliteQuarantineStore } from '../store/sqlite/quarantineStore.js';
-import { SqliteHistoricalSearchStore } from '../store/sqlite/historicalSearchStore.js';
-import { HistoricalSearches } from '../trace/historicalSearch.js';
+import { createOrganizationAdmin } from '../admin/index.js';
 import { userInfo } from 'node:os';
-import { Spool } from '../queue/spool.js';
-import { runHunt } from '../store/sqlite/hunting/executor.js';
+import { adminOptionsFor } from './adminOptions.js';
 import { openStore, withDataDir } from './common.js';
-import { simulate } from './simulate.js';
 
 interface ShellOptions {
   dataDir: string;
@@ -88,7 +82,9 @@ Output and exit status
 Hosted quarantine: Get-/Preview-/Export-/Release-/Delete-QuarantineMessage (every action is
 audited with the OS user and this shell's process id). Historical search:
 Start-/Get-/Stop-HistoricalSearch (jobs run inside 'postern serve' and mail the CSV to
--NotifyAddress). Not available in this version (the cmdlets say so): Test-MailFlow and
+-NotifyAddress). Admin audit log: Search-AdminAuditLog lists every change made to the
+organization (shell, CLI or REST API): who, which cmdlet and parameters, and each property's
+old and new value. Not available in this version (the cmdlets say so): Test-MailFlow and
 Invoke-Hunting.
 `;
 
@@ -154,7 +150,7 @@ export function confinedFiles(root: string, dataDir: string) {
   };
 }
 
-/** Who acts, for the quarantine audit trail: the OS user and this shell session. */
+/** Who acts, for the admin audit log and the quarantine audit trail: the OS user and this shell session. */
 function shellActor(): string {
   let user = process.env.USER ?? 'unknown';
   try {
@@ -173,36 +169,6 @@ function printResult(r: ScriptResult): void {
 function usage(message: string): never {
   process.stderr.write(`postern shell: ${message}\n`);
   process.exit(2);
-}
-
-/** Test-MailFlow: `postern simulate` for the session's organization (admin/ checks the recipients are its own). */
-async function testMailFlow(dataDir: string, r: MailFlowSimulationRequest): Promise<MailFlowSimulationResult> {
-  const headers = Object.entries({ ...(r.From && { From: r.From }), ...(r.Subject && { Subject: r.Subject }), ...r.Headers }).map(([k, v]) => `${k}: ${v}`);
-  const result = await simulate({
-    dataDir,
-    format: 'json',
-    messageText: r.MessageText,
-    header: headers,
-    clientIp: r.ClientIP,
-    helo: r.HeloName ?? '',
-    tls: r.TlsVersion === 'None' ? undefined : `TLSv${r.TlsVersion.slice(3)}`,
-    certName: r.CertificateName ? [r.CertificateName] : [],
-    mailFrom: r.MailFrom,
-    rcpt: r.Recipients,
-    dnsServer: [],
-  });
-  const copy = result.copies[0];
-  return {
-    Decision: [...new Set(Object.values(result.disposition))].join(', '),
-    SmtpResponse: result.recipients.find((x) => !x.rcptReply.startsWith('250'))?.rcptReply ?? result.dataReply,
-    Connector: copy?.connector || result.recipients[0]?.connector || null,
-    AuthAs: copy?.authAs ?? null,
-    EmailDirection: copy?.emailDirection ?? null,
-    Recipients: result.disposition,
-    HeaderFirewallRemoved: copy?.headerFirewall.removed ?? [],
-    Rules: copy?.ruleSummary ?? [],
-    Reasons: [...new Set(result.recipients.flatMap((x) => [...x.attribution, ...x.admission]))],
-  };
 }
 
 export function register(program: Command): void {
@@ -238,25 +204,7 @@ export function register(program: Command): void {
         }
         let services;
         try {
-          const connectorNames = (orgGuid: string, type: string) =>
-            (config.organization(orgGuid)?.InboundConnectors ?? []).filter((c) => c.ConnectorType === type).map((c) => c.Name);
-          services = createOrganizationAdmin({
-            config,
-            trace: new SqliteTraceQueries(db),
-            organization,
-            quarantine: {
-              store: new SqliteQuarantineStore(db),
-              content: {
-                read: (f) => readFileAsync(f),
-                // Through the spool, so that a backup in progress still finds the file.
-                remove: (f) => new Spool(dataDir).remove(f),
-              },
-            },
-            historicalSearches: new HistoricalSearches(new SqliteHistoricalSearchStore(db), connectorNames),
-            actor: shellActor(),
-            simulate: (_orgGuid, request) => testMailFlow(dataDir, request),
-            hunt: async (orgGuid, query, options) => (await runHunt(join(dataDir, 'postern.db'), { orgId: orgGuid, query, maxRows: options.Limit })).rows,
-          });
+          services = createOrganizationAdmin(adminOptionsFor({ db, config }, dataDir, organization, { actor: shellActor() }));
         } catch (e) {
           usage(e instanceof Error ? e.message : String(e));
         }

@@ -103,3 +103,62 @@ export interface SignalStore {
   /** Historical searches by Status (NotStarted, InProgress, Done, Failed, Cancelled). */
   searchesByState(): { state: string; count: number }[];
 }
+
+/** A property the operation changed, as Exchange's admin audit log shows it. Values are JSON (dates as ISO strings). */
+export interface AuditModifiedProperty {
+  Name: string;
+  OldValue: unknown;
+  NewValue: unknown;
+}
+
+/** One state-changing admin operation, succeeded or refused: a row of the AdminAuditEvents hunting table. */
+export interface AdminAuditRecord {
+  orgGuid: string;
+  /** Milliseconds since the epoch (UTC). */
+  at: number;
+  caller: string;
+  /** Exchange's cmdlet name (Set-OrganizationConfig). */
+  cmdletName: string;
+  /** The parameters as given, passwords masked. */
+  cmdletParameters: { Name: string; Value: unknown }[];
+  /** The Identity of the object the operation acted on. */
+  objectModified: string;
+  modifiedProperties: AuditModifiedProperty[];
+  succeeded: boolean;
+  /** The error the operation failed with ('' when it succeeded). */
+  errorMessage: string;
+  /** Where the caller connected from ('' for a local shell). */
+  clientIp: string;
+}
+
+/** Search-AdminAuditLog's filters, on one organization: newest first. */
+export interface AdminAuditQuery {
+  orgGuid: string;
+  /** Inclusive, ms since the epoch. */
+  start?: number;
+  /** Inclusive, ms since the epoch. */
+  end?: number;
+  /** Cmdlet names, case-insensitive. */
+  cmdlets?: string[];
+  /** Identities of the objects modified, case-insensitive. */
+  objectIds?: string[];
+  /** Callers: a user name matches the caller it begins (the shell appends its session in parentheses). */
+  callers?: string[];
+  /** Records whose cmdlet was given one of these parameters, case-insensitive. */
+  parameters?: string[];
+  succeeded?: boolean;
+  /** Only records older than this one (its id): the next page after it. */
+  before?: number;
+  /** Records skipped before the first returned (Exchange's StartIndex). */
+  offset?: number;
+  limit: number;
+}
+
+/** The admin audit log (Exchange's Search-AdminAuditLog): kept with the trace, aged out by trace retention. */
+export interface AdminAuditLog {
+  append(record: AdminAuditRecord): void;
+  /** Matching records, newest first, each with its id (ascending in time of writing). */
+  search(query: AdminAuditQuery): (AdminAuditRecord & { id: number })[];
+}
+
+
