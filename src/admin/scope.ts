@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import type { Organization } from '../config/model.js';
 import type { HeldContent } from '../quarantine/service.js';
-import { DomainInUseError, type AdminAuditLog, type ConfigStore } from '../store/ports.js';
+import { DomainInUseError, type AdminAuditLog, type ConfigStore, type DirectSendRows } from '../store/ports.js';
 import type { QuarantineStore } from '../store/quarantineStore.js';
 import type { TraceQueries } from '../store/traceQueries.js';
 import type { HistoricalSearches } from '../trace/historicalSearch.js';
@@ -37,6 +37,8 @@ export interface AdminOptions {
   clientIp?: string;
   /** The admin audit log: every state-changing operation leaves a record; without it nothing is recorded and Search-AdminAuditLog says it is not available. */
   auditLog?: AdminAuditLog;
+  /** The trace rows behind the Direct Send preview; without them the preview is not available. */
+  directSend?: DirectSendRows;
   /** Test-MailFlow: the gateway's decision path for this organization (the edge supplies it). */
   simulate?: (orgGuid: string, request: MailFlowSimulationRequest) => Promise<MailFlowSimulationResult>;
   /** Invoke-Hunting: KQL scoped to this organization (the edge supplies it). */

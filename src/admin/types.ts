@@ -10,11 +10,12 @@
 //   when nothing of its organization matches, and `objectExists` on a duplicate name;
 // - "changes" objects contain only what the admin set; `null` clears a property. Multi-valued
 //   @{Add=...; Remove=...} edits are already applied by the caller (it reads the current object).
+import type { DirectSendPreview } from '../mailflow/directSendPreview.js';
 import type { AuditModifiedProperty } from '../store/ports.js';
 import type { HistoricalSearchObject, HistoricalSearchRequest } from '../trace/historicalSearch.js';
 import type { InboundReport } from '../trace/inboundReport.js';
 
-export type { AuditModifiedProperty, HistoricalSearchObject, HistoricalSearchRequest, InboundReport };
+export type { AuditModifiedProperty, DirectSendPreview, HistoricalSearchObject, HistoricalSearchRequest, InboundReport };
 
 export type AcceptedDomainType = 'Authoritative' | 'InternalRelay' | 'ExternalRelay';
 
@@ -386,6 +387,12 @@ export interface InvestigationAdmin {
 export interface ReportAdmin {
   /** The Inbound messages report over the last `days` (7 to 90, default 7). */
   inboundMessagesReport(options?: { days?: number; now?: number }): Promise<InboundReport>;
+  /**
+   * The Direct Send lockdown preview over the last `days` (1 to 90, default 30): who Reject Direct
+   * Send (5.7.68) and restricted connectors (5.7.51) refuse, judged under the configuration in
+   * force now, and the order of steps that breaks no sender the admin recognises.
+   */
+  directSendPreview(options?: { days?: number }): Promise<DirectSendPreview>;
 }
 
 /** Search-AdminAuditLog's parameters. Without dates, every record the log still keeps (trace retention). */

@@ -9,6 +9,7 @@ import { Spool } from '../queue/spool.js';
 import type { ConfigStore } from '../store/ports.js';
 import { SqliteAdminAuditLog } from '../store/sqlite/adminAuditLog.js';
 import type { Db } from '../store/sqlite/db.js';
+import { SqliteDirectSendRows } from '../store/sqlite/directSendRows.js';
 import { SqliteHistoricalSearchStore } from '../store/sqlite/historicalSearchStore.js';
 import { runHunt } from '../store/sqlite/hunting/executor.js';
 import { SqliteInboundReportSource } from '../store/sqlite/inboundReportSource.js';
@@ -45,6 +46,7 @@ export function adminOptionsFor(store: { db: Db; config: ConfigStore }, dataDir:
     },
     historicalSearches: new HistoricalSearches(new SqliteHistoricalSearchStore(db), connectorNames),
     inboundReports: new SqliteInboundReportSource(db),
+    directSend: new SqliteDirectSendRows(db),
     auditLog: new SqliteAdminAuditLog(db),
     ...(caller.actor !== undefined && { actor: caller.actor }),
     ...(caller.clientIp !== undefined && { clientIp: caller.clientIp }),

@@ -1,6 +1,7 @@
 // Storage ports: what the core and the edges need from a store, independent of SQLite or
 // PostgreSQL. Adapters live in store/sqlite (embedded default) and store/postgres.
 import type { Organization } from '../config/model.js';
+import type { PreviewRow, RefusalRow } from '../mailflow/directSendPreview.js';
 
 /**
  * An accepted domain another organization holds, or a parent or subdomain of one: as in Exchange
@@ -162,3 +163,14 @@ export interface AdminAuditLog {
 }
 
 
+/**
+ * The trace rows the Direct Send lockdown preview judges (mailflow/directSendPreview.ts), for one
+ * organization from `since` (ms since the epoch). Read `refused` before iterating `accepted`: the
+ * accepted rows are streamed, and a store connection may run one query at a time.
+ */
+export interface DirectSendRows {
+  /** SmtpRejectEvents rows refused with 5.7.68 or 5.7.51. */
+  refused(orgGuid: string, since: number): RefusalRow[];
+  /** EmailEvents rows: accepted message × recipient. */
+  accepted(orgGuid: string, since: number): Iterable<PreviewRow>;
+}

@@ -12,6 +12,7 @@ import type { MessageTraceRow, TraceEvent } from '../store/ports.js';
 import { SqliteAdminAuditLog } from '../store/sqlite/adminAuditLog.js';
 import { SqliteConfigStore } from '../store/sqlite/configStore.js';
 import { openDatabase, type Db } from '../store/sqlite/db.js';
+import { SqliteDirectSendRows } from '../store/sqlite/directSendRows.js';
 import { SqliteHistoricalSearchStore } from '../store/sqlite/historicalSearchStore.js';
 import { SqliteInboundReportSource } from '../store/sqlite/inboundReportSource.js';
 import { SqliteQuarantineStore } from '../store/sqlite/quarantineStore.js';
@@ -121,6 +122,7 @@ export function adminTestbed(options: AdminTestbedOptions = {}): AdminTestbed {
       quarantine: { store: new SqliteQuarantineStore(db), content },
       historicalSearches: new HistoricalSearches(searchStore, connectorNames, now),
       inboundReports: new SqliteInboundReportSource(db),
+      directSend: new SqliteDirectSendRows(db),
       auditLog: new SqliteAdminAuditLog(db),
       actor: 'tester (adminTestbed)',
       clientIp: options.clientIp,
