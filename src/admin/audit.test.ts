@@ -122,9 +122,11 @@ describe('the admin audit log', () => {
     const { admin } = setup();
     const e = await refused(admin.newInboundConnector({ Name: 'Bad', ConnectorType: 'Partner', SenderDomains: ['x.example'], SenderIPAddresses: ['not-an-ip'] } as never));
     await refused(admin.removeAcceptedDomain('contoso.com'));
+    await refused(admin.setAntiPhishPolicy('Strict', { HonorDmarcPolicy: false }));
     await admin.newInboundConnector({ Name: 'Old name', ConnectorType: 'Partner', SenderDomains: ['x.example'], SenderIPAddresses: ['192.0.2.1'] } as never);
     await admin.setInboundConnector('Old name', { Name: 'New name' });
-    const [rename, , removal, failed] = await admin.searchAdminAuditLog();
+    const [rename, , policy, removal, failed] = await admin.searchAdminAuditLog();
+    expect(policy).toMatchObject({ CmdletName: 'Set-AntiPhishPolicy', ObjectModified: 'Strict', Succeeded: false, ModifiedProperties: [] });
     expect(failed).toMatchObject({ CmdletName: 'New-InboundConnector', ObjectModified: 'Bad', Succeeded: false, Error: e.message, ModifiedProperties: [] });
     expect(failed.CmdletParameters).toContainEqual({ Name: 'SenderIPAddresses', Value: ['not-an-ip'] });
     expect(removal).toMatchObject({ CmdletName: 'Remove-AcceptedDomain', ObjectModified: 'contoso.com', Succeeded: false });

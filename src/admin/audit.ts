@@ -5,7 +5,7 @@
 // and each property's value before and after, read through the operations' own Get- side. A
 // refused change is an audited attempt: recorded with its error, then rethrown.
 import type { AdminAuditLog, AdminAuditRecord, AuditModifiedProperty } from '../store/ports.js';
-import { invalid, notAvailable } from './errors.js';
+import { invalid, notAvailable, same } from './errors.js';
 import type { OrganizationScope } from './scope.js';
 import type { AdminAuditLogEvent, AuditLogAdmin, OrganizationAdmin } from './types.js';
 
@@ -42,12 +42,17 @@ const quarantined = {
   // What release and delete change; the message itself is not the admin's change.
   read: async (a: OrganizationAdmin, id: string) => pick((await a.getQuarantineMessages({ Identity: id, Page: 1, PageSize: 1 }))[0], ['Identity', 'ReleaseStatus', 'ReleasedUser']),
 };
+/** The organization has one policy: another name finds nothing. */
+const antiPhishPolicy = async (a: OrganizationAdmin, id: string): Promise<Snapshot> => {
+  const policy = await a.getAntiPhishPolicy();
+  return same(policy.Identity, id.trim()) ? policy : undefined;
+};
 const search = { read: (a: OrganizationAdmin, id: string) => first(a.getHistoricalSearches(id)) };
 
 /** Every state-changing operation, by the name OrganizationAdmin gives it. */
-const AUDITED: Record<string, AuditSpec> = {
+const AUDITED = {
   setOrganizationConfig: { cmdlet: 'Set-OrganizationConfig', parameters: fields(0), ...organization },
-  setAntiPhishPolicy: { cmdlet: 'Set-AntiPhishPolicy', parameters: identityAnd('Identity'), identity: () => '', read: async (a) => (await a.getAntiPhishPolicy()) as Snapshot },
+  setAntiPhishPolicy: { cmdlet: 'Set-AntiPhishPolicy', parameters: identityAnd('Identity'), identity: arg(0), read: antiPhishPolicy },
   setArcConfig: { cmdlet: 'Set-ArcConfig', parameters: fields(0), identity: () => '', read: async (a) => (await a.getArcConfig()) as Snapshot },
   newAcceptedDomain: { cmdlet: 'New-AcceptedDomain', parameters: fields(0), identity: () => undefined, created: nameOf, ...domain },
   setAcceptedDomain: { cmdlet: 'Set-AcceptedDomain', parameters: identityAnd('Identity'), identity: arg(0), ...domain },
@@ -63,7 +68,7 @@ const AUDITED: Record<string, AuditSpec> = {
   deleteQuarantineMessage: { cmdlet: 'Delete-QuarantineMessage', ...quarantined },
   startHistoricalSearch: { cmdlet: 'Start-HistoricalSearch', parameters: fields(0), identity: () => undefined, created: (args) => String((args[0] as { ReportTitle?: unknown }).ReportTitle ?? ''), ...search },
   stopHistoricalSearch: { cmdlet: 'Stop-HistoricalSearch', parameters: (args) => ({ JobId: args[0] }), identity: arg(0), ...search },
-};
+} satisfies Partial<Record<keyof OrganizationAdmin, AuditSpec>>;
 
 /** The names of the audited operations (tests check each leaves a record). */
 export const AUDITED_OPERATIONS = Object.keys(AUDITED);
@@ -119,7 +124,7 @@ export function withAuditLog(admin: OrganizationAdmin, scope: OrganizationScope)
   const log = scope.options.auditLog;
   if (!log) return admin;
   const audited: Record<string, unknown> = { ...admin };
-  for (const [operation, spec] of Object.entries(AUDITED)) {
+  for (const [operation, spec] of Object.entries(AUDITED) as [string, AuditSpec][]) {
     const inner = (admin as unknown as Record<string, (...args: Args) => Promise<unknown>>)[operation];
     audited[operation] = (...args: Args) => recorded(log, scope, admin, spec, args, () => inner(...args));
   }
