@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { parseServerSettings, type ServerSettings } from '../config/server.js';
+import { parseServerSettings, storeEngine, type ServerSettings } from '../config/server.js';
 import { ConfigFileError } from '../config/yamlFile.js';
 import cluster from 'node:cluster';
 import { startGateway, startSmtpWorker } from './gateway.js';
@@ -49,6 +49,10 @@ export function register(program: Command): void {
       const dataDir = requireDataDir(opts.dataDir);
       const file = opts.config ?? (existsSync(join(dataDir, 'postern.yaml')) ? join(dataDir, 'postern.yaml') : undefined);
       const settings = readSettings(file, { ...(opts.smtp && { smtp: opts.smtp }), ...(opts.http && { http: opts.http }) });
+      if (storeEngine(settings.store) === 'postgres') {
+        // Serving half the state from PostgreSQL and half from SQLite would split what nodes must share.
+        throw new CliError(`store: postern serve keeps its state in the embedded SQLite until the PostgreSQL store is complete (postern migrate --store applies its schema today); remove store from ${file} to serve`);
+      }
       const sources: ListenSources = { settingsFile: file, fromCommandLine: new Set((['smtp', 'http'] as const).filter((k) => opts[k])) };
       const failed = (err: unknown): never => {
         console.error(`postern serve: ${describeStartupError(err, settings, sources, dataDir)}`);

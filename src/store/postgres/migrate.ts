@@ -7,6 +7,11 @@ import { MIGRATIONS, type Migration } from './migrations.js';
 /** pg_advisory_lock's two-key form: Postern's key ('pstn') and the lock's purpose. */
 const MIGRATION_LOCK = [0x7073746e, 1];
 
+/** A migration failed; it was rolled back (the message says which). */
+export class MigrationFailedError extends Error {
+  override name = 'MigrationFailedError';
+}
+
 /** Apply the pending migrations; returns the versions this call applied (none when up to date). */
 export async function migrate(pool: pg.Pool, migrations: Migration[] = MIGRATIONS): Promise<number[]> {
   const client = await pool.connect();
@@ -38,7 +43,7 @@ async function applyPending(client: pg.PoolClient, migrations: Migration[]): Pro
       await client.query('COMMIT');
     } catch (err) {
       await client.query('ROLLBACK').catch(() => {}); // the session may be gone; report the migration's error
-      throw new Error(`PostgreSQL migration ${m.version} failed and was rolled back: ${(err as Error).message}`, { cause: err });
+      throw new MigrationFailedError(`PostgreSQL migration ${m.version} failed and was rolled back: ${(err as Error).message}`, { cause: err });
     }
     applied.push(m.version);
   }
