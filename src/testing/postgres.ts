@@ -17,7 +17,8 @@ export function databaseUrl(serverUrl: string, database: string): string {
   return u.toString();
 }
 
-async function adminQuery(serverUrl: string, sql: string): Promise<void> {
+/** Run `sql` on the server's maintenance database (what cannot run inside the database it changes). */
+export async function serverQuery(sql: string, serverUrl = TEST_PG_URL): Promise<void> {
   const client = new pg.Client({ connectionString: serverUrl, connectionTimeoutMillis: 5000, application_name: 'postern tests' });
   client.on('error', () => {}); // a failure surfaces through connect() or query()
   try {
@@ -40,13 +41,13 @@ async function adminQuery(serverUrl: string, sql: string): Promise<void> {
 /** Create a new, empty database with a name no other run uses; returns its name. */
 export async function createTestDatabase(serverUrl = TEST_PG_URL): Promise<string> {
   const name = `postern_test_${Date.now().toString(36)}_${process.pid}_${randomBytes(3).toString('hex')}`;
-  await adminQuery(serverUrl, `CREATE DATABASE ${name}`);
+  await serverQuery(`CREATE DATABASE ${name}`, serverUrl);
   return name;
 }
 
 /** Drop it, ending any session still connected to it (a test that failed half-way). */
 export async function dropTestDatabase(name: string, serverUrl = TEST_PG_URL): Promise<void> {
-  await adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await serverQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`, serverUrl);
 }
 
 /**

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Organization } from '../../config/model.js';
-import { createTestDatabase, databaseUrl, dropTestDatabase, TEST_PG_URL, useTestDatabase } from '../../testing/postgres.js';
+import { createTestDatabase, databaseUrl, dropTestDatabase, serverQuery, TEST_PG_URL, useTestDatabase } from '../../testing/postgres.js';
 import { DomainInUseError } from '../ports.js';
 import { PostgresConfigStore, type PostgresConfigStoreOptions } from './configStore.js';
 import { migrate } from './migrate.js';
@@ -101,6 +101,30 @@ describe('configuration shared by several nodes on PostgreSQL', () => {
     await a.saveOrganizationAsync(org('Woodgrove', 'woodgrove.com'));
     expect(await timeUntil(() => b.organization('Woodgrove') !== undefined, 1000)).toBeLessThan(1000);
     expect(said.slice(0, 2)).toEqual(['configuration listener lost its connection; polling until it is back', 'configuration listener reconnected; catching up']);
+  });
+
+  it('keeps catching up by polling while its listener cannot reconnect, backing off between attempts', async () => {
+    const retries: number[] = [];
+    const logger = { info: () => {}, warn: (o: { retryInMs?: number }) => void (o.retryInMs !== undefined && retries.push(o.retryInMs)) };
+    const a = await node('node-a');
+    const b = await node('node-b', { logger, pollMs: 200 });
+    // New sessions are refused (the nodes' pools keep the sessions they have): the listener cannot come back.
+    await serverQuery(`ALTER DATABASE ${db.name()} ALLOW_CONNECTIONS false`);
+    try {
+      await admin.pool.query('SELECT pg_terminate_backend($1)', [await listenerPid('node-b')]);
+      await a.saveOrganizationAsync(org('Tailspin', 'tailspin.test'));
+      await timeUntil(() => b.organization('Tailspin') !== undefined, 2000);
+      await timeUntil(() => retries.length >= 4, 5000);
+      expect(await listenerPid('node-b')).toBeUndefined();
+    } finally {
+      await serverQuery(`ALTER DATABASE ${db.name()} ALLOW_CONNECTIONS true`);
+    }
+    // Each wait at least doubles its ceiling (half fixed, half random), up to the limit.
+    expect(retries[2]).toBeGreaterThan(retries[0]);
+    expect(Math.max(...retries)).toBeLessThanOrEqual(1000);
+    await timeUntil(async () => (await listenerPid('node-b')) !== undefined, 3000);
+    await a.saveOrganizationAsync(org('Litware', 'litware.test'));
+    expect(await timeUntil(() => b.organization('Litware') !== undefined, 1000)).toBeLessThan(1000);
   });
 
   it('lets only one of two nodes saving a domain and its subdomain at once keep it', async () => {
