@@ -28,7 +28,18 @@ describe('postern migrate', () => {
     expect(down.stderr.trim()).toBe('postern: PostgreSQL at postgres://postern:***@127.0.0.1:1/postern is not reachable (ECONNREFUSED)');
   });
 
-  it("without --store, migrates the data directory's SQLite", () => {
+  it("without --store, migrates the store the settings file names", () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'postern.yaml'), `store: ${db.url()}\n`);
+    const r = runCli(['migrate', '-d', dir]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toMatch(/^PostgreSQL at \S+: (applied migration 1|up to date)/);
+    expect(r.stdout).toContain(db.url());
+    writeFileSync(join(dir, 'postern.yaml'), 'store: postgres:///postern\n');
+    expect(runCli(['migrate', '-d', dir]).stderr).toContain(`${join(dir, 'postern.yaml')}:1:8: store: 'postgres:///postern' names no server`);
+  });
+
+  it("without --store or a store setting, migrates the data directory's SQLite", () => {
     const dir = tempDir();
     initDataDir(dir);
     const r = runCli(['migrate', '-d', dir]);

@@ -1,21 +1,26 @@
-// `postern migrate`: apply the pending schema migrations. A data directory's SQLite is migrated
-// whenever it is opened, so this matters for PostgreSQL (--store), whose schema several nodes
+// `postern migrate`: apply the pending schema migrations to the node's store: --store, else the
+// settings file's `store` (as serve reads it), else the data directory's SQLite. SQLite is also
+// migrated whenever it is opened, so this matters for PostgreSQL, whose schema several nodes
 // share: an operator migrates it once, before starting nodes of a new release.
 import type { Command } from 'commander';
+import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { storeEngine, storeProblem } from '../config/server.js';
 import { migrate, MigrationFailedError } from '../store/postgres/migrate.js';
 import { connectPostgres, describeOpenError } from '../store/postgres/pool.js';
 import { CliError, databaseFile, openStore, requireDataDir, withDataDir } from './common.js';
+import { readSettings, settingsFile } from './settings.js';
 
 export function register(program: Command): void {
   withDataDir(program.command('migrate'))
     .description("apply the pending schema migrations: to the PostgreSQL that --store names, or to the data directory's SQLite")
-    .option('--store <url>', 'a PostgreSQL URL, e.g. postgres://postern@db.example:5432/postern (default: the data directory)')
-    .action(async (opts: { dataDir: string; store?: string }) => {
-      const store = opts.store ?? 'sqlite';
-      const problem = storeProblem(store);
+    .option('--store <url>', "a PostgreSQL URL, e.g. postgres://postern@db.example:5432/postern (default: the settings' store)")
+    .option('-c, --config <file>', 'server settings YAML (default <data-dir>/postern.yaml when present)')
+    .action(async (opts: { dataDir: string; store?: string; config?: string }) => {
+      const problem = opts.store === undefined ? undefined : storeProblem(opts.store);
       if (problem) throw new CliError(`--store: ${problem}`);
+      const file = opts.store === undefined ? settingsFile(resolve(opts.dataDir), opts.config) : undefined;
+      const store = opts.store ?? (file ? readSettings(file, {}).store : 'sqlite');
       console.log(storeEngine(store) === 'postgres' ? await migratePostgres(store) : migrateSqlite(opts.dataDir));
     });
 }
