@@ -5,9 +5,8 @@
 import cookie from '@fastify/cookie';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { timingSafeEqual } from 'node:crypto';
-import { ApiError } from '../http/errors.js';
 import type { Principal } from './roles.js';
-import { SESSION_LIFETIME_MS, type AccessControl } from './service.js';
+import { AccessError, SESSION_LIFETIME_MS, type AccessControl } from './service.js';
 
 export const SESSION_COOKIE = 'postern_session';
 export const CSRF_HEADER = 'x-csrf-token';
@@ -29,7 +28,7 @@ function identify(access: AccessControl, request: FastifyRequest): void {
   if (auth !== undefined) {
     const m = /^Bearer\s+(\S+)$/i.exec(auth);
     const principal = m ? access.token(m[1]) : undefined;
-    if (!principal) throw new ApiError(401, 'The API token is not valid (or has expired).', { errorId: 'NotAuthenticated', category: 'PermissionDenied' });
+    if (!principal) throw new AccessError(401, 'The API token is not valid (or has expired).');
     request.principal = principal;
     return;
   }
@@ -50,7 +49,7 @@ export async function registerAccess(api: FastifyInstance, access: AccessControl
     if (SAFE_METHODS.has(request.method) || request.principal?.via !== 'session') return;
     const sent = request.headers[CSRF_HEADER];
     if (typeof sent !== 'string' || !sameSecret(sent, request.csrfToken!)) {
-      throw new ApiError(403, 'The request has no valid CSRF token (send the X-CSRF-Token header the session gave).', { errorId: 'CsrfTokenMissing', category: 'PermissionDenied' });
+      throw new AccessError(403, 'The request has no valid CSRF token (send the X-CSRF-Token header the session gave).', undefined, undefined, 'CsrfTokenMissing');
     }
   });
   api.decorateReply('setSession', function (this: { setCookie: (name: string, value: string, o: object) => void }, sessionId: string) {

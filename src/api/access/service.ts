@@ -17,6 +17,7 @@ const TOKEN_PREFIX = 'pst_';
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 const secret = () => randomBytes(32).toString('base64url');
 
+/** A refusal of sign-in or access; the API answers it with its status (http/errors.ts). */
 export class AccessError extends Error {
   constructor(
     readonly status: 400 | 401 | 403 | 404 | 409 | 429,
@@ -24,11 +25,14 @@ export class AccessError extends Error {
     readonly parameter?: string,
     /** Seconds, for a 429's Retry-After. */
     readonly retryAfter?: number,
+    readonly errorId: string = DEFAULT_ERROR_ID[status],
   ) {
     super(message);
     this.name = 'AccessError';
   }
 }
+
+const DEFAULT_ERROR_ID = { 400: 'InvalidParameterValue', 401: 'NotAuthenticated', 403: 'AccessDenied', 404: 'ManagementObjectNotFoundException', 409: 'ManagementObjectAlreadyExistsException', 429: 'TooManyRequests' } as const;
 
 export interface NewUser {
   userName: string;

@@ -5,6 +5,7 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import type { z } from 'zod';
 import { AdminError } from '../../admin/index.js';
 import { ShellError } from '../../shell/index.js';
+import { AccessError } from '../access/service.js';
 import { CursorError } from './paging.js';
 
 export interface ErrorBody {
@@ -59,6 +60,10 @@ export function errorResponse(err: unknown): { status: number; body: { error: Er
       status: STATUS_OF_CATEGORY[err.category] ?? 400,
       body: { error: { message: err.message, errorId: err.errorId, category: err.category, ...(err.parameter && { parameter: err.parameter }) } },
     };
+  }
+  if (err instanceof AccessError) {
+    const category = err.status === 404 ? 'ObjectNotFound' : err.status === 409 ? 'ResourceExists' : err.status === 400 ? 'InvalidArgument' : 'PermissionDenied';
+    return { status: err.status, body: { error: { message: err.message, errorId: err.errorId, category, ...(err.parameter && { parameter: err.parameter }) } } };
   }
   if (err instanceof CursorError) return { status: 400, body: { error: { message: err.message, errorId: 'InvalidParameterValue', category: 'InvalidArgument', parameter: 'cursor' } } };
   const fe = err as FastifyError;

@@ -7,11 +7,6 @@ import { AccessError, userView, type AccessControl } from '../access/service.js'
 import { ROLES } from '../access/roles.js';
 import type { ApiContext } from '../http/route.js';
 
-export function asApiError(e: unknown): unknown {
-  if (!(e instanceof AccessError)) return e;
-  const category = e.status === 404 ? 'ObjectNotFound' : e.status === 409 ? 'ResourceExists' : e.status === 400 ? 'InvalidArgument' : 'PermissionDenied';
-  return new ApiError(e.status, e.message, { errorId: e.status === 429 ? 'TooManyRequests' : e.status === 401 ? 'NotAuthenticated' : 'InvalidParameterValue', category, ...(e.parameter && { parameter: e.parameter }) });
-}
 
 /** A change to who may administer an organization, in its admin audit log (Exchange's role group cmdlets). */
 function auditMembership(ctx: ApiContext, orgGuid: string, caller: { userName: string; clientIp: string }, cmdlet: 'Add-RoleGroupMember' | 'Remove-RoleGroupMember', member: string, roles: string[], error?: unknown) {
@@ -38,7 +33,7 @@ export function accessRoutes(access: AccessControl, ctx: ApiContext): RouteSpec[
       async handler({ body, request, reply }) {
         const s = await access.signIn(body.userName, body.password, request.ip).catch((e) => {
           if (e instanceof AccessError && e.retryAfter) reply.header('retry-after', e.retryAfter);
-          return Promise.reject(asApiError(e));
+          return Promise.reject(e);
         });
         reply.setSession(s.sessionId);
         return { user: s.principal, csrfToken: s.csrfToken, organizations: visibleOrganizations(s.principal.organization) };
@@ -114,7 +109,7 @@ export function accessRoutes(access: AccessControl, ctx: ApiContext): RouteSpec[
           return user;
         } catch (e) {
           auditMembership(ctx, org.Guid, caller, 'Add-RoleGroupMember', body.userName, body.roles, e);
-          throw asApiError(e);
+          throw e;
         }
       },
     }),
