@@ -53,7 +53,7 @@ export function DirectSendPreview({ org, preview, onChanged }: { org: string; pr
     <>
       <h2>Impact preview</h2>
       <p className="impact" data-testid="direct-send-impact">
-        {refused.length === 0 ? 'No sender seen in the last 30 days would be refused.' : `These ${refused.length} senders would be refused:`}
+        {refused.length === 0 ? 'No sender seen in the last 30 days would be refused.' : `${refused.length === 1 ? 'This sender' : `These ${refused.length} senders`} would be refused:`}
       </p>
       {preview.groups.length > 0 && (
         <div className="table-wrap">

@@ -1,6 +1,7 @@
 // The KQL editor: CodeMirror 6 with KQL highlighting; Ctrl+Enter (Cmd+Enter) runs the query;
-// the server's error is underlined where it points. CodeMirror's styles go into constructable
-// stylesheets (adoptedStyleSheets), which the strict CSP allows; cspNonce is not needed.
+// the server's error is underlined where it points. The editor lives in a shadow root: there
+// CodeMirror puts its styles in a constructable stylesheet (adoptedStyleSheets), which the strict
+// CSP allows; in the document itself it would insert a <style> element, which the CSP blocks.
 import { useEffect, useRef } from 'react';
 import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
 import { bracketMatching, defaultHighlightStyle, syntaxHighlighting } from '@codemirror/language';
@@ -8,6 +9,14 @@ import { lintGutter, setDiagnostics, type Diagnostic } from '@codemirror/lint';
 import { EditorState, Prec } from '@codemirror/state';
 import { drawSelection, EditorView, highlightActiveLine, keymap, lineNumbers } from '@codemirror/view';
 import { kql } from './kqlLanguage';
+
+// The page's stylesheet does not reach into the shadow root: the editor's look is set here.
+const theme = EditorView.theme({
+  '&': { minHeight: '8rem', fontSize: '14px', backgroundColor: '#fff' },
+  '&.cm-focused': { outline: '3px solid #ffb000', outlineOffset: '2px' },
+  '.cm-content': { fontFamily: "ui-monospace, 'Cascadia Mono', Menlo, Consolas, monospace", minHeight: '8rem' },
+  '.cm-gutters': { backgroundColor: '#f6f8fa', color: '#57606a' },
+});
 
 export interface KqlErrorLocation {
   message: string;
@@ -42,8 +51,11 @@ export function KqlEditor(props: { initial: string; onChange(text: string): void
       callbacks.current.onRun();
       return true;
     };
+    const element = host.current!;
+    const shadow = element.shadowRoot ?? element.attachShadow({ mode: 'open' });
     const editor = new EditorView({
-      parent: host.current!,
+      root: shadow,
+      parent: shadow,
       state: EditorState.create({
         doc: props.initial,
         extensions: [
@@ -58,6 +70,7 @@ export function KqlEditor(props: { initial: string; onChange(text: string): void
           Prec.highest(keymap.of([{ key: 'Mod-Enter', run }])),
           keymap.of([...defaultKeymap, ...historyKeymap]),
           EditorView.lineWrapping,
+          theme,
           EditorView.contentAttributes.of({ 'aria-label': props.label }),
           EditorView.updateListener.of((update) => {
             if (update.docChanged) callbacks.current.onChange(update.state.doc.toString());

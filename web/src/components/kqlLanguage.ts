@@ -65,7 +65,7 @@ function token(stream: StringStream, state: KqlState): string | null {
     const word = stream.current();
     if (TABLES.has(word)) return 'typeName';
     if (KEYWORDS.has(word) || KEYWORDS.has(word.toLowerCase())) return 'keyword';
-    if (FUNCTIONS.has(word)) return 'function';
+    if (FUNCTIONS.has(word)) return 'variableName.function';
     return 'variableName';
   }
   stream.next();
