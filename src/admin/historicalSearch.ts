@@ -33,6 +33,13 @@ export function historicalSearchAdmin(scope: OrganizationScope): HistoricalSearc
       return list;
     },
 
+    async historicalSearchReport(jobId) {
+      const r = searches().report(scope.guid, jobId);
+      if (r === 'notFound') throw objectNotFound(jobId, 'historical search');
+      if (r === 'notDone') throw new AdminError(`The historical search '${jobId}' has no report yet; download it once its Status is Done.`, { errorId: 'InvalidOperation', category: 'InvalidOperation', parameter: 'JobId' });
+      return r;
+    },
+
     async stopHistoricalSearch(jobId) {
       const r = searches().stop(scope.guid, jobId);
       if (r === 'notFound') throw objectNotFound(jobId, 'historical search');

@@ -17,6 +17,10 @@ export function investigationAdmin(scope: OrganizationScope): InvestigationAdmin
     },
 
     async hunt(query, options = {}) {
+      return (await this.runHuntingQuery(query, options)).rows;
+    },
+
+    async runHuntingQuery(query, options = {}) {
       if (!scope.options.hunt) throw notAvailable('Advanced hunting (Invoke-Hunting) is not available in this session.');
       return scope.options.hunt(scope.guid, query, options);
     },

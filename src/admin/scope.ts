@@ -8,6 +8,7 @@
 // servers reload within one poll, ~0.5 s). Store refusals become AdminErrors naming the parameter.
 import { z } from 'zod';
 import type { Organization } from '../config/model.js';
+import type { HuntResult } from '../hunting/results.js';
 import type { HeldContent } from '../quarantine/service.js';
 import { DomainInUseError, type ConfigStore } from '../store/ports.js';
 import type { QuarantineStore } from '../store/quarantineStore.js';
@@ -36,7 +37,7 @@ export interface AdminOptions {
   /** Test-MailFlow: the gateway's decision path for this organization (the edge supplies it). */
   simulate?: (orgGuid: string, request: MailFlowSimulationRequest) => Promise<MailFlowSimulationResult>;
   /** Invoke-Hunting: KQL scoped to this organization (the edge supplies it). */
-  hunt?: (orgGuid: string, query: string, options: HuntingOptions) => Promise<Record<string, unknown>[]>;
+  hunt?: (orgGuid: string, query: string, options: HuntingOptions) => Promise<HuntResult>;
 }
 
 /** A zod error from saveOrganization as an AdminError naming the parameter at fault. */

@@ -11,9 +11,10 @@
 // - "changes" objects contain only what the admin set; `null` clears a property. Multi-valued
 //   @{Add=...; Remove=...} edits are already applied by the caller (it reads the current object).
 import type { HistoricalSearchObject, HistoricalSearchRequest } from '../trace/historicalSearch.js';
+import type { HuntResult } from '../hunting/results.js';
 import type { InboundReport } from '../trace/inboundReport.js';
 
-export type { HistoricalSearchObject, HistoricalSearchRequest, InboundReport };
+export type { HistoricalSearchObject, HistoricalSearchRequest, HuntResult, InboundReport };
 
 export type AcceptedDomainType = 'Authoritative' | 'InternalRelay' | 'ExternalRelay';
 
@@ -316,6 +317,8 @@ export interface MailFlowSimulationResult {
 export interface HuntingOptions {
   /** Row limit (the store's own limit applies anyway). */
   Limit?: number;
+  /** Cancels the query (the REST API's caller went away or pressed Cancel). */
+  signal?: AbortSignal;
 }
 
 export interface OrganizationConfigAdmin {
@@ -373,6 +376,8 @@ export interface HistoricalSearchAdmin {
   startHistoricalSearch(request: HistoricalSearchRequest): Promise<HistoricalSearchObject>;
   getHistoricalSearches(jobId?: string): Promise<HistoricalSearchObject[]>;
   stopHistoricalSearch(jobId: string): Promise<void>;
+  /** A Done search's report: the CSV file the gateway wrote (the edge reads it) and its size. */
+  historicalSearchReport(jobId: string): Promise<{ job: HistoricalSearchObject; csvFile: string; csvBytes: number }>;
 }
 
 export interface InvestigationAdmin {
@@ -380,6 +385,8 @@ export interface InvestigationAdmin {
   simulate(request: MailFlowSimulationRequest): Promise<MailFlowSimulationResult>;
   /** Runs a KQL query over EmailEvents & co. for this organization; rows in column order. */
   hunt(query: string, options?: HuntingOptions): Promise<Record<string, unknown>[]>;
+  /** The same, with the result's columns and types, its chart (KQL `render`) and whether rows were cut. */
+  runHuntingQuery(query: string, options?: HuntingOptions): Promise<HuntResult>;
 }
 
 export interface ReportAdmin {

@@ -14,6 +14,10 @@ import type { Logger } from 'pino';
 import { GatewayMetrics, type WorkerMetrics } from '../api/metrics.js';
 import { Authenticator, dnsServersOf } from '../auth/authenticator.js';
 import { startHttp } from '../api/server.js';
+import { createOrganizationAdmin } from '../admin/index.js';
+import { prepareAdminAccess } from './adminAccess.js';
+import { POSTERN_VERSION } from './version.js';
+import { adminOptions } from './adminWiring.js';
 import { splitHostPort, type ServerSettings } from '../config/server.js';
 import { SmtpDelivery } from '../delivery/smtp.js';
 import { DEFAULT_RETRY, QueueRunner } from '../queue/runner.js';
@@ -42,6 +46,8 @@ export interface Gateway {
   smtpPort: number;
   smtpsPort?: number;
   httpPort: number;
+  /** The admin user this start created (loopback, first start): its password is shown once. */
+  firstLogin?: { userName: string; password: string };
   stop(): Promise<void>;
 }
 
@@ -67,7 +73,7 @@ function openIngest(dataDir: string, settings: ServerSettings, logger: Logger) {
   const wal = new WalSync(db);
   const commit = new GroupCommit(() => spool.syncDir(), inOneTransaction(db), () => wal.sync());
   return {
-    db, spool, commit, watcher,
+    db, spool, commit, watcher, config: configStore,
     queue: new SqliteQueueStore(db),
     trace: new SqliteTraceStore(db),
     close: async () => {
@@ -240,12 +246,25 @@ export async function startGateway(dataDir: string, settings: ServerSettings, lo
   }, 60_000);
   housekeeping.unref();
   const http = splitHostPort(settings.http);
+  const adminAccess = await prepareAdminAccess(db, settings, logger);
+  const organizationAdmin = adminOptions(dataDir, db, ingest.config);
   const { app, port: httpPort } = await startHttp({
     host: http.host,
     port: http.port,
     metrics,
     workerMetrics: smtp.workerMetrics && (() => smtp.workerMetrics!()),
     health: () => ({ queue: queue.pendingCount(), configVersion: watcher.snapshot().version }),
+    tls: adminAccess.tls,
+    logger: logger.child({ component: 'admin-api' }),
+    admin: {
+      access: adminAccess.access,
+      dataDir,
+      version: POSTERN_VERSION,
+      context: {
+        organizations: () => ingest.config.organizations().map((o) => ({ Name: o.Name, Guid: o.Guid })),
+        adminFor: (org, caller) => createOrganizationAdmin(organizationAdmin(org.Guid, { actor: `${caller.userName} (admin API)`, clientIp: caller.clientIp })),
+      },
+    },
   });
 
   let stopped: Promise<void> | undefined;
@@ -253,6 +272,7 @@ export async function startGateway(dataDir: string, settings: ServerSettings, lo
     smtpPort,
     smtpsPort,
     httpPort,
+    firstLogin: adminAccess.firstLogin,
     stop: () =>
       (stopped ??= (async () => {
         clearInterval(housekeeping);

@@ -1,4 +1,5 @@
 // The `postern` command. Each subcommand lives in its own module and registers itself here.
+import { POSTERN_VERSION } from './version.js';
 import { Command } from 'commander';
 import { register as registerConfig } from './config.js';
 import { register as registerDirectSend } from './directsend.js';
@@ -10,6 +11,7 @@ import { register as registerShell } from './shell.js';
 import { register as registerReport } from './report.js';
 import { register as registerBackup } from './backup.js';
 import { register as registerStatus } from './status.js';
+import { register as registerUser } from './user.js';
 
 // Everything Postern writes (database, spool, reports, exports) holds mail or its traces: private
 // to the gateway's user whatever the umask it was started with.
@@ -18,9 +20,9 @@ import { CliError } from './common.js';
 
 const program = new Command('postern')
   .description('Inbound mail gateway with Exchange Online tenant mail flow: connectors, Reject Direct Send, rules, quarantine, trace, hunting.')
-  .version('0.1.0');
+  .version(POSTERN_VERSION);
 
-for (const register of [registerInit, registerServe, registerConfig, registerDirectSend, registerShell, registerSimulate, registerHunt, registerReport, registerStatus, registerBackup]) register(program);
+for (const register of [registerInit, registerServe, registerConfig, registerDirectSend, registerShell, registerSimulate, registerHunt, registerReport, registerStatus, registerBackup, registerUser]) register(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -40,7 +40,7 @@ function readSettings(file: string | undefined, overrides: { smtp?: string; http
 
 export function register(program: Command): void {
   withDataDir(program.command('serve'))
-    .description('run the gateway: SMTP listener, delivery queue, admin HTTP (health, /metrics)')
+    .description('run the gateway: SMTP listener, delivery queue, admin center and REST API, /health, /metrics')
     .option('--smtp <host:port>', 'SMTP listen address (default 127.0.0.1:2525)')
     .option('--http <host:port>', 'admin HTTP listen address (default 127.0.0.1:8025)')
     .option('-c, --config <file>', 'server settings YAML (default <data-dir>/postern.yaml when present)')
@@ -81,6 +81,19 @@ export function register(program: Command): void {
       process.on('SIGTERM', () => void stop('SIGTERM'));
       const gw = await started.catch(failed);
       logger.info({ smtp: gw.smtpPort, smtps: gw.smtpsPort, http: gw.httpPort, dataDir }, 'postern ready');
+      const adminUrl = `${settings.httpTlsCertFile ? 'https' : 'http'}://${settings.http.split(':')[0]}:${gw.httpPort}/`;
+      if (gw.firstLogin) {
+        // Shown once: only the hash is kept. Lost? `postern user set-password admin`.
+        console.log(
+          [
+            '',
+            `Admin center  ${adminUrl}`,
+            `  One-time login — user: ${gw.firstLogin.userName}   password: ${gw.firstLogin.password}`,
+            `  (shown only now; change it with: postern user set-password ${gw.firstLogin.userName} --data-dir ${dataDir})`,
+            '',
+          ].join('\n'),
+        );
+      }
       if (opts.banner) {
         const host = settings.smtp.split(':')[0];
         console.log(
@@ -88,7 +101,7 @@ export function register(program: Command): void {
             '',
             `Postern is running.`,
             `  SMTP      ${host}:${gw.smtpPort} (STARTTLS with a self-signed certificate in ${join(dataDir, 'tls')})`,
-            `  Admin     http://${settings.http.split(':')[0]}:${gw.httpPort}/health   metrics: /metrics`,
+            `  Admin     ${adminUrl}   API: ${adminUrl}api/openapi.json   health: /health   metrics: /metrics`,
             `  Data      ${dataDir} (database postern.db, spool/, maildir/)`,
             '',
             `Try it:  swaks --server ${host}:${gw.smtpPort} --tls --to user@contoso.com --from ceo@contoso.com`,

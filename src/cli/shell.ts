@@ -30,16 +30,10 @@ import {
   type ScriptResult,
   type ShellSession,
 } from '../shell/index.js';
-import { createOrganizationAdmin, type MailFlowSimulationRequest, type MailFlowSimulationResult } from '../admin/index.js';
-import { SqliteTraceQueries } from '../store/sqlite/traceQueries.js';
-import { SqliteQuarantineStore } from '../store/sqlite/quarantineStore.js';
-import { SqliteHistoricalSearchStore } from '../store/sqlite/historicalSearchStore.js';
-import { HistoricalSearches } from '../trace/historicalSearch.js';
+import { createOrganizationAdmin } from '../admin/index.js';
+import { adminOptions } from './adminWiring.js';
 import { userInfo } from 'node:os';
-import { Spool } from '../queue/spool.js';
-import { runHunt } from '../store/sqlite/hunting/executor.js';
 import { openStore, withDataDir } from './common.js';
-import { simulate } from './simulate.js';
 
 interface ShellOptions {
   dataDir: string;
@@ -175,36 +169,6 @@ function usage(message: string): never {
   process.exit(2);
 }
 
-/** Test-MailFlow: `postern simulate` for the session's organization (admin/ checks the recipients are its own). */
-async function testMailFlow(dataDir: string, r: MailFlowSimulationRequest): Promise<MailFlowSimulationResult> {
-  const headers = Object.entries({ ...(r.From && { From: r.From }), ...(r.Subject && { Subject: r.Subject }), ...r.Headers }).map(([k, v]) => `${k}: ${v}`);
-  const result = await simulate({
-    dataDir,
-    format: 'json',
-    messageText: r.MessageText,
-    header: headers,
-    clientIp: r.ClientIP,
-    helo: r.HeloName ?? '',
-    tls: r.TlsVersion === 'None' ? undefined : `TLSv${r.TlsVersion.slice(3)}`,
-    certName: r.CertificateName ? [r.CertificateName] : [],
-    mailFrom: r.MailFrom,
-    rcpt: r.Recipients,
-    dnsServer: [],
-  });
-  const copy = result.copies[0];
-  return {
-    Decision: [...new Set(Object.values(result.disposition))].join(', '),
-    SmtpResponse: result.recipients.find((x) => !x.rcptReply.startsWith('250'))?.rcptReply ?? result.dataReply,
-    Connector: copy?.connector || result.recipients[0]?.connector || null,
-    AuthAs: copy?.authAs ?? null,
-    EmailDirection: copy?.emailDirection ?? null,
-    Recipients: result.disposition,
-    HeaderFirewallRemoved: copy?.headerFirewall.removed ?? [],
-    Rules: copy?.ruleSummary ?? [],
-    Reasons: [...new Set(result.recipients.flatMap((x) => [...x.attribution, ...x.admission]))],
-  };
-}
-
 export function register(program: Command): void {
   process.argv.splice(0, process.argv.length, ...normaliseShellArgv(process.argv));
   withDataDir(program.command('shell'))
@@ -238,25 +202,7 @@ export function register(program: Command): void {
         }
         let services;
         try {
-          const connectorNames = (orgGuid: string, type: string) =>
-            (config.organization(orgGuid)?.InboundConnectors ?? []).filter((c) => c.ConnectorType === type).map((c) => c.Name);
-          services = createOrganizationAdmin({
-            config,
-            trace: new SqliteTraceQueries(db),
-            organization,
-            quarantine: {
-              store: new SqliteQuarantineStore(db),
-              content: {
-                read: (f) => readFileAsync(f),
-                // Through the spool, so that a backup in progress still finds the file.
-                remove: (f) => new Spool(dataDir).remove(f),
-              },
-            },
-            historicalSearches: new HistoricalSearches(new SqliteHistoricalSearchStore(db), connectorNames),
-            actor: shellActor(),
-            simulate: (_orgGuid, request) => testMailFlow(dataDir, request),
-            hunt: async (orgGuid, query, options) => (await runHunt(join(dataDir, 'postern.db'), { orgId: orgGuid, query, maxRows: options.Limit })).rows,
-          });
+          services = createOrganizationAdmin(adminOptions(dataDir, db, config)(organization, { actor: shellActor() }));
         } catch (e) {
           usage(e instanceof Error ? e.message : String(e));
         }

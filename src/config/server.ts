@@ -17,6 +17,13 @@ export const ServerSettings = z.object({
   /** Optional implicit-TLS (SMTPS) listener. */
   smtps: HostPort.optional(),
   http: HostPort.default('127.0.0.1:8025'),
+  /**
+   * PEM certificate chain and key for the admin listener (HTTPS). Required, with at least one
+   * admin user, when http is not a loopback address: passwords and sessions never cross a network
+   * in clear text.
+   */
+  httpTlsCertFile: z.string().optional(),
+  httpTlsKeyFile: z.string().optional(),
   /** PEM bundle of CAs that client certificates must chain to (default <data-dir>/tls/client-ca.pem if present). */
   clientCaFile: z.string().optional(),
   trustedProxies: z.array(z.string()).default([]),

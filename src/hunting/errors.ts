@@ -35,6 +35,14 @@ export class HuntTimeoutError extends Error {
   }
 }
 
+/** The caller cancelled the query before it finished. */
+export class HuntCancelledError extends Error {
+  constructor() {
+    super('The query was cancelled.');
+    this.name = 'HuntCancelledError';
+  }
+}
+
 /** Last resort: a failure the engine did not foresee (a bug, or a limit of SQLite's we do not
  * check first). The user gets a sentence, never a JavaScript error or stack trace. */
 export class HuntInternalError extends Error {
@@ -45,7 +53,7 @@ export class HuntInternalError extends Error {
 }
 
 /** The errors a hunting caller shows as they are: everything else becomes a HuntInternalError. */
-export function asHuntError(e: unknown): KqlError | HuntTimeoutError | HuntInternalError {
-  if (e instanceof KqlError || e instanceof HuntTimeoutError || e instanceof HuntInternalError) return e;
+export function asHuntError(e: unknown): KqlError | HuntTimeoutError | HuntCancelledError | HuntInternalError {
+  if (e instanceof KqlError || e instanceof HuntTimeoutError || e instanceof HuntCancelledError || e instanceof HuntInternalError) return e;
   return new HuntInternalError(e);
 }

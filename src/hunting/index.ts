@@ -4,7 +4,7 @@
 // module exports no I/O.
 export { compileKql, type ChartHint, type ColumnInfo, type CompiledQuery, type CompileOptions } from './compiler.js';
 export { sqliteDialect, type SqlDialect } from './dialect.js';
-export { HuntInternalError, HuntTimeoutError, KqlError } from './errors.js';
+export { HuntCancelledError, HuntInternalError, HuntTimeoutError, KqlError } from './errors.js';
 export { formatHuntResult, type HuntFormat } from './format.js';
 export { parseQuery } from './parser.js';
 export { type HuntResult, type KustoValue } from './results.js';

@@ -6,20 +6,15 @@
 //
 // The CLI (`postern shell`, `-c`) wires the admin operations (admin/) on the store.
 import type { OrganizationAdmin } from '../admin/types.js';
-import { createDefaultRegistry } from './cmdlets/index.js';
+import { cmdletRegistry } from './defaultRegistry.js';
 import type { CmdletRegistry } from './registry.js';
 import { ShellSession, type ScriptResult, type ShellSessionOptions } from './runtime.js';
 
 /** A session of Postern's shell: the Exchange cmdlets act on one organization's admin operations. */
 export type ShellOptions = Omit<ShellSessionOptions, 'registry' | 'services'> & { services: OrganizationAdmin; registry?: CmdletRegistry };
 
-let defaultRegistry: CmdletRegistry | undefined;
-
-/** The registry of every cmdlet (built once). */
-export function cmdletRegistry(): CmdletRegistry {
-  defaultRegistry ??= createDefaultRegistry();
-  return defaultRegistry;
-}
+export { cmdletRegistry } from './defaultRegistry.js';
+export { invokeCmdlet, type CmdletInvocation } from './invoke.js';
 
 /** A session: variables persist between run() calls (the interactive shell). */
 export function createShellSession(options: ShellOptions): ShellSession {

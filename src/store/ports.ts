@@ -103,3 +103,59 @@ export interface SignalStore {
   /** Historical searches by Status (NotStarted, InProgress, Done, Failed, Cancelled). */
   searchesByState(): { state: string; count: number }[];
 }
+
+/** An admin center / REST API user (passwords only as scrypt hashes). */
+export interface AdminUserRecord {
+  userName: string;
+  /** Organization GUID; null for a provider operator. */
+  organization: string | null;
+  roles: string[];
+  passwordHash: string;
+  createdAt: number;
+  passwordChangedAt: number;
+}
+
+export interface AdminSessionRecord {
+  userName: string;
+  csrfToken: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export interface ApiTokenRecord {
+  id: string;
+  userName: string;
+  name: string;
+  createdAt: number;
+  expiresAt: number | null;
+  lastUsedAt: number | null;
+}
+
+/** Users, browser sessions and API tokens of the admin API. Secrets arrive hashed (SHA-256). */
+export interface AdminUserStore {
+  users(organization?: string | null): AdminUserRecord[];
+  user(userName: string): AdminUserRecord | undefined;
+  /** Throws AdminUserExistsError when the name is taken (user names are unique, case-insensitively). */
+  addUser(user: AdminUserRecord): void;
+  setPassword(userName: string, passwordHash: string, at: number): void;
+  removeUser(userName: string): boolean;
+  createSession(idHash: string, session: AdminSessionRecord, clientIp: string): void;
+  /** The unexpired session with this id hash. */
+  session(idHash: string, now: number): AdminSessionRecord | undefined;
+  removeSession(idHash: string): void;
+  /** Every session of the user (after a password change or removal). */
+  removeSessions(userName: string): void;
+  purgeExpiredSessions(now: number): number;
+  createToken(tokenHash: string, token: ApiTokenRecord): void;
+  /** The unexpired token with this hash, marking its last use. */
+  useToken(tokenHash: string, now: number): ApiTokenRecord | undefined;
+  tokens(userName: string): ApiTokenRecord[];
+  removeToken(userName: string, id: string): boolean;
+}
+
+export class AdminUserExistsError extends Error {
+  constructor(readonly userName: string) {
+    super(`The user '${userName}' already exists.`);
+    this.name = 'AdminUserExistsError';
+  }
+}

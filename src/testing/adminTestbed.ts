@@ -126,7 +126,8 @@ export function adminTestbed(options: AdminTestbedOptions = {}): AdminTestbed {
       },
       hunt: async (_org, query, huntOptions) => {
         bed.huntQueries.push({ query, options: huntOptions });
-        return bed.huntRows.map((r) => ({ ...r }));
+        const rows = bed.huntRows.map((r) => ({ ...r }));
+        return { columns: Object.keys(rows[0] ?? {}).map((name) => ({ name, type: 'string' as const })), rows: rows as never, truncated: false, elapsedMs: 0 };
       },
     }),
     adminFor: (organization) => createOrganizationAdmin({ config, trace: new SqliteTraceQueries(db), organization, now: options.now }),

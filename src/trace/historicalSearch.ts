@@ -219,6 +219,14 @@ export class HistoricalSearches {
   stop(orgGuid: string, jobId: string): 'ok' | 'notFound' | 'finished' {
     return this.store.cancel(orgGuid, jobId.toLowerCase());
   }
+
+  /** The finished report's CSV file (in the data directory) of the organization's job. */
+  report(orgGuid: string, jobId: string): { job: HistoricalSearchObject; csvFile: string; csvBytes: number } | 'notFound' | 'notDone' {
+    const job = this.store.get(jobId.toLowerCase());
+    if (!job || job.orgGuid !== orgGuid) return 'notFound';
+    if (job.status !== 'Done' || !job.csvFile) return 'notDone';
+    return { job: searchObject(job), csvFile: job.csvFile, csvBytes: job.csvBytes };
+  }
 }
 
 export function searchObject(j: SearchJob): HistoricalSearchObject {

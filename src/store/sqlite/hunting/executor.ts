@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { compileKql, type CompiledQuery } from '../../../hunting/compiler.js';
-import { asHuntError, HuntTimeoutError, KqlError } from '../../../hunting/errors.js';
+import { asHuntError, HuntCancelledError, HuntTimeoutError, KqlError } from '../../../hunting/errors.js';
 import { DEFAULT_LOOKBACK_DAYS, DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT_MS, type HuntOptions as HuntQuery } from '../../../hunting/options.js';
 import { convertRow, type HuntResult, type KustoValue } from '../../../hunting/results.js';
 import { AGGREGATE_UDFS, makeAggregate, QueryInterrupted, SCALAR_UDFS, SERIES_UDF, udfState } from '../../../hunting/udfs.js';
@@ -18,6 +18,8 @@ import { AGGREGATE_UDFS, makeAggregate, QueryInterrupted, SCALAR_UDFS, SERIES_UD
 export interface HuntOptions extends HuntQuery {
   /** Worker script (compiled huntWorker.js); default: next to this module. */
   workerUrl?: URL;
+  /** Cancels a query running in a worker (the thread is terminated at once). */
+  signal?: AbortSignal;
 }
 
 const registered = new WeakSet<Database.Database>();
@@ -108,9 +110,9 @@ export function huntOn(db: Database.Database, opts: HuntOptions): HuntResult {
 export async function runHunt(db: Database.Database | string, opts: HuntOptions): Promise<HuntResult> {
   try {
     if (typeof db !== 'string') return huntOn(db, opts);
-    const { workerUrl, ...request } = opts;
+    const { workerUrl, signal, ...request } = opts;
     const now = opts.now === undefined ? Date.now() : typeof opts.now === 'number' ? opts.now : opts.now.getTime();
-    return await runInWorker({ ...request, now, dbPath: db }, workerUrl ?? defaultWorkerUrl());
+    return await runInWorker({ ...request, now, dbPath: db }, workerUrl ?? defaultWorkerUrl(), signal);
   } catch (e) {
     throw asHuntError(e);
   }
@@ -141,12 +143,18 @@ function defaultWorkerUrl(): URL {
 export type WorkerRequest = Omit<HuntOptions, 'workerUrl' | 'now'> & { dbPath: string; now: number };
 export type WorkerReply = { ok: true; result: HuntResult } | { ok: false; name: string; message: string; timeout?: boolean; pos?: number; line?: number; column?: number };
 
-function runInWorker(req: WorkerRequest, url: URL): Promise<HuntResult> {
+function runInWorker(req: WorkerRequest, url: URL, signal?: AbortSignal): Promise<HuntResult> {
   const limits = { timeoutMs: req.timeoutMs ?? DEFAULT_TIMEOUT_MS };
   return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new HuntCancelledError());
     const worker = new Worker(url, { workerData: req });
     let settled = false;
-    const finish = (fn: () => void) => { if (settled) return; settled = true; clearTimeout(timer); fn(); };
+    const cancel = () => {
+      finish(() => reject(new HuntCancelledError()));
+      void worker.terminate();
+    };
+    signal?.addEventListener('abort', cancel, { once: true });
+    const finish = (fn: () => void) => { if (settled) return; settled = true; clearTimeout(timer); signal?.removeEventListener('abort', cancel); fn(); };
     // Backstop: the scan callbacks normally end the query; if SQLite is stuck in native code
     // past the limit (plus grace), terminate the thread.
     const timer = setTimeout(() => {
