@@ -4,11 +4,15 @@
 // Client-side routes (/quarantine, /hunting, ...) get index.html, so a reload or a bookmark works.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 export const CONTENT_SECURITY_POLICY =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/** Where `npm run build` puts the admin center: dist/web/ of the package (this file is in src/api/ or dist/api/). */
+export const WEB_ROOT = fileURLToPath(new URL('../../dist/web', import.meta.url));
 
 /** Paths that belong to the server, never to the web app's router. */
 const SERVER_PATHS = /^\/(api|health|metrics)(\/|$|\?)/;

@@ -151,22 +151,24 @@ export interface HuntingColumn {
   name: string;
   type: string;
 }
+/** KQL `render`: the visualization's kind and its `with (...)` properties. */
 export interface HuntingChart {
-  type: string;
+  kind: string;
   [property: string]: unknown;
 }
 export interface HuntingResult {
   columns: HuntingColumn[];
   rows: Record<string, unknown>[];
   truncated: boolean;
-  chart: HuntingChart | null;
+  chart?: HuntingChart | null;
   elapsedMs: number;
 }
 
+/** A row of the admin center's "Connector report details" (its column names). */
 export interface InboundReportRow {
   Date: string;
-  Connector: string;
-  TlsVersion?: string;
+  'Connector direction and name': string;
+  'Connector type': string;
   Volume: number;
   [property: string]: unknown;
 }

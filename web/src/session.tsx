@@ -20,7 +20,9 @@ function pickOrganization(session: Session | null, wanted: string | null): strin
   if (!session) return '';
   const names = session.organizations.map((o) => o.Name);
   if (wanted && names.includes(wanted)) return wanted;
-  return session.user.organization ?? names[0] ?? '';
+  // A user of one organization has its GUID in user.organization; the picker works with names.
+  const own = session.organizations.find((o) => o.Guid === session.user.organization || o.Name === session.user.organization);
+  return own?.Name ?? names[0] ?? '';
 }
 
 export function SessionProvider({ children }: { children: ReactNode }) {

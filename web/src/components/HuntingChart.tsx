@@ -1,6 +1,6 @@
 // The chart a KQL `render` asks for: timechart/linechart/areachart as lines, piechart as a pie,
-// anything else as columns. x is the chart's named x column or the first column; the series are
-// the named y columns or every numeric column.
+// anything else as columns. x is `with (xcolumn=...)` or the first column; the series are
+// `ycolumns` or every numeric column.
 import { Bar, BarChart, CartesianGrid, Cell, Legend, Line, LineChart, Pie, PieChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { HuntingChart as Chart, HuntingColumn } from '../api';
 import { seriesColor } from './charts';
@@ -13,12 +13,12 @@ function names(value: unknown): string[] {
 }
 
 export function HuntingChart({ chart, columns, rows }: { chart: Chart; columns: HuntingColumn[]; rows: Record<string, unknown>[] }) {
-  const x = names(chart.xColumn ?? chart.x)[0] ?? columns[0]?.name ?? '';
-  const declared = names(chart.yColumns ?? chart.y ?? chart.series);
+  const x = names(chart.xcolumn)[0] ?? columns[0]?.name ?? '';
+  const declared = names(chart.ycolumns);
   const ys = declared.length ? declared : columns.filter((c) => c.name !== x && NUMERIC.has(c.type.toLowerCase())).map((c) => c.name);
   const data = rows.map((r) => ({ ...r, [x]: formatValue(r[x]) }));
-  const type = chart.type.toLowerCase();
-  const title = typeof chart.title === 'string' ? chart.title : `${chart.type} of ${ys.join(', ')} by ${x}`;
+  const type = chart.kind.toLowerCase();
+  const title = typeof chart.title === 'string' ? chart.title : `${chart.kind} of ${ys.join(', ')} by ${x}`;
   return (
     <figure className="chart" aria-label={title}>
       <figcaption>{title}</figcaption>

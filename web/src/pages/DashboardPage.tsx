@@ -2,7 +2,7 @@
 // connector — Direct Send — in its own colour), the TLS share, and the counters that matter.
 import { useState } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { getInboundReport, getQuarantine, type InboundReport } from '../api';
+import { getInboundReport, getQuarantine, type InboundReport, type InboundReportRow } from '../api';
 import { NO_CONNECTOR, pivot, seriesColor } from '../components/charts';
 import { ErrorText, StatusText } from '../components/Notice';
 import { useLoad } from '../components/useLoad';
@@ -14,6 +14,12 @@ const TLS_COLORS = ['#c62828', '#ef6c00', '#f9a825', '#1565c0', '#2e7d32'];
 
 function label(connector: string): string {
   return connector === NO_CONNECTOR ? 'NoConnector (Direct Send)' : connector;
+}
+
+/** The report's "Inbound - <name>" / "No connector" as the connector's name or NoConnector. */
+function connectorOf(row: InboundReportRow): string {
+  if (row['Connector type'] === 'No connector') return NO_CONNECTOR;
+  return row['Connector direction and name'].replace(/^Inbound - /, '');
 }
 
 export function DashboardPage() {
@@ -52,7 +58,7 @@ export function DashboardPage() {
 
 function Counters({ report, quarantined }: { report: InboundReport; quarantined: string }) {
   const total = report.rows.reduce((n, r) => n + r.Volume, 0);
-  const direct = report.rows.filter((r) => r.Connector === NO_CONNECTOR).reduce((n, r) => n + r.Volume, 0);
+  const direct = report.rows.filter((r) => connectorOf(r) === NO_CONNECTOR).reduce((n, r) => n + r.Volume, 0);
   const share = total ? `${((direct / total) * 100).toFixed(1)} %` : '–';
   return (
     <dl className="counters">
@@ -73,11 +79,15 @@ function Counters({ report, quarantined }: { report: InboundReport; quarantined:
 }
 
 function VolumeChart({ report }: { report: InboundReport }) {
-  const { data, series } = pivot(report.rows, (r) => r.Date.slice(0, 10), (r) => r.Connector, (r) => r.Volume);
+  // Every day of the period has its bar, even a day without mail.
+  const days = report.volumeByDay.map((d) => ({ Date: d.Date, 'Connector direction and name': '', 'Connector type': '', Volume: 0 }) as InboundReportRow);
+  const { data, series: all } = pivot([...days, ...report.rows], (r) => r.Date.slice(0, 10), (r) => (r.Volume ? connectorOf(r) : ''), (r) => r.Volume);
+  const series = all.filter(Boolean);
+  const total = report.rows.reduce((n, r) => n + r.Volume, 0);
   return (
     <figure className="chart" aria-labelledby="volume-caption">
       <figcaption id="volume-caption">Messages per day, by connector</figcaption>
-      {data.length === 0 ? (
+      {total === 0 ? (
         <p>No inbound messages in this period.</p>
       ) : (
         <ResponsiveContainer width="100%" height={300}>
