@@ -49,6 +49,20 @@ function settingsOf(draft: Draft): Partial<InboundConnectorSettings> {
   };
 }
 
+/**
+ * What to send: a new connector gets the settings that are set (a null is the cmdlet's default
+ * anyway, and New-InboundConnector refuses an empty certificate name); an edit sends only what
+ * changed, like Set-InboundConnector with just those parameters.
+ */
+export function changedSettings(settings: Partial<InboundConnectorSettings>, original?: InboundConnector): Partial<InboundConnectorSettings> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(settings)) {
+    const before = original?.[key as keyof InboundConnector];
+    if (!original ? value !== null : JSON.stringify(value ?? null) !== JSON.stringify(before ?? (Array.isArray(value) ? [] : null))) out[key] = value;
+  }
+  return out as Partial<InboundConnectorSettings>;
+}
+
 export function ConnectorForm(props: { connector?: InboundConnector; onSave(settings: Partial<InboundConnectorSettings>): Promise<void>; onCancel(): void }) {
   const [draft, setDraft] = useState(() => draftOf(props.connector));
   const [error, setError] = useState<unknown>(null);
@@ -60,7 +74,7 @@ export function ConnectorForm(props: { connector?: InboundConnector; onSave(sett
     setBusy(true);
     setError(null);
     try {
-      await props.onSave(settingsOf(draft));
+      await props.onSave(changedSettings(settingsOf(draft), props.connector));
     } catch (e) {
       setError(e);
     } finally {

@@ -113,7 +113,7 @@ export function FormError({ error, fields }: { error: unknown; fields: readonly 
   if (error instanceof ApiError && error.parameter && fields.some((f) => f.toLowerCase() === error.parameter!.toLowerCase())) {
     return (
       <p role="alert" className="error">
-        Check the field marked below: {error.message}
+        {`${error.parameter}: see the message under that field.`}
       </p>
     );
   }

@@ -18,6 +18,21 @@ const theme = EditorView.theme({
   '.cm-gutters': { backgroundColor: '#f6f8fa', color: '#57606a' },
 });
 
+/**
+ * Typing over a selection that spans lines: CodeMirror makes the change itself instead of letting
+ * Chrome edit the DOM, which merges the lines with `style` attributes that the strict CSP blocks
+ * (and reports). Keys CodeMirror binds (Enter, Backspace, paste, cut) never get here.
+ */
+const typeOverSelection = EditorView.domEventHandlers({
+  beforeinput(event, view) {
+    const range = view.state.selection.main;
+    if (event.inputType !== 'insertText' || range.empty || view.composing) return false;
+    event.preventDefault();
+    view.dispatch(view.state.replaceSelection(event.data ?? ''), { scrollIntoView: true, userEvent: 'input.type' });
+    return true;
+  },
+});
+
 export interface KqlErrorLocation {
   message: string;
   line?: number;
@@ -71,6 +86,7 @@ export function KqlEditor(props: { initial: string; onChange(text: string): void
           keymap.of([...defaultKeymap, ...historyKeymap]),
           EditorView.lineWrapping,
           theme,
+          typeOverSelection,
           EditorView.contentAttributes.of({ 'aria-label': props.label }),
           EditorView.updateListener.of((update) => {
             if (update.docChanged) callbacks.current.onChange(update.state.doc.toString());

@@ -43,7 +43,17 @@ export function RuleTestPanel({ org }: { org: string }) {
             {Object.entries(result).map(([key, value]) => (
               <div key={key}>
                 <dt>{key}</dt>
-                <dd>{formatValue(value)}</dd>
+                <dd>
+                  {Array.isArray(value) && value.length > 1 ? (
+                    <ul className="plain">
+                      {value.map((item, i) => (
+                        <li key={i}>{formatValue(item)}</li>
+                      ))}
+                    </ul>
+                  ) : (
+                    formatValue(value)
+                  )}
+                </dd>
               </div>
             ))}
           </dl>

@@ -48,7 +48,7 @@ export function ConnectorsPage() {
           onSave={async (settings) => {
             if (editing.kind === 'edit') await setInboundConnector(org, editing.connector.Identity, settings);
             else await newInboundConnector(org, settings);
-            setStatus(`Connector ${settings.Name} saved.`);
+            setStatus(`Connector ${settings.Name ?? (editing.kind === 'edit' ? editing.connector.Name : '')} saved.`);
             setEditing(null);
             list.reload();
           }}

@@ -35,7 +35,7 @@ export function HuntingPage() {
     try {
       const answer = await hunt(org, query.current, controller.signal);
       setResult(answer);
-      setStatus(`${answer.rows.length} row${answer.rows.length === 1 ? '' : 's'} in ${answer.elapsedMs} ms${answer.truncated ? ' (truncated)' : ''}.`);
+      setStatus(`${answer.rows.length} row${answer.rows.length === 1 ? '' : 's'} in ${Math.round(answer.elapsedMs)} ms${answer.truncated ? ' (truncated)' : ''}.`);
     } catch (e) {
       if (controller.signal.aborted) setStatus('Query cancelled.');
       else {
