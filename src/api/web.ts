@@ -65,6 +65,9 @@ export function registerWebApp(app: FastifyInstance, opts: { root: string }): vo
     root: opts.root,
     prefix: '/',
     index: ['index.html'],
+    // Routes for the files the build wrote (it does not change while serving), not a catch-all:
+    // an unknown /api path then reaches the API's own not-found answer.
+    wildcard: false,
     // Vite names every asset by its content hash: it never changes; index.html always may.
     setHeaders(reply, path) {
       reply.header('cache-control', path.includes(`${join('/', 'assets', '/')}`) ? 'public, max-age=31536000, immutable' : 'no-cache');

@@ -16,7 +16,8 @@ export function HuntingChart({ chart, columns, rows }: { chart: Chart; columns: 
   const x = names(chart.xcolumn)[0] ?? columns[0]?.name ?? '';
   const declared = names(chart.ycolumns);
   const ys = declared.length ? declared : columns.filter((c) => c.name !== x && NUMERIC.has(c.type.toLowerCase())).map((c) => c.name);
-  const data = rows.map((r) => ({ ...r, [x]: formatValue(r[x]) }));
+  // Midnight timestamps (bin(Timestamp, 1d)) read as dates.
+  const data = rows.map((r) => ({ ...r, [x]: formatValue(r[x]).replace(/T00:00:00(\.000)?Z$/, '') }));
   const type = chart.kind.toLowerCase();
   const title = typeof chart.title === 'string' ? chart.title : `${chart.kind} of ${ys.join(', ')} by ${x}`;
   return (
@@ -27,7 +28,7 @@ export function HuntingChart({ chart, columns, rows }: { chart: Chart; columns: 
           <PieChart accessibilityLayer>
             <Tooltip />
             <Legend />
-            <Pie data={data} dataKey={ys[0] ?? ''} nameKey={x} label>
+            <Pie isAnimationActive={false} data={data} dataKey={ys[0] ?? ''} nameKey={x} label>
               {data.map((_, i) => (
                 <Cell key={i} fill={seriesColor('', i)} />
               ))}
@@ -41,7 +42,7 @@ export function HuntingChart({ chart, columns, rows }: { chart: Chart; columns: 
             <Tooltip />
             <Legend />
             {ys.map((y, i) => (
-              <Line key={y} dataKey={y} stroke={seriesColor(y, i)} dot={false} />
+              <Line isAnimationActive={false} key={y} dataKey={y} stroke={seriesColor(y, i)} dot={false} />
             ))}
           </LineChart>
         ) : (
@@ -52,7 +53,7 @@ export function HuntingChart({ chart, columns, rows }: { chart: Chart; columns: 
             <Tooltip />
             <Legend />
             {ys.map((y, i) => (
-              <Bar key={y} dataKey={y} fill={seriesColor(y, i)} />
+              <Bar isAnimationActive={false} key={y} dataKey={y} fill={seriesColor(y, i)} />
             ))}
           </BarChart>
         )}

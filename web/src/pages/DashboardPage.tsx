@@ -98,7 +98,7 @@ function VolumeChart({ report }: { report: InboundReport }) {
             <Tooltip />
             <Legend />
             {series.map((name, i) => (
-              <Bar key={name} dataKey={name} name={label(name)} stackId="volume" fill={seriesColor(name, i)} />
+              <Bar isAnimationActive={false} key={name} dataKey={name} name={label(name)} stackId="volume" fill={seriesColor(name, i)} />
             ))}
           </BarChart>
         </ResponsiveContainer>
@@ -124,7 +124,7 @@ function TlsChart({ report }: { report: InboundReport }) {
             <Tooltip />
             <Legend />
             {present.map((name) => (
-              <Bar key={name} dataKey={name} stackId="tls" fill={TLS_COLORS[TLS_SERIES.indexOf(name)]} />
+              <Bar isAnimationActive={false} key={name} dataKey={name} stackId="tls" fill={TLS_COLORS[TLS_SERIES.indexOf(name)]} />
             ))}
           </BarChart>
         </ResponsiveContainer>
