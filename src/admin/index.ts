@@ -39,3 +39,4 @@ export function createOrganizationAdmin(options: AdminOptions): OrganizationAdmi
 export type { AdminOptions } from './scope.js';
 export { AdminError } from './errors.js';
 export type * from './types.js';
+export { createProviderAdmin, type NewOrganizationRequest, type OrganizationRef, type ProviderAdmin } from './organizations.js';

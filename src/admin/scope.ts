@@ -48,6 +48,21 @@ function fromZod(e: z.ZodError): AdminError {
   return invalid(parameter, message);
 }
 
+/** Validate and save a whole organization; the store's refusals become AdminErrors naming the parameter. */
+export function saveOrganization(config: ConfigStore, org: Organization): void {
+  try {
+    config.saveOrganization(org);
+  } catch (e) {
+    if (e instanceof AdminError) throw e;
+    if (e instanceof z.ZodError) throw fromZod(e);
+    if (e instanceof DomainInUseError) {
+      throw new AdminError(`DomainName: ${e.message} Choose a domain your organization owns.`, { errorId: 'DomainAlreadyInUse', category: 'ResourceExists', parameter: 'DomainName' });
+    }
+    const message = e instanceof Error ? e.message : String(e);
+    throw new AdminError(message, { errorId: 'SaveFailed', category: 'InvalidOperation' });
+  }
+}
+
 export class OrganizationScope {
   readonly name: string;
   readonly guid: string;
@@ -80,18 +95,7 @@ export class OrganizationScope {
 
   /** Read, change, validate and save the organization; store refusals become AdminErrors. */
   update(change: (org: Organization) => Organization): void {
-    const next = change(this.current());
-    try {
-      this.options.config.saveOrganization(next);
-    } catch (e) {
-      if (e instanceof AdminError) throw e;
-      if (e instanceof z.ZodError) throw fromZod(e);
-      if (e instanceof DomainInUseError) {
-        throw new AdminError(`DomainName: ${e.message} Choose a domain your organization owns.`, { errorId: 'DomainAlreadyInUse', category: 'ResourceExists', parameter: 'DomainName' });
-      }
-      const message = e instanceof Error ? e.message : String(e);
-      throw new AdminError(message, { errorId: 'SaveFailed', category: 'InvalidOperation' });
-    }
+    saveOrganization(this.options.config, change(this.current()));
   }
 
   /** Whether an address is in one of this organization's accepted domains. */

@@ -1,7 +1,6 @@
 // The admin HTTP server: health, Prometheus metrics, and — when the composition root gives it
 // the admin context — the REST API under /api (sign-in, roles, every admin operation) with its
 // OpenAPI document at /api/openapi.json.
-import rateLimit from '@fastify/rate-limit';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AccessControl } from './access/service.js';
 import { registerAccess } from './access/plugin.js';
@@ -38,16 +37,18 @@ export interface HttpOptions {
 
 /** Every route of the REST API, in the order the OpenAPI document lists them. */
 export function apiRoutes(admin: AdminApi): RouteSpec[] {
-  const routes = [...accessRoutes(admin.access, admin.context), ...configurationRoutes(), ...mailRoutes(), ...investigationRoutes(admin.dataDir)];
-  const document = openApiDocument(routes, admin.version);
-  return [
-    route({ method: 'GET', path: '/openapi.json', tag: 'Documentation', permission: 'public', summary: 'This document.', handler: async () => document }),
-    ...routes,
+  let document: unknown;
+  const routes: RouteSpec[] = [
+    route({ method: 'GET', path: '/openapi.json', tag: 'Documentation', permission: 'public', summary: 'This document.', handler: async () => (document ??= openApiDocument(routes, admin.version)) }),
+    ...accessRoutes(admin.access, admin.context),
+    ...configurationRoutes(),
+    ...mailRoutes(),
+    ...investigationRoutes(admin.dataDir),
   ];
+  return routes;
 }
 
 async function registerApi(app: FastifyInstance, admin: AdminApi): Promise<void> {
-  await app.register(rateLimit, { global: false });
   await app.register(
     async (api) => {
       installErrorHandler(api);

@@ -14,7 +14,8 @@ import type { Logger } from 'pino';
 import { GatewayMetrics, type WorkerMetrics } from '../api/metrics.js';
 import { Authenticator, dnsServersOf } from '../auth/authenticator.js';
 import { startHttp } from '../api/server.js';
-import { createOrganizationAdmin } from '../admin/index.js';
+import { createOrganizationAdmin, createProviderAdmin } from '../admin/index.js';
+import { randomUUID } from 'node:crypto';
 import { prepareAdminAccess } from './adminAccess.js';
 import { POSTERN_VERSION } from './version.js';
 import { adminOptions } from './adminWiring.js';
@@ -261,7 +262,7 @@ export async function startGateway(dataDir: string, settings: ServerSettings, lo
       dataDir,
       version: POSTERN_VERSION,
       context: {
-        organizations: () => ingest.config.organizations().map((o) => ({ Name: o.Name, Guid: o.Guid })),
+        provider: createProviderAdmin(ingest.config, randomUUID),
         adminFor: (org, caller) => createOrganizationAdmin(organizationAdmin(org.Guid, { actor: `${caller.userName} (admin API)`, clientIp: caller.clientIp })),
       },
     },

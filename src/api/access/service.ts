@@ -1,7 +1,8 @@
 // Sign-in for the admin API: users with scrypt-hashed passwords, browser sessions (a random
 // 256-bit id in an HttpOnly cookie, kept only as its SHA-256, with its own CSRF token) and API
-// tokens for scripts (shown once, kept as SHA-256). Failed sign-ins are counted per user name,
-// so a password is not guessed by spreading attempts over many addresses.
+// tokens for scripts (shown once, kept as SHA-256). Failed sign-ins are counted per user name (so
+// a password is not guessed by spreading attempts over many addresses) and per client address
+// (so one address does not try many names); successful ones never count.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { AdminUserExistsError, type AdminUserRecord, type AdminUserStore, type ApiTokenRecord } from '../../store/ports.js';
 import { hashPassword, passwordProblem, verifyPassword } from './password.js';
@@ -9,7 +10,8 @@ import { isRole, type Principal, type Role } from './roles.js';
 
 export const SESSION_LIFETIME_MS = 8 * 3600_000;
 const FAILURE_WINDOW_MS = 15 * 60_000;
-const MAX_FAILURES = 10;
+const MAX_FAILURES_PER_USER = 10;
+const MAX_FAILURES_PER_ADDRESS = 50;
 const TOKEN_PREFIX = 'pst_';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -20,6 +22,8 @@ export class AccessError extends Error {
     readonly status: 400 | 401 | 403 | 404 | 409 | 429,
     message: string,
     readonly parameter?: string,
+    /** Seconds, for a 429's Retry-After. */
+    readonly retryAfter?: number,
   ) {
     super(message);
     this.name = 'AccessError';
@@ -84,22 +88,34 @@ export class AccessControl {
   }
 
   /** Checks the password; a new session (id for the cookie, CSRF token) on success. */
-  async signIn(userName: string, password: string, clientIp: string): Promise<{ sessionId: string; csrfToken: string; principal: Principal }> {
-    const key = userName.toLowerCase();
-    const now = this.now();
+  /** Minutes to wait when this key has failed too often in the window, else 0. */
+  private lockedFor(key: string, max: number, now: number): number {
     const f = this.failures.get(key);
-    if (f && now - f.since < FAILURE_WINDOW_MS && f.count >= MAX_FAILURES) {
-      throw new AccessError(429, `Too many failed sign-ins for '${userName}'; try again in ${Math.ceil((f.since + FAILURE_WINDOW_MS - now) / 60_000)} minutes.`);
-    }
+    return f && now - f.since < FAILURE_WINDOW_MS && f.count >= max ? Math.ceil((f.since + FAILURE_WINDOW_MS - now) / 60_000) : 0;
+  }
+
+  private failed(key: string, now: number): void {
+    const f = this.failures.get(key);
+    const fresh = !f || now - f.since >= FAILURE_WINDOW_MS;
+    this.failures.set(key, { count: fresh ? 1 : f.count + 1, since: fresh ? now : f.since });
+    if (this.failures.size > 100_000) this.failures.clear(); // bounded memory, whatever a flood sends
+  }
+
+  async signIn(userName: string, password: string, clientIp: string): Promise<{ sessionId: string; csrfToken: string; principal: Principal }> {
+    const userKey = `user:${userName.toLowerCase()}`;
+    const addressKey = `ip:${clientIp}`;
+    const now = this.now();
+    const wait = this.lockedFor(userKey, MAX_FAILURES_PER_USER, now) || this.lockedFor(addressKey, MAX_FAILURES_PER_ADDRESS, now);
+    if (wait) throw new AccessError(429, `Too many failed sign-ins; try again in ${wait} minute${wait === 1 ? '' : 's'}.`, undefined, wait * 60);
     const user = this.users.user(userName);
     // A missing user costs the same scrypt as a wrong password, so timing tells no names.
     const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
     if (!user || !ok) {
-      const fresh = !f || now - f.since >= FAILURE_WINDOW_MS;
-      this.failures.set(key, { count: fresh ? 1 : f.count + 1, since: fresh ? now : f.since });
+      this.failed(userKey, now);
+      this.failed(addressKey, now);
       throw new AccessError(401, 'The user name or password is incorrect.');
     }
-    this.failures.delete(key);
+    this.failures.delete(userKey);
     const sessionId = secret();
     const csrfToken = secret();
     this.users.createSession(sha256(sessionId), { userName: user.userName, csrfToken, createdAt: now, expiresAt: now + SESSION_LIFETIME_MS }, clientIp);

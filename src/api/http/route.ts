@@ -8,20 +8,18 @@
 // operations (admin/), acting as the caller.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { OrganizationAdmin } from '../../admin/index.js';
+import type { OrganizationAdmin, OrganizationRef, ProviderAdmin } from '../../admin/index.js';
 import { allowed, type Permission, type Principal } from '../access/roles.js';
 import { ApiError } from './errors.js';
 
 export type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
-export interface OrganizationRef {
-  Name: string;
-  Guid: string;
-}
+export type { OrganizationRef };
 
 /** What the API needs from the composition root. */
 export interface ApiContext {
-  organizations(): OrganizationRef[];
+  /** The organizations, and creating and removing them (provider operators). */
+  provider: ProviderAdmin;
   /** The admin operations of one organization, acting as this caller. */
   adminFor(org: OrganizationRef, caller: { userName: string; clientIp: string }): OrganizationAdmin;
 }
@@ -53,8 +51,6 @@ export interface RouteSpec<P extends z.ZodType = z.ZodType, Q extends z.ZodType 
   status?: number;
   /** Success content type when not JSON (a download). */
   produces?: string;
-  /** Requests per client address (fastify rate limit), for routes a stranger may call. */
-  rateLimit?: { max: number; timeWindow: number };
   /** The Exchange cmdlet this route does, for the documentation. */
   cmdlet?: string;
   handler(h: Handled<z.output<P>, z.output<Q>, z.output<B>>): Promise<unknown>;
@@ -69,7 +65,7 @@ const ORG_PREFIX = '/organizations/{org}';
 /** The organization {org} names, if the caller may see it; otherwise not found (never "forbidden": no probing of names). */
 function resolveOrganization(ctx: ApiContext, principal: Principal, ref: string): OrganizationRef {
   const lower = ref.toLowerCase();
-  const org = ctx.organizations().find((o) => o.Guid.toLowerCase() === lower || o.Name.toLowerCase() === lower);
+  const org = ctx.provider.getOrganizations().find((o) => o.Guid.toLowerCase() === lower || o.Name.toLowerCase() === lower);
   if (!org || (principal.organization !== null && principal.organization !== org.Guid)) {
     throw new ApiError(404, `The organization '${ref}' couldn't be found.`, { errorId: 'ManagementObjectNotFoundException', category: 'ObjectNotFound', parameter: 'Organization' });
   }
@@ -89,7 +85,7 @@ export function registerRoutes(app: FastifyInstance, ctx: ApiContext, routes: Ro
     app.route({
       method: spec.method,
       url,
-      config: { spec, ...(spec.rateLimit && { rateLimit: spec.rateLimit }) },
+      config: { spec },
       handler: async (request, reply) => {
         const principal = request.principal;
         if (spec.permission !== 'public' && !principal) throw new ApiError(401, 'Sign in first.', { errorId: 'NotAuthenticated', category: 'PermissionDenied' });

@@ -7,9 +7,6 @@ import { AccessError, userView, type AccessControl } from '../access/service.js'
 import { ROLES } from '../access/roles.js';
 import type { ApiContext } from '../http/route.js';
 
-// Per client address, on top of the per-user failure count in AccessControl.
-const LOGIN_RATE = { max: 20, timeWindow: 60_000 };
-
 export function asApiError(e: unknown): unknown {
   if (!(e instanceof AccessError)) return e;
   const category = e.status === 404 ? 'ObjectNotFound' : e.status === 409 ? 'ResourceExists' : e.status === 400 ? 'InvalidArgument' : 'PermissionDenied';
@@ -17,13 +14,16 @@ export function asApiError(e: unknown): unknown {
 }
 
 export function accessRoutes(access: AccessControl, ctx: ApiContext): RouteSpec[] {
-  const visibleOrganizations = (organization: string | null) => ctx.organizations().filter((o) => organization === null || o.Guid === organization);
+  const visibleOrganizations = (organization: string | null) => ctx.provider.getOrganizations().filter((o) => organization === null || o.Guid === organization);
   return [
     route({
-      method: 'POST', path: '/login', tag: 'Sign-in', permission: 'public', summary: 'Sign in; sets the session cookie and returns the CSRF token.', rateLimit: LOGIN_RATE,
+      method: 'POST', path: '/login', tag: 'Sign-in', permission: 'public', summary: 'Sign in; sets the session cookie and returns the CSRF token.',
       body: z.object({ userName: z.string().min(1).max(128), password: z.string().min(1).max(256) }).strict(),
       async handler({ body, request, reply }) {
-        const s = await access.signIn(body.userName, body.password, request.ip).catch((e) => Promise.reject(asApiError(e)));
+        const s = await access.signIn(body.userName, body.password, request.ip).catch((e) => {
+          if (e instanceof AccessError && e.retryAfter) reply.header('retry-after', e.retryAfter);
+          return Promise.reject(asApiError(e));
+        });
         reply.setSession(s.sessionId);
         return { user: s.principal, csrfToken: s.csrfToken, organizations: visibleOrganizations(s.principal.organization) };
       },
@@ -46,6 +46,16 @@ export function accessRoutes(access: AccessControl, ctx: ApiContext): RouteSpec[
       async handler({ principal }) {
         return { items: visibleOrganizations(principal.organization), nextCursor: null };
       },
+    }),
+    route({
+      method: 'POST', path: '/organizations', tag: 'Organizations', permission: 'provider', status: 201, summary: 'Create an organization (tenant) with its first accepted domain.',
+      body: z.object({ Name: z.string(), DomainName: z.string() }).strict(),
+      handler: ({ body }) => ctx.provider.newOrganization(body),
+    }),
+    route({
+      method: 'DELETE', path: '/organizations/{org}', tag: 'Organizations', permission: 'provider', status: 204, summary: 'Remove an organization with its configuration and users.',
+      params: z.object({ org: z.string() }),
+      handler: ({ org }) => ctx.provider.removeOrganization(org.Guid),
     }),
     route({
       method: 'GET', path: '/tokens', tag: 'Sign-in', permission: 'authenticated', summary: "The caller's API tokens (never the secrets).",

@@ -13,19 +13,23 @@ const OrgAnd = (key: string) => z.object({ org: z.string(), [key]: z.string() })
 /** Cmdlet parameters by Exchange name; the cmdlet's binder checks names, types and ranges. */
 const Parameters = z.record(z.string(), z.unknown()).describe("The cmdlet's parameters by their Exchange names; see the cmdlet's documentation.");
 
-const ConnectorSettings = z
+/** A multi-valued setting: the whole list, or (when changing) { Add, Remove } as PowerShell's @{Add=...; Remove=...}. */
+const multiValued = (edit: boolean) =>
+  edit ? z.union([z.array(z.string()), z.object({ Add: z.array(z.string()), Remove: z.array(z.string()) }).partial().strict()]) : z.array(z.string());
+
+const connectorSettings = (edit: boolean) => z
   .object({
     Name: z.string(),
     ConnectorType: z.enum(['Partner', 'OnPremises']),
-    SenderIPAddresses: z.array(z.string()),
-    SenderDomains: z.array(z.string()),
+    SenderIPAddresses: multiValued(edit),
+    SenderDomains: multiValued(edit),
     RestrictDomainsToIPAddresses: z.boolean(),
     RestrictDomainsToCertificate: z.boolean(),
     TlsSenderCertificateName: z.string().nullable(),
     RequireTls: z.boolean(),
     TreatMessagesAsInternal: z.boolean(),
     CloudServicesMailEnabled: z.boolean(),
-    AssociatedAcceptedDomains: z.array(z.string()),
+    AssociatedAcceptedDomains: multiValued(edit),
     Comment: z.string().nullable(),
     Enabled: z.boolean(),
   })
@@ -94,12 +98,12 @@ export function configurationRoutes(): RouteSpec[] {
     }),
     route({
       method: 'POST', path: '/organizations/{org}/inbound-connectors', tag: 'Inbound connectors', permission: 'configure', status: 201, cmdlet: 'New-InboundConnector', summary: 'Create an inbound connector (trusted or restricted by IP range or certificate).',
-      params: Org, body: ConnectorSettings.required({ Name: true }),
+      params: Org, body: connectorSettings(false).required({ Name: true }),
       handler: async ({ admin, body }) => (await invokeCmdlet(admin, 'New-InboundConnector', body)).output[0],
     }),
     route({
       method: 'PATCH', path: '/organizations/{org}/inbound-connectors/{id}', tag: 'Inbound connectors', permission: 'configure', cmdlet: 'Set-InboundConnector', summary: 'Change an inbound connector; multi-valued settings also take { Add, Remove }.',
-      params: OrgAnd('id'), body: ConnectorSettings,
+      params: OrgAnd('id'), body: connectorSettings(true),
       async handler({ admin, params, body }) {
         await invokeCmdlet(admin, 'Set-InboundConnector', { Identity: params.id, ...body });
         return (await invokeCmdlet(admin, 'Get-InboundConnector', { Identity: typeof body.Name === 'string' ? body.Name : params.id })).output[0];
