@@ -26,6 +26,8 @@ let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 let base: string;
+/** The API's routes (from its OpenAPI document): pages whose route has not landed are skipped. */
+let routes: Set<string>;
 /** Every alert/confirm a page opened, and every CSP violation the browser reported. */
 const dialogs: string[] = [];
 const cspViolations: string[] = [];
@@ -60,6 +62,7 @@ beforeAll(async () => {
   expect(added.status, added.stderr).toBe(0);
   pg = await startPostern(dir);
   base = `http://127.0.0.1:${pg.httpPort}`;
+  routes = new Set(Object.keys(((await (await fetch(`${base}/api/openapi.json`)).json()) as { paths: Record<string, unknown> }).paths));
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
   await context.addInitScript(() => {
@@ -84,6 +87,8 @@ describe('the admin center, in Chromium, against a running gateway', () => {
   it('signs in and charts the Direct Send traffic the test just sent, NoConnector apart', async () => {
     expect(send('127.0.0.1', 'ceo@contoso.com', 'alice@contoso.com', 'Direct Send before any rule').out).toMatch(/250 2\.0\.0 OK/);
     expect(send('127.0.0.2', 'news@fabrikam.example', 'bob@contoso.com', 'Partner newsletter').out).toMatch(/250 2\.0\.0 OK/);
+    // A scanner that sends as the organization's own domain: the impact preview's 5.7.68 sender.
+    expect(send('127.0.0.3', 'scanner@contoso.com', 'ops@contoso.com', 'Scan to mail').out).toMatch(/250 2\.0\.0 OK/);
     await page.goto(`${base}/`);
     await page.getByLabel('User name').fill(USER);
     await page.getByLabel('Password').fill('wrong password');
@@ -92,13 +97,13 @@ describe('the admin center, in Chromium, against a running gateway', () => {
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Inbound messages' }).waitFor();
-    await expect.poll(() => page.getByTestId('counter-messages').textContent()).toBe('2');
+    await expect.poll(() => page.getByTestId('counter-messages').textContent()).toBe('3');
     expect(await page.getByTestId('counter-no-connector').textContent()).toBe('100.0 %');
     await page.getByText('NoConnector (Direct Send)').first().waitFor();
     // The Direct Send series is drawn in its own colour (red), not the palette's.
     await expect.poll(() => page.locator('.recharts-bar-rectangle [fill="#c62828"]').count()).toBeGreaterThan(0);
     await page.getByLabel('30 days').check();
-    await expect.poll(() => page.getByTestId('counter-messages').textContent()).toBe('2');
+    await expect.poll(() => page.getByTestId('counter-messages').textContent()).toBe('3');
     await shot('01-dashboard');
   });
 
@@ -174,6 +179,21 @@ describe('the admin center, in Chromium, against a running gateway', () => {
     await waitFor(() => maildirMessages(pg.dataDir, 'alice@contoso.com').some((m) => m.includes(XSS)), 15_000, 'the released message in the mailbox');
   });
 
+  it('shows an HTML body only inside a sandboxed iframe, where its script does not run', async () => {
+    const html = swaks(['--server', `127.0.0.1:${pg.smtpPort}`, '--local-interface', '127.0.0.1', '--from', 'ceo@contoso.com', '--to', 'alice@contoso.com', '--header', 'Subject: HTML invoice', '--add-header', 'Content-Type: text/html; charset=utf-8', '--body', '<p>Pay now</p><script>alert(3)</script><img src=x onerror=alert(4)>']);
+    expect(html.out).toMatch(/250 2\.0\.0 OK/);
+    await page.getByLabel('Subject').fill('HTML invoice');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('button', { name: 'HTML invoice', exact: true }).click();
+    const frame = page.locator('iframe.preview');
+    await frame.waitFor();
+    expect(await frame.getAttribute('sandbox')).toBe('');
+    expect(await frame.getAttribute('src')).toMatch(/\/quarantine\/.+\/preview\.html$/);
+    await page.frameLocator('iframe.preview').getByText('Pay now').waitFor();
+    expect(dialogs).toEqual([]);
+    await shot('05b-quarantine-html');
+  });
+
   it('follows the released message in message trace, event by event', async () => {
     await open('Message trace', 'Message trace');
     await page.getByLabel('Recipient address').fill('alice@contoso.com');
@@ -207,6 +227,18 @@ describe('the admin center, in Chromium, against a running gateway', () => {
     await shot('08-hunting-chart');
   });
 
+  it('reads the Reject Direct Send impact preview and creates a connector for a 5.7.68 sender in one click', async (ctx) => {
+    if (!routes.has('/organizations/{org}/direct-send/preview')) ctx.skip();
+    await open('Organization', /Organization settings/);
+    await expect.poll(() => page.getByTestId('direct-send-impact').textContent()).toMatch(/would be refused/);
+    const scanner = page.getByRole('row', { name: /127\.0\.0\.3/ });
+    expect(await scanner.textContent()).toContain('5.7.68');
+    await page.getByRole('list').filter({ hasText: /RejectDirectSend|Reject Direct Send/ }).first().waitFor();
+    await scanner.getByRole('button', { name: 'Create a connector for 127.0.0.3' }).click();
+    await expect.poll(() => page.getByRole('status').first().textContent()).toMatch(/Connector .* created/);
+    await shot('09a-organization-preview');
+  });
+
   it('turns on Reject Direct Send after its confirmation, and the next Direct Send attempt is refused over SMTP', async () => {
     await open('Organization', /Organization settings/);
     const toggle = page.getByRole('switch', { name: /Reject Direct Send/ });
@@ -222,6 +254,10 @@ describe('the admin center, in Chromium, against a running gateway', () => {
       return out.includes('5.7.68') && out;
     }, 5000, '5.7.68');
     expect(refused).toMatch(/550 5\.7\.68/);
+    if (routes.has('/organizations/{org}/direct-send/preview')) {
+      // The scanner got its connector from the preview: it is not Direct Send any more.
+      expect(send('127.0.0.3', 'scanner@contoso.com', 'ops@contoso.com', 'Scan after the lock').out).toMatch(/250 2\.0\.0 OK/);
+    }
     // The restricted partner still comes in through its connector.
     expect(send('127.0.0.2', 'news@fabrikam.example', 'bob@contoso.com', 'still welcome').out).toMatch(/250 2\.0\.0 OK/);
     await shot('10-organization');
@@ -230,8 +266,33 @@ describe('the admin center, in Chromium, against a running gateway', () => {
   it('shows the historical searches page and starts the article search', async () => {
     await open('Historical searches', 'Historical searches');
     await page.getByRole('button', { name: 'Start search' }).click();
-    await page.getByRole('row', { name: /DirectSendMessages/ }).waitFor();
+    const row = page.getByRole('row', { name: /DirectSendMessages/ });
+    await row.waitFor();
+    // The page looks again while the search runs; the report is offered once it is done.
+    const link = row.getByRole('link', { name: 'Download CSV' });
+    await link.waitFor({ timeout: 30_000 });
     await shot('11-historical-searches');
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    expect(readFileSync((await download.path())!, 'utf8')).toMatch(/ceo@contoso\.com/);
+  });
+
+  it('lists the changes made from the admin center in the audit log', async (ctx) => {
+    if (!routes.has('/organizations/{org}/audit-log')) ctx.skip();
+    await open('Audit log', 'Audit log');
+    await page.getByRole('rowheader', { name: 'Set-OrganizationConfig' }).first().waitFor();
+    await page.getByRole('rowheader', { name: 'New-InboundConnector' }).first().waitFor();
+    await shot('12a-audit-log');
+  });
+
+  it('lays every page out at phone width', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    for (const [link, heading, name] of [['Dashboard', 'Inbound messages', 'dashboard'], ['Quarantine', 'Quarantine', 'quarantine'], ['Message trace', 'Message trace', 'message-trace'], ['Rules', 'Transport rules', 'rules'], ['Hunting', 'Advanced hunting', 'hunting']] as const) {
+      await open(link, heading);
+      // Nothing wider than the screen except inside a scrolling table.
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      await shot(`13-phone-${name}`);
+    }
+    await page.setViewportSize({ width: 1280, height: 900 });
   });
 
   it('never ran message content as markup, reported no CSP violation, and a lost session returns to sign-in', async () => {

@@ -31,6 +31,7 @@ export function QuarantinePage() {
   function search(event: FormEvent) {
     event.preventDefault();
     setSelected(new Set());
+    setStatus('');
     setFilters(draft);
   }
   function toggle(id: string, on: boolean) {
