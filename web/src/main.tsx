@@ -3,6 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { createBrowserRouter, RouterProvider } from 'react-router';
 import './styles.css';
 import { SessionProvider } from './session';
+import { ErrorPage } from './components/ErrorPage';
 import { Layout } from './components/Layout';
 import { LoginPage } from './pages/LoginPage';
 import { DashboardPage } from './pages/DashboardPage';
@@ -20,7 +21,11 @@ const router = createBrowserRouter([
   {
     path: '/',
     element: <Layout />,
+    errorElement: <ErrorPage />,
     children: [
+      {
+        errorElement: <ErrorPage />,
+        children: [
       { index: true, element: <DashboardPage /> },
       { path: 'connectors', element: <ConnectorsPage /> },
       { path: 'rules', element: <RulesPage /> },
@@ -30,6 +35,8 @@ const router = createBrowserRouter([
       { path: 'hunting', element: <HuntingPage /> },
       { path: 'historical-searches', element: <HistoricalSearchesPage /> },
       { path: 'audit-log', element: <AuditLogPage /> },
+        ],
+      },
     ],
   },
 ]);

@@ -19,7 +19,7 @@ function label(connector: string): string {
 /** The report's "Inbound - <name>" / "No connector" as the connector's name or NoConnector. */
 function connectorOf(row: InboundReportRow): string {
   if (row['Connector type'] === 'No connector') return NO_CONNECTOR;
-  return row['Connector direction and name'].replace(/^Inbound - /, '');
+  return String(row['Connector direction and name'] ?? row.Connector ?? '').replace(/^Inbound - /, '');
 }
 
 export function DashboardPage() {

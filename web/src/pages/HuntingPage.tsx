@@ -40,6 +40,7 @@ export function HuntingPage() {
       if (controller.signal.aborted) setStatus('Query cancelled.');
       else {
         setStatus('');
+        setResult(null);
         setError(e);
         if (e instanceof ApiError && e.status === 400) setKqlError(e.body);
       }
