@@ -28,7 +28,7 @@ let page: Page;
 let base: string;
 /** The API's routes (from its OpenAPI document): pages whose route has not landed are skipped. */
 let routes: Set<string>;
-/** Every alert/confirm a page opened, and every CSP violation the browser reported. */
+/** Every alert or prompt a page opened (a confirm the test answers is not one), and every CSP violation. */
 const dialogs: string[] = [];
 const cspViolations: string[] = [];
 
@@ -70,6 +70,7 @@ beforeAll(async () => {
   });
   page = await context.newPage();
   page.on('dialog', (d) => {
+    if (d.type() === 'confirm') return void d.accept();
     dialogs.push(`${d.type()}: ${d.message()}`);
     void d.dismiss();
   });
@@ -126,6 +127,12 @@ describe('the admin center, in Chromium, against a running gateway', () => {
     await row.waitFor();
     expect(await row.textContent()).toContain('127.0.0.2');
     expect(await row.textContent()).toContain('IP addresses');
+    // An edit sends what changed (Set-InboundConnector -Comment).
+    await row.getByRole('button', { name: 'Edit Fabrikam relay' }).click();
+    const edit = page.getByRole('form', { name: 'Edit connector Fabrikam relay' });
+    await edit.getByLabel('Comment').fill('Fabrikam sends from its relay only');
+    await edit.getByRole('button', { name: 'Save connector' }).click();
+    await expect.poll(() => page.getByRole('status').first().textContent()).toContain('Connector Fabrikam relay saved.');
     await shot('03-connectors');
   });
 
@@ -153,6 +160,23 @@ describe('the admin center, in Chromium, against a running gateway', () => {
     const decision = page.getByRole('definition').first();
     await expect.poll(() => decision.textContent()).toMatch(/quarantine/i);
     await shot('04-rules');
+  });
+
+  it('reorders, disables and removes a rule from the list', async () => {
+    await page.getByRole('button', { name: 'New rule' }).click();
+    const form = page.getByRole('form', { name: 'New transport rule' });
+    await form.getByLabel('Name', { exact: true }).fill('Tag newsletters');
+    await form.getByLabel(/\(SubjectContainsWords\)/).fill('Newsletter');
+    await form.getByLabel(/\(PrependSubject\)/).fill('[Newsletter] ');
+    await form.getByRole('button', { name: 'Create rule' }).click();
+    const names = () => page.locator('tbody th[scope=row]').allTextContents();
+    await expect.poll(names).toEqual(['Redirect to quarantine if not coming from known IPs', 'Tag newsletters']);
+    await page.getByRole('button', { name: 'Move Tag newsletters up' }).click();
+    await expect.poll(names).toEqual(['Tag newsletters', 'Redirect to quarantine if not coming from known IPs']);
+    await page.getByRole('button', { name: 'Disable Tag newsletters' }).click();
+    await expect.poll(() => page.getByRole('row', { name: /Tag newsletters/ }).textContent()).toContain('Disabled');
+    await page.getByRole('button', { name: 'Remove Tag newsletters' }).click();
+    await expect.poll(names).toEqual(['Redirect to quarantine if not coming from known IPs']);
   });
 
   it('shows a Direct Send message held by the rule, as text, and releases it to its mailbox', async () => {
@@ -192,6 +216,10 @@ describe('the admin center, in Chromium, against a running gateway', () => {
     await page.frameLocator('iframe.preview').getByText('Pay now').waitFor();
     expect(dialogs).toEqual([]);
     await shot('05b-quarantine-html');
+    await page.getByRole('checkbox', { name: 'Select all' }).check();
+    await page.getByRole('button', { name: 'Delete selected' }).click();
+    await expect.poll(() => page.getByRole('status').first().textContent()).toMatch(/message\(s\) deleted/);
+    await page.getByText('No quarantined messages match.').waitFor();
   });
 
   it('follows the released message in message trace, event by event', async () => {
