@@ -148,17 +148,18 @@ interface Sample {
 /** What each route is called with; fixtures are made first (a held message, a finished search ...). */
 async function samples(): Promise<Record<string, Sample>> {
   const om = await signedIn('om@contoso.com');
-  // A message held by a rule, and one delivered, both in the trace.
+  // A message held by a rule, and one delivered, both in the trace — once the gateway runs the new rule.
+  const version = async () => ((await (await fetch(`http://127.0.0.1:${pg.httpPort}/health`)).json()) as { configVersion: number }).configVersion;
+  const before = await version();
   expect((await om.post('/api/organizations/Contoso/transport-rules', { Name: 'Hold marked', SubjectContainsWords: ['hold-me'], Quarantine: true })).status).toBe(201);
+  await waitFor(async () => (await version()) > before, 5_000, 'the gateway to load the rule');
   for (const subject of ['hold-me one', 'hold-me two', 'hold-me three', 'hello']) {
     swaks(['--server', `127.0.0.1:${pg.smtpPort}`, '--from', 'sender@example.net', '--to', 'user@contoso.com', '--header', `Subject: ${subject}`]);
   }
-  const held = await waitFor(async () => (await om.get('/api/organizations/Contoso/quarantine')).body.items, 15_000, 'held messages');
   const heldItems = await waitFor(async () => {
     const r = await om.get('/api/organizations/Contoso/quarantine');
     return r.body.items.length >= 3 ? r.body.items : undefined;
   }, 15_000, 'three held messages');
-  expect(held).toBeTruthy();
   const trace = await waitFor(async () => (await om.get('/api/organizations/Contoso/message-trace')).body.items[0], 15_000, 'a trace row');
   const start = new Date(Date.now() - 86_400_000).toISOString();
   const end = new Date(Date.now() + 60_000).toISOString();
@@ -213,6 +214,8 @@ async function samples(): Promise<Record<string, Sample>> {
     'POST /organizations/{org}/simulate': { params: org, body: { ClientIP: '203.0.113.9', MailFrom: 'a@example.net', Recipients: ['user@contoso.com'], Subject: 'hold-me?' } },
     'GET /organizations/{org}/reports/inbound-messages': { params: org, query: 'days=7' },
     'GET /organizations/{org}/historical-searches': { params: org },
+    'GET /organizations/{org}/direct-send/preview': { params: org, query: 'days=30' },
+    'GET /organizations/{org}/audit-log': { params: org, query: 'CmdletName=New-TransportRule' },
     'POST /organizations/{org}/historical-searches': { params: org, body: { ReportTitle: 'walk 2', ReportType: 'ConnectorReport', ConnectorType: 'NoConnector', StartDate: start, EndDate: end } },
     'GET /organizations/{org}/historical-searches/{jobId}': { params: { ...org, jobId: search.body.JobId } },
     'GET /organizations/{org}/historical-searches/{jobId}/report.csv': { params: { ...org, jobId: search.body.JobId } },
@@ -309,6 +312,19 @@ describe('every route of the OpenAPI document', () => {
 });
 
 describe('what the routes return', () => {
+  it('the audit log names who changed what through the API, from where, before and after', async () => {
+    const om = await signedIn('om@fabrikam.com');
+    expect((await om.patch('/api/organizations/Fabrikam/config', { RejectDirectSend: true })).status).toBe(200);
+    const log = await om.get('/api/organizations/Fabrikam/audit-log?CmdletName=Set-OrganizationConfig');
+    expect(log.status).toBe(200);
+    expect(log.body.items[0]).toMatchObject({ CmdletName: 'Set-OrganizationConfig', Succeeded: true, ClientIP: '127.0.0.1', ModifiedProperties: [{ Name: 'RejectDirectSend', OldValue: false, NewValue: true }] });
+    expect(log.body.items[0].Caller).toMatch(/^om@fabrikam\.com/);
+    const hunted = await om.post('/api/organizations/Fabrikam/hunting', { query: 'AdminAuditEvents | where CmdletName == "Set-OrganizationConfig" | project Caller' });
+    expect(hunted.body.rows.length).toBeGreaterThan(0);
+    const contosoSide = await (await signedIn('om@contoso.com')).post('/api/organizations/Contoso/hunting', { query: 'AdminAuditEvents | where Caller startswith "om@fabrikam.com"' });
+    expect(contosoSide.body.rows).toEqual([]);
+  });
+
   it('previews held HTML only under a sandboxing Content-Security-Policy', async () => {
     const qa = await signedIn('qa@contoso.com');
     swaks(['--server', `127.0.0.1:${pg.smtpPort}`, '--from', 'x@example.net', '--to', 'user@contoso.com', '--header', 'Subject: hold-me html', '--add-header', 'Content-Type: text/html', '--body', '<script>alert(1)</script><img src="https://tracker.example/p.gif">']);

@@ -8,7 +8,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Organization } from '../src/config/model.js';
-import { CLI, contoso, importOrgs, query, startPostern, swaks, tempDir, waitFor, type Running } from './support/postern.js';
+import { CLI, contoso, importOrgs, query, runCli, startPostern, swaks, tempDir, waitFor, type Running } from './support/postern.js';
 
 let pg: Running;
 const fabConnectorGuid = randomUUID();
@@ -487,5 +487,22 @@ describe('Test-MailFlow and Invoke-Hunting', () => {
     const bad = contosoShell("Invoke-Hunting -Query 'EmailEvents | evaluate bag_unpack(AdditionalFields)'");
     expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(/evaluate/);
+  });
+});
+
+describe('the admin audit log', () => {
+  it("Search-AdminAuditLog shows the shell's changes with the OS user and session; `postern hunt` reads them inside the organization", () => {
+    // Set-OrganizationConfig ran in the first test of this file.
+    const r = contosoShell('Search-AdminAuditLog -Cmdlets Set-OrganizationConfig | ConvertTo-Json -Depth 4');
+    expect(r.status, r.stderr).toBe(0);
+    const [e] = jsonList(r.stdout);
+    expect(e.Caller).toMatch(/ \(postern shell, pid \d+\)$/);
+    expect(e.ObjectModified).toBe('Contoso');
+    expect(e.ModifiedProperties).toEqual([{ Name: 'RejectDirectSend', OldValue: false, NewValue: true }]);
+    const hunt = (org: string) => runCli(['hunt', 'AdminAuditEvents | where CmdletName == "Set-OrganizationConfig"', '-d', pg.dataDir, '--organization', org, '--format', 'json']);
+    const mine = hunt('Contoso');
+    expect(mine.status, mine.stderr).toBe(0);
+    expect(JSON.parse(mine.stdout).rows.map((x: Record<string, unknown>) => [x.Caller, x.Succeeded])).toEqual([[e.Caller, true]]);
+    expect(JSON.parse(hunt('Fabrikam').stdout).rows).toEqual([]);
   });
 });

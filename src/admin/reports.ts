@@ -1,6 +1,9 @@
 // The admin center's mail-flow reports for the organization: the Inbound messages report (per
-// day and connector, volume and TLS versions; trace/inboundReport.ts computes it).
+// day and connector, volume and TLS versions; trace/inboundReport.ts computes it) and the Direct
+// Send lockdown preview (mailflow/directSendPreview.ts judges the trace rows).
+import { previewDirectSendLockdown } from '../mailflow/directSendPreview.js';
 import { InboundReportError, inboundMessagesReport } from '../trace/inboundReport.js';
+import { DAY } from './dateWindow.js';
 import { invalid, notAvailable } from './errors.js';
 import type { OrganizationScope } from './scope.js';
 import type { ReportAdmin } from './types.js';
@@ -16,6 +19,18 @@ export function reportAdmin(scope: OrganizationScope): ReportAdmin {
         if (e instanceof InboundReportError) throw invalid('Days', e.message);
         throw e;
       }
+    },
+
+    async directSendPreview(options = {}) {
+      const rows = scope.options.directSend;
+      if (!rows) throw notAvailable('The Direct Send preview is not available in this session.');
+      const days = options.days ?? 30;
+      if (!Number.isFinite(days) || days <= 0 || days > 90) throw invalid('Days', 'Days: give a number of days from 1 to 90.');
+      const since = scope.now().getTime() - days * DAY;
+      // The organization and the refusals are read before the accepted rows stream.
+      const org = scope.current();
+      const refused = rows.refused(scope.guid, since);
+      return previewDirectSendLockdown(rows.accepted(scope.guid, since), refused, [org], { since });
     },
   };
 }

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import type { Organization } from '../config/model.js';
 import type { HuntResult } from '../hunting/results.js';
 import type { HeldContent } from '../quarantine/service.js';
-import { DomainInUseError, type ConfigStore } from '../store/ports.js';
+import { DomainInUseError, type AdminAuditLog, type ConfigStore, type DirectSendRows } from '../store/ports.js';
 import type { QuarantineStore } from '../store/quarantineStore.js';
 import type { TraceQueries } from '../store/traceQueries.js';
 import type { HistoricalSearches } from '../trace/historicalSearch.js';
@@ -32,8 +32,14 @@ export interface AdminOptions {
   inboundReports?: InboundReportSource;
   /** The clock (UTC) for windows such as message trace's "the last 10 days"; default the system's. */
   now?: () => Date;
-  /** Who acts (OS user and session), for the quarantine audit trail and job submitters. */
+  /** Who acts (OS user and session, or the signed-in user): the admin audit log's Caller, the quarantine audit trail, job submitters. */
   actor?: string;
+  /** Where the caller connected from (the REST API's client address): the admin audit log's ClientIP. */
+  clientIp?: string;
+  /** The admin audit log: every state-changing operation leaves a record; without it nothing is recorded and Search-AdminAuditLog says it is not available. */
+  auditLog?: AdminAuditLog;
+  /** The trace rows behind the Direct Send preview; without them the preview is not available. */
+  directSend?: DirectSendRows;
   /** Test-MailFlow: the gateway's decision path for this organization (the edge supplies it). */
   simulate?: (orgGuid: string, request: MailFlowSimulationRequest) => Promise<MailFlowSimulationResult>;
   /** Invoke-Hunting: KQL scoped to this organization (the edge supplies it). */

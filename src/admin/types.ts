@@ -10,11 +10,13 @@
 //   when nothing of its organization matches, and `objectExists` on a duplicate name;
 // - "changes" objects contain only what the admin set; `null` clears a property. Multi-valued
 //   @{Add=...; Remove=...} edits are already applied by the caller (it reads the current object).
+import type { DirectSendPreview } from '../mailflow/directSendPreview.js';
+import type { AuditModifiedProperty } from '../store/ports.js';
 import type { HistoricalSearchObject, HistoricalSearchRequest } from '../trace/historicalSearch.js';
 import type { HuntResult } from '../hunting/results.js';
 import type { InboundReport } from '../trace/inboundReport.js';
 
-export type { HistoricalSearchObject, HistoricalSearchRequest, HuntResult, InboundReport };
+export type { AuditModifiedProperty, DirectSendPreview, HistoricalSearchObject, HistoricalSearchRequest, HuntResult, InboundReport };
 
 export type AcceptedDomainType = 'Authoritative' | 'InternalRelay' | 'ExternalRelay';
 
@@ -392,6 +394,56 @@ export interface InvestigationAdmin {
 export interface ReportAdmin {
   /** The Inbound messages report over the last `days` (7 to 90, default 7). */
   inboundMessagesReport(options?: { days?: number; now?: number }): Promise<InboundReport>;
+  /**
+   * The Direct Send lockdown preview over the last `days` (1 to 90, default 30): who Reject Direct
+   * Send (5.7.68) and restricted connectors (5.7.51) refuse, judged under the configuration in
+   * force now, and the order of steps that breaks no sender the admin recognises.
+   */
+  directSendPreview(options?: { days?: number }): Promise<DirectSendPreview>;
+}
+
+/** Search-AdminAuditLog's parameters. Without dates, every record the log still keeps (trace retention). */
+export interface AdminAuditLogQuery {
+  StartDate?: Date;
+  EndDate?: Date;
+  /** Cmdlet names (Set-OrganizationConfig, New-InboundConnector, ...). */
+  Cmdlets?: string[];
+  /** Identities of the objects modified (a connector's or rule's name, a quarantine message's Identity, ...). */
+  ObjectIds?: string[];
+  /** Callers: a user name finds that user's records of every session. */
+  UserIds?: string[];
+  /** Records whose cmdlet was run with one of these parameters (with Cmdlets, as in Exchange). */
+  Parameters?: string[];
+  IsSuccess?: boolean;
+  /** Records skipped before the first returned (0-based). */
+  StartIndex?: number;
+  /** At most this many records (default 1000, at most 250000). */
+  ResultSize?: number;
+  /** Paging (Postern's): the Identity of the last event of the previous page; only older events follow. */
+  Cursor?: string;
+}
+
+/** One audited admin operation, newest first, with the property names of Exchange's AdminAuditLogEvent. */
+export interface AdminAuditLogEvent {
+  /** The record's id in the log (the paging cursor). */
+  Identity: string;
+  RunDate: Date;
+  Caller: string;
+  CmdletName: string;
+  /** The parameters as given (passwords masked). */
+  CmdletParameters: { Name: string; Value: unknown }[];
+  ObjectModified: string;
+  ModifiedProperties: AuditModifiedProperty[];
+  Succeeded: boolean;
+  /** Why the operation failed; null when it succeeded. */
+  Error: string | null;
+  ClientIP: string | null;
+  ExternalAccess: boolean;
+  [property: string]: unknown;
+}
+
+export interface AuditLogAdmin {
+  searchAdminAuditLog(query?: AdminAuditLogQuery): Promise<AdminAuditLogEvent[]>;
 }
 
 /** Every admin operation on one organization: what the shell, the CLI and the REST API call. */
@@ -405,4 +457,5 @@ export interface OrganizationAdmin
     MessageTraceAdmin,
     HistoricalSearchAdmin,
     InvestigationAdmin,
-    ReportAdmin {}
+    ReportAdmin,
+    AuditLogAdmin {}

@@ -1,10 +1,11 @@
 // `postern directsend preview`: who the Direct Send lockdown refuses (5.7.68 and 5.7.51), from
 // the trace, and the order of steps that breaks no sender you recognise.
 import { Command } from 'commander';
-import { previewDirectSendLockdown, type DirectSendPreview, type LockdownStep } from '../mailflow/directSendPreview.js';
+import { resolve } from 'node:path';
+import { createOrganizationAdmin } from '../admin/index.js';
+import { combinePreviews, type DirectSendPreview, type LockdownStep } from '../mailflow/directSendPreview.js';
+import { adminOptionsFor } from './adminOptions.js';
 import { CliError, openStore, printRows, withDataDir, withFormat, type Format } from './common.js';
-
-const DAY = 86_400_000;
 
 const COLUMNS = ['EnhancedStatusCode', 'Status', 'Organization', 'SenderIP', 'SenderMailFromDomain', 'Connectors', 'Messages', 'Recipients', 'FirstSeen', 'LastSeen', 'SenderMailFromAddresses'];
 
@@ -24,32 +25,20 @@ Every sender in the trace is judged again under the configuration in force now. 
                Send on; 5.7.51: the named connector restricted)
 Exit status: 0, also when senders are listed; 2 for a usage error.`,
     )
-    .action((opts: { dataDir: string; format: Format; days: string; organization?: string }) => {
+    .action(async (opts: { dataDir: string; format: Format; days: string; organization?: string }) => {
       const days = Number(opts.days);
       if (!Number.isFinite(days) || days <= 0 || days > 90) throw new CliError('--days must be a number from 1 to 90', 2);
-      const { db, config } = openStore(opts.dataDir);
+      const dataDir = resolve(opts.dataDir);
+      const { db, config } = openStore(dataDir);
       try {
         const orgs = opts.organization ? [config.organization(opts.organization)].filter((o) => o !== undefined) : config.organizations();
         if (opts.organization && !orgs.length) throw new CliError(`No organization named '${opts.organization}'.`, 2);
-        const since = Date.now() - days * DAY;
-        const orgIds = JSON.stringify(orgs.map((o) => o.Guid));
-        // Refusals first: the accepted rows are streamed, and the connection runs one query at a time.
-        const refused = db
-          .prepare(
-            `SELECT OrgId, Timestamp, SessionId, SenderIPv4, SenderIPv6, SenderMailFromAddress, SenderMailFromDomain,
-                    RecipientEmailAddress, EnhancedStatusCode
-               FROM SmtpRejectEvents WHERE Timestamp >= ? AND EnhancedStatusCode IN ('5.7.68', '5.7.51')
-                AND OrgId IN (SELECT value FROM json_each(?))`,
-          )
-          .all(since, orgIds) as any[];
-        const accepted = db
-          .prepare(
-            `SELECT OrgId, Timestamp, NetworkMessageId, SenderIPv4, SenderIPv6, SenderMailFromAddress, SenderMailFromDomain,
-                    RecipientEmailAddress, Connectors, EmailDirection, AdditionalFields
-               FROM EmailEvents WHERE Timestamp >= ? AND OrgId IN (SELECT value FROM json_each(?))`,
-          )
-          .iterate(since, orgIds) as Iterable<any>;
-        const preview = previewDirectSendLockdown(accepted, refused, orgs, { since });
+        // One preview per organization, in name order, read as one.
+        const previews: DirectSendPreview[] = [];
+        for (const org of [...orgs].sort((a, b) => a.Name.localeCompare(b.Name))) {
+          previews.push(await createOrganizationAdmin(adminOptionsFor({ db, config }, dataDir, org.Guid)).directSendPreview({ days }));
+        }
+        const preview = combinePreviews(previews);
         if (opts.format === 'json') {
           console.log(JSON.stringify(preview, null, 2));
           return;

@@ -18,7 +18,7 @@ import { createOrganizationAdmin, createProviderAdmin } from '../admin/index.js'
 import { randomUUID } from 'node:crypto';
 import { prepareAdminAccess } from './adminAccess.js';
 import { POSTERN_VERSION } from './version.js';
-import { adminOptions } from './adminWiring.js';
+import { adminOptionsFor } from './adminOptions.js';
 import { splitHostPort, type ServerSettings } from '../config/server.js';
 import { SmtpDelivery } from '../delivery/smtp.js';
 import { DEFAULT_RETRY, QueueRunner } from '../queue/runner.js';
@@ -248,7 +248,6 @@ export async function startGateway(dataDir: string, settings: ServerSettings, lo
   housekeeping.unref();
   const http = splitHostPort(settings.http);
   const adminAccess = await prepareAdminAccess(db, settings, logger);
-  const organizationAdmin = adminOptions(dataDir, db, ingest.config);
   const { app, port: httpPort } = await startHttp({
     host: http.host,
     port: http.port,
@@ -263,7 +262,7 @@ export async function startGateway(dataDir: string, settings: ServerSettings, lo
       version: POSTERN_VERSION,
       context: {
         provider: createProviderAdmin(ingest.config, randomUUID),
-        adminFor: (org, caller) => createOrganizationAdmin(organizationAdmin(org.Guid, { actor: `${caller.userName} (admin API)`, clientIp: caller.clientIp })),
+        adminFor: (org, caller) => createOrganizationAdmin(adminOptionsFor({ db, config: ingest.config }, dataDir, org.Guid, { actor: `${caller.userName} (admin API)`, clientIp: caller.clientIp })),
       },
     },
   });

@@ -16,7 +16,7 @@ interface Options {
 
 export function register(program: Command): void {
   withDataDir(program.command('hunt'))
-    .description("run a KQL query over EmailEvents, EmailAttachmentInfo, EmailUrlInfo, EmailPostDeliveryEvents and SmtpRejectEvents")
+    .description("run a KQL query over EmailEvents, EmailAttachmentInfo, EmailUrlInfo, EmailPostDeliveryEvents, SmtpRejectEvents and AdminAuditEvents")
     .argument('<kql>', "the query, e.g. \"EmailEvents | where Timestamp > ago(30d) | where Connectors == ''\"")
     .option('-o, --organization <name>', 'the organization to query (default: the only one)')
     .option('--tenant <name>', 'alias of --organization')

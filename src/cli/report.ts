@@ -3,8 +3,7 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { AdminError, createOrganizationAdmin } from '../admin/index.js';
-import { SqliteInboundReportSource } from '../store/sqlite/inboundReportSource.js';
-import { SqliteTraceQueries } from '../store/sqlite/traceQueries.js';
+import { adminOptionsFor } from './adminOptions.js';
 import { openStore, printRows, withDataDir, withFormat, type Format } from './common.js';
 
 export function register(program: Command): void {
@@ -14,7 +13,8 @@ export function register(program: Command): void {
     .option('-o, --organization <name>', 'organization (name or GUID); default: the only one')
     .option('--days <n>', 'days to cover, 7 to 90', '7')
     .action(async (opts: { dataDir: string; organization?: string; days: string; format: Format }) => {
-      const { db, config } = openStore(resolve(opts.dataDir));
+      const dataDir = resolve(opts.dataDir);
+      const { db, config } = openStore(dataDir);
       try {
         const orgs = config.organizations();
         const org = opts.organization ? config.organization(opts.organization) : orgs.length === 1 ? orgs[0] : undefined;
@@ -23,7 +23,7 @@ export function register(program: Command): void {
           process.exitCode = 2;
           return;
         }
-        const admin = createOrganizationAdmin({ config, trace: new SqliteTraceQueries(db), inboundReports: new SqliteInboundReportSource(db), organization: org.Guid });
+        const admin = createOrganizationAdmin(adminOptionsFor({ db, config }, dataDir, org.Guid));
         const r = await admin.inboundMessagesReport({ days: Number(opts.days) });
         if (opts.format === 'json') console.log(JSON.stringify(r, null, 2));
         else printRows(r.rows as unknown as Record<string, unknown>[], opts.format, ['Date', 'Connector direction and name', 'Connector type', 'Forced TLS?', 'No TLS', 'TLS 1.0', 'TLS 1.1', 'TLS 1.2', 'TLS 1.3', 'Volume']);

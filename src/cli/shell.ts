@@ -31,8 +31,8 @@ import {
   type ShellSession,
 } from '../shell/index.js';
 import { createOrganizationAdmin } from '../admin/index.js';
-import { adminOptions } from './adminWiring.js';
 import { userInfo } from 'node:os';
+import { adminOptionsFor } from './adminOptions.js';
 import { openStore, withDataDir } from './common.js';
 
 interface ShellOptions {
@@ -82,7 +82,9 @@ Output and exit status
 Hosted quarantine: Get-/Preview-/Export-/Release-/Delete-QuarantineMessage (every action is
 audited with the OS user and this shell's process id). Historical search:
 Start-/Get-/Stop-HistoricalSearch (jobs run inside 'postern serve' and mail the CSV to
--NotifyAddress). Not available in this version (the cmdlets say so): Test-MailFlow and
+-NotifyAddress). Admin audit log: Search-AdminAuditLog lists every change made to the
+organization (shell, CLI or REST API): who, which cmdlet and parameters, and each property's
+old and new value. Not available in this version (the cmdlets say so): Test-MailFlow and
 Invoke-Hunting.
 `;
 
@@ -148,7 +150,7 @@ export function confinedFiles(root: string, dataDir: string) {
   };
 }
 
-/** Who acts, for the quarantine audit trail: the OS user and this shell session. */
+/** Who acts, for the admin audit log and the quarantine audit trail: the OS user and this shell session. */
 function shellActor(): string {
   let user = process.env.USER ?? 'unknown';
   try {
@@ -202,7 +204,7 @@ export function register(program: Command): void {
         }
         let services;
         try {
-          services = createOrganizationAdmin(adminOptions(dataDir, db, config)(organization, { actor: shellActor() }));
+          services = createOrganizationAdmin(adminOptionsFor({ db, config }, dataDir, organization, { actor: shellActor() }));
         } catch (e) {
           usage(e instanceof Error ? e.message : String(e));
         }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InboundConnector } from '../config/inboundConnector.js';
-import { previewDirectSendLockdown, type PreviewOrganization, type PreviewRow, type RefusalRow } from './directSendPreview.js';
+import { combinePreviews, previewDirectSendLockdown, type PreviewOrganization, type PreviewRow, type RefusalRow } from './directSendPreview.js';
 
 const CONTOSO = '11111111-1111-4111-8111-111111111111';
 const LITWARE = '22222222-2222-4222-8222-222222222222';
@@ -157,5 +157,13 @@ describe('Direct Send lockdown preview', () => {
     const empty = previewDirectSendLockdown([], [], [orgs[1]]);
     expect(empty.groups).toEqual([]);
     expect(empty.steps.map((s) => [s.Action, s.Messages, s.Done])).toEqual([['RejectDirectSend', 0, true]]);
+  });
+
+  it('previews organization by organization, combined, read exactly as one preview of all of them', () => {
+    const one = (o: PreviewOrganization) => previewDirectSendLockdown(accepted.filter((r) => r.OrgId === o.Guid), refused.filter((r) => r.OrgId === o.Guid), [o]);
+    const combined = combinePreviews([...orgs].sort((a, b) => a.Name!.localeCompare(b.Name!)).map(one));
+    const together = previewDirectSendLockdown(accepted.filter((r) => orgs.some((o) => o.Guid === r.OrgId)), refused, orgs);
+    expect(JSON.stringify(combined, null, 2)).toBe(JSON.stringify(together, null, 2));
+    expect(combined.steps.map((s) => s.Order)).toEqual(together.steps.map((_, i) => i + 1));
   });
 });

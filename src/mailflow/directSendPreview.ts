@@ -351,6 +351,20 @@ function finish(acc: Acc): SenderGroup {
   return g;
 }
 
+/**
+ * Previews of several organizations as one, as if previewed together: each preview's groups and
+ * steps are already in organization order, so `previews` come sorted by organization name.
+ */
+export function combinePreviews(previews: DirectSendPreview[]): DirectSendPreview {
+  const groups = previews.flatMap((p) => p.groups);
+  return {
+    groups,
+    summary: summarize(groups),
+    unknownConnectors: [...new Set(previews.flatMap((p) => p.unknownConnectors))].sort(),
+    steps: previews.flatMap((p) => p.steps).map((s, i) => ({ ...s, Order: i + 1 })),
+  };
+}
+
 function summarize(groups: SenderGroup[]): DirectSendPreview['summary'] {
   const by = new Map<string, DirectSendPreview['summary'][number]>();
   for (const g of groups) {

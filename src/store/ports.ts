@@ -1,6 +1,7 @@
 // Storage ports: what the core and the edges need from a store, independent of SQLite or
 // PostgreSQL. Adapters live in store/sqlite (embedded default) and store/postgres.
 import type { Organization } from '../config/model.js';
+import type { PreviewRow, RefusalRow } from '../mailflow/directSendPreview.js';
 
 /**
  * An accepted domain another organization holds, or a parent or subdomain of one: as in Exchange
@@ -158,4 +159,74 @@ export class AdminUserExistsError extends Error {
     super(`The user '${userName}' already exists.`);
     this.name = 'AdminUserExistsError';
   }
+}
+
+/** A property the operation changed, as Exchange's admin audit log shows it. Values are JSON (dates as ISO strings). */
+export interface AuditModifiedProperty {
+  Name: string;
+  OldValue: unknown;
+  NewValue: unknown;
+}
+
+/** One state-changing admin operation, succeeded or refused: a row of the AdminAuditEvents hunting table. */
+export interface AdminAuditRecord {
+  orgGuid: string;
+  /** Milliseconds since the epoch (UTC). */
+  at: number;
+  caller: string;
+  /** Exchange's cmdlet name (Set-OrganizationConfig). */
+  cmdletName: string;
+  /** The parameters as given, passwords masked. */
+  cmdletParameters: { Name: string; Value: unknown }[];
+  /** The Identity of the object the operation acted on. */
+  objectModified: string;
+  modifiedProperties: AuditModifiedProperty[];
+  succeeded: boolean;
+  /** The error the operation failed with ('' when it succeeded). */
+  errorMessage: string;
+  /** Where the caller connected from ('' for a local shell). */
+  clientIp: string;
+}
+
+/** Search-AdminAuditLog's filters, on one organization: newest first. */
+export interface AdminAuditQuery {
+  orgGuid: string;
+  /** Inclusive, ms since the epoch. */
+  start?: number;
+  /** Inclusive, ms since the epoch. */
+  end?: number;
+  /** Cmdlet names, case-insensitive. */
+  cmdlets?: string[];
+  /** Identities of the objects modified, case-insensitive. */
+  objectIds?: string[];
+  /** Callers: a user name matches the caller it begins (the shell appends its session in parentheses). */
+  callers?: string[];
+  /** Records whose cmdlet was given one of these parameters, case-insensitive. */
+  parameters?: string[];
+  succeeded?: boolean;
+  /** Only records older than this one (its id): the next page after it. */
+  before?: number;
+  /** Records skipped before the first returned (Exchange's StartIndex). */
+  offset?: number;
+  limit: number;
+}
+
+/** The admin audit log (Exchange's Search-AdminAuditLog): kept with the trace, aged out by trace retention. */
+export interface AdminAuditLog {
+  append(record: AdminAuditRecord): void;
+  /** Matching records, newest first, each with its id (ascending in time of writing). */
+  search(query: AdminAuditQuery): (AdminAuditRecord & { id: number })[];
+}
+
+
+/**
+ * The trace rows the Direct Send lockdown preview judges (mailflow/directSendPreview.ts), for one
+ * organization from `since` (ms since the epoch). Read `refused` before iterating `accepted`: the
+ * accepted rows are streamed, and a store connection may run one query at a time.
+ */
+export interface DirectSendRows {
+  /** SmtpRejectEvents rows refused with 5.7.68 or 5.7.51. */
+  refused(orgGuid: string, since: number): RefusalRow[];
+  /** EmailEvents rows: accepted message × recipient. */
+  accepted(orgGuid: string, since: number): Iterable<PreviewRow>;
 }

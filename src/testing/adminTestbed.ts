@@ -9,8 +9,10 @@ import type { HuntingOptions, MailFlowSimulationRequest, MailFlowSimulationResul
 import type { Organization } from '../config/model.js';
 import type { TransportRule } from '../rules/model.js';
 import type { MessageTraceRow, TraceEvent } from '../store/ports.js';
+import { SqliteAdminAuditLog } from '../store/sqlite/adminAuditLog.js';
 import { SqliteConfigStore } from '../store/sqlite/configStore.js';
 import { openDatabase, type Db } from '../store/sqlite/db.js';
+import { SqliteDirectSendRows } from '../store/sqlite/directSendRows.js';
 import { SqliteHistoricalSearchStore } from '../store/sqlite/historicalSearchStore.js';
 import { SqliteInboundReportSource } from '../store/sqlite/inboundReportSource.js';
 import { SqliteQuarantineStore } from '../store/sqlite/quarantineStore.js';
@@ -30,6 +32,8 @@ export interface AdminTestbedOptions {
   neighbours?: Organization[];
   /** The clock of historical search (default: the real one). */
   now?: () => Date;
+  /** The caller's address, as the REST API would give it (the audit log's ClientIP). */
+  clientIp?: string;
 }
 
 /** A message held in the quarantine, as the gateway would have enqueued it. */
@@ -58,10 +62,10 @@ export interface AdminTestbed {
   rules(): TransportRule[];
   /**
    * The admin operations of any organization in the store (by name or GUID) with only the
-   * configuration and trace ports: quarantine, historical search, simulation, hunting and the
-   * reports say they are not available.
+   * configuration, trace and audit log ports: quarantine, historical search, simulation, hunting
+   * and the reports say they are not available. `actor` is the audit log's Caller.
    */
-  adminFor(organization: string): OrganizationAdmin;
+  adminFor(organization: string, actor?: string): OrganizationAdmin;
   /** The historical search jobs as stored (what the runner reads and updates). */
   searchStore: HistoricalSearchStore;
   hold(message: HeldMessage): void;
@@ -118,7 +122,10 @@ export function adminTestbed(options: AdminTestbedOptions = {}): AdminTestbed {
       quarantine: { store: new SqliteQuarantineStore(db), content },
       historicalSearches: new HistoricalSearches(searchStore, connectorNames, now),
       inboundReports: new SqliteInboundReportSource(db),
+      directSend: new SqliteDirectSendRows(db),
+      auditLog: new SqliteAdminAuditLog(db),
       actor: 'tester (adminTestbed)',
+      clientIp: options.clientIp,
       now: options.now,
       simulate: async (_org, request) => {
         bed.simulations.push(request);
@@ -130,7 +137,7 @@ export function adminTestbed(options: AdminTestbedOptions = {}): AdminTestbed {
         return { columns: Object.keys(rows[0] ?? {}).map((name) => ({ name, type: 'string' as const })), rows: rows as never, truncated: false, elapsedMs: 0 };
       },
     }),
-    adminFor: (organization) => createOrganizationAdmin({ config, trace: new SqliteTraceQueries(db), organization, now: options.now }),
+    adminFor: (organization, actor) => createOrganizationAdmin({ config, trace: new SqliteTraceQueries(db), auditLog: new SqliteAdminAuditLog(db), organization, actor, now: options.now }),
     organization: () => config.organization(guid)!,
     searchStore,
     rules: () => [...(config.organization(guid)!.TransportRules ?? [])].sort((a, b) => a.Priority - b.Priority),

@@ -94,6 +94,24 @@ export const SmtpRejectEvents: HuntingTable = {
   ],
 };
 
-export const HUNTING_TABLES: HuntingTable[] = [EmailEvents, EmailAttachmentInfo, EmailUrlInfo, EmailPostDeliveryEvents, SmtpRejectEvents];
+/**
+ * Postern's own: the admin audit log (Exchange's Search-AdminAuditLog), one row per state-changing
+ * admin operation, whoever ran it (shell, CLI, REST API). CmdletParameters is `[{ Name, Value }]`,
+ * ModifiedProperties `[{ Name, OldValue, NewValue }]`, as Exchange's AdminAuditLogEvent has them.
+ */
+export const AdminAuditEvents: HuntingTable = {
+  name: 'AdminAuditEvents',
+  columns: [
+    { name: 'Timestamp', type: 'datetime' },
+    s('Caller'), s('CmdletName'),
+    { name: 'CmdletParameters', type: 'dynamic' },
+    s('ObjectModified'),
+    { name: 'ModifiedProperties', type: 'dynamic' },
+    { name: 'Succeeded', type: 'bool' },
+    s('ErrorMessage'), s('ClientIP'),
+  ],
+};
+
+export const HUNTING_TABLES: HuntingTable[] = [EmailEvents, EmailAttachmentInfo, EmailUrlInfo, EmailPostDeliveryEvents, SmtpRejectEvents, AdminAuditEvents];
 
 export type HuntingRow = Record<string, string | number | boolean | null>;

@@ -101,10 +101,13 @@ export function maildirMessages(dataDir: string, address: string, root = 'maildi
   return readdirSync(dir).sort().map((f) => readFileSync(join(dir, f), 'utf8'));
 }
 
-export async function waitFor<T>(fn: () => T | undefined | null | false | 0 | '', timeoutMs = 10_000, what = 'condition'): Promise<T> {
+type Falsy = undefined | null | false | 0 | '';
+
+/** Polls `fn` (which may be async) until it gives a truthy value. */
+export async function waitFor<T>(fn: () => T | Falsy | Promise<T | Falsy>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
-    const v = fn();
+    const v = await fn();
     if (v) return v;
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));

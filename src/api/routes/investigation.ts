@@ -73,6 +73,39 @@ export function investigationRoutes(dataDir: string): RouteSpec[] {
       handler: ({ admin, query }) => admin.inboundMessagesReport({ days: query.days }),
     }),
     route({
+      method: 'GET', path: '/organizations/{org}/direct-send/preview', tag: 'Reports', permission: 'read', summary: 'What locking the back door would break: the senders Reject Direct Send (5.7.68) and restricted connectors (5.7.51) refuse or would refuse, judged under the configuration in force now, and the ordered steps with their cmdlets.',
+      params: Org, query: z.object({ days: z.coerce.number().int().optional() }).strict(),
+      handler: ({ admin, query }) => admin.directSendPreview({ days: query.days }),
+    }),
+    route({
+      method: 'GET', path: '/organizations/{org}/audit-log', tag: 'Audit log', permission: 'read', cmdlet: 'Search-AdminAuditLog', summary: 'Every change to the organization (who, what, before and after), newest first.',
+      params: Org,
+      query: z
+        .object({
+          StartDate: z.coerce.date().optional(),
+          EndDate: z.coerce.date().optional(),
+          Caller: z.string().optional(),
+          CmdletName: z.string().optional(),
+          ObjectModified: z.string().optional(),
+          cursor: z.string().max(100).optional(),
+          limit: z.coerce.number().int().min(1).max(1000).optional(),
+        })
+        .strict(),
+      async handler({ admin, query }) {
+        const limit = query.limit ?? 50;
+        const items = await admin.searchAdminAuditLog({
+          StartDate: query.StartDate,
+          EndDate: query.EndDate,
+          UserIds: query.Caller ? [query.Caller] : undefined,
+          Cmdlets: query.CmdletName ? [query.CmdletName] : undefined,
+          ObjectIds: query.ObjectModified ? [query.ObjectModified] : undefined,
+          Cursor: query.cursor,
+          ResultSize: limit,
+        });
+        return { items, nextCursor: items.length === limit ? items[items.length - 1].Identity : null };
+      },
+    }),
+    route({
       method: 'GET', path: '/organizations/{org}/historical-searches', tag: 'Historical search', permission: 'read', cmdlet: 'Get-HistoricalSearch', summary: 'Historical searches of the last 10 days.',
       params: Org, query: PageQuery,
       handler: async ({ admin, query }) => slicePage(await admin.getHistoricalSearches(), readCursor(query)),

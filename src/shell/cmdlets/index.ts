@@ -5,6 +5,7 @@ import { inboundConnectorCmdlets } from './inboundConnector.js';
 import { messageTraceCmdlets } from './messageTrace.js';
 import { organizationCmdlets } from './organization.js';
 import { antiPhishCmdlets } from './antiPhish.js';
+import { auditLogCmdlets } from './auditLog.js';
 import { posternCmdlets } from './postern.js';
 import { quarantineCmdlets } from './quarantine.js';
 import { transportRuleCmdlets } from './transportRule.js';
@@ -19,6 +20,7 @@ export function createDefaultRegistry(): CmdletRegistry {
     ...transportRuleCmdlets,
     ...quarantineCmdlets,
     ...messageTraceCmdlets,
+    ...auditLogCmdlets,
   ].map((d) => ({ ...d, source: 'ExchangeOnlineManagement' }));
   return new CmdletRegistry().register(...exchange, ...posternCmdlets, ...utilityCmdlets).addViews(EXCHANGE_VIEWS);
 }

@@ -13,6 +13,6 @@ export const EXCHANGE_VIEWS: FormatViews = {
     MessageTraceDetail: ['Date', 'Event', 'Detail'],
     HistoricalSearch: ['JobId', 'SubmitDate', 'ReportTitle', 'Status', 'Rows', 'ErrorCode', 'ErrorDescription'],
   },
-  // Get-OrganizationConfig, Test-MailFlow and Preview-QuarantineMessage show a list.
-  list: new Set(['OrganizationConfig', 'MailFlowSimulation', 'QuarantinePreview']),
+  // Get-OrganizationConfig, Test-MailFlow, Preview-QuarantineMessage and Search-AdminAuditLog show a list.
+  list: new Set(['OrganizationConfig', 'MailFlowSimulation', 'QuarantinePreview', 'AdminAuditLogEvent']),
 };

@@ -8,7 +8,7 @@ import type { Db } from './db.js';
 export const COUNTED_TABLES = [
   'organizations', 'accepted_domains', 'queue_messages', 'queue_recipients', 'message_trace', 'trace_events',
   'quarantine', 'quarantine_audit', 'historical_searches', 'EmailEvents', 'EmailAttachmentInfo', 'EmailUrlInfo',
-  'EmailPostDeliveryEvents', 'SmtpRejectEvents',
+  'EmailPostDeliveryEvents', 'SmtpRejectEvents', 'AdminAuditEvents',
 ] as const;
 
 /** Copy a live database to `dest` through the online backup API; `progress` gets the share done. */

@@ -28,9 +28,16 @@ export function huntingTableDdl(table: HuntingTable, omit: HuntingColumnGroup[] 
   ];
 }
 
-/** The hunting tables as trace/tables.ts defines them, less the columns later migrations add. */
-export function allHuntingDdl(omit: HuntingColumnGroup[] = []): string[] {
-  return HUNTING_TABLES.flatMap((t) => huntingTableDdl(t, omit));
+/** The hunting tables as trace/tables.ts defines them, less the columns and tables later migrations add. */
+export function allHuntingDdl(omit: HuntingColumnGroup[] = [], laterTables: readonly string[] = []): string[] {
+  return HUNTING_TABLES.filter((t) => !laterTables.includes(t.name)).flatMap((t) => huntingTableDdl(t, omit));
+}
+
+/** One hunting table as trace/tables.ts defines it (a migration that adds a table). */
+export function addHuntingTable(name: string): string[] {
+  const table = HUNTING_TABLES.find((t) => t.name === name);
+  if (!table) throw new Error(`addHuntingTable: no hunting table ${name}`);
+  return huntingTableDdl(table);
 }
 
 /** ALTER TABLE statements adding a group of columns, typed as trace/tables.ts defines them. */

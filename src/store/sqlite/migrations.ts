@@ -1,5 +1,5 @@
 // Schema migrations, applied in order and never edited once released: add a new one instead.
-import { addHuntingColumns, allHuntingDdl, type HuntingColumnGroup } from './huntingDdl.js';
+import { addHuntingColumns, addHuntingTable, allHuntingDdl, type HuntingColumnGroup } from './huntingDdl.js';
 
 // Hunting columns added after version 1, one group per migration below. Version 1 creates the
 // hunting tables without them (its DDL is generated from trace/tables.ts), so a new database and
@@ -7,6 +7,8 @@ import { addHuntingColumns, allHuntingDdl, type HuntingColumnGroup } from './hun
 // trace/tables.ts, add a group here and a migration that applies it.
 const URL_CHAIN: HuntingColumnGroup = { EmailUrlInfo: ['UrlChainId', 'UrlChainPosition'] };
 const LATER_HUNTING_COLUMNS = [URL_CHAIN];
+// Hunting tables added after version 1, each created by its own migration below.
+const LATER_HUNTING_TABLES = ['AdminAuditEvents'];
 
 export interface Migration {
   version: number;
@@ -57,7 +59,7 @@ export const MIGRATIONS: Migration[] = [
          detail TEXT NOT NULL DEFAULT '', data TEXT NOT NULL DEFAULT '')`,
       `CREATE INDEX trace_events_msg ON trace_events (network_message_id, recipient)`,
       `CREATE INDEX trace_events_org_time ON trace_events (org_guid, at)`,
-      ...allHuntingDdl(LATER_HUNTING_COLUMNS),
+      ...allHuntingDdl(LATER_HUNTING_COLUMNS, LATER_HUNTING_TABLES),
       `CREATE INDEX SmtpRejectEvents_time ON SmtpRejectEvents (Timestamp)`,
     ],
   },
@@ -206,6 +208,15 @@ export const MIGRATIONS: Migration[] = [
          created_at INTEGER NOT NULL,
          expires_at INTEGER,
          last_used_at INTEGER)`,
+    ],
+  },
+  {
+    version: 10,
+    up: [
+      // The admin audit log (Search-AdminAuditLog): one row per state-changing admin operation,
+      // succeeded or refused. It is a hunting table (trace/tables.ts), so KQL reads it inside the
+      // organization like EmailEvents, and trace retention ages it out the same way.
+      ...addHuntingTable('AdminAuditEvents'),
     ],
   },
 ];

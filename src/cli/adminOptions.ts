@@ -1,58 +1,62 @@
-// The composition root of the admin layer: the admin operations of one organization on this data
-// directory's store, with the edges they need (quarantine content in the spool, historical search
-// jobs, the hunting executor, the simulator). `postern shell`, `postern report` and the REST API
-// (`postern serve`) all take their admin operations from here.
+// The composition root's one recipe for the admin layer on a data directory: every store adapter
+// (configuration, trace, quarantine, historical search, reports, Direct Send rows, the admin audit
+// log) and the edges the admin operations call (Test-MailFlow, Invoke-Hunting), for one
+// organization and one caller. `postern shell`, the CLI reports and the REST API all build their
+// AdminOptions here, so every one of them is audited the same way.
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { AdminOptions, MailFlowSimulationRequest, MailFlowSimulationResult } from '../admin/index.js';
-import type { ConfigStore } from '../store/ports.js';
 import { Spool } from '../queue/spool.js';
+import type { ConfigStore } from '../store/ports.js';
+import { SqliteAdminAuditLog } from '../store/sqlite/adminAuditLog.js';
 import type { Db } from '../store/sqlite/db.js';
+import { SqliteDirectSendRows } from '../store/sqlite/directSendRows.js';
 import { SqliteHistoricalSearchStore } from '../store/sqlite/historicalSearchStore.js';
 import { runHunt } from '../store/sqlite/hunting/executor.js';
 import { SqliteInboundReportSource } from '../store/sqlite/inboundReportSource.js';
 import { SqliteQuarantineStore } from '../store/sqlite/quarantineStore.js';
 import { SqliteTraceQueries } from '../store/sqlite/traceQueries.js';
 import { HistoricalSearches } from '../trace/historicalSearch.js';
+import { databaseFile } from './common.js';
 import { simulate } from './simulate.js';
 
-export interface Caller {
-  /** Who acts, for the audit trail: an OS user and shell session, or an admin API user. */
-  actor: string;
+/** Who acts: recorded as the admin audit log's Caller and ClientIP, the quarantine audit trail's actor, a search's submitter. */
+export interface AdminCaller {
+  /** e.g. "alice (postern shell, pid 42)" or a signed-in user's name. */
+  actor?: string;
+  /** The client's address (REST API); none for a local shell. */
   clientIp?: string;
 }
 
-/** AdminOptions for any organization of this store, acting as a caller. */
-export function adminOptions(dataDir: string, db: Db, config: ConfigStore): (organization: string, caller: Caller) => AdminOptions {
-  const trace = new SqliteTraceQueries(db);
-  const quarantine = new SqliteQuarantineStore(db);
-  const inboundReports = new SqliteInboundReportSource(db);
-  const spool = new Spool(dataDir);
-  const connectorNames = (orgGuid: string, type: string) => (config.organization(orgGuid)?.InboundConnectors ?? []).filter((c) => c.ConnectorType === type).map((c) => c.Name);
-  const historicalSearches = new HistoricalSearches(new SqliteHistoricalSearchStore(db), connectorNames);
-  const dbFile = join(dataDir, 'postern.db');
-  return (organization, caller) => ({
+/** The AdminOptions for `organization` (name or GUID) on an open data directory's store. */
+export function adminOptionsFor(store: { db: Db; config: ConfigStore }, dataDir: string, organization: string, caller: AdminCaller = {}): AdminOptions {
+  const { db, config } = store;
+  const connectorNames = (orgGuid: string, type: string) =>
+    (config.organization(orgGuid)?.InboundConnectors ?? []).filter((c) => c.ConnectorType === type).map((c) => c.Name);
+  return {
     config,
-    trace,
+    trace: new SqliteTraceQueries(db),
     organization,
     quarantine: {
-      store: quarantine,
+      store: new SqliteQuarantineStore(db),
       content: {
         read: (f) => readFile(f),
         // Through the spool, so that a backup in progress still finds the file.
-        remove: (f) => spool.remove(f),
+        remove: (f) => new Spool(dataDir).remove(f),
       },
     },
-    historicalSearches,
-    inboundReports,
-    actor: caller.actor,
+    historicalSearches: new HistoricalSearches(new SqliteHistoricalSearchStore(db), connectorNames),
+    inboundReports: new SqliteInboundReportSource(db),
+    directSend: new SqliteDirectSendRows(db),
+    auditLog: new SqliteAdminAuditLog(db),
+    ...(caller.actor !== undefined && { actor: caller.actor }),
+    ...(caller.clientIp !== undefined && { clientIp: caller.clientIp }),
     simulate: (_orgGuid, request) => testMailFlow(dataDir, request),
     // In a worker thread on its own read-only connection: a long query never blocks the gateway.
-    hunt: (orgGuid, query, options) => runHunt(dbFile, { orgId: orgGuid, query, maxRows: options.Limit, signal: options.signal }),
-  });
+    hunt: (orgGuid, query, options) => runHunt(databaseFile(dataDir), { orgId: orgGuid, query, maxRows: options.Limit, signal: options.signal }),
+  };
 }
 
-/** Test-MailFlow: `postern simulate` for the session's organization (admin/ checks the recipients are its own). */
+/** Test-MailFlow: `postern simulate` for the organization (admin/ checks the recipients are its own). */
 async function testMailFlow(dataDir: string, r: MailFlowSimulationRequest): Promise<MailFlowSimulationResult> {
   const headers = Object.entries({ ...(r.From && { From: r.From }), ...(r.Subject && { Subject: r.Subject }), ...r.Headers }).map(([k, v]) => `${k}: ${v}`);
   const result = await simulate({
@@ -81,4 +85,3 @@ async function testMailFlow(dataDir: string, r: MailFlowSimulationRequest): Prom
     Reasons: [...new Set(result.recipients.flatMap((x) => [...x.attribution, ...x.admission]))],
   };
 }
-
