@@ -203,9 +203,18 @@ export interface DirectSendStep {
   Explanation: string;
   Commands?: string[] | string;
 }
+export interface DirectSendSummary {
+  EnhancedStatusCode: string;
+  Status: string;
+  Messages: number;
+  Recipients: number;
+}
 export interface DirectSendPreview {
   groups: DirectSendGroup[];
-  summary: unknown;
+  /** Per code and status: distinct messages and recipients. */
+  summary: DirectSendSummary[];
+  /** Connector names seen in traffic but not configured. */
+  unknownConnectors?: string[];
   steps: DirectSendStep[];
 }
 
@@ -226,7 +235,7 @@ export interface AuditEntry {
   RunDate: string;
   Caller: string;
   CmdletName: string;
-  CmdletParameters: unknown;
+  CmdletParameters: { Name: string; Value: unknown }[] | unknown;
   ObjectModified: string;
   ModifiedProperties?: { Name: string; OldValue: unknown; NewValue: unknown }[];
   Succeeded: boolean;

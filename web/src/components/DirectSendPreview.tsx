@@ -9,14 +9,24 @@ function asList(value: string[] | string | undefined | null): string[] {
   return Array.isArray(value) ? value : value ? [value] : [];
 }
 
+/** The other IPs that send as the same domain (a connector for one IP would refuse them). */
+function otherIps(preview: Preview, group: DirectSendGroup): string[] {
+  const ips = preview.groups.filter((g) => g.SenderMailFromDomain === group.SenderMailFromDomain && g.SenderIP && g.SenderIP !== group.SenderIP).map((g) => g.SenderIP);
+  return [...new Set(ips)];
+}
+
 export function refusedGroups(preview: Preview): DirectSendGroup[] {
   return preview.groups.filter((g) => g.Status !== 'Refused');
 }
 
-function ConnectorButton({ org, group, onCreated }: { org: string; group: DirectSendGroup; onCreated(message: string): void }) {
+function ConnectorButton({ org, group, others, onCreated }: { org: string; group: DirectSendGroup; others: string[]; onCreated(message: string): void }) {
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   async function create() {
+    // The connector restricts its domain to this IP: say what that refuses before doing it.
+    const domain = group.SenderMailFromDomain || 'its sender domains';
+    const warning = `Create a connector for ${group.SenderIP}? Mail from ${domain} that comes from any other IP is then refused (5.7.51)${others.length ? `, including ${others.join(', ')} seen in this preview` : ''}. Like New-InboundConnector, it requires TLS from ${group.SenderIP} unless you change that on the Connectors page.`;
+    if (!window.confirm(warning)) return;
     setBusy(true);
     setError(null);
     try {
@@ -55,6 +65,15 @@ export function DirectSendPreview({ org, preview, onChanged }: { org: string; pr
       <p className="impact" data-testid="direct-send-impact">
         {refused.length === 0 ? 'No sender seen in the last 30 days would be refused.' : `${refused.length === 1 ? 'This sender' : `These ${refused.length} senders`} would be refused:`}
       </p>
+      {Array.isArray(preview.summary) && preview.summary.length > 0 && (
+        <ul className="plain" aria-label="Summary">
+          {preview.summary.map((s) => (
+            <li key={`${s.EnhancedStatusCode} ${s.Status}`}>
+              {s.EnhancedStatusCode} {s.Status}: {s.Messages} message{s.Messages === 1 ? '' : 's'}, {s.Recipients} recipient{s.Recipients === 1 ? '' : 's'}
+            </li>
+          ))}
+        </ul>
+      )}
       {preview.groups.length > 0 && (
         <div className="table-wrap">
           <table>
@@ -74,7 +93,7 @@ export function DirectSendPreview({ org, preview, onChanged }: { org: string; pr
             </thead>
             <tbody>
               {preview.groups.map((g) => (
-                <tr key={`${g.EnhancedStatusCode} ${g.SenderIP} ${g.SenderMailFromDomain}`}>
+                <tr key={`${g.EnhancedStatusCode} ${g.Status} ${g.SenderIP} ${g.SenderMailFromDomain}`}>
                   <td>{g.EnhancedStatusCode}</td>
                   <td>{g.Status}</td>
                   <th scope="row">{g.SenderIP}</th>
@@ -83,7 +102,7 @@ export function DirectSendPreview({ org, preview, onChanged }: { org: string; pr
                   <td>{g.Messages}</td>
                   <td>{g.Recipients}</td>
                   <td>{formatDate(g.LastSeen)}</td>
-                  <td>{g.EnhancedStatusCode === '5.7.68' && g.Status !== 'Refused' && <ConnectorButton org={org} group={g} onCreated={onChanged} />}</td>
+                  <td>{g.EnhancedStatusCode === '5.7.68' && g.SenderIP && <ConnectorButton org={org} group={g} others={otherIps(preview, g)} onCreated={onChanged} />}</td>
                 </tr>
               ))}
             </tbody>
@@ -107,8 +126,9 @@ export function DirectSendPreview({ org, preview, onChanged }: { org: string; pr
             </li>
           ))}
       </ol>
-      {typeof preview.summary === 'string' && <p>{preview.summary}</p>}
-      {preview.summary !== null && typeof preview.summary === 'object' && <p className="hint">{formatValue(preview.summary)}</p>}
+      {(preview.unknownConnectors ?? []).length > 0 && (
+        <p className="hint">Connectors seen in the mail but not configured here (taken as IP or certificate connectors): {formatValue(preview.unknownConnectors)}</p>
+      )}
     </>
   );
 }

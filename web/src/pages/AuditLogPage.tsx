@@ -7,6 +7,12 @@ import { ErrorText, StatusText } from '../components/Notice';
 import { useLoad } from '../components/useLoad';
 import { useOrganization } from '../session';
 
+/** Parameters as the cmdlet line read: -Name value. */
+function parameters(value: unknown): string {
+  if (!Array.isArray(value)) return formatValue(value);
+  return value.map((p: { Name?: string; Value?: unknown }) => (p && typeof p === 'object' && 'Name' in p ? `-${p.Name} ${formatValue(p.Value)}` : formatValue(p))).join(' ');
+}
+
 const EMPTY = { Caller: '', CmdletName: '', StartDate: '', EndDate: '' };
 
 export function AuditLogPage() {
@@ -58,7 +64,7 @@ export function AuditLogPage() {
                 <td>{e.Caller}</td>
                 <th scope="row">{e.CmdletName}</th>
                 <td>{e.ObjectModified}</td>
-                <td className="mono">{formatValue(e.CmdletParameters)}</td>
+                <td className="mono">{parameters(e.CmdletParameters)}</td>
                 <td>
                   <ul className="plain">
                     {(e.ModifiedProperties ?? []).map((p) => (
