@@ -13,6 +13,26 @@ function parameters(value: unknown): string {
   return value.map((p: { Name?: string; Value?: unknown }) => (p && typeof p === 'object' && 'Name' in p ? `-${p.Name} ${formatValue(p.Value)}` : formatValue(p))).join(' ');
 }
 
+/** Before → after per property; a long list (a new object) folds behind its count. */
+function Changes({ properties }: { properties: { Name: string; OldValue: unknown; NewValue: unknown }[] }) {
+  const list = (
+    <ul className="plain">
+      {properties.map((p) => (
+        <li key={p.Name}>
+          {p.Name}: {formatValue(p.OldValue)} → {formatValue(p.NewValue)}
+        </li>
+      ))}
+    </ul>
+  );
+  if (properties.length <= 3) return list;
+  return (
+    <details>
+      <summary>{properties.length} properties</summary>
+      {list}
+    </details>
+  );
+}
+
 const EMPTY = { Caller: '', CmdletName: '', StartDate: '', EndDate: '' };
 
 export function AuditLogPage() {
@@ -64,15 +84,9 @@ export function AuditLogPage() {
                 <td>{e.Caller}</td>
                 <th scope="row">{e.CmdletName}</th>
                 <td>{e.ObjectModified}</td>
-                <td className="mono">{parameters(e.CmdletParameters)}</td>
-                <td>
-                  <ul className="plain">
-                    {(e.ModifiedProperties ?? []).map((p) => (
-                      <li key={p.Name}>
-                        {p.Name}: {formatValue(p.OldValue)} → {formatValue(p.NewValue)}
-                      </li>
-                    ))}
-                  </ul>
+                <td className="mono wide">{parameters(e.CmdletParameters)}</td>
+                <td className="wide">
+                  <Changes properties={e.ModifiedProperties ?? []} />
                 </td>
                 <td>{e.Succeeded ? 'Succeeded' : `Failed${e.Error ? `: ${e.Error}` : ''}`}</td>
                 <td>{e.ClientIP}</td>
