@@ -321,6 +321,8 @@ describe('what the routes return', () => {
     expect(log.body.items[0].Caller).toMatch(/^om@fabrikam\.com/);
     const hunted = await om.post('/api/organizations/Fabrikam/hunting', { query: 'AdminAuditEvents | where CmdletName == "Set-OrganizationConfig" | project Caller' });
     expect(hunted.body.rows.length).toBeGreaterThan(0);
+    const members = await (await signedIn('om@contoso.com')).get('/api/organizations/Contoso/audit-log?CmdletName=Add-RoleGroupMember');
+    expect(members.body.items.map((e: { ObjectModified: string }) => e.ObjectModified)).toEqual(expect.arrayContaining(['om@contoso.com', 'reader@contoso.com']));
     const contosoSide = await (await signedIn('om@contoso.com')).post('/api/organizations/Contoso/hunting', { query: 'AdminAuditEvents | where Caller startswith "om@fabrikam.com"' });
     expect(contosoSide.body.rows).toEqual([]);
   });

@@ -44,6 +44,7 @@ describe('a command pointed at a directory with no Postern data', () => {
     ['shell', ['shell', '-c', 'Get-OrganizationConfig']],
     ['simulate', simulate],
     ['config export', ['config', 'export']],
+    ['migrate', ['migrate']],
     ['serve', ['serve', '--smtp', '127.0.0.1:0', '--http', '127.0.0.1:0']],
   ];
   const orgsFile = join(tempDir(), 'orgs.yaml');

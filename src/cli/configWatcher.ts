@@ -1,15 +1,16 @@
 // Keeps a running server's configuration current: polls the store's configuration version and
 // recompiles the snapshot when it moves, so a change made by another process (the shell, the
-// API, `config import`) takes effect within one poll interval, without a restart.
+// API, `config import`) takes effect within one poll interval, without a restart. On PostgreSQL
+// the version polled is that of the store's in-memory snapshot, which NOTIFY moves (store/postgres).
 import { compileSnapshot, type ConfigSnapshot } from '../mailflow/snapshot.js';
-import type { ConfigStore } from '../store/ports.js';
+import type { ConfigReader } from '../store/ports.js';
 
 export class ConfigWatcher {
   private current: ConfigSnapshot;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly store: ConfigStore,
+    private readonly store: ConfigReader,
     private readonly onChange: (s: ConfigSnapshot) => void = () => {},
   ) {
     this.current = this.load();

@@ -19,6 +19,7 @@ import { randomUUID } from 'node:crypto';
 import { prepareAdminAccess } from './adminAccess.js';
 import { POSTERN_VERSION } from './version.js';
 import { adminOptionsFor } from './adminOptions.js';
+import { SqliteAdminAuditLog } from '../store/sqlite/adminAuditLog.js';
 import { splitHostPort, type ServerSettings } from '../config/server.js';
 import { SmtpDelivery } from '../delivery/smtp.js';
 import { DEFAULT_RETRY, QueueRunner } from '../queue/runner.js';
@@ -262,6 +263,7 @@ export async function startGateway(dataDir: string, settings: ServerSettings, lo
       version: POSTERN_VERSION,
       context: {
         provider: createProviderAdmin(ingest.config, randomUUID),
+        auditLog: new SqliteAdminAuditLog(db),
         adminFor: (org, caller) => createOrganizationAdmin(adminOptionsFor({ db, config: ingest.config }, dataDir, org.Guid, { actor: `${caller.userName} (admin API)`, clientIp: caller.clientIp })),
       },
     },

@@ -12,6 +12,7 @@ import { register as registerReport } from './report.js';
 import { register as registerBackup } from './backup.js';
 import { register as registerStatus } from './status.js';
 import { register as registerUser } from './user.js';
+import { register as registerMigrate } from './migrate.js';
 
 // Everything Postern writes (database, spool, reports, exports) holds mail or its traces: private
 // to the gateway's user whatever the umask it was started with.
@@ -22,7 +23,7 @@ const program = new Command('postern')
   .description('Inbound mail gateway with Exchange Online tenant mail flow: connectors, Reject Direct Send, rules, quarantine, trace, hunting.')
   .version(POSTERN_VERSION);
 
-for (const register of [registerInit, registerServe, registerConfig, registerDirectSend, registerShell, registerSimulate, registerHunt, registerReport, registerStatus, registerBackup, registerUser]) register(program);
+for (const register of [registerInit, registerServe, registerConfig, registerDirectSend, registerShell, registerSimulate, registerHunt, registerReport, registerStatus, registerBackup, registerUser, registerMigrate]) register(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,42 +1,15 @@
 // `postern serve`: SMTP listener, delivery, admin HTTP. Stops gracefully on SIGINT/SIGTERM.
 import { Command } from 'commander';
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
-import { parseServerSettings, type ServerSettings } from '../config/server.js';
-import { ConfigFileError } from '../config/yamlFile.js';
+import { storeEngine } from '../config/server.js';
 import cluster from 'node:cluster';
 import { startGateway, startSmtpWorker } from './gateway.js';
 import { createLogger } from './logger.js';
 import { CliError, requireDataDir, withDataDir } from './common.js';
 import { DataDirModeError, secureDataDir } from './privacy.js';
 import { lockDataDir } from './serveLock.js';
+import { readSettings, settingsFile } from './settings.js';
 import { describeStartupError, type ListenSources } from './startupErrors.js';
-
-/** The node's settings: the file (if any) under the command-line listen addresses, validated. */
-function readSettings(file: string | undefined, overrides: { smtp?: string; http?: string }): ServerSettings {
-  let text = '';
-  if (file) {
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (err) {
-      throw new CliError(`cannot read the settings file ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): check the path given with --config`);
-    }
-    let raw: unknown;
-    try {
-      raw = parse(text) ?? {};
-    } catch (err) {
-      throw new CliError(`the settings file ${file} is not valid YAML: ${(err as Error).message.split('\n')[0].replace(/:$/, '')}. Fix it, or remove it to use the defaults.`);
-    }
-    if (typeof raw !== 'object' || Array.isArray(raw)) throw new CliError(`the settings file ${file} must be a YAML mapping of setting: value (e.g. smtp: 127.0.0.1:2525)`);
-  }
-  try {
-    return parseServerSettings(text, file ?? 'settings', overrides);
-  } catch (err) {
-    if (!(err instanceof ConfigFileError)) throw err;
-    throw new CliError(`invalid server settings${file ? ` in ${file}` : ''}:\n${err.problems.map((p) => `  ${p}`).join('\n')}`);
-  }
-}
 
 export function register(program: Command): void {
   withDataDir(program.command('serve'))
@@ -47,8 +20,12 @@ export function register(program: Command): void {
     .option('--banner', 'print where everything is and how to try it')
     .action(async (opts: { dataDir: string; smtp?: string; http?: string; config?: string; banner?: boolean }) => {
       const dataDir = requireDataDir(opts.dataDir);
-      const file = opts.config ?? (existsSync(join(dataDir, 'postern.yaml')) ? join(dataDir, 'postern.yaml') : undefined);
+      const file = settingsFile(dataDir, opts.config);
       const settings = readSettings(file, { ...(opts.smtp && { smtp: opts.smtp }), ...(opts.http && { http: opts.http }) });
+      if (storeEngine(settings.store) === 'postgres') {
+        // Serving half the state from PostgreSQL and half from SQLite would split what nodes must share.
+        throw new CliError(`store: postern serve keeps its state in the embedded SQLite until the PostgreSQL store is complete (postern migrate --store applies its schema today); remove store from ${file} to serve`);
+      }
       const sources: ListenSources = { settingsFile: file, fromCommandLine: new Set((['smtp', 'http'] as const).filter((k) => opts[k])) };
       const failed = (err: unknown): never => {
         console.error(`postern serve: ${describeStartupError(err, settings, sources, dataDir)}`);

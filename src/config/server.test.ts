@@ -29,4 +29,14 @@ describe('server settings', () => {
     expect(parseServerSettings('SMTP: 127.0.0.1:25\n', 'postern.yaml', { smtp: '127.0.0.1:2600' }).smtp).toBe('127.0.0.1:2600');
     expect(problemsOf('http: nowhere\n')).toEqual(['postern.yaml:1:7: http: expected host:port']);
   });
+
+  it('keeps the store in the embedded SQLite unless store names a PostgreSQL server', () => {
+    expect(parseServerSettings('', 'postern.yaml').store).toBe('sqlite');
+    expect(parseServerSettings('store: postgres://postern@db.example:5432/postern\n', 'postern.yaml').store).toBe('postgres://postern@db.example:5432/postern');
+    expect(problemsOf('store: postgresql:///postern?host=/run/postgresql\n')).toEqual([]);
+    const what = "give 'sqlite' (the default: the embedded database in the data directory) or a PostgreSQL URL such as postgres://postern@db.example:5432/postern";
+    expect(problemsOf('store: mysql://postern:s3cret@db.example/postern\n')).toEqual([`postern.yaml:1:8: store: 'mysql://postern:***@db.example/postern' is not a store Postern knows: ${what}`]);
+    expect(problemsOf('store: postgres:///postern\n')).toEqual([`postern.yaml:1:8: store: 'postgres:///postern' names no server: ${what}`]);
+    expect(problemsOf('store: db.example:5432 s3cret\n')).toEqual([`postern.yaml:1:8: store: not a URL: ${what}`]);
+  });
 });

@@ -11,6 +11,15 @@ const HostPort = z.string().regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$/, 'expe
 /** How long message trace and hunting rows are kept unless traceRetentionDays says otherwise (Exchange keeps 90 days). */
 const DEFAULT_TRACE_RETENTION_DAYS = 90;
 
+/**
+ * `store`: 'sqlite' (the default), the embedded database in the data directory; or a PostgreSQL
+ * URL, the database several nodes share.
+ */
+const StoreSetting = z.string().superRefine((v, ctx) => {
+  const problem = storeProblem(v);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
 export const ServerSettings = z.object({
   hostname: z.string().default('postern.localhost'),
   smtp: HostPort.default('127.0.0.1:2525'),
@@ -76,6 +85,7 @@ export const ServerSettings = z.object({
   authenticationTimeoutMs: z.number().int().min(100).max(60_000).default(10_000),
   queuePollMs: z.number().int().min(10).default(1000),
   configPollMs: z.number().int().min(50).default(500),
+  store: StoreSetting.default('sqlite'),
 });
 export type ServerSettings = z.infer<typeof ServerSettings>;
 
@@ -103,4 +113,31 @@ export function dnsServerProblem(entry: string): string | undefined {
   const [host, port] = parseIp(entry) ? [entry, undefined] : bracketed ? [bracketed[1], bracketed[2]] : v4 ? [v4[1], v4[2]] : [entry, undefined];
   const ok = parseIp(host) !== undefined && (!bracketed || host.includes(':')) && (port === undefined || (Number(port) >= 1 && Number(port) <= 65535));
   return ok ? undefined : `'${entry}' is not a DNS server address: give an IP address with an optional port (192.0.2.53, 127.0.0.1:5353, [2001:db8::53]:5353), or 'system'`;
+}
+
+/** Which engine a `store` setting names (valid ones: see storeProblem). */
+export function storeEngine(store: string): 'sqlite' | 'postgres' {
+  return store === 'sqlite' ? 'sqlite' : 'postgres';
+}
+
+/**
+ * Why a `store` value names no store Postern can use, or undefined. A PostgreSQL URL names its
+ * server (a host, or ?host= with a socket directory); an unparsable value is not repeated back,
+ * as it may hold a password.
+ */
+export function storeProblem(value: string): string | undefined {
+  const what = "give 'sqlite' (the default: the embedded database in the data directory) or a PostgreSQL URL such as postgres://postern@db.example:5432/postern";
+  if (value === 'sqlite') return undefined;
+  let url: URL;
+  try {
+    // scheme://…: a bare 'host:port' would parse as the scheme 'host:'.
+    if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) throw new Error('no scheme');
+    url = new URL(value);
+  } catch {
+    return `not a URL: ${what}`;
+  }
+  if (url.password) url.password = '***';
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') return `'${url}' is not a store Postern knows: ${what}`;
+  if (!url.hostname && !url.searchParams.get('host')) return `'${url}' names no server: ${what}`;
+  return undefined;
 }

@@ -16,15 +16,41 @@ export class DomainInUseError extends Error {
   }
 }
 
-export interface ConfigStore {
+/** An organization's name is taken (names are unique whatever their case). */
+export class OrganizationNameInUseError extends Error {
+  constructor(readonly organizationName: string) {
+    super(`An organization named '${organizationName}' already exists.`);
+    this.name = 'OrganizationNameInUseError';
+  }
+}
+
+/**
+ * Reading the configuration: synchronous on every engine. SQLite reads its file; PostgreSQL
+ * serves them from an in-memory snapshot that LISTEN/NOTIFY keeps current.
+ */
+export interface ConfigReader {
   /** Every organization, as one consistent snapshot. */
   organizations(): Organization[];
   organization(nameOrGuid: string): Organization | undefined;
-  /** Create or replace an organization (validated); bumps the configuration version. Throws DomainInUseError. */
-  saveOrganization(org: Organization): void;
-  removeOrganization(guid: string): void;
   /** Monotonic counter that changes with every configuration change; servers poll it. */
   configVersion(): number;
+}
+
+export interface ConfigStore extends ConfigReader {
+  /** Create or replace an organization (validated); bumps the configuration version. Throws DomainInUseError, OrganizationNameInUseError. */
+  saveOrganization(org: Organization): void;
+  removeOrganization(guid: string): void;
+}
+
+/**
+ * The configuration writes as promises: PostgreSQL's writes go over the network, so it has only
+ * these. SQLite has them too (over its synchronous writes), so code that moves to them runs on
+ * both engines. When one resolves, this store's reads already show the change.
+ */
+export interface AsyncConfigStore extends ConfigReader {
+  /** As ConfigStore.saveOrganization: validated, DomainInUseError, OrganizationNameInUseError, version bumped. */
+  saveOrganizationAsync(org: Organization): Promise<void>;
+  removeOrganizationAsync(guid: string): Promise<void>;
 }
 
 import type { ClientFacts } from '../message/facts.js';

@@ -9,6 +9,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { OrganizationAdmin, OrganizationRef, ProviderAdmin } from '../../admin/index.js';
+import type { AdminAuditLog } from '../../store/ports.js';
 import { allowed, type Permission, type Principal } from '../access/roles.js';
 import { ApiError } from './errors.js';
 
@@ -20,6 +21,8 @@ export type { OrganizationRef };
 export interface ApiContext {
   /** The organizations, and creating and removing them (provider operators). */
   provider: ProviderAdmin;
+  /** Where changes the admin layer does not make (users, organizations) are audited. */
+  auditLog: AdminAuditLog;
   /** The admin operations of one organization, acting as this caller. */
   adminFor(org: OrganizationRef, caller: { userName: string; clientIp: string }): OrganizationAdmin;
 }

@@ -13,6 +13,22 @@ export function asApiError(e: unknown): unknown {
   return new ApiError(e.status, e.message, { errorId: e.status === 429 ? 'TooManyRequests' : e.status === 401 ? 'NotAuthenticated' : 'InvalidParameterValue', category, ...(e.parameter && { parameter: e.parameter }) });
 }
 
+/** A change to who may administer an organization, in its admin audit log (Exchange's role group cmdlets). */
+function auditMembership(ctx: ApiContext, orgGuid: string, caller: { userName: string; clientIp: string }, cmdlet: 'Add-RoleGroupMember' | 'Remove-RoleGroupMember', member: string, roles: string[], error?: unknown) {
+  ctx.auditLog.append({
+    orgGuid,
+    at: Date.now(),
+    caller: `${caller.userName} (admin API)`,
+    cmdletName: cmdlet,
+    cmdletParameters: [{ Name: 'Identity', Value: roles.join(', ') }, { Name: 'Member', Value: member }],
+    objectModified: member,
+    modifiedProperties: [{ Name: 'Roles', OldValue: cmdlet === 'Add-RoleGroupMember' ? [] : roles, NewValue: cmdlet === 'Add-RoleGroupMember' ? roles : [] }],
+    succeeded: error === undefined,
+    errorMessage: error instanceof Error ? error.message : error === undefined ? '' : String(error),
+    clientIp: caller.clientIp,
+  });
+}
+
 export function accessRoutes(access: AccessControl, ctx: ApiContext): RouteSpec[] {
   const visibleOrganizations = (organization: string | null) => ctx.provider.getOrganizations().filter((o) => organization === null || o.Guid === organization);
   return [
@@ -90,18 +106,27 @@ export function accessRoutes(access: AccessControl, ctx: ApiContext): RouteSpec[
       method: 'POST', path: '/organizations/{org}/users', tag: 'Users', permission: 'users', status: 201, summary: 'Add a user to the organization with roles.',
       params: z.object({ org: z.string() }),
       body: z.object({ userName: z.string(), password: z.string(), roles: z.array(z.enum(ROLES.filter((r) => r !== 'Provider Operator') as [string, ...string[]])).min(1) }).strict(),
-      async handler({ org, body }) {
-        return access.addUser({ ...body, organization: org.Guid }).catch((e) => Promise.reject(asApiError(e)));
+      async handler({ org, body, principal, request }) {
+        const caller = { userName: principal.userName, clientIp: request.ip };
+        try {
+          const user = await access.addUser({ ...body, organization: org.Guid });
+          auditMembership(ctx, org.Guid, caller, 'Add-RoleGroupMember', body.userName, body.roles);
+          return user;
+        } catch (e) {
+          auditMembership(ctx, org.Guid, caller, 'Add-RoleGroupMember', body.userName, body.roles, e);
+          throw asApiError(e);
+        }
       },
     }),
     route({
       method: 'DELETE', path: '/organizations/{org}/users/{userName}', tag: 'Users', permission: 'users', status: 204, summary: 'Remove a user (and end their sessions and tokens).',
       params: z.object({ org: z.string(), userName: z.string() }),
-      async handler({ org, params, principal }) {
+      async handler({ org, params, principal, request }) {
         const user = access.users.user(params.userName);
         if (!user || user.organization !== org.Guid) throw new ApiError(404, `The user '${params.userName}' couldn't be found.`, { errorId: 'ManagementObjectNotFoundException', category: 'ObjectNotFound', parameter: 'userName' });
         if (user.userName.toLowerCase() === principal.userName.toLowerCase()) throw new ApiError(409, "You can't remove yourself.", { errorId: 'InvalidOperation', category: 'InvalidOperation', parameter: 'userName' });
         access.users.removeUser(user.userName);
+        auditMembership(ctx, org.Guid, { userName: principal.userName, clientIp: request.ip }, 'Remove-RoleGroupMember', user.userName, user.roles);
       },
     }),
   ];

@@ -1,10 +1,10 @@
 // Configuration on SQLite: organizations as validated JSON documents plus an accepted-domain
 // index that enforces "a domain belongs to one organization".
 import { Organization } from '../../config/model.js';
-import { DomainInUseError, type ConfigStore } from '../ports.js';
+import { DomainInUseError, OrganizationNameInUseError, type AsyncConfigStore, type ConfigStore } from '../ports.js';
 import type { Db } from './db.js';
 
-export class SqliteConfigStore implements ConfigStore {
+export class SqliteConfigStore implements ConfigStore, AsyncConfigStore {
   private readonly version;
 
   constructor(private readonly db: Db) {
@@ -31,7 +31,7 @@ export class SqliteConfigStore implements ConfigStore {
         .prepare('SELECT name FROM organizations WHERE name = ? COLLATE NOCASE AND guid <> ?')
         .pluck()
         .get(org.Name, org.Guid);
-      if (clash) throw new Error(`An organization named '${org.Name}' already exists.`);
+      if (clash) throw new OrganizationNameInUseError(org.Name);
       this.db
         .prepare('INSERT INTO organizations (guid, name, doc) VALUES (?, ?, ?) ON CONFLICT (guid) DO UPDATE SET name = excluded.name, doc = excluded.doc')
         .run(org.Guid, org.Name, JSON.stringify(org));
@@ -57,6 +57,14 @@ export class SqliteConfigStore implements ConfigStore {
       this.db.prepare('DELETE FROM organizations WHERE guid = ?').run(guid);
       this.bump();
     })();
+  }
+
+  async saveOrganizationAsync(org: Organization): Promise<void> {
+    this.saveOrganization(org);
+  }
+
+  async removeOrganizationAsync(guid: string): Promise<void> {
+    this.removeOrganization(guid);
   }
 
   configVersion(): number {
