@@ -3,8 +3,13 @@
 import { useId, type ReactNode } from 'react';
 import { ApiError } from '../api';
 
+/** The field an API error names: its `parameter`, without a list index (SenderIPAddresses.0). */
+function parameterOf(error: unknown): string | null {
+  return error instanceof ApiError && error.parameter ? error.parameter.split('.')[0].toLowerCase() : null;
+}
+
 function errorFor(error: unknown, name: string): string | null {
-  return error instanceof ApiError && error.parameter?.toLowerCase() === name.toLowerCase() ? error.message : null;
+  return parameterOf(error) === name.toLowerCase() ? (error as ApiError).message : null;
 }
 
 interface BaseProps {
@@ -110,7 +115,8 @@ export function SelectField(props: BaseProps & { value: string; options: readonl
 /** An API error that names no field of this form: shown once, above the buttons. */
 export function FormError({ error, fields }: { error: unknown; fields: readonly string[] }) {
   if (!error) return null;
-  if (error instanceof ApiError && error.parameter && fields.some((f) => f.toLowerCase() === error.parameter!.toLowerCase())) {
+  const parameter = parameterOf(error);
+  if (error instanceof ApiError && parameter && fields.some((f) => f.toLowerCase() === parameter)) {
     return (
       <p role="alert" className="error">
         {`${error.parameter}: see the message under that field.`}

@@ -47,7 +47,7 @@ export function DashboardPage() {
       {report.loading && <StatusText>Loading the report…</StatusText>}
       {report.data && (
         <>
-          <Counters report={report.data} quarantined={quarantined.data ? `${quarantined.data.items.length}${quarantined.data.nextCursor ? '+' : ''}` : '…'} />
+          <Counters report={report.data} quarantined={quarantined.data ? `${quarantined.data.items.length}${quarantined.data.nextCursor ? '+' : ''}` : quarantined.error ? '–' : '…'} />
           <VolumeChart report={report.data} />
           <TlsChart report={report.data} />
         </>
