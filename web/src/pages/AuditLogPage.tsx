@@ -4,7 +4,7 @@ import { getAuditLog } from '../api';
 import { TextField } from '../components/Field';
 import { formatDate, formatValue } from '../components/format';
 import { ErrorText, StatusText } from '../components/Notice';
-import { useLoad } from '../components/useLoad';
+import { MoreButton, usePaged } from '../components/usePaged';
 import { useOrganization } from '../session';
 
 /** Parameters as the cmdlet line read: -Name value. */
@@ -40,11 +40,11 @@ export function AuditLogPage() {
   const [draft, setDraft] = useState(EMPTY);
   const [filters, setFilters] = useState(EMPTY);
   const iso = (s: string) => (s ? new Date(s).toISOString() : '');
-  const list = useLoad(() => getAuditLog(org, { ...filters, StartDate: iso(filters.StartDate), EndDate: iso(filters.EndDate), limit: 200 }), [org, filters]);
+  const list = usePaged((cursor) => getAuditLog(org, { ...filters, StartDate: iso(filters.StartDate), EndDate: iso(filters.EndDate), limit: 200, cursor }), [org, filters]);
   const set = (key: keyof typeof EMPTY) => (value: string) => setDraft((d) => ({ ...d, [key]: value }));
   const search = (event: FormEvent) => {
     event.preventDefault();
-    setFilters(draft);
+    setFilters({ ...draft });
   };
 
   return (
@@ -78,7 +78,7 @@ export function AuditLogPage() {
             </tr>
           </thead>
           <tbody>
-            {list.data?.items.map((e, i) => (
+            {list.items.map((e, i) => (
               <tr key={i}>
                 <td>{formatDate(e.RunDate)}</td>
                 <td>{e.Caller}</td>
@@ -94,8 +94,9 @@ export function AuditLogPage() {
             ))}
           </tbody>
         </table>
-        {list.data?.items.length === 0 && <p>No audit entries match.</p>}
+        {!list.loading && list.items.length === 0 && <p>No audit entries match.</p>}
       </div>
+      <MoreButton paged={list} what="entries" />
     </section>
   );
 }

@@ -6,6 +6,7 @@ import { SelectField, TextField } from '../components/Field';
 import { formatDate } from '../components/format';
 import { ErrorText, StatusText } from '../components/Notice';
 import { useLoad } from '../components/useLoad';
+import { MoreButton, usePaged } from '../components/usePaged';
 import { useOrganization } from '../session';
 
 const EMPTY = { SenderAddress: '', RecipientAddress: '', MessageId: '', Subject: '', Status: '', StartDate: '', EndDate: '' };
@@ -45,15 +46,15 @@ export function MessageTracePage() {
   const org = useOrganization();
   const [draft, setDraft] = useState<Filters>(EMPTY);
   const [filters, setFilters] = useState<Filters>(EMPTY);
-  const list = useLoad(() => getMessageTrace(org, query(filters)), [org, filters]);
+  const list = usePaged((cursor) => getMessageTrace(org, { ...query(filters), cursor }), [org, filters]);
   const [open, setOpen] = useState<MessageTraceRow | null>(null);
   const set = (key: keyof Filters) => (value: string) => setDraft((d) => ({ ...d, [key]: value }));
-  const rows = list.data?.items ?? [];
+  const rows = list.items;
 
   function search(event: FormEvent) {
     event.preventDefault();
     setOpen(null);
-    setFilters(draft);
+    setFilters({ ...draft });
   }
 
   return (
@@ -105,6 +106,7 @@ export function MessageTracePage() {
           </tbody>
         </table>
       </div>
+      <MoreButton paged={list} what="messages" />
       {open && <Timeline key={`${open.MessageTraceId} ${open.RecipientAddress}`} org={org} row={open} />}
     </section>
   );

@@ -5,7 +5,7 @@ import { TextField, SelectField } from '../components/Field';
 import { formatDate, formatValue } from '../components/format';
 import { ErrorText, StatusText } from '../components/Notice';
 import { QuarantineDetails } from '../components/QuarantineDetails';
-import { useLoad } from '../components/useLoad';
+import { MoreButton, usePaged } from '../components/usePaged';
 import { useOrganization } from '../session';
 
 const EMPTY = { SenderAddress: '', RecipientAddress: '', Subject: '', QuarantineTypes: '', ReleaseStatus: '', StartReceivedDate: '', EndReceivedDate: '' };
@@ -20,19 +20,19 @@ export function QuarantinePage() {
   const org = useOrganization();
   const [draft, setDraft] = useState<Filters>(EMPTY);
   const [filters, setFilters] = useState<Filters>(EMPTY);
-  const list = useLoad(() => getQuarantine(org, query(filters)), [org, filters]);
+  const list = usePaged((cursor) => getQuarantine(org, { ...query(filters), cursor }), [org, filters]);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [open, setOpen] = useState<QuarantineMessage | null>(null);
   const [status, setStatus] = useState('');
   const [error, setError] = useState<unknown>(null);
-  const items = list.data?.items ?? [];
+  const items = list.items;
   const set = (key: keyof Filters) => (value: string) => setDraft((d) => ({ ...d, [key]: value }));
 
   function search(event: FormEvent) {
     event.preventDefault();
     setSelected(new Set());
     setStatus('');
-    setFilters(draft);
+    setFilters({ ...draft });
   }
   function toggle(id: string, on: boolean) {
     setSelected((s) => {
@@ -121,6 +121,7 @@ export function QuarantinePage() {
         </table>
         {!list.loading && items.length === 0 && <p>No quarantined messages match.</p>}
       </div>
+      <MoreButton paged={list} what="messages" />
       {open && <QuarantineDetails key={open.Identity} org={org} message={open} onClose={() => setOpen(null)} />}
     </section>
   );
