@@ -1,4 +1,7 @@
-// A result set as a table; every value is rendered as text.
+// A result set as a table; every value is rendered as text. The first rows only: a browser table
+// of tens of thousands of rows is unusable, and the CSV export has them all.
+
+const SHOWN = 1000;
 import type { HuntingColumn } from '../api';
 import { formatValue } from './format';
 
@@ -17,7 +20,7 @@ export function ResultsGrid({ columns, rows, caption }: { columns: HuntingColumn
           </tr>
         </thead>
         <tbody>
-          {rows.map((row, i) => (
+          {rows.slice(0, SHOWN).map((row, i) => (
             <tr key={i}>
               {columns.map((c) => (
                 <td key={c.name}>{formatValue(row[c.name])}</td>
@@ -26,6 +29,7 @@ export function ResultsGrid({ columns, rows, caption }: { columns: HuntingColumn
           ))}
         </tbody>
       </table>
+      {rows.length > SHOWN && <p className="hint">{`The first ${SHOWN} of ${rows.length} rows; Export CSV has them all.`}</p>}
     </div>
   );
 }
