@@ -58,6 +58,8 @@ beforeAll(async () => {
   importOrgs(dir, [contoso()]);
   const added = runCli(['user', 'add', USER, '-d', dir, '--organization', 'Contoso', '--role', 'Organization Management', '--password-stdin'], { input: `${PASSWORD}\n` });
   expect(added.status, added.stderr).toBe(0);
+  const operator = runCli(['user', 'add', 'operator', '-d', dir, '--provider', '--password-stdin'], { input: `${PASSWORD}\n` });
+  expect(operator.status, operator.stderr).toBe(0);
   pg = await startPostern(dir);
   base = `http://127.0.0.1:${pg.httpPort}`;
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
@@ -332,5 +334,26 @@ describe('the admin center, in Chromium, against a running gateway', () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Rules', exact: true }).click();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     await shot('12-signed-out');
+  });
+
+  it('lets a provider operator pick the organization the pages act on', async () => {
+    await page.getByLabel('User name').fill('operator');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    // A second tenant, made through the API with the session's CSRF token.
+    const session = (await (await context.request.get(`${base}/api/session`)).json()) as { csrfToken: string };
+    const created = await context.request.post(`${base}/api/organizations`, { headers: { 'x-csrf-token': session.csrfToken }, data: { Name: 'Woodgrove', DomainName: 'woodgrove.example' } });
+    expect(created.status()).toBe(201);
+    await page.reload();
+    const picker = page.getByRole('combobox', { name: 'Organization' });
+    await picker.waitFor();
+    expect(await picker.locator('option').allTextContents()).toEqual(expect.arrayContaining(['Contoso', 'Woodgrove']));
+    await open('Connectors', 'Inbound connectors');
+    await picker.selectOption('Woodgrove');
+    await page.getByText('No inbound connectors').waitFor();
+    await picker.selectOption('Contoso');
+    await page.getByRole('row', { name: /Fabrikam relay/ }).waitFor();
+    await shot('14-organization-picker');
   });
 });
