@@ -28,6 +28,12 @@ export default tseslint.config(
     rules: {
       'max-lines': ['error', { max: 500, skipBlankLines: true, skipComments: true }],
       'max-lines-per-function': ['error', { max: 120, skipBlankLines: true, skipComments: true }],
+      // Message content (subjects, addresses, bodies, hunting values) is rendered as text, never as markup.
+      'no-restricted-syntax': [
+        'error',
+        { selector: "JSXAttribute[name.name='dangerouslySetInnerHTML']", message: 'Render message content as text; HTML bodies go in the sandboxed preview iframe only.' },
+        { selector: "MemberExpression[property.name=/^(innerHTML|outerHTML|insertAdjacentHTML)$/]", message: 'Render message content as text; HTML bodies go in the sandboxed preview iframe only.' },
+      ],
     },
   },
   {
