@@ -1,10 +1,8 @@
 // The admin audit log on a real SQLite store: every state-changing operation leaves one record
 // (who, cmdlet, parameters, object, each property before and after), a refused change too, and
 // Search-AdminAuditLog finds them with Exchange's filters, inside the organization only.
-import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { Organization } from '../config/model.js';
-import { adminTestbed } from '../testing/adminTestbed.js';
+import { adminTestbed, neighbourOrganization } from '../testing/adminTestbed.js';
 import { AUDITED_OPERATIONS } from './audit.js';
 import { AdminError } from './errors.js';
 import type { AdminAuditLogEvent } from './types.js';
@@ -12,16 +10,7 @@ import type { AdminAuditLogEvent } from './types.js';
 const NOW = new Date('2026-11-22T12:00:00Z');
 const HOUR = 3_600_000;
 
-const fabrikam = {
-  Name: 'Fabrikam',
-  Guid: randomUUID(),
-  AcceptedDomains: [{ DomainName: 'fabrikam.com', DomainType: 'Authoritative', Default: true }],
-  Delivery: { kind: 'maildir', path: 'maildir' },
-  DomainDelivery: {},
-  Config: { RejectDirectSend: false },
-  InboundConnectors: [],
-  TransportRules: [],
-} as unknown as Organization;
+const fabrikam = neighbourOrganization('Fabrikam', 'fabrikam.com');
 
 function setup() {
   let clock = NOW.getTime();

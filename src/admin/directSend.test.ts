@@ -2,25 +2,15 @@
 // organization's own trace rows of the period, judged under the configuration in force now.
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { Organization } from '../config/model.js';
 import { insertFor } from '../store/sqlite/traceStore.js';
-import { adminTestbed } from '../testing/adminTestbed.js';
+import { adminTestbed, neighbourOrganization } from '../testing/adminTestbed.js';
 import { EmailEvents, SmtpRejectEvents } from '../trace/tables.js';
 import { AdminError } from './errors.js';
 
 const NOW = new Date('2026-11-22T12:00:00Z');
 const DAY = 86_400_000;
 
-const fabrikam = {
-  Name: 'Fabrikam',
-  Guid: randomUUID(),
-  AcceptedDomains: [{ DomainName: 'fabrikam.com', DomainType: 'Authoritative', Default: true }],
-  Delivery: { kind: 'maildir', path: 'maildir' },
-  DomainDelivery: {},
-  Config: { RejectDirectSend: false },
-  InboundConnectors: [],
-  TransportRules: [],
-} as unknown as Organization;
+const fabrikam = neighbourOrganization('Fabrikam', 'fabrikam.com');
 
 function setup() {
   const bed = adminTestbed({ organization: 'Contoso', neighbours: [fabrikam], now: () => NOW });

@@ -21,6 +21,21 @@ import { SqliteTraceQueries } from '../store/sqlite/traceQueries.js';
 import { SqliteTraceStore } from '../store/sqlite/traceStore.js';
 import { HistoricalSearches, type HistoricalSearchStore } from '../trace/historicalSearch.js';
 
+/** Another organization for tenant isolation tests: one accepted domain, Maildir delivery, nothing else unless given. */
+export function neighbourOrganization(name: string, domain: string, more: Partial<Organization> = {}): Organization {
+  return {
+    Name: name,
+    Guid: randomUUID(),
+    AcceptedDomains: [{ DomainName: domain, DomainType: 'Authoritative', Default: true }],
+    Delivery: { kind: 'maildir', path: 'maildir' },
+    DomainDelivery: {},
+    Config: { RejectDirectSend: false },
+    InboundConnectors: [],
+    TransportRules: [],
+    ...more,
+  } as Organization;
+}
+
 export interface AdminTestbedOptions {
   /** The organization's name (default 'contoso'). */
   organization?: string;

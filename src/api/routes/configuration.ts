@@ -45,7 +45,34 @@ async function one<T>(list: Promise<T[]>, kind: string, id: string): Promise<T> 
   return found;
 }
 
+/** List, one, remove: the routes of an object the shell's Get-/Remove-<Noun> cmdlets manage. */
+function objectRoutes(noun: 'InboundConnector' | 'TransportRule', path: string, tag: string, what: { list: string; one: string; remove: string }): Record<'list' | 'one' | 'remove', RouteSpec> {
+  return {
+    list: route({
+      method: 'GET', path: `/organizations/{org}/${path}`, tag, permission: 'read', cmdlet: `Get-${noun}`, summary: what.list,
+      params: Org, query: PageQuery,
+      handler: async ({ admin, query }) => slicePage((await invokeCmdlet(admin, `Get-${noun}`, {})).output, readCursor(query)),
+    }),
+    one: route({
+      method: 'GET', path: `/organizations/{org}/${path}/{id}`, tag, permission: 'read', cmdlet: `Get-${noun}`, summary: what.one,
+      params: OrgAnd('id'),
+      handler: async ({ admin, params }) => (await invokeCmdlet(admin, `Get-${noun}`, { Identity: params.id })).output[0],
+    }),
+    remove: route({
+      method: 'DELETE', path: `/organizations/{org}/${path}/{id}`, tag, permission: 'configure', status: 204, cmdlet: `Remove-${noun}`, summary: what.remove,
+      params: OrgAnd('id'),
+      handler: async ({ admin, params }) => void (await invokeCmdlet(admin, `Remove-${noun}`, { Identity: params.id })),
+    }),
+  };
+}
+
 export function configurationRoutes(): RouteSpec[] {
+  const connectors = objectRoutes('InboundConnector', 'inbound-connectors', 'Inbound connectors', { list: 'Inbound connectors.', one: 'One inbound connector.', remove: 'Remove an inbound connector.' });
+  const rules = objectRoutes('TransportRule', 'transport-rules', 'Transport rules', {
+    list: 'Transport rules in priority order, with every condition, exception and action.',
+    one: 'One transport rule.',
+    remove: 'Remove a transport rule.',
+  });
   return [
     route({
       method: 'GET', path: '/organizations/{org}/config', tag: 'Organization', permission: 'read', cmdlet: 'Get-OrganizationConfig', summary: 'Organization settings (Reject Direct Send).',
@@ -86,21 +113,13 @@ export function configurationRoutes(): RouteSpec[] {
       params: OrgAnd('id'),
       handler: async ({ admin, params }) => void (await invokeCmdlet(admin, 'Remove-AcceptedDomain', { Identity: params.id })),
     }),
-    route({
-      method: 'GET', path: '/organizations/{org}/inbound-connectors', tag: 'Inbound connectors', permission: 'read', cmdlet: 'Get-InboundConnector', summary: 'Inbound connectors.',
-      params: Org, query: PageQuery,
-      handler: async ({ admin, query }) => slicePage((await invokeCmdlet(admin, 'Get-InboundConnector', {})).output, readCursor(query)),
-    }),
-    route({
-      method: 'GET', path: '/organizations/{org}/inbound-connectors/{id}', tag: 'Inbound connectors', permission: 'read', cmdlet: 'Get-InboundConnector', summary: 'One inbound connector.',
-      params: OrgAnd('id'),
-      handler: async ({ admin, params }) => (await invokeCmdlet(admin, 'Get-InboundConnector', { Identity: params.id })).output[0],
-    }),
+    connectors.list,
     route({
       method: 'POST', path: '/organizations/{org}/inbound-connectors', tag: 'Inbound connectors', permission: 'configure', status: 201, cmdlet: 'New-InboundConnector', summary: 'Create an inbound connector (trusted or restricted by IP range or certificate).',
       params: Org, body: connectorSettings(false).required({ Name: true }),
       handler: async ({ admin, body }) => (await invokeCmdlet(admin, 'New-InboundConnector', body)).output[0],
     }),
+    connectors.one,
     route({
       method: 'PATCH', path: '/organizations/{org}/inbound-connectors/{id}', tag: 'Inbound connectors', permission: 'configure', cmdlet: 'Set-InboundConnector', summary: 'Change an inbound connector; multi-valued settings also take { Add, Remove }.',
       params: OrgAnd('id'), body: connectorSettings(true),
@@ -109,30 +128,18 @@ export function configurationRoutes(): RouteSpec[] {
         return (await invokeCmdlet(admin, 'Get-InboundConnector', { Identity: typeof body.Name === 'string' ? body.Name : params.id })).output[0];
       },
     }),
-    route({
-      method: 'DELETE', path: '/organizations/{org}/inbound-connectors/{id}', tag: 'Inbound connectors', permission: 'configure', status: 204, cmdlet: 'Remove-InboundConnector', summary: 'Remove an inbound connector.',
-      params: OrgAnd('id'),
-      handler: async ({ admin, params }) => void (await invokeCmdlet(admin, 'Remove-InboundConnector', { Identity: params.id })),
-    }),
-    route({
-      method: 'GET', path: '/organizations/{org}/transport-rules', tag: 'Transport rules', permission: 'read', cmdlet: 'Get-TransportRule', summary: 'Transport rules in priority order, with every condition, exception and action.',
-      params: Org, query: PageQuery,
-      handler: async ({ admin, query }) => slicePage((await invokeCmdlet(admin, 'Get-TransportRule', {})).output, readCursor(query)),
-    }),
+    connectors.remove,
+    rules.list,
     route({
       method: 'GET', path: '/transport-rules/vocabulary', tag: 'Transport rules', permission: 'authenticated', summary: "New-TransportRule's conditions, exceptions (ExceptIf…), actions and properties, with their types.",
       handler: async () => ({ items: TRANSPORT_RULE_PROPERTIES, nextCursor: null }),
-    }),
-    route({
-      method: 'GET', path: '/organizations/{org}/transport-rules/{id}', tag: 'Transport rules', permission: 'read', cmdlet: 'Get-TransportRule', summary: 'One transport rule.',
-      params: OrgAnd('id'),
-      handler: async ({ admin, params }) => (await invokeCmdlet(admin, 'Get-TransportRule', { Identity: params.id })).output[0],
     }),
     route({
       method: 'POST', path: '/organizations/{org}/transport-rules', tag: 'Transport rules', permission: 'configure', status: 201, cmdlet: 'New-TransportRule', summary: "Create a transport rule from New-TransportRule's parameters.",
       params: Org, body: Parameters,
       handler: async ({ admin, body }) => (await invokeCmdlet(admin, 'New-TransportRule', body)).output[0],
     }),
+    rules.one,
     route({
       method: 'PATCH', path: '/organizations/{org}/transport-rules/{id}', tag: 'Transport rules', permission: 'configure', cmdlet: 'Set-TransportRule', summary: "Change a transport rule: Set-TransportRule's parameters (Priority reorders), or State 'Enabled'/'Disabled'.",
       params: OrgAnd('id'), body: Parameters,
@@ -145,10 +152,6 @@ export function configurationRoutes(): RouteSpec[] {
         return (await invokeCmdlet(admin, 'Get-TransportRule', { Identity: identity })).output[0];
       },
     }),
-    route({
-      method: 'DELETE', path: '/organizations/{org}/transport-rules/{id}', tag: 'Transport rules', permission: 'configure', status: 204, cmdlet: 'Remove-TransportRule', summary: 'Remove a transport rule.',
-      params: OrgAnd('id'),
-      handler: async ({ admin, params }) => void (await invokeCmdlet(admin, 'Remove-TransportRule', { Identity: params.id })),
-    }),
+    rules.remove,
   ];
 }

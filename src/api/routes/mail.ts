@@ -37,16 +37,19 @@ const PREVIEW_CSP = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
+/** One page of an admin operation that pages by number (Get-QuarantineMessage, Get-MessageTrace): the query's filters and its cursor. */
+async function paged<Q extends { cursor?: string; limit?: number }, T>(query: Q, fetch: (filters: Omit<Q, 'cursor' | 'limit'>, page: { Page: number; PageSize: number }) => Promise<T[]>) {
+  const { cursor: _cursor, limit: _limit, ...filters } = query;
+  const page = readCursor(query);
+  return pageOf(await fetch(filters, { Page: page.page, PageSize: page.size }), page);
+}
+
 export function mailRoutes(): RouteSpec[] {
   return [
     route({
       method: 'GET', path: '/organizations/{org}/quarantine', tag: 'Quarantine', permission: 'quarantine.read', cmdlet: 'Get-QuarantineMessage', summary: 'Messages held in quarantine, newest first.',
       params: Org, query: QuarantineFilter,
-      async handler({ admin, query }) {
-        const { cursor: _c, limit: _l, ...filters } = query;
-        const page = readCursor(query);
-        return pageOf(await admin.getQuarantineMessages({ ...filters, Page: page.page, PageSize: page.size }), page);
-      },
+      handler: ({ admin, query }) => paged(query, (filters, page) => admin.getQuarantineMessages({ ...filters, ...page })),
     }),
     route({
       method: 'GET', path: '/organizations/{org}/quarantine/{id}', tag: 'Quarantine', permission: 'quarantine.read', cmdlet: 'Get-QuarantineMessage', summary: 'One held message.',
@@ -108,11 +111,7 @@ export function mailRoutes(): RouteSpec[] {
     route({
       method: 'GET', path: '/organizations/{org}/message-trace', tag: 'Message trace', permission: 'read', cmdlet: 'Get-MessageTrace', summary: 'Message trace: one row per message and recipient (default the last 48 hours; up to 10 days back).',
       params: Org, query: TraceFilter,
-      async handler({ admin, query }) {
-        const { cursor: _c, limit: _l, ...filters } = query;
-        const page = readCursor(query);
-        return pageOf(await admin.getMessageTrace({ ...filters, Page: page.page, PageSize: page.size }), page);
-      },
+      handler: ({ admin, query }) => paged(query, (filters, page) => admin.getMessageTrace({ ...filters, ...page })),
     }),
     route({
       method: 'GET', path: '/organizations/{org}/message-trace/{messageTraceId}/recipients/{recipient}', tag: 'Message trace', permission: 'read', cmdlet: 'Get-MessageTraceDetail', summary: "One recipient's events, in order (receive, rules, quarantine, delivery ...).",
