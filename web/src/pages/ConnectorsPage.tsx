@@ -63,6 +63,7 @@ export function ConnectorsPage() {
               <th scope="col">Sender IP addresses</th>
               <th scope="col">Sender domains</th>
               <th scope="col">Restricted to</th>
+              <th scope="col">TLS required</th>
               <th scope="col">Enabled</th>
               {canManage && <th scope="col">Actions</th>}
             </tr>
@@ -75,6 +76,7 @@ export function ConnectorsPage() {
                 <td>{formatValue(c.SenderIPAddresses)}</td>
                 <td>{formatValue(c.SenderDomains)}</td>
                 <td>{[c.RestrictDomainsToIPAddresses && 'IP addresses', c.RestrictDomainsToCertificate && 'certificate'].filter(Boolean).join(', ') || 'nothing'}</td>
+                <td>{c.RequireTls ? 'Yes' : 'No'}</td>
                 <td>{c.Enabled ? 'Yes' : 'No'}</td>
                 {canManage && (
                   <td className="row-actions">

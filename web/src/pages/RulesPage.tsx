@@ -34,8 +34,9 @@ export function RulesPage() {
       setError(e);
     }
   }
-  const move = (rule: TransportRule, by: number) =>
-    act(() => setTransportRule(org, rule.Identity, { Priority: rule.Priority + by }), `Rule ${rule.Name} moved to priority ${rule.Priority + by}.`);
+  // Take the neighbour's place (Set-TransportRule -Priority shifts the others), whatever the gaps.
+  const move = (rule: TransportRule, to: TransportRule) =>
+    act(() => setTransportRule(org, rule.Identity, { Priority: to.Priority }), `Rule ${rule.Name} moved to priority ${to.Priority}.`);
   const toggle = (rule: TransportRule) => {
     const State = rule.State === 'Enabled' ? 'Disabled' : 'Enabled';
     return act(() => setTransportRule(org, rule.Identity, { State }), `Rule ${rule.Name} ${State.toLowerCase()}.`);
@@ -96,10 +97,10 @@ export function RulesPage() {
                 </td>
                 {canManage && (
                   <td className="row-actions">
-                    <button type="button" disabled={i === 0} onClick={() => void move(rule, -1)} aria-label={`Move ${rule.Name} up`}>
+                    <button type="button" disabled={i === 0} onClick={() => void move(rule, rules[i - 1])} aria-label={`Move ${rule.Name} up`}>
                       Up
                     </button>
-                    <button type="button" disabled={i === rules.length - 1} onClick={() => void move(rule, 1)} aria-label={`Move ${rule.Name} down`}>
+                    <button type="button" disabled={i === rules.length - 1} onClick={() => void move(rule, rules[i + 1])} aria-label={`Move ${rule.Name} down`}>
                       Down
                     </button>
                     <button type="button" onClick={() => void toggle(rule)} aria-label={`${rule.State === 'Enabled' ? 'Disable' : 'Enable'} ${rule.Name}`}>
