@@ -40,8 +40,20 @@ export const ACTIONS: readonly RuleParameter[] = [
 
 export const ALL_PARAMETERS: readonly RuleParameter[] = [...CONDITIONS, ...EXCEPTIONS, ...ACTIONS];
 
-/** Properties of a rule object that are not conditions, exceptions or actions. */
-export const RULE_PROPERTIES = new Set(['Identity', 'Name', 'Guid', 'Priority', 'State', 'Mode', 'Comments', 'WhenChanged', 'WhenCreated', 'Description', 'RuleVersion', 'DistinguishedName', 'ImmutableId', 'Enabled', 'OrganizationId', 'Organization']);
+/**
+ * Properties of a rule object that are not its conditions, exceptions or actions: identity and
+ * state, the Conditions/Exceptions/Actions name lists, and settings Get-TransportRule shows on
+ * every rule with their defaults.
+ */
+export const RULE_PROPERTIES = new Set([
+  'Identity', 'Name', 'Guid', 'Priority', 'State', 'Mode', 'Comments', 'WhenChanged', 'WhenCreated', 'Description', 'RuleVersion', 'DistinguishedName', 'ImmutableId', 'Enabled',
+  'OrganizationId', 'Organization', 'Conditions', 'Exceptions', 'Actions', 'RuleErrorAction', 'SenderAddressLocation', 'RuleSubType',
+]);
+
+/** A property shown with its default value on every rule (not something the admin set). */
+export function isDefaultSetting(name: string, value: unknown): boolean {
+  return name === 'SetAuditSeverity' && value === 'Low';
+}
 
 export type RuleValues = Record<string, string | boolean>;
 

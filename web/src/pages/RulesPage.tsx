@@ -4,14 +4,14 @@ import { getTransportRules, newTransportRule, removeTransportRule, setTransportR
 import { formatValue } from '../components/format';
 import { ErrorText, StatusText } from '../components/Notice';
 import { RuleForm } from '../components/RuleForm';
-import { RULE_PROPERTIES } from '../components/ruleVocabulary';
+import { isDefaultSetting, RULE_PROPERTIES } from '../components/ruleVocabulary';
 import { RuleTestPanel } from '../components/RuleTestPanel';
 import { useLoad } from '../components/useLoad';
 import { useCanManage, useOrganization } from '../session';
 
 function summary(rule: TransportRule): string[] {
   return Object.entries(rule)
-    .filter(([key, value]) => !RULE_PROPERTIES.has(key) && value !== null && value !== false && !(Array.isArray(value) && value.length === 0))
+    .filter(([key, value]) => !RULE_PROPERTIES.has(key) && !isDefaultSetting(key, value) && value !== null && value !== false && !(Array.isArray(value) && value.length === 0))
     .map(([key, value]) => `${key}: ${formatValue(value)}`);
 }
 
