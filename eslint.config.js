@@ -19,6 +19,24 @@ export default tseslint.config(
     languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
   },
   {
+    // The admin center (web/, React in the browser): the same length limits as src/.
+    files: ['web/**/*.{ts,tsx}'],
+    languageOptions: {
+      parserOptions: { ecmaFeatures: { jsx: true } },
+      globals: { window: 'readonly', document: 'readonly', localStorage: 'readonly', fetch: 'readonly', URLSearchParams: 'readonly', Blob: 'readonly', HTMLDivElement: 'readonly', Response: 'readonly' },
+    },
+    rules: {
+      'max-lines': ['error', { max: 500, skipBlankLines: true, skipComments: true }],
+      'max-lines-per-function': ['error', { max: 120, skipBlankLines: true, skipComments: true }],
+      // Message content (subjects, addresses, bodies, hunting values) is rendered as text, never as markup.
+      'no-restricted-syntax': [
+        'error',
+        { selector: "JSXAttribute[name.name='dangerouslySetInnerHTML']", message: 'Render message content as text; HTML bodies go in the sandboxed preview iframe only.' },
+        { selector: "MemberExpression[property.name=/^(innerHTML|outerHTML|insertAdjacentHTML)$/]", message: 'Render message content as text; HTML bodies go in the sandboxed preview iframe only.' },
+      ],
+    },
+  },
+  {
     // One job per module, one step per function (DESIGN.md "Conventions"). Blank lines and comments
     // do not count.
     files: ['src/**/*.ts'],

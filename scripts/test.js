@@ -1,4 +1,4 @@
-// `npm test`: move to a supported Node.js, install, build, typecheck (src and test) + lint + import rules (dependency-cruiser), then every test; ends with
+// `npm test`: move to a supported Node.js, install, build, typecheck (src and test, and the admin center in web/) + lint + import rules (dependency-cruiser), then every test; ends with
 // the plain summary line "N passed, N failed, N skipped".
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
@@ -11,6 +11,7 @@ function runTests() {
   ensureBuilt();
   const checks = [
     ['npx', ['tsc', '-p', 'tsconfig.test.json']],
+    ['npx', ['tsc', '-p', 'web/tsconfig.json']],
     ['npx', ['eslint', '.']],
     ['node', ['scripts/depcheck.js']],
   ];

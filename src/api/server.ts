@@ -12,6 +12,7 @@ import { accessRoutes } from './routes/access.js';
 import { configurationRoutes } from './routes/configuration.js';
 import { investigationRoutes } from './routes/investigation.js';
 import { mailRoutes } from './routes/mail.js';
+import { registerWebApp, WEB_ROOT } from './web.js';
 
 export interface AdminApi {
   access: AccessControl;
@@ -70,6 +71,7 @@ export async function startHttp(opts: HttpOptions): Promise<{ app: FastifyInstan
     return opts.metrics.exposition(opts.workerMetrics ? await opts.workerMetrics() : []);
   });
   if (opts.admin) await registerApi(app, opts.admin);
+  registerWebApp(app, { root: WEB_ROOT });
   await app.listen({ host: opts.host, port: opts.port });
   const addr = app.server.address();
   return { app, port: typeof addr === 'object' && addr ? addr.port : opts.port };

@@ -1,0 +1,99 @@
+// Inbound connectors: who is trusted, by IP range or TLS certificate. List, create, edit, remove.
+import { useState } from 'react';
+import { getInboundConnectors, newInboundConnector, removeInboundConnector, setInboundConnector, type InboundConnector } from '../api';
+import { ConnectorForm } from '../components/ConnectorForm';
+import { formatValue } from '../components/format';
+import { ErrorText, StatusText } from '../components/Notice';
+import { useLoad } from '../components/useLoad';
+import { useCanManage, useOrganization } from '../session';
+
+type Editing = { kind: 'new' } | { kind: 'edit'; connector: InboundConnector } | null;
+
+export function ConnectorsPage() {
+  const org = useOrganization();
+  const canManage = useCanManage();
+  const list = useLoad(() => getInboundConnectors(org), [org]);
+  const [editing, setEditing] = useState<Editing>(null);
+  const [status, setStatus] = useState('');
+  const [error, setError] = useState<unknown>(null);
+
+  async function remove(connector: InboundConnector) {
+    if (!window.confirm(`Remove the inbound connector "${connector.Name}"? Mail from its senders then counts as Direct Send.`)) return;
+    try {
+      await removeInboundConnector(org, connector.Identity);
+      setStatus(`Connector ${connector.Name} removed.`);
+      list.reload();
+    } catch (e) {
+      setError(e);
+    }
+  }
+
+  return (
+    <section aria-labelledby="connectors-title">
+      <div className="page-head">
+        <h1 id="connectors-title">Inbound connectors</h1>
+        {canManage && !editing && (
+          <button type="button" onClick={() => setEditing({ kind: 'new' })}>
+            New connector
+          </button>
+        )}
+      </div>
+      <StatusText>{status}</StatusText>
+      <ErrorText error={error ?? list.error} />
+      {editing && (
+        <ConnectorForm
+          key={editing.kind === 'edit' ? editing.connector.Identity : 'new'}
+          connector={editing.kind === 'edit' ? editing.connector : undefined}
+          onCancel={() => setEditing(null)}
+          onSave={async (settings) => {
+            if (editing.kind === 'edit') await setInboundConnector(org, editing.connector.Identity, settings);
+            else await newInboundConnector(org, settings);
+            setStatus(`Connector ${settings.Name ?? (editing.kind === 'edit' ? editing.connector.Name : '')} saved.`);
+            setEditing(null);
+            list.reload();
+          }}
+        />
+      )}
+      <div className="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Type</th>
+              <th scope="col">Sender IP addresses</th>
+              <th scope="col">Sender domains</th>
+              <th scope="col">Restricted to</th>
+              <th scope="col">TLS required</th>
+              <th scope="col">Enabled</th>
+              {canManage && <th scope="col">Actions</th>}
+            </tr>
+          </thead>
+          <tbody>
+            {list.data?.items.map((c) => (
+              <tr key={c.Identity}>
+                <th scope="row">{c.Name}</th>
+                <td>{c.ConnectorType}</td>
+                <td>{formatValue(c.SenderIPAddresses)}</td>
+                <td>{formatValue(c.SenderDomains)}</td>
+                <td>{[c.RestrictDomainsToIPAddresses && 'IP addresses', c.RestrictDomainsToCertificate && 'certificate'].filter(Boolean).join(', ') || 'nothing'}</td>
+                <td>{c.RequireTls ? 'Yes' : 'No'}</td>
+                <td>{c.Enabled ? 'Yes' : 'No'}</td>
+                {canManage && (
+                  <td className="row-actions">
+                    <button type="button" onClick={() => setEditing({ kind: 'edit', connector: c })} aria-label={`Edit ${c.Name}`}>
+                      Edit
+                    </button>
+                    <button type="button" className="danger" onClick={() => void remove(c)} aria-label={`Remove ${c.Name}`}>
+                      Remove
+                    </button>
+                  </td>
+                )}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {list.data?.items.length === 0 && <p>No inbound connectors: every inbound message counts as Direct Send.</p>}
+      </div>
+    </section>
+  );
+}
