@@ -154,12 +154,15 @@ async function samples(): Promise<Record<string, Sample>> {
   expect((await om.post('/api/organizations/Contoso/transport-rules', { Name: 'Hold marked', SubjectContainsWords: ['hold-me'], Quarantine: true })).status).toBe(201);
   await waitFor(async () => (await version()) > before, 5_000, 'the gateway to load the rule');
   for (const subject of ['hold-me one', 'hold-me two', 'hold-me three', 'hello']) {
-    swaks(['--server', `127.0.0.1:${pg.smtpPort}`, '--from', 'sender@example.net', '--to', 'user@contoso.com', '--header', `Subject: ${subject}`]);
+    const sent = swaks(['--server', `127.0.0.1:${pg.smtpPort}`, '--from', 'sender@example.net', '--to', 'user@contoso.com', '--header', `Subject: ${subject}`]);
+    expect(sent.out, subject).toMatch(/^<[-~] +250 2\.0\.0/m);
   }
+  let seen: string[] = [];
   const heldItems = await waitFor(async () => {
     const r = await om.get('/api/organizations/Contoso/quarantine');
+    seen = r.body.items.map((m: { Subject: string }) => m.Subject);
     return r.body.items.length >= 3 ? r.body.items : undefined;
-  }, 15_000, 'three held messages');
+  }, 15_000, 'three held messages').catch((e: Error) => Promise.reject(new Error(`${e.message}; held: ${seen.join(', ')}`)));
   const trace = await waitFor(async () => (await om.get('/api/organizations/Contoso/message-trace')).body.items[0], 15_000, 'a trace row');
   const start = new Date(Date.now() - 86_400_000).toISOString();
   const end = new Date(Date.now() + 60_000).toISOString();
@@ -305,7 +308,9 @@ describe('every route of the OpenAPI document', () => {
       if (provider) expect((await om.call(r.method, `/api${fill(r.path, s.params)}`, s.body)).status, r.key).toBe(403);
       const caller = provider ? admin : om;
       const res = await caller.call(r.method, `/api${fill(r.path, PROVIDER_ROUTES[r.key] ?? s.params)}${s.query ? `?${s.query}` : ''}`, s.body);
-      expect(res.status, `${r.key}: ${res.text.slice(0, 300)}`).toBeLessThan(300);
+      // A search can finish before it is stopped: Exchange's "already finished" answer is the route serving too.
+      const finished = r.key.endsWith('/cancel') && res.status === 409 && res.body.error.errorId === 'InvalidOperation';
+      if (!finished) expect(res.status, `${r.key}: ${res.text.slice(0, 300)}`).toBeLessThan(300);
       if (r.key === 'POST /logout') expect((await om.login('om@contoso.com', PASSWORD)).status).toBe(200);
     }
   }, 60_000);
