@@ -7,7 +7,7 @@ import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allHuntingDdl } from '../store/sqlite/huntingDdl.js';
 import { compileKql } from './compiler.js';
-import { HuntTimeoutError, KqlError } from './errors.js';
+import { HuntCancelledError, HuntTimeoutError, KqlError } from './errors.js';
 import { formatHuntResult } from './format.js';
 import { executeCompiled, runHunt } from '../store/sqlite/hunting/executor.js';
 import { buildDataset, NOW, visible } from './testing/dataset.js';
@@ -102,6 +102,16 @@ describe('hunting execution', () => {
     const t0 = Date.now();
     await expect(runHunt(dbPath, { orgId: 'contoso', query: HEAVY, now: NOW, timeoutMs: 200, workerUrl })).rejects.toBeInstanceOf(HuntTimeoutError);
     expect(Date.now() - t0).toBeLessThan(3000);
+  });
+
+  it('stops a query when its caller cancels it (the REST API client went away), long before its time limit', async () => {
+    const cancel = new AbortController();
+    const t0 = Date.now();
+    setTimeout(() => cancel.abort(), 150);
+    await expect(runHunt(dbPath, { orgId: 'contoso', query: HEAVY, now: NOW, timeoutMs: 60_000, workerUrl, signal: cancel.signal })).rejects.toBeInstanceOf(HuntCancelledError);
+    expect(Date.now() - t0).toBeLessThan(3000);
+    // An already cancelled query does not start.
+    await expect(runHunt(dbPath, { orgId: 'contoso', query: 'EmailEvents | count', workerUrl, signal: cancel.signal })).rejects.toBeInstanceOf(HuntCancelledError);
   });
 
   it('reports query errors with a position', async () => {
