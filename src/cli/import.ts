@@ -11,6 +11,7 @@ import { CsvReader, ExportDecoder } from '../trace/import/csvReader.js';
 import { ImportFormatError, ImportSession } from '../trace/import/session.js';
 import type { ImportRow, ImportSummary, ImportWriter } from '../trace/import/types.js';
 import type { Organization } from '../config/model.js';
+import { connectorByAttribution } from '../mailflow/importAttribution.js';
 import { SqliteImportStore } from '../store/sqlite/importStore.js';
 import { CliError, openStore, printRows, withDataDir, withFormat, type Format } from './common.js';
 
@@ -63,7 +64,7 @@ read or is not an export Postern knows; 2 for a usage error.`,
 
 async function importFile(file: string, org: Organization, store: ImportWriter, dryRun: boolean): Promise<ImportSummary> {
   const { size } = await stat(file);
-  const session = new ImportSession(org, basename(file), dryRun);
+  const session = new ImportSession(org, basename(file), connectorByAttribution(org), dryRun);
   const decoder = new ExportDecoder();
   const reader = new CsvReader();
   const progress = new Progress(basename(file), size);

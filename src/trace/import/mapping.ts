@@ -7,21 +7,25 @@
 // - Connectors (empty = the message came through no connector: Direct Send). A historical search
 //   report names it (connector_id); Get-MessageTrace output does not, so it is derived from the
 //   organization's inbound connectors as they are configured now, by the sender's IP address and
-//   MAIL FROM domain, with the attribution the gateway itself runs (mailflow/attribution.ts).
+//   MAIL FROM domain, with the attribution the gateway itself runs (the caller hands it in as
+//   `ConnectorOf`: mailflow/importAttribution.ts).
 // - EmailDirection: Inbound when the recipient is in an accepted domain (Intra-org when no client
 //   IP was recorded: mail submitted inside Exchange Online), Outbound otherwise.
 // - SenderFromAddress (the From: header): message trace records the envelope sender only, which
 //   stands in for it.
-import { attribute, compileFrontDoor, type CompiledFrontDoor, type FrontDoorOrganization } from '../../mailflow/attribution.js';
 import { domainOf } from '../../message/facts.js';
 import { formatIp, parseIp } from '../../message/ipAddress.js';
 import { EmailEvents, ORG_COLUMN, type HuntingRow, type HuntingTable } from '../tables.js';
 import { parseExportDate, type ExportFormat } from './formats.js';
 import type { ImportRow } from './types.js';
 
-export interface ImportOrganization extends FrontDoorOrganization {
+export interface ImportOrganization {
   Guid: string;
+  AcceptedDomains: readonly { DomainName: string }[];
 }
+
+/** The inbound connector a message from `ip` with this MAIL FROM to `recipient` comes through, as configured now. */
+export type ConnectorOf = (message: { ip: string; mailFrom: string; recipient: string }) => { name: string; matchedOn: string } | undefined;
 
 export type Mapped = { rows: ImportRow[] } | { skip: string };
 
@@ -49,7 +53,6 @@ interface Message {
 class Skip extends Error {}
 
 export class RowMapper {
-  private readonly door: CompiledFrontDoor;
   private readonly accepted: ReadonlySet<string>;
   /** Rows whose connector was derived from the configuration, and how many of them matched one. */
   derived = { rows: 0, attributed: 0 };
@@ -58,8 +61,8 @@ export class RowMapper {
     readonly format: ExportFormat,
     private readonly org: ImportOrganization,
     private readonly fileName: string,
+    private readonly connectorOf: ConnectorOf,
   ) {
-    this.door = compileFrontDoor(org);
     this.accepted = new Set(org.AcceptedDomains.map((d) => d.DomainName.toLowerCase()));
   }
 
@@ -204,10 +207,10 @@ export class RowMapper {
     let connectors = m.connectors;
     const additional: Record<string, unknown> = { ...m.additional, Imported: this.fileName, Source: this.format.source };
     if (connectors === undefined) {
-      const a = attribute(this.door, { client: { ip: m.ip, helo: '' }, mailFrom: m.mailFrom, recipientDomain: domainOf(m.recipient) });
-      connectors = a.connector?.Name ?? '';
+      const a = this.connectorOf({ ip: m.ip, mailFrom: m.mailFrom, recipient: m.recipient });
+      connectors = a?.name ?? '';
       this.derived.rows++;
-      if (a.connector) {
+      if (a) {
         this.derived.attributed++;
         additional.ConnectorMatch = a.matchedOn;
       }

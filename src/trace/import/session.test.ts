@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InboundConnector } from '../../config/inboundConnector.js';
+import { connectorByAttribution } from '../../mailflow/importAttribution.js';
 import { csvHeader, csvLine, type ReportRow } from '../historicalSearch.js';
 import { CsvReader, ExportDecoder } from './csvReader.js';
 import { parseExportDate, recogniseHeader } from './formats.js';
@@ -18,7 +19,7 @@ const ORG = {
 
 /** Import bytes as the CLI does, in small chunks; the rows and the summary. */
 function importBytes(bytes: Buffer, name = 'export.csv') {
-  const session = new ImportSession(ORG, name);
+  const session = new ImportSession(ORG, name, connectorByAttribution(ORG));
   const decoder = new ExportDecoder();
   const reader = new CsvReader();
   const rows: ImportRow[] = [];

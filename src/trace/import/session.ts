@@ -2,7 +2,7 @@
 // format, every later record becomes rows or a skipped line with its reason, and the rows leave
 // in batches for the store. Pure: the caller reads the file and hands the batches to the store.
 import { isTypeLine, KNOWN_FORMATS, recogniseHeader, type ExportFormat } from './formats.js';
-import { RowMapper, type ImportOrganization } from './mapping.js';
+import { RowMapper, type ConnectorOf, type ImportOrganization } from './mapping.js';
 import { SKIPPED_LISTED, type ImportRow, type ImportSummary, type SkippedLine, type WriteResult } from './types.js';
 import type { CsvEnd, CsvRecord } from './csvReader.js';
 
@@ -23,6 +23,7 @@ export class ImportSession {
   constructor(
     private readonly org: ImportOrganization & { Name: string },
     private readonly fileName: string,
+    private readonly connectorOf: ConnectorOf,
     private readonly dryRun = false,
   ) {}
 
@@ -37,7 +38,7 @@ export class ImportSession {
       if (isTypeLine(rec.fields)) return undefined;
       const format = recogniseHeader(rec.fields);
       if (!format) throw new ImportFormatError(`line ${rec.line}: the header (${rec.fields.slice(0, 6).join(', ')}${rec.fields.length > 6 ? ', ...' : ''}) is not one Postern reads; expected ${KNOWN_FORMATS}`);
-      this.mapper = new RowMapper(format, this.org, this.fileName);
+      this.mapper = new RowMapper(format, this.org, this.fileName, this.connectorOf);
       return undefined;
     }
     this.records++;
