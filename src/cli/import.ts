@@ -73,7 +73,7 @@ async function importFile(file: string, org: Organization, store: ImportWriter, 
   };
   let bytes = 0;
   try {
-    for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
+    for await (const chunk of createReadStream(file, { highWaterMark: 256 << 10 })) {
       bytes += (chunk as Buffer).length;
       for (const rec of reader.push(decoder.push(chunk as Buffer))) write(session.take(rec));
       progress.show(bytes, session.rows);

@@ -56,6 +56,16 @@ export class CsvReader {
         this.started = true;
         this.recordLine = this.line;
       }
+      if (!isSpecial(c, this.quoted)) {
+        // A run of ordinary characters goes in as one slice.
+        let j = i + 1;
+        while (j < text.length && !isSpecial(text[j], this.quoted)) j++;
+        this.add(text.slice(i, j));
+        this.crInField = false;
+        this.quoteSeen = false;
+        i = j - 1;
+        continue;
+      }
       if (this.quoted) {
         if (c === '"') {
           this.quoted = false;
@@ -94,9 +104,10 @@ export class CsvReader {
     return { records: [this.finish()] };
   }
 
-  private add(c: string): void {
-    if (++this.recordChars > MAX_RECORD_CHARS) throw new CsvRecordTooLong(this.recordLine);
-    this.field += c;
+  private add(text: string): void {
+    this.recordChars += text.length;
+    if (this.recordChars > MAX_RECORD_CHARS) throw new CsvRecordTooLong(this.recordLine);
+    this.field += text;
   }
 
   private finish(): CsvRecord {
@@ -109,6 +120,11 @@ export class CsvReader {
     this.started = false;
     return rec;
   }
+}
+
+/** Characters that end a run: a quote and line breaks, and outside quotes the comma. */
+function isSpecial(c: string, quoted: boolean): boolean {
+  return c === '"' || c === '\r' || c === '\n' || (!quoted && c === ',');
 }
 
 /** Bytes → text, the encoding told by the BOM (or by the first bytes), decoded as a stream. */
