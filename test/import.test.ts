@@ -102,6 +102,16 @@ describe('postern import', () => {
     expect(preview.groups.map((g) => g.SenderIP).sort()).toEqual(['192.0.2.66', '192.0.2.67', '198.51.100.10', '198.51.100.11', '198.51.100.12', '203.0.113.25', '203.0.113.26']);
   });
 
+  it('the plan groups the Direct Send senders by range and MAIL FROM domain and classifies them', () => {
+    const groups = json<{ IpRange: string; SenderMailFromDomain: string; Classification: string; Messages: number; Recipients: number }[]>(['directsend', 'plan', '-o', 'Contoso', '-d', dataDir, '-f', 'json']);
+    expect(groups.map((g) => `${g.IpRange} ${g.SenderMailFromDomain} ${g.Classification} ${g.Messages}/${g.Recipients}`).sort()).toEqual([
+      '192.0.2.0/24 contoso.com OwnDomain 3/3', // the forged mail
+      '198.18.9.0/24 litware.example Unknown 1/1',
+      '198.51.100.0/24 contoso.com OwnDomain 5/6', // the printers
+      '203.0.113.0/24 contoso.com OwnDomain 3/3', // the SaaS billing service
+    ]);
+  });
+
   it('the Inbound messages report counts the imported mail by connector', () => {
     const { rows } = json<{ rows: { 'Connector direction and name': string; Volume: number }[] }>(['report', 'inbound', '-o', 'Contoso', '--days', '30', '-d', dataDir, '-f', 'json']);
     const total = (name: string) => rows.filter((r) => r['Connector direction and name'] === name).reduce((n, r) => n + r.Volume, 0);
