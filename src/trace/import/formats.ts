@@ -76,7 +76,8 @@ const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', '
  * A timestamp as the exports write it, in ms since the epoch (undefined when it is not one).
  * Exchange writes UTC (Get-MessageTraceV2: "The time stamps on the output are in UTC"), so a time
  * without a zone is UTC. Forms: ISO 8601 (up to 7 decimals, Z or an offset), PowerShell's en-US
- * `11/28/2026 9:15:02 AM`, and the Defender portal's `Nov 28, 2026 9:15:02 AM`.
+ * `11/28/2026 9:15:02 AM`, the day-first dotted `28.11.2026 09:15:02`, and the Defender portal's
+ * `Nov 28, 2026 9:15:02 AM`.
  */
 export function parseExportDate(text: string): number | undefined {
   const s = text.trim();
@@ -84,6 +85,10 @@ export function parseExportDate(text: string): number | undefined {
   if (m) return utc(+m[1], +m[2], +m[3], +(m[4] ?? 0), +(m[5] ?? 0), +(m[6] ?? 0), m[7], undefined, m[8]);
   m = s.match(/^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?\s*(AM|PM)?)?$/i);
   if (m) return utc(+m[3], +m[1], +m[2], +(m[4] ?? 0), +(m[5] ?? 0), +(m[6] ?? 0), m[7], m[8]);
+  // Export-Csv writes a date as the admin's culture shows it; the dotted day-first form (de-DE and
+  // others) cannot be mistaken for another. (dd/MM/yyyy is: it reads as en-US's MM/dd/yyyy.)
+  m = s.match(/^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$/);
+  if (m) return utc(+m[3], +m[2], +m[1], +(m[4] ?? 0), +(m[5] ?? 0), +(m[6] ?? 0));
   m = s.match(/^([A-Za-z]{3})[a-z]*\.?\s+(\d{1,2}),?\s+(\d{4})(?:,?\s+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?\s*(AM|PM)?)?$/);
   if (m) {
     const month = MONTHS.indexOf(m[1].toLowerCase()) + 1;

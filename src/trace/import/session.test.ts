@@ -110,6 +110,7 @@ describe('parseExportDate', () => {
     ['11/30/2026 3:12:44 PM', '2026-11-30T15:12:44.000Z'],
     ['12/1/2026 12:05:00 AM', '2026-12-01T00:05:00.000Z'],
     ['Nov 28, 2026 9:15:02 AM', '2026-11-28T09:15:02.000Z'],
+    ['28.11.2026 09:15:02', '2026-11-28T09:15:02.000Z'],
   ])('%s', (text, iso) => expect(new Date(parseExportDate(text)!).toISOString()).toBe(iso));
 
   it.each(['', 'yesterday', '2026-02-30T00:00:00Z', '13/1/2026 1:00:00 PM', '11/30/2026 13:00:00 PM'])('refuses %j', (text) => expect(parseExportDate(text)).toBeUndefined());
