@@ -32,6 +32,16 @@ describe('CsvReader', () => {
     expect(unterminated).toEqual({ line: 3 });
   });
 
+  it.each([1, 5, 1000])('reads a semicolon-delimited export (Export-Csv -UseCulture) after a #TYPE line (chunks of %i)', (size) => {
+    const { records } = read('#TYPE Deserialized.X\r\n"Received";"Subject"\r\n"28.11.2026 09:15:02";"a, b; c"\r\n', size);
+    expect(records.map((r) => r.fields)).toEqual([['#TYPE Deserialized.X'], ['Received', 'Subject'], ['28.11.2026 09:15:02', 'a, b; c']]);
+  });
+
+  it('reads a file of one line without a line break', () => {
+    expect(read('a;b;c').records.map((r) => r.fields)).toEqual([['a', 'b', 'c']]);
+    expect(read('a,b').records.map((r) => r.fields)).toEqual([['a', 'b']]);
+  });
+
   it('refuses a record longer than the cap instead of reading the file into memory', () => {
     const r = new CsvReader();
     expect(() => r.push('a\n"' + 'x'.repeat(MAX_RECORD_CHARS + 1))).toThrow(CsvRecordTooLong);

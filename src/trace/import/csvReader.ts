@@ -1,6 +1,8 @@
 // A streaming CSV reader (RFC 4180 as Exchange, PowerShell's Export-Csv and the Defender portal
 // write it): text goes in chunk by chunk, complete records come out with the line each began on.
 // Quoted fields may hold commas, doubled quotes and line breaks; CRLF and LF both end a record.
+// The delimiter is the comma, or the semicolon when the header row is written with it
+// (Export-Csv -UseCulture in a culture whose list separator is ';').
 // Nothing but the record being read is kept, so a file of any size reads in bounded memory
 // (one record is capped: a quote that never closes would otherwise swallow the file).
 //
@@ -43,9 +45,20 @@ export class CsvReader {
   private crInField = false;
   private started = false;
 
+  private delimiter = ',';
+  /** Text held until the header row is complete and tells the delimiter. */
+  private head: string | undefined = '';
+
   /** Feed text; returns the records completed by it. */
   push(text: string): CsvRecord[] {
+    if (this.head !== undefined) {
+      this.head += text;
+      const d = delimiterOf(this.head);
+      if (!d && this.head.length <= MAX_RECORD_CHARS) return [];
+      return this.release(d ?? ',');
+    }
     const out: CsvRecord[] = [];
+    const delimiter = this.delimiter;
     for (let i = 0; i < text.length; i++) {
       const c = text[i];
       if (this.pendingCr) {
@@ -56,10 +69,10 @@ export class CsvReader {
         this.started = true;
         this.recordLine = this.line;
       }
-      if (!isSpecial(c, this.quoted)) {
+      if (!isSpecial(c, this.quoted, delimiter)) {
         // A run of ordinary characters goes in as one slice.
         let j = i + 1;
-        while (j < text.length && !isSpecial(text[j], this.quoted)) j++;
+        while (j < text.length && !isSpecial(text[j], this.quoted, delimiter)) j++;
         this.add(text.slice(i, j));
         this.crInField = false;
         this.quoteSeen = false;
@@ -85,7 +98,7 @@ export class CsvReader {
         continue;
       }
       this.quoteSeen = false;
-      if (c === ',') {
+      if (c === delimiter) {
         this.fields.push(this.field);
         this.field = '';
       } else if (c === '\r' || c === '\n') {
@@ -99,9 +112,17 @@ export class CsvReader {
 
   /** The end of the file. */
   end(): CsvEnd {
-    if (!this.started) return { records: [] };
-    if (this.quoted) return { records: [], unterminated: { line: this.recordLine } };
-    return { records: [this.finish()] };
+    const held = this.head !== undefined ? this.release(delimiterOf(`${this.head}\n`) ?? ',') : [];
+    if (!this.started) return { records: held };
+    if (this.quoted) return { records: held, unterminated: { line: this.recordLine } };
+    return { records: [...held, this.finish()] };
+  }
+
+  private release(delimiter: string): CsvRecord[] {
+    const text = this.head ?? '';
+    this.head = undefined;
+    this.delimiter = delimiter;
+    return this.push(text);
   }
 
   private add(text: string): void {
@@ -122,9 +143,27 @@ export class CsvReader {
   }
 }
 
-/** Characters that end a run: a quote and line breaks, and outside quotes the comma. */
-function isSpecial(c: string, quoted: boolean): boolean {
-  return c === '"' || c === '\r' || c === '\n' || (!quoted && c === ',');
+/** Characters that end a run: a quote and line breaks, and outside quotes the delimiter. */
+function isSpecial(c: string, quoted: boolean, delimiter: string): boolean {
+  return c === '"' || c === '\r' || c === '\n' || (!quoted && c === delimiter);
+}
+
+/**
+ * The delimiter the header row uses (the first complete line not starting with '#': PowerShell's
+ * #TYPE line comes before it): ';' when it has more semicolons than commas. Undefined until that
+ * line is complete.
+ */
+function delimiterOf(head: string): string | undefined {
+  let start = 0;
+  for (;;) {
+    const m = /\r\n|\r|\n/.exec(head.slice(start));
+    if (!m) return undefined;
+    const line = head.slice(start, start + m.index).replace(/^\uFEFF/, '');
+    start += m.index + m[0].length;
+    if (line.startsWith('#') || line.trim() === '') continue;
+    const count = (ch: string) => line.split(ch).length - 1;
+    return count(';') > count(',') ? ';' : ',';
+  }
 }
 
 /** Bytes → text, the encoding told by the BOM (or by the first bytes), decoded as a stream. */
