@@ -13,6 +13,7 @@ import type { ImportRow, ImportSummary, ImportWriter } from '../trace/import/typ
 import type { Organization } from '../config/model.js';
 import { connectorByAttribution } from '../mailflow/importAttribution.js';
 import { SqliteImportStore } from '../store/sqlite/importStore.js';
+import { retentionDays } from './status.js';
 import { CliError, openStore, printRows, withDataDir, withFormat, type Format } from './common.js';
 
 interface Options {
@@ -47,7 +48,7 @@ read or is not an export Postern knows; 2 for a usage error.`,
         const store = new SqliteImportStore(db);
         for (const file of files) {
           try {
-            summaries.push(await importFile(file, org, store, opts.dryRun ?? false));
+            summaries.push(await importFile(file, org, store, opts.dryRun ?? false, resolve(opts.dataDir)));
           } catch (e) {
             if (!(e instanceof ImportFormatError) && !(e as NodeJS.ErrnoException).code) throw e;
             failed = true;
@@ -62,9 +63,9 @@ read or is not an export Postern knows; 2 for a usage error.`,
     });
 }
 
-async function importFile(file: string, org: Organization, store: ImportWriter, dryRun: boolean): Promise<ImportSummary> {
+async function importFile(file: string, org: Organization, store: ImportWriter, dryRun: boolean, dataDir: string): Promise<ImportSummary> {
   const { size } = await stat(file);
-  const session = new ImportSession(org, basename(file), connectorByAttribution(org), dryRun);
+  const session = new ImportSession(org, basename(file), connectorByAttribution(org), { dryRun, retention: { days: retentionDays(dataDir), now: Date.now() } });
   const decoder = new ExportDecoder();
   const reader = new CsvReader();
   const progress = new Progress(basename(file), size);

@@ -91,6 +91,14 @@ describe('import: formats recognised by their header row', () => {
     expect(rows[0].trace?.receive.data).toMatch(/^connector=; authas=Anonymous; tls=TLSv1.2;/);
   });
 
+  it('counts the rows older than the trace retention in a note', () => {
+    const session = new ImportSession(ORG, 'x.csv', connectorByAttribution(ORG), { retention: { days: 90, now: Date.parse('2027-03-01T00:00:00Z') } });
+    const reader = new CsvReader();
+    for (const rec of reader.push(readFileSync(join(FIXTURES, 'get-messagetracev2.csv'), 'utf8'))) session.take(rec);
+    session.end(reader.end());
+    expect(session.summary().Notes).toContain('2 row(s) are older than the trace retention (90 days): a running server removes them in its next retention pass.');
+  });
+
   it('names the formats it reads when the header is none of them', () => {
     expect(() => importBytes(Buffer.from('Name,Value\r\nx,1\r\n'))).toThrow(ImportFormatError);
     expect(() => importBytes(Buffer.from('Name,Value\r\nx,1\r\n'))).toThrow(/Get-MessageTrace/);

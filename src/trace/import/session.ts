@@ -10,6 +10,13 @@ export class ImportFormatError extends Error {}
 
 export const BATCH_ROWS = 2000;
 
+export interface ImportOptions {
+  /** Read and check, write nothing. */
+  dryRun?: boolean;
+  /** The trace retention (traceRetentionDays) and now: rows older than it are counted in a note. */
+  retention?: { days: number; now: number };
+}
+
 export class ImportSession {
   private mapper: RowMapper | undefined;
   private batch: ImportRow[] = [];
@@ -19,13 +26,18 @@ export class ImportSession {
   rows = 0;
   private imported = 0;
   private duplicates = 0;
+  private older = 0;
 
   constructor(
     private readonly org: ImportOrganization & { Name: string },
     private readonly fileName: string,
     private readonly connectorOf: ConnectorOf,
-    private readonly dryRun = false,
+    private readonly options: ImportOptions = {},
   ) {}
+
+  private get dryRun(): boolean {
+    return this.options.dryRun ?? false;
+  }
 
   get format(): ExportFormat | undefined {
     return this.mapper?.format;
@@ -48,6 +60,8 @@ export class ImportSession {
       return undefined;
     }
     this.rows += mapped.rows.length;
+    const r = this.options.retention;
+    if (r) this.older += mapped.rows.filter((row) => Number(row.row.Timestamp) < r.now - r.days * 86_400_000).length;
     this.batch.push(...mapped.rows);
     return this.batch.length >= BATCH_ROWS ? this.flush() : undefined;
   }
@@ -91,6 +105,7 @@ export class ImportSession {
   summary(): ImportSummary {
     const notes = this.mapper?.notes() ?? [];
     if (this.dryRun) notes.unshift('Dry run: nothing was written; Imported counts the rows that would be.');
+    if (this.older) notes.push(`${this.older} row(s) are older than the trace retention (${this.options.retention?.days} days): a running server removes them in its next retention pass.`);
     return {
       File: this.fileName,
       Format: this.mapper?.format.label ?? '',
