@@ -82,7 +82,7 @@ export class RowMapper {
   notes(): string[] {
     const notes: string[] = [];
     const c = this.format.columns;
-    if (this.format.source === 'MessageTrace' || (this.format.source === 'AdvancedHunting' && !c.has('connectors'))) {
+    if (this.derived.rows > 0) {
       notes.push(
         `The export does not say which connector a message came through: Connectors was derived from the organization's inbound connectors as configured now, by sender IP and MAIL FROM domain (${this.derived.attributed} of ${this.derived.rows} row(s) matched a connector; the rest count as no connector, i.e. Direct Send).`,
       );
