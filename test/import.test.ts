@@ -127,5 +127,11 @@ describe('postern import', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/people\.csv: line 1: the header \(Name, Phone\) is not one Postern reads; expected a Start-HistoricalSearch report/);
     expect(runCli(['import', other, '-o', 'Nobody', '-d', dataDir]).stderr).toMatch(/No organization named 'Nobody'/);
+    // A quote that never closes, in a file too large to end soon after it.
+    const stray = join(tempDir('postern-exports-'), 'stray.csv');
+    writeFileSync(stray, `Timestamp,NetworkMessageId,Url\r\n"2026-12-01T00:00:00Z,n1,${'x'.repeat(1_100_000)}`);
+    const cut = runCli(['import', stray, '-o', 'Contoso', '-d', dataDir]);
+    expect(cut.status).toBe(1);
+    expect(cut.stderr).toMatch(/stray\.csv: the record that begins on line 2 is longer than 1048576 characters \(a quote that never closes\?\); 0 row\(s\) before it were imported/);
   });
 });

@@ -7,7 +7,7 @@ import { Command } from 'commander';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { CsvReader, ExportDecoder } from '../trace/import/csvReader.js';
+import { CsvReader, CsvRecordTooLong, ExportDecoder } from '../trace/import/csvReader.js';
 import { ImportFormatError, ImportSession } from '../trace/import/session.js';
 import type { ImportRow, ImportSummary, ImportWriter } from '../trace/import/types.js';
 import type { Organization } from '../config/model.js';
@@ -82,6 +82,10 @@ async function importFile(file: string, org: Organization, store: ImportWriter, 
     const tail = reader.push(decoder.end());
     for (const rec of tail) write(session.take(rec));
     write(session.end(reader.end()));
+  } catch (e) {
+    // A quote that never closes: nothing after it can be read as records.
+    if (e instanceof CsvRecordTooLong) throw new ImportFormatError(`${e.message}; ${session.summary().Imported} row(s) before it were imported`);
+    throw e;
   } finally {
     progress.done();
   }
