@@ -19,6 +19,14 @@ describe('benchmarks at a tiny size', () => {
     expect(r.queries.articleHunt.rows).toBe(300);
   });
 
+  it('import loads every generated row, UTF-8 and UTF-16, beside sqlite3', { timeout: 120_000 }, () => {
+    for (const extra of [[], ['--utf16']]) {
+      const r = bench('import.mjs', '--rows', '300', ...extra);
+      expect(r).toMatchObject({ rows: 300, imported: 300, skipped: 0 });
+      expect(r.postern.peakRssMB).toBeGreaterThan(0);
+    }
+  });
+
   it('historical-search finds exactly the generated and live Direct Send rows', { timeout: 120_000 }, () => {
     const r = bench('historical-search.mjs', '--rows', '500', '--messages', '20');
     expect(r.search).toMatchObject({ status: 'Done', exact: true });

@@ -39,6 +39,8 @@ describe('a command pointed at a directory with no Postern data', () => {
   const simulate = ['simulate', '--client-ip', '203.0.113.9', '--mail-from', 'ceo@contoso.com', '--rcpt', 'user@contoso.com'];
   const commands: [string, string[]][] = [
     ['directsend preview', ['directsend', 'preview']],
+    ['directsend plan', ['directsend', 'plan', '-o', 'Contoso']],
+    ['import', ['import', join(import.meta.dirname, 'fixtures/exports/get-messagetracev2.csv'), '-o', 'Contoso']],
     ['report inbound', ['report', 'inbound']],
     ['hunt', ['hunt', 'EmailEvents | take 1']],
     ['shell', ['shell', '-c', 'Get-OrganizationConfig']],

@@ -1,6 +1,7 @@
 // The admin center's mail-flow reports for the organization: the Inbound messages report (per
 // day and connector, volume and TLS versions; trace/inboundReport.ts computes it) and the Direct
 // Send lockdown preview (mailflow/directSendPreview.ts judges the trace rows).
+import { directSendSenders } from '../mailflow/directSendPlan.js';
 import { previewDirectSendLockdown } from '../mailflow/directSendPreview.js';
 import { InboundReportError, inboundMessagesReport } from '../trace/inboundReport.js';
 import { DAY } from './dateWindow.js';
@@ -9,6 +10,11 @@ import type { OrganizationScope } from './scope.js';
 import type { ReportAdmin } from './types.js';
 
 export function reportAdmin(scope: OrganizationScope): ReportAdmin {
+  /** The start of the last `days` (1 to 90, default 30). */
+  const sinceDays = (days = 30): number => {
+    if (!Number.isFinite(days) || days <= 0 || days > 90) throw invalid('Days', 'Days: give a number of days from 1 to 90.');
+    return scope.now().getTime() - days * DAY;
+  };
   return {
     async inboundMessagesReport(options = {}) {
       const source = scope.options.inboundReports;
@@ -24,13 +30,18 @@ export function reportAdmin(scope: OrganizationScope): ReportAdmin {
     async directSendPreview(options = {}) {
       const rows = scope.options.directSend;
       if (!rows) throw notAvailable('The Direct Send preview is not available in this session.');
-      const days = options.days ?? 30;
-      if (!Number.isFinite(days) || days <= 0 || days > 90) throw invalid('Days', 'Days: give a number of days from 1 to 90.');
-      const since = scope.now().getTime() - days * DAY;
+      const since = sinceDays(options.days);
       // The organization and the refusals are read before the accepted rows stream.
       const org = scope.current();
       const refused = rows.refused(scope.guid, since);
       return previewDirectSendLockdown(rows.accepted(scope.guid, since), refused, [org], { since });
+    },
+
+    async directSendSenders(options = {}) {
+      const rows = scope.options.directSend;
+      if (!rows) throw notAvailable('The Direct Send plan is not available in this session.');
+      const since = sinceDays(options.days);
+      return directSendSenders(rows.accepted(scope.guid, since), scope.current(), { since });
     },
   };
 }

@@ -11,6 +11,7 @@
 // - "changes" objects contain only what the admin set; `null` clears a property. Multi-valued
 //   @{Add=...; Remove=...} edits are already applied by the caller (it reads the current object).
 import type { DirectSendPreview } from '../mailflow/directSendPreview.js';
+import type { DirectSendSenderGroup } from '../mailflow/directSendPlan.js';
 import type { AuditModifiedProperty } from '../store/ports.js';
 import type { HistoricalSearchObject, HistoricalSearchRequest } from '../trace/historicalSearch.js';
 import type { HuntResult } from '../hunting/results.js';
@@ -400,6 +401,12 @@ export interface ReportAdmin {
    * force now, and the order of steps that breaks no sender the admin recognises.
    */
   directSendPreview(options?: { days?: number }): Promise<DirectSendPreview>;
+  /**
+   * Who uses Direct Send over the last `days` (1 to 90, default 30): inbound mail that came through
+   * no connector and that no connector identifies by IP now, grouped by sender IP range and MAIL
+   * FROM domain, classified (own domain, known service, unknown). The first part of the plan.
+   */
+  directSendSenders(options?: { days?: number }): Promise<DirectSendSenderGroup[]>;
 }
 
 /** Search-AdminAuditLog's parameters. Without dates, every record the log still keeps (trace retention). */

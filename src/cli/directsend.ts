@@ -11,6 +11,7 @@ const COLUMNS = ['EnhancedStatusCode', 'Status', 'Organization', 'SenderIP', 'Se
 
 export function register(program: Command): void {
   const ds = program.command('directsend').description('Direct Send: see who uses it before you lock it');
+  registerPlan(ds);
   withFormat(withDataDir(ds.command('preview')))
     .description('list the senders the lockdown refuses — Reject Direct Send (5.7.68) and restricted connectors (5.7.51) — and the order of steps that breaks none you recognise')
     .option('--days <n>', 'look back this many days', '30')
@@ -50,6 +51,47 @@ Exit status: 0, also when senders are listed; 2 for a usage error.`,
           COLUMNS,
         );
         if (opts.format === 'table') console.log(`\n${renderSummary(preview, days)}\n\n${renderSteps(preview.steps)}`);
+      } finally {
+        db.close();
+      }
+    });
+}
+
+const PLAN_COLUMNS = ['Classification', 'Service', 'IpRange', 'SenderMailFromDomain', 'RefusedByRejectDirectSend', 'Messages', 'Recipients', 'FirstSeen', 'LastSeen', 'SenderIPs', 'SenderMailFromAddresses'];
+
+/** `postern directsend plan`: its first part, the senders that use Direct Send today, grouped and classified. */
+function registerPlan(ds: Command): void {
+  withFormat(withDataDir(ds.command('plan')))
+    .description('who uses Direct Send today (own and imported trace), grouped by sender IP range and MAIL FROM domain, classified: OwnDomain, KnownService, Unknown')
+    .requiredOption('-o, --organization <name>', 'the organization')
+    .option('--days <n>', 'look back this many days', '30')
+    .addHelpText(
+      'after',
+      `
+A group is one sender IP range (/24, or /48 for IPv6: what a connector's SenderIPAddresses
+takes) and one MAIL FROM domain, for inbound mail that came through no connector and that no
+inbound connector identifies by IP now. OwnDomain groups are what Reject Direct Send refuses
+(5.7.68): your printers and applications as well as forgeries of your domain.
+Exit status: 0; 2 for a usage error.`,
+    )
+    .action(async (opts: { dataDir: string; format: Format; days: string; organization: string }) => {
+      const days = Number(opts.days);
+      if (!Number.isFinite(days) || days <= 0 || days > 90) throw new CliError('--days must be a number from 1 to 90', 2);
+      const dataDir = resolve(opts.dataDir);
+      const { db, config } = openStore(dataDir);
+      try {
+        const org = config.organization(opts.organization);
+        if (!org) throw new CliError(`No organization named '${opts.organization}'.`, 2);
+        const groups = await createOrganizationAdmin(adminOptionsFor({ db, config }, dataDir, org.Guid)).directSendSenders({ days });
+        if (opts.format === 'json') {
+          console.log(JSON.stringify(groups, null, 2));
+          return;
+        }
+        printRows(groups.map((g) => ({ ...g, SenderIPs: g.SenderIPs.join(' '), SenderMailFromAddresses: g.SenderMailFromAddresses.join(' ') })), opts.format, PLAN_COLUMNS);
+        if (opts.format === 'table') {
+          const own = groups.filter((g) => g.RefusedByRejectDirectSend);
+          console.log(`\n${groups.length} sender group(s) used Direct Send in the last ${days} day(s); Reject Direct Send would refuse ${own.length} of them (${own.reduce((n, g) => n + g.Messages, 0)} message(s)).`);
+        }
       } finally {
         db.close();
       }

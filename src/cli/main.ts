@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { register as registerConfig } from './config.js';
 import { register as registerDirectSend } from './directsend.js';
 import { register as registerHunt } from './hunt.js';
+import { register as registerImport } from './import.js';
 import { register as registerInit } from './init.js';
 import { register as registerServe } from './serve.js';
 import { register as registerSimulate } from './simulate.js';
@@ -23,7 +24,7 @@ const program = new Command('postern')
   .description('Inbound mail gateway with Exchange Online tenant mail flow: connectors, Reject Direct Send, rules, quarantine, trace, hunting.')
   .version(POSTERN_VERSION);
 
-for (const register of [registerInit, registerServe, registerConfig, registerDirectSend, registerShell, registerSimulate, registerHunt, registerReport, registerStatus, registerBackup, registerUser, registerMigrate]) register(program);
+for (const register of [registerInit, registerServe, registerConfig, registerDirectSend, registerShell, registerSimulate, registerHunt, registerImport, registerReport, registerStatus, registerBackup, registerUser, registerMigrate]) register(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -15,7 +15,8 @@ const AUTO_VACUUM = ['none', 'full', 'incremental'];
 const size = (f: string) => (existsSync(f) ? statSync(f).size : 0);
 const mb = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MB`;
 
-function retentionDays(dataDir: string): number {
+/** The trace retention the server in this data directory applies (postern.yaml's traceRetentionDays). */
+export function retentionDays(dataDir: string): number {
   const file = join(dataDir, 'postern.yaml');
   const parsed = ServerSettings.safeParse(existsSync(file) ? (parse(readFileSync(file, 'utf8')) ?? {}) : {});
   return (parsed.success ? parsed.data : ServerSettings.parse({})).traceRetentionDays;
