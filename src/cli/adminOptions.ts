@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import type { AdminOptions, MailFlowSimulationRequest, MailFlowSimulationResult } from '../admin/index.js';
 import { Spool } from '../queue/spool.js';
-import type { ConfigStore } from '../store/ports.js';
+import type { AsyncConfigStore } from '../store/ports.js';
 import { SqliteAdminAuditLog } from '../store/sqlite/adminAuditLog.js';
 import type { Db } from '../store/sqlite/db.js';
 import { SqliteDirectSendRows } from '../store/sqlite/directSendRows.js';
@@ -28,7 +28,7 @@ export interface AdminCaller {
 }
 
 /** The AdminOptions for `organization` (name or GUID) on an open data directory's store. */
-export function adminOptionsFor(store: { db: Db; config: ConfigStore }, dataDir: string, organization: string, caller: AdminCaller = {}): AdminOptions {
+export function adminOptionsFor(store: { db: Db; config: AsyncConfigStore }, dataDir: string, organization: string, caller: AdminCaller = {}): AdminOptions {
   const { db, config } = store;
   const connectorNames = (orgGuid: string, type: string) =>
     (config.organization(orgGuid)?.InboundConnectors ?? []).filter((c) => c.ConnectorType === type).map((c) => c.Name);
