@@ -29,8 +29,8 @@ import { DEFAULT_LIMITS } from '../smtp/limits.js';
 import { createListener, type Listener } from '../smtp/server.js';
 import { loadOrCreateTls } from '../smtp/tls.js';
 import { ConfigWatcher } from './configWatcher.js';
+import { openConfigStore } from './nodeStore.js';
 import { prefixTrie } from '../mailflow/snapshot.js';
-import { SqliteConfigStore } from '../store/sqlite/configStore.js';
 import { openDatabase, WalSync, type Db } from '../store/sqlite/db.js';
 import { SqliteQueueStore } from '../store/sqlite/queueStore.js';
 import { SqliteTraceStore } from '../store/sqlite/traceStore.js';
@@ -63,29 +63,44 @@ function inOneTransaction(db: Db): (writes: (() => void)[]) => void {
   return (writes) => run(writes);
 }
 
-/** What every process that takes mail opens: a store connection, the spool, the group commit. */
-function openIngest(dataDir: string, settings: ServerSettings, logger: Logger) {
+/**
+ * What every process that takes mail opens: a store connection, the configuration store the
+ * settings name (SQLite's, or PostgreSQL's shared by several nodes), the spool, the group commit.
+ */
+async function openIngest(dataDir: string, settings: ServerSettings, logger: Logger) {
   mkdirSync(dataDir, { recursive: true });
   const db = openDatabase(join(dataDir, 'postern.db'));
-  const configStore = new SqliteConfigStore(db);
-  const watcher = new ConfigWatcher(configStore, (s) => logger.info({ version: s.version }, 'configuration reloaded'));
+  // On PostgreSQL another node's change arrives by NOTIFY: it is compiled at once, not at the next poll.
+  const changed = { poll: () => {} };
+  const configStore = await openConfigStore(settings.store, db, {
+    applicationName: `postern ${cluster.isWorker ? 'smtp worker' : 'node'} ${process.pid}`,
+    ...(cluster.isWorker && { max: 2 }),
+    logger,
+    onChange: () => changed.poll(),
+  }).catch((err: unknown) => {
+    db.close();
+    throw err;
+  });
+  const watcher = new ConfigWatcher(configStore.config, (s) => logger.info({ version: s.version }, 'configuration reloaded'));
+  changed.poll = () => watcher.poll();
   watcher.start(settings.configPollMs);
   const spool = new Spool(dataDir);
   const wal = new WalSync(db);
   const commit = new GroupCommit(() => spool.syncDir(), inOneTransaction(db), () => wal.sync());
   return {
-    db, spool, commit, watcher, config: configStore,
+    db, spool, commit, watcher, config: configStore.config, configStore,
     queue: new SqliteQueueStore(db),
     trace: new SqliteTraceStore(db),
     close: async () => {
       watcher.stop();
       await wal.close();
       spool.close();
+      await configStore.close();
       db.close();
     },
   };
 }
-type Ingest = ReturnType<typeof openIngest>;
+type Ingest = Awaited<ReturnType<typeof openIngest>>;
 
 /**
  * The queue runner of a process that takes mail: it delivers the first attempt of what this
@@ -173,7 +188,7 @@ export async function startSmtpWorker(dataDir: string, settings: ServerSettings,
     settings = { ...settings, smtp: withPort(settings.smtp, fixed.smtpPort) };
     if (settings.smtps && fixed.smtpsPort) settings.smtps = withPort(settings.smtps, fixed.smtpsPort);
   }
-  const ingest = openIngest(dataDir, settings, logger);
+  const ingest = await openIngest(dataDir, settings, logger);
   const metrics = new GatewayMetrics(() => ingest.watcher.snapshot());
   // The worker delivers the first attempt of what it accepts; the rest of the queue is the primary's.
   const delivery = deliveryRunner(ingest, dataDir, settings, logger, metrics);
@@ -188,7 +203,7 @@ export async function startSmtpWorker(dataDir: string, settings: ServerSettings,
 
 export async function startGateway(dataDir: string, settings: ServerSettings, logger: Logger): Promise<Gateway> {
   if (cluster.isWorker) throw new Error('startGateway runs in the primary; workers run startSmtpWorker');
-  const ingest = openIngest(dataDir, settings, logger);
+  const ingest = await openIngest(dataDir, settings, logger);
   const { db, queue, trace, spool, commit, watcher } = ingest;
   const metrics = new GatewayMetrics(() => watcher.snapshot());
   metrics.observe(new SqliteSignalStore(db));

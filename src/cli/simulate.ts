@@ -17,10 +17,13 @@ import { describeEvaluation } from '../rules/index.js';
 import { extractContent } from '../smtp/content.js';
 import { parseHeaderBlock, splitHeader } from '../message/header.js';
 import { parseIp } from '../message/ipAddress.js';
+import type { ConfigReader } from '../store/ports.js';
 import { CliError, openStore, withDataDir } from './common.js';
 
 export interface Options {
   dataDir: string;
+  /** The configuration store to read (Test-MailFlow on a node); default the data directory's SQLite. */
+  config?: ConfigReader;
   format: 'text' | 'json';
   eml?: string;
   /** The message itself, instead of a file (Test-MailFlow -Message). */
@@ -56,10 +59,19 @@ function messageFacts(opts: Options, client: ClientFacts): MessageFacts {
   return { client, envelope: { mailFrom: opts.mailFrom, rcptTo: opts.rcpt }, headers: parseHeaderBlock(head), size };
 }
 
-export async function simulate(opts: Options) {
+/** The configuration to decide with: the one given (a node's, which may be PostgreSQL's), else the data directory's. */
+function snapshotOf(opts: Options) {
+  if (opts.config) return compileSnapshot(opts.config.configVersion(), opts.config.organizations());
   const { db, config } = openStore(opts.dataDir);
-  const snapshot = compileSnapshot(config.configVersion(), config.organizations());
-  db.close();
+  try {
+    return compileSnapshot(config.configVersion(), config.organizations());
+  } finally {
+    db.close();
+  }
+}
+
+export async function simulate(opts: Options) {
+  const snapshot = snapshotOf(opts);
   const client: ClientFacts = {
     ip: opts.clientIp,
     helo: opts.helo,
