@@ -39,8 +39,9 @@ afterAll(async () => {
 });
 
 describe('two postern serve nodes on one PostgreSQL', () => {
-  it('both serve the organization imported through one of them', async () => {
+  it('both serve the organization imported through one of them, and say their store answers', async () => {
     expect(await configVersion(a)).toBe(await configVersion(b));
+    for (const node of [a, b]) expect((await ApiClient.for(node).get('/health')).body).toMatchObject({ status: 'ok', configStore: { engine: 'postgres', reachable: true } });
     expect(send(b, 'someone@partner.example')).toMatch(/<- {2}250 2\.0\.0/);
   });
 
@@ -73,5 +74,10 @@ describe('two postern serve nodes on one PostgreSQL', () => {
     // Node A's shell and node B read one configuration.
     const shown = runCli(['shell', '-d', b.dataDir, '-c', '(Get-OrganizationConfig).RejectDirectSend']);
     expect(shown.stdout.trim()).toBe('True');
+  });
+
+  it('a node stopped closes its connections to PostgreSQL and exits', async () => {
+    expect(await a.stop()).toBe(0);
+    expect(a.log.some((l) => l.includes('"msg":"stopped"'))).toBe(true);
   });
 });

@@ -129,6 +129,21 @@ function deliveryRunner(ingest: Ingest, dataDir: string, settings: ServerSetting
   };
 }
 
+/**
+ * /health: the queue, the configuration version in force, and whether the configuration store
+ * answers. A node whose PostgreSQL does not answer still takes mail under its last configuration
+ * (the queue is its own), so it is 'degraded', not down: changes can't be made or received.
+ */
+async function health(ingest: Ingest): Promise<Record<string, unknown>> {
+  const reachable = await ingest.configStore.reachable();
+  return {
+    ...(!reachable && { status: 'degraded' }),
+    queue: ingest.queue.pendingCount(),
+    configVersion: ingest.watcher.snapshot().version,
+    configStore: { engine: ingest.configStore.engine, reachable },
+  };
+}
+
 /** The listeners' TLS material (a self-signed certificate is made on first start). */
 function tlsFor(dataDir: string, settings: ServerSettings) {
   const caFile = settings.clientCaFile && !existsSync(settings.clientCaFile) ? join(dataDir, settings.clientCaFile) : settings.clientCaFile;
@@ -268,7 +283,7 @@ export async function startGateway(dataDir: string, settings: ServerSettings, lo
     port: http.port,
     metrics,
     workerMetrics: smtp.workerMetrics && (() => smtp.workerMetrics!()),
-    health: () => ({ queue: queue.pendingCount(), configVersion: watcher.snapshot().version }),
+    health: () => health(ingest),
     tls: adminAccess.tls,
     logger: logger.child({ component: 'admin-api' }),
     admin: {

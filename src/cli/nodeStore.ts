@@ -8,7 +8,7 @@ import { storeEngine } from '../config/server.js';
 import type { AsyncConfigStore } from '../store/ports.js';
 import { PostgresConfigStore, type StoreLogger } from '../store/postgres/configStore.js';
 import { requireCurrentSchema, SchemaVersionError } from '../store/postgres/migrate.js';
-import { connectPostgres, describeOpenError } from '../store/postgres/pool.js';
+import { connectPostgres, describeOpenError, type Postgres } from '../store/postgres/pool.js';
 import { SqliteConfigStore } from '../store/sqlite/configStore.js';
 import type { Db } from '../store/sqlite/db.js';
 import { CliError, openStore } from './common.js';
@@ -16,6 +16,7 @@ import { readSettings, settingsFile } from './settings.js';
 
 export interface OpenedConfigStore {
   config: AsyncConfigStore;
+  engine: 'sqlite' | 'postgres';
   /** 'sqlite', or PostgreSQL's URL without its password. */
   where: string;
   /** The schema version of a PostgreSQL store (undefined on SQLite, which migrates itself). */
@@ -36,9 +37,23 @@ export interface ConfigStoreOptions {
   onChange?: () => void;
 }
 
+/** How long /health waits for PostgreSQL before calling it unreachable (a probe must not hang). */
+const REACHABLE_WITHIN_MS = 1000;
+
+/** Whether a round trip to PostgreSQL completes within `ms`. */
+async function answersWithin(pg: Postgres, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([pg.pool.query('SELECT 1').then(() => true, () => false), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Open the configuration store `store` names; refuses in one sentence when PostgreSQL can't be used. */
 export async function openConfigStore(store: string, db: Db, o: ConfigStoreOptions): Promise<OpenedConfigStore> {
-  if (storeEngine(store) === 'sqlite') return { config: new SqliteConfigStore(db), where: 'sqlite', reachable: async () => true, close: async () => {} };
+  if (storeEngine(store) === 'sqlite') return { config: new SqliteConfigStore(db), engine: 'sqlite', where: 'sqlite', reachable: async () => true, close: async () => {} };
   const pg = connectPostgres(store, { applicationName: o.applicationName, ...(o.max && { max: o.max }), onIdleError: (err) => o.logger?.warn({ store: pg.where, err: err.message }, 'an idle PostgreSQL connection failed; the pool reconnects') });
   let schemaVersion: number;
   try {
@@ -56,9 +71,10 @@ export async function openConfigStore(store: string, db: Db, o: ConfigStoreOptio
   });
   return {
     config,
+    engine: 'postgres',
     where: pg.where,
     schemaVersion,
-    reachable: () => pg.pool.query('SELECT 1').then(() => true, () => false),
+    reachable: () => answersWithin(pg, REACHABLE_WITHIN_MS),
     close: async () => {
       await config.close();
       await pg.close();
