@@ -76,6 +76,17 @@ describe('two postern serve nodes on one PostgreSQL', () => {
     expect(shown.stdout.trim()).toBe('True');
   });
 
+  it('postern status names the database, its schema and configuration versions, and both nodes listening', async () => {
+    const r = runCli(['status', '-d', b.dataDir]);
+    expect(r.stderr).toBe('');
+    const version = await configVersion(b);
+    expect(r.stdout).toContain(`Store           PostgreSQL at ${db.url()}: schema version 1 (this release: 1), configuration version ${version}\n`);
+    expect(r.stdout).toMatch(new RegExp(`Nodes {11}2 listening for configuration changes: postern node (${a.proc.pid}|${b.proc.pid}) \\(127\\.0\\.0\\.1, since `));
+    const json = JSON.parse(runCli(['status', '-d', a.dataDir, '--format', 'json']).stdout);
+    expect(json.store).toMatchObject({ engine: 'postgres', schemaVersion: 1, configVersion: version });
+    expect(json.store.listeners.map((l: { name: string }) => l.name).sort()).toEqual([`postern node ${a.proc.pid}`, `postern node ${b.proc.pid}`].sort());
+  });
+
   it('a node stopped closes its connections to PostgreSQL and exits', async () => {
     expect(await a.stop()).toBe(0);
     expect(a.log.some((l) => l.includes('"msg":"stopped"'))).toBe(true);
