@@ -74,6 +74,10 @@ describe('two postern serve nodes on one PostgreSQL', () => {
     // Node A's shell and node B read one configuration.
     const shown = runCli(['shell', '-d', b.dataDir, '-c', '(Get-OrganizationConfig).RejectDirectSend']);
     expect(shown.stdout.trim()).toBe('True');
+    // So does `postern simulate` on either data directory.
+    const simulated = runCli(['simulate', '-d', b.dataDir, '--client-ip', '203.0.113.9', '--mail-from', 'ceo@contoso.com', '--rcpt', 'finance@contoso.com']);
+    expect(simulated.status, simulated.stderr).toBe(2);
+    expect(simulated.stdout).toContain('5.7.68');
   });
 
   it('postern status names the database, its schema and configuration versions, and both nodes listening', async () => {

@@ -18,7 +18,8 @@ import { extractContent } from '../smtp/content.js';
 import { parseHeaderBlock, splitHeader } from '../message/header.js';
 import { parseIp } from '../message/ipAddress.js';
 import type { ConfigReader } from '../store/ports.js';
-import { CliError, openStore, withDataDir } from './common.js';
+import { CliError, withDataDir } from './common.js';
+import { openNodeStore } from './nodeStore.js';
 
 export interface Options {
   dataDir: string;
@@ -59,19 +60,19 @@ function messageFacts(opts: Options, client: ClientFacts): MessageFacts {
   return { client, envelope: { mailFrom: opts.mailFrom, rcptTo: opts.rcpt }, headers: parseHeaderBlock(head), size };
 }
 
-/** The configuration to decide with: the one given (a node's, which may be PostgreSQL's), else the data directory's. */
-function snapshotOf(opts: Options) {
+/** The configuration to decide with: the one given (a running node's), else the store the data directory's settings name. */
+async function snapshotOf(opts: Options) {
   if (opts.config) return compileSnapshot(opts.config.configVersion(), opts.config.organizations());
-  const { db, config } = openStore(opts.dataDir);
+  const { config, close } = await openNodeStore(opts.dataDir, undefined, 'simulate');
   try {
     return compileSnapshot(config.configVersion(), config.organizations());
   } finally {
-    db.close();
+    await close();
   }
 }
 
 export async function simulate(opts: Options) {
-  const snapshot = snapshotOf(opts);
+  const snapshot = await snapshotOf(opts);
   const client: ClientFacts = {
     ip: opts.clientIp,
     helo: opts.helo,
