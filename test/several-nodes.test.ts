@@ -80,6 +80,20 @@ describe('two postern serve nodes on one PostgreSQL', () => {
     expect(simulated.stdout).toContain('5.7.68');
   });
 
+  it('config export and the shell read the store the settings name: the data directory\'s, or the one --config gives', () => {
+    // The connector was made through node B's API; node A's data directory exports it.
+    expect(runCli(['config', 'export', '-d', a.dataDir]).stdout).toContain('- Name: Fabrikam');
+    // A data directory of its own, with the settings of node B: the shared configuration.
+    const other = tempDir();
+    initDataDir(other);
+    const settings = join(b.dataDir, 'postern.yaml');
+    expect(runCli(['config', 'export', '-d', other]).stdout).toContain('organizations: []');
+    expect(runCli(['config', 'export', '-d', other, '--config', settings]).stdout).toContain('Name: Contoso');
+    const shell = runCli(['shell', '-d', other, '--config', settings, '-c', '(Get-InboundConnector).Name']);
+    expect(shell.stderr).toBe('');
+    expect(shell.stdout.trim()).toBe('Fabrikam');
+  });
+
   it('postern status names the database, its schema and configuration versions, and both nodes listening', async () => {
     const r = runCli(['status', '-d', b.dataDir]);
     expect(r.stderr).toBe('');
