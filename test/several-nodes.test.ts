@@ -94,19 +94,21 @@ describe('two postern serve nodes on one PostgreSQL', () => {
     expect(shell.stdout.trim()).toBe('Fabrikam');
   });
 
-  it('postern status names the database, its schema and configuration versions, and both nodes listening', async () => {
+  it("postern status names the database, its schema and configuration versions, and each node's version, queue and heartbeat", async () => {
+    const version = await configVersion(b);
     const r = runCli(['status', '-d', b.dataDir]);
     expect(r.stderr).toBe('');
-    const version = await configVersion(b);
-    expect(r.stdout).toContain(`Store           PostgreSQL at ${db.url()}: schema version 1 (this release: 1), configuration version ${version}\n`);
-    expect(r.stdout).toMatch(new RegExp(`Nodes {11}2 listening for configuration changes: postern node (${a.proc.pid}|${b.proc.pid}) \\(127\\.0\\.0\\.1, since `));
+    expect(r.stdout).toContain(`Store           PostgreSQL at ${db.url()}: schema version 2 (this release: 2), configuration version ${version}\nNodes           2 running\n`);
+    for (const node of [a, b]) expect(r.stdout).toMatch(new RegExp(`^ {16}\\S+ pid ${node.proc.pid}: configuration version ${version}, queue \\d+, last heartbeat \\d+ s ago$`, 'm'));
     const json = JSON.parse(runCli(['status', '-d', a.dataDir, '--format', 'json']).stdout);
-    expect(json.store).toMatchObject({ engine: 'postgres', schemaVersion: 1, configVersion: version });
-    expect(json.store.listeners.map((l: { name: string }) => l.name).sort()).toEqual([`postern node ${a.proc.pid}`, `postern node ${b.proc.pid}`].sort());
+    expect(json.store).toMatchObject({ engine: 'postgres', schemaVersion: 2, configVersion: version });
+    expect(json.store.nodes.map((n: { pid: number }) => n.pid).sort()).toEqual([a.proc.pid, b.proc.pid].sort());
   });
 
-  it('a node stopped closes its connections to PostgreSQL and exits', async () => {
+  it('a node stopped leaves the list of nodes, closes its connections to PostgreSQL and exits', async () => {
     expect(await a.stop()).toBe(0);
     expect(a.log.some((l) => l.includes('"msg":"stopped"'))).toBe(true);
+    const json = JSON.parse(runCli(['status', '-d', b.dataDir, '--format', 'json']).stdout);
+    expect(json.store.nodes.map((n: { pid: number }) => n.pid)).toEqual([b.proc.pid]);
   });
 });

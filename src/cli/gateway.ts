@@ -8,7 +8,7 @@
 // server, and counts connections per client IP for all workers (src/cli/cluster.ts).
 import cluster from 'node:cluster';
 import { createReadStream, existsSync, mkdirSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { GatewayMetrics, type WorkerMetrics } from '../api/metrics.js';
@@ -30,6 +30,7 @@ import { createListener, type Listener } from '../smtp/server.js';
 import { loadOrCreateTls } from '../smtp/tls.js';
 import { ConfigWatcher } from './configWatcher.js';
 import { openConfigStore } from './nodeStore.js';
+import { NodeHeartbeat } from '../store/postgres/nodes.js';
 import { prefixTrie } from '../mailflow/snapshot.js';
 import { openDatabase, WalSync, type Db } from '../store/sqlite/db.js';
 import { SqliteQueueStore } from '../store/sqlite/queueStore.js';
@@ -51,6 +52,9 @@ export interface Gateway {
   firstLogin?: { userName: string; password: string };
   stop(): Promise<void>;
 }
+
+/** How often a node on PostgreSQL writes its heartbeat. */
+const HEARTBEAT_MS = 5_000;
 
 /** How many processes take SMTP sessions: 'auto' is one per core (at most 8). */
 export function smtpProcessCount(settings: ServerSettings): number {
@@ -81,7 +85,11 @@ async function openIngest(dataDir: string, settings: ServerSettings, logger: Log
     db.close();
     throw err;
   });
-  const watcher = new ConfigWatcher(configStore.config, (s) => logger.info({ version: s.version }, 'configuration reloaded'));
+  const reloaded: (() => void)[] = [];
+  const watcher = new ConfigWatcher(configStore.config, (s) => {
+    logger.info({ version: s.version }, 'configuration reloaded');
+    for (const f of reloaded) f();
+  });
   changed.poll = () => watcher.poll();
   watcher.start(settings.configPollMs);
   const spool = new Spool(dataDir);
@@ -89,6 +97,8 @@ async function openIngest(dataDir: string, settings: ServerSettings, logger: Log
   const commit = new GroupCommit(() => spool.syncDir(), inOneTransaction(db), () => wal.sync());
   return {
     db, spool, commit, watcher, config: configStore.config, configStore,
+    /** Call `f` after each new configuration is compiled. */
+    onReload: (f: () => void) => reloaded.push(f),
     queue: new SqliteQueueStore(db),
     trace: new SqliteTraceStore(db),
     close: async () => {
@@ -244,6 +254,12 @@ export async function startGateway(dataDir: string, settings: ServerSettings, lo
       : await startListeners(ingest, settings, logger, metrics, connections, { deliveryLease: () => runner.lease(), onQueued: (fresh) => runner.take(fresh) }, dataDir);
   const { smtpPort, smtpsPort } = smtp;
   runner.start(settings.queuePollMs);
+  // On PostgreSQL the node reports itself to the others (postern status): its configuration version and queue.
+  const pg = ingest.configStore.postgres;
+  const heartbeat = pg && new NodeHeartbeat(pg.pool, { hostname: hostname(), pid: process.pid }, () => ({ configVersion: watcher.snapshot().version, queueDepth: queue.pendingCount() }), logger);
+  heartbeat?.start(HEARTBEAT_MS);
+  // A new configuration is reported at once, so status shows which nodes serve it.
+  if (heartbeat) ingest.onReload(() => void heartbeat.beat());
   // Background housekeeping: historical searches, and the quarantine expiry purge (every minute).
   const searches = new HistoricalSearchRunner({
     searches: new SqliteHistoricalSearchStore(db), dataDir, logger, spool, commit, queue, trace,
@@ -311,6 +327,7 @@ export async function startGateway(dataDir: string, settings: ServerSettings, lo
         await searches.stop();
         await delivery.stop();
         await app.close();
+        await heartbeat?.stop();
         await ingest.close();
       })()),
   };

@@ -19,6 +19,8 @@ export interface OpenedConfigStore {
   engine: 'sqlite' | 'postgres';
   /** 'sqlite', or PostgreSQL's URL without its password. */
   where: string;
+  /** PostgreSQL's pool, for the rest of the node's shared state (its heartbeat); none on SQLite. */
+  postgres?: Postgres;
   /** The schema version of a PostgreSQL store (undefined on SQLite, which migrates itself). */
   schemaVersion?: number;
   /** Whether the store answers now: a round trip to PostgreSQL; SQLite is the node's own file. */
@@ -72,6 +74,7 @@ export async function openConfigStore(store: string, db: Db, o: ConfigStoreOptio
   return {
     config,
     engine: 'postgres',
+    postgres: pg,
     where: pg.where,
     schemaVersion,
     reachable: () => answersWithin(pg, REACHABLE_WITHIN_MS),

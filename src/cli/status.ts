@@ -1,7 +1,7 @@
 // `postern status`: what the data directory holds — database size and the space that retention
 // freed, rows per table, the spool, and the retention horizon — and, when the settings name a
-// PostgreSQL store, that database: its schema version, the configuration version the nodes
-// share, and the nodes listening for changes.
+// PostgreSQL store, that database: its schema version, the configuration version in it, and each
+// node with the configuration version it serves, its queue and its last heartbeat.
 import type { Command } from 'commander';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -73,14 +73,22 @@ async function storeStatus(store: string): Promise<DataDirStatus['store']> {
   }
 }
 
+/** A node heard from less recently than this has missed several heartbeats (gateway.ts beats every 5 s). */
+const SILENT_AFTER_S = 30;
+
 function storeLines(store: DataDirStatus['store']): string[] {
   if (store.engine === 'sqlite') return [];
   if (store.error) return [`Store           ${store.error}`];
   const release = Math.max(...MIGRATIONS.map((m) => m.version));
-  const nodes = store.listeners!.map((l) => `${l.name} (${l.clientAddress ?? 'local socket'}, since ${l.since.slice(0, 19).replace('T', ' ')} UTC)`);
+  const nodes = store.nodes!.map(
+    (n) =>
+      `                ${n.hostname} pid ${n.pid}: configuration version ${n.configVersion}${n.configVersion === store.configVersion ? '' : ' (behind)'}, ` +
+      `queue ${n.queueDepth}, last heartbeat ${n.silentSeconds} s ago${n.silentSeconds > SILENT_AFTER_S ? ' (silent: stopped without leaving, or cut off)' : ''}`,
+  );
   return [
     `Store           PostgreSQL at ${store.where}: schema version ${store.schemaVersion} (this release: ${release}), configuration version ${store.configVersion}`,
-    `Nodes           ${nodes.length} listening for configuration changes${nodes.length ? `: ${nodes.join(', ')}` : ''}`,
+    `Nodes           ${nodes.length} running`,
+    ...nodes,
   ];
 }
 
