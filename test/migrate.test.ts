@@ -1,11 +1,11 @@
 // `postern migrate`: applies PostgreSQL's schema (--store) once, says so, and refuses a bad URL or
-// an unreachable server in one sentence; `postern serve` does not yet run on PostgreSQL and says
-// so instead of quietly keeping its state in SQLite.
+// an unreachable server in one sentence; `postern serve` on a database without the schema says to
+// run it.
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { useTestDatabase } from '../src/testing/postgres.js';
+import { createTestDatabase, databaseUrl, dropTestDatabase, TEST_PG_URL, useTestDatabase } from '../src/testing/postgres.js';
 import { CLI, initDataDir, runCli, tempDir } from './support/postern.js';
 
 const db = useTestDatabase();
@@ -14,9 +14,9 @@ describe('postern migrate', () => {
   it('applies the PostgreSQL migrations once, then finds the schema up to date', () => {
     const first = runCli(['migrate', '--store', db.url()]);
     expect(first.stderr).toBe('');
-    expect(first.stdout.trim()).toBe(`PostgreSQL at ${db.url()}: applied migration 1; schema version 1`);
+    expect(first.stdout.trim()).toBe(`PostgreSQL at ${db.url()}: applied migrations 1, 2; schema version 2`);
     const again = runCli(['migrate', '--store', db.url()]);
-    expect(again.stdout.trim()).toBe(`PostgreSQL at ${db.url()}: up to date (schema version 1)`);
+    expect(again.stdout.trim()).toBe(`PostgreSQL at ${db.url()}: up to date (schema version 2)`);
   });
 
   it('refuses a store that is not a PostgreSQL URL, and a server that does not answer, in one sentence', () => {
@@ -33,7 +33,7 @@ describe('postern migrate', () => {
     writeFileSync(join(dir, 'postern.yaml'), `store: ${db.url()}\n`);
     const r = runCli(['migrate', '-d', dir]);
     expect(r.stderr).toBe('');
-    expect(r.stdout.trim()).toMatch(/^PostgreSQL at \S+: (applied migration 1|up to date)/);
+    expect(r.stdout.trim()).toMatch(/^PostgreSQL at \S+: (applied migrations 1, 2|up to date)/);
     expect(r.stdout).toContain(db.url());
     writeFileSync(join(dir, 'postern.yaml'), 'store: postgres:///postern\n');
     expect(runCli(['migrate', '-d', dir]).stderr).toContain(`${join(dir, 'postern.yaml')}:1:8: store: 'postgres:///postern' names no server`);
@@ -48,14 +48,18 @@ describe('postern migrate', () => {
 });
 
 describe('postern serve with store: postgres://…', () => {
-  it('refuses to start rather than keep the state in SQLite', () => {
-    const dir = tempDir();
-    initDataDir(dir);
-    const file = join(dir, 'postern.yaml');
-    writeFileSync(file, `smtp: 127.0.0.1:0\nhttp: 127.0.0.1:0\nstore: ${db.url()}\n`);
-    // A server that wrongly starts is killed after a few seconds rather than left listening.
-    const r = spawnSync(process.execPath, [CLI, 'serve', '-d', dir], { encoding: 'utf8', timeout: 8_000, killSignal: 'SIGKILL' });
-    expect(r.status).toBe(1);
-    expect(r.stderr.trim()).toBe(`postern: store: postern serve keeps its state in the embedded SQLite until the PostgreSQL store is complete (postern migrate --store applies its schema today); remove store from ${file} to serve`);
+  it('refuses to start on a database whose schema is not applied yet, saying to run postern migrate', async () => {
+    const fresh = await createTestDatabase();
+    try {
+      const dir = tempDir();
+      initDataDir(dir);
+      writeFileSync(join(dir, 'postern.yaml'), `smtp: 127.0.0.1:0\nhttp: 127.0.0.1:0\nstore: ${databaseUrl(TEST_PG_URL, fresh)}\n`);
+      // A server that wrongly starts is killed after a few seconds rather than left listening.
+      const r = spawnSync(process.execPath, [CLI, 'serve', '-d', dir], { encoding: 'utf8', timeout: 8_000, killSignal: 'SIGKILL' });
+      expect(r.status).toBe(1);
+      expect(r.stderr.trim()).toBe(`postern serve: could not start: the PostgreSQL database at ${databaseUrl(TEST_PG_URL, fresh)} has no Postern schema: run postern migrate --store <its URL> first`);
+    } finally {
+      await dropTestDatabase(fresh);
+    }
   });
 });

@@ -58,7 +58,7 @@ export function acceptedDomainAdmin(scope: OrganizationScope): AcceptedDomainAdm
       if (!isDomainName(domain)) throw invalid('DomainName', `DomainName: '${r.DomainName}' is not a valid SMTP domain.`);
       const name = r.Name.trim();
       let created: AcceptedDomainObject | undefined;
-      scope.update((org) => {
+      await scope.update((org) => {
         if (org.AcceptedDomains.some((d) => d.DomainName === domain)) throw objectExists(domain, 'accepted domain', 'DomainName');
         checkNameFree(org, name);
         const entry = { ...(same(name, domain) ? {} : { Name: name }), DomainName: domain, DomainType: domainType, Default: org.AcceptedDomains.length === 0 };
@@ -70,7 +70,7 @@ export function acceptedDomainAdmin(scope: OrganizationScope): AcceptedDomainAdm
 
     async setAcceptedDomain(identity, changes) {
       const domainType = changes.DomainType === undefined ? undefined : storableDomainType(changes.DomainType);
-      scope.update((org) => {
+      await scope.update((org) => {
         const d = findDomain(org, identity);
         const name = changes.Name?.trim();
         if (name !== undefined) checkNameFree(org, name, d);
@@ -93,7 +93,7 @@ export function acceptedDomainAdmin(scope: OrganizationScope): AcceptedDomainAdm
     },
 
     async removeAcceptedDomain(identity) {
-      scope.update((org) => {
+      await scope.update((org) => {
         const d = findDomain(org, identity);
         if (d.Default) {
           throw invalid('Identity', `'${d.DomainName}' is the default accepted domain and can't be removed; make another domain the default first (Set-AcceptedDomain <domain> -MakeDefault $true).`, 'CannotRemoveDefaultDomain');

@@ -13,7 +13,7 @@ export function antiPhishAdmin(scope: OrganizationScope): AntiPhishAdmin {
     },
 
     async setAntiPhishPolicy(identity, changes) {
-      scope.update((org) => {
+      await scope.update((org) => {
         const policy = org.AntiPhishPolicy ?? DEFAULT_ANTI_PHISH_POLICY;
         if (!same(policy.Name, identity.trim())) throw objectNotFound(identity, 'anti-phishing policy');
         return { ...org, AntiPhishPolicy: { ...policy, ...changes } };
@@ -25,7 +25,7 @@ export function antiPhishAdmin(scope: OrganizationScope): AntiPhishAdmin {
     },
 
     async setArcConfig(changes) {
-      scope.update((org) => ({ ...org, ArcConfig: { ArcTrustedSealers: changes.ArcTrustedSealers.map((d) => d.toLowerCase()) } }));
+      await scope.update((org) => ({ ...org, ArcConfig: { ArcTrustedSealers: changes.ArcTrustedSealers.map((d) => d.toLowerCase()) } }));
     },
   };
 }

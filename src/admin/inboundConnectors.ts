@@ -110,7 +110,7 @@ export function inboundConnectorAdmin(scope: OrganizationScope): InboundConnecto
     async newInboundConnector(settings) {
       const fields = connectorModelChanges(settings);
       let created: InboundConnector | undefined;
-      scope.update((org) => {
+      await scope.update((org) => {
         const list = checkedConnectors(org, { ...fields, Guid: randomUUID() });
         created = list[list.length - 1];
         return { ...org, InboundConnectors: list };
@@ -120,7 +120,7 @@ export function inboundConnectorAdmin(scope: OrganizationScope): InboundConnecto
 
     async setInboundConnector(identity, changes) {
       const fields = connectorModelChanges(changes);
-      scope.update((org) => {
+      await scope.update((org) => {
         const c = findConnector(org, identity);
         const list = checkedConnectors(org, { ...c, ...fields, Guid: c.Guid }, c);
         return { ...org, InboundConnectors: list };
@@ -128,7 +128,7 @@ export function inboundConnectorAdmin(scope: OrganizationScope): InboundConnecto
     },
 
     async removeInboundConnector(identity) {
-      scope.update((org) => {
+      await scope.update((org) => {
         const c = findConnector(org, identity);
         return { ...org, InboundConnectors: org.InboundConnectors.filter((x) => x !== c) };
       });

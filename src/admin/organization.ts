@@ -13,7 +13,7 @@ export function organizationConfigAdmin(scope: OrganizationScope): OrganizationC
 
     async setOrganizationConfig(changes) {
       const { RejectDirectSend } = changes;
-      scope.update((org) => ({ ...org, Config: { ...org.Config, ...(RejectDirectSend === undefined ? {} : { RejectDirectSend }) } }));
+      await scope.update((org) => ({ ...org, Config: { ...org.Config, ...(RejectDirectSend === undefined ? {} : { RejectDirectSend }) } }));
     },
   };
 }

@@ -2,7 +2,7 @@
 // starts as Exchange Online's does — one accepted domain, no connectors, no rules, Reject Direct
 // Send off — and delivers to the local Maildir until its next hop is configured.
 import type { Organization } from '../config/model.js';
-import type { ConfigStore } from '../store/ports.js';
+import type { AsyncConfigStore } from '../store/ports.js';
 import { invalid, objectExists, objectNotFound } from './errors.js';
 import { saveOrganization } from './scope.js';
 
@@ -25,7 +25,7 @@ export interface ProviderAdmin {
 
 const DOMAIN = /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/;
 
-export function createProviderAdmin(config: ConfigStore, newGuid: () => string): ProviderAdmin {
+export function createProviderAdmin(config: AsyncConfigStore, newGuid: () => string): ProviderAdmin {
   const find = (identity: string) => config.organization(identity) ?? config.organization(identity.toLowerCase());
   return {
     getOrganizations: () => config.organizations().map((o) => ({ Name: o.Name, Guid: o.Guid })),
@@ -43,14 +43,14 @@ export function createProviderAdmin(config: ConfigStore, newGuid: () => string):
         InboundConnectors: [],
         TransportRules: [],
       };
-      saveOrganization(config, org);
+      await saveOrganization(config, org);
       return { Name: org.Name, Guid: org.Guid };
     },
 
     async removeOrganization(identity) {
       const org = find(identity);
       if (!org) throw objectNotFound(identity, 'Organization', 'Identity');
-      config.removeOrganization(org.Guid);
+      await config.removeOrganizationAsync(org.Guid);
     },
   };
 }

@@ -3,14 +3,15 @@
 // organization's document and every trace, quarantine or search query carries its GUID, so
 // another organization's name or GUID is simply not found.
 //
-// Every change is a read-modify-write of the whole organization through
-// ConfigStore.saveOrganization, which validates it and bumps the configuration version (running
-// servers reload within one poll, ~0.5 s). Store refusals become AdminErrors naming the parameter.
+// Every change is a read-modify-write of the whole organization through the store's
+// saveOrganizationAsync (PostgreSQL writes over the network; SQLite offers it too), which
+// validates it and bumps the configuration version (running servers reload within one poll,
+// ~0.5 s, or a NOTIFY on PostgreSQL). Store refusals become AdminErrors naming the parameter.
 import { z } from 'zod';
 import type { Organization } from '../config/model.js';
 import type { HuntResult } from '../hunting/results.js';
 import type { HeldContent } from '../quarantine/service.js';
-import { DomainInUseError, type AdminAuditLog, type ConfigStore, type DirectSendRows } from '../store/ports.js';
+import { DomainInUseError, type AdminAuditLog, type AsyncConfigStore, type DirectSendRows } from '../store/ports.js';
 import type { QuarantineStore } from '../store/quarantineStore.js';
 import type { TraceQueries } from '../store/traceQueries.js';
 import type { HistoricalSearches } from '../trace/historicalSearch.js';
@@ -20,7 +21,7 @@ import type { HuntingOptions, MailFlowSimulationRequest, MailFlowSimulationResul
 
 /** The ports and edges an organization's admin operations run on (wired by the composition root). */
 export interface AdminOptions {
-  config: ConfigStore;
+  config: AsyncConfigStore;
   trace: TraceQueries;
   /** Name or GUID of the organization to act on. */
   organization: string;
@@ -55,9 +56,9 @@ function fromZod(e: z.ZodError): AdminError {
 }
 
 /** Validate and save a whole organization; the store's refusals become AdminErrors naming the parameter. */
-export function saveOrganization(config: ConfigStore, org: Organization): void {
+export async function saveOrganization(config: AsyncConfigStore, org: Organization): Promise<void> {
   try {
-    config.saveOrganization(org);
+    await config.saveOrganizationAsync(org);
   } catch (e) {
     if (e instanceof AdminError) throw e;
     if (e instanceof z.ZodError) throw fromZod(e);
@@ -100,8 +101,9 @@ export class OrganizationScope {
   }
 
   /** Read, change, validate and save the organization; store refusals become AdminErrors. */
-  update(change: (org: Organization) => Organization): void {
-    saveOrganization(this.options.config, change(this.current()));
+  update(change: (org: Organization) => Organization): Promise<void> {
+    // The change runs first: its own refusal is thrown as it is, before anything is written.
+    return saveOrganization(this.options.config, change(this.current()));
   }
 
   /** Whether an address is in one of this organization's accepted domains. */

@@ -75,7 +75,7 @@ export function transportRuleAdmin(scope: OrganizationScope): TransportRuleAdmin
     async newTransportRule(request) {
       const { Priority, ...params } = request;
       let created: TransportRule | undefined;
-      scope.update((org) =>
+      await scope.update((org) =>
         withRuleErrors(() => {
           const rules = ruleList(org);
           if (rules.some((r) => same(r.Name, request.Name))) throw objectExists(request.Name, 'transport rule');
@@ -90,7 +90,7 @@ export function transportRuleAdmin(scope: OrganizationScope): TransportRuleAdmin
 
     async setTransportRule(identity, changes) {
       const { Priority, ...params } = changes;
-      scope.update((org) =>
+      await scope.update((org) =>
         withRuleErrors(() => {
           const rules = ruleList(org);
           const rule = findRule(rules, identity);
@@ -111,7 +111,7 @@ export function transportRuleAdmin(scope: OrganizationScope): TransportRuleAdmin
     },
 
     async removeTransportRule(identity) {
-      scope.update((org) => {
+      await scope.update((org) => {
         const rules = ruleList(org);
         const rule = findRule(rules, identity);
         return { ...org, TransportRules: removeRule(rules, rule.Guid) };

@@ -27,7 +27,8 @@ export interface HttpOptions {
   port: number;
   metrics: GatewayMetrics;
   workerMetrics?: () => Promise<WorkerMetrics[]>;
-  health: () => Record<string, unknown>;
+  /** Merged into /health's body (`status` included, which is 'ok' unless this says otherwise). */
+  health: () => Record<string, unknown> | Promise<Record<string, unknown>>;
   admin?: AdminApi;
   /** The gateway's log: failed API requests (5xx) are logged there. */
   logger?: FastifyBaseLogger;
@@ -65,7 +66,7 @@ async function registerApi(app: FastifyInstance, admin: AdminApi): Promise<void>
 export async function startHttp(opts: HttpOptions): Promise<{ app: FastifyInstance; port: number }> {
   // Bodies: a simulated message may be up to 10 MB of text.
   const app = Fastify({ ...(opts.logger ? { loggerInstance: opts.logger, logController: new LogController({ disableRequestLogging: true }) } : { logger: false }), bodyLimit: 12 * 1024 * 1024, ...(opts.tls && { https: opts.tls }) });
-  app.get('/health', async () => ({ status: 'ok', ...opts.health() }));
+  app.get('/health', async () => ({ status: 'ok', ...(await opts.health()) }));
   app.get('/metrics', async (_req, reply) => {
     reply.header('content-type', opts.metrics.registry.contentType);
     return opts.metrics.exposition(opts.workerMetrics ? await opts.workerMetrics() : []);

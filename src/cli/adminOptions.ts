@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import type { AdminOptions, MailFlowSimulationRequest, MailFlowSimulationResult } from '../admin/index.js';
 import { Spool } from '../queue/spool.js';
-import type { ConfigStore } from '../store/ports.js';
+import type { AsyncConfigStore, ConfigReader } from '../store/ports.js';
 import { SqliteAdminAuditLog } from '../store/sqlite/adminAuditLog.js';
 import type { Db } from '../store/sqlite/db.js';
 import { SqliteDirectSendRows } from '../store/sqlite/directSendRows.js';
@@ -28,7 +28,7 @@ export interface AdminCaller {
 }
 
 /** The AdminOptions for `organization` (name or GUID) on an open data directory's store. */
-export function adminOptionsFor(store: { db: Db; config: ConfigStore }, dataDir: string, organization: string, caller: AdminCaller = {}): AdminOptions {
+export function adminOptionsFor(store: { db: Db; config: AsyncConfigStore }, dataDir: string, organization: string, caller: AdminCaller = {}): AdminOptions {
   const { db, config } = store;
   const connectorNames = (orgGuid: string, type: string) =>
     (config.organization(orgGuid)?.InboundConnectors ?? []).filter((c) => c.ConnectorType === type).map((c) => c.Name);
@@ -50,17 +50,18 @@ export function adminOptionsFor(store: { db: Db; config: ConfigStore }, dataDir:
     auditLog: new SqliteAdminAuditLog(db),
     ...(caller.actor !== undefined && { actor: caller.actor }),
     ...(caller.clientIp !== undefined && { clientIp: caller.clientIp }),
-    simulate: (_orgGuid, request) => testMailFlow(dataDir, request),
+    simulate: (_orgGuid, request) => testMailFlow(dataDir, config, request),
     // In a worker thread on its own read-only connection: a long query never blocks the gateway.
     hunt: (orgGuid, query, options) => runHunt(databaseFile(dataDir), { orgId: orgGuid, query, maxRows: options.Limit, signal: options.signal }),
   };
 }
 
 /** Test-MailFlow: `postern simulate` for the organization (admin/ checks the recipients are its own). */
-async function testMailFlow(dataDir: string, r: MailFlowSimulationRequest): Promise<MailFlowSimulationResult> {
+async function testMailFlow(dataDir: string, config: ConfigReader, r: MailFlowSimulationRequest): Promise<MailFlowSimulationResult> {
   const headers = Object.entries({ ...(r.From && { From: r.From }), ...(r.Subject && { Subject: r.Subject }), ...r.Headers }).map(([k, v]) => `${k}: ${v}`);
   const result = await simulate({
     dataDir,
+    config,
     format: 'json',
     messageText: r.MessageText,
     header: headers,

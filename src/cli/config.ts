@@ -1,15 +1,19 @@
-// `postern config export|import`: the whole organization configuration as YAML. Import shows
-// what it will change before it writes, and a change that weakens a defence needs confirming.
+// `postern config export|import`: the whole organization configuration as YAML, in the store the
+// node's settings name (the data directory's SQLite, or PostgreSQL's shared by several nodes).
+// Import shows what it will change before it writes, and a change that weakens a defence needs
+// confirming; it replaces the configuration in one transaction.
 import { Command } from 'commander';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { parseConfig, serializeConfig, type ConfigDocument } from '../config/document.js';
 import { diffConfiguration, formatConfigDiff, weakeningChanges } from '../config/diff.js';
 import { ConfigFileError } from '../config/yamlFile.js';
-import { openStore, withDataDir } from './common.js';
+import { withDataDir } from './common.js';
+import { openNodeStore } from './nodeStore.js';
 
 interface ImportOptions {
   dataDir: string;
+  config?: string;
   dryRun?: boolean;
   yes?: boolean;
 }
@@ -17,45 +21,47 @@ interface ImportOptions {
 export function register(program: Command): void {
   const config = program.command('config').description('export or import the organization configuration as YAML');
 
-  withDataDir(config.command('export'))
+  withSettings(withDataDir(config.command('export')))
     .description('print (or write) the whole configuration as YAML')
     .option('-o, --output <file>', 'write to a file instead of standard output')
-    .action((opts: { dataDir: string; output?: string }) => {
-      const { db, config: store } = openStore(opts.dataDir);
+    .action(async (opts: { dataDir: string; config?: string; output?: string }) => {
+      const { config: store, close } = await openNodeStore(opts.dataDir, opts.config, 'config export');
       const text = serializeConfig({ organizations: store.organizations() });
-      db.close();
+      await close();
       if (opts.output) writeFileSync(opts.output, text);
       else process.stdout.write(text);
     });
 
-  withDataDir(config.command('import'))
+  withSettings(withDataDir(config.command('import')))
     .description('replace the configuration with the one in FILE: shows the changes first, asks before one that weakens a defence (nothing changes on error)')
     .argument('<file>', 'YAML file, as written by config export')
     .option('--dry-run', 'only show what would change; write nothing')
     .option('-y, --yes', 'import even when a change weakens a defence (needed when standard input is not a terminal)')
     .action(async (file: string, opts: ImportOptions) => {
       const doc = readDocument(file);
-      const { db, config: store } = openStore(opts.dataDir);
+      const { config: store, close } = await openNodeStore(opts.dataDir, opts.config, 'config import');
+      let failure: Error | undefined;
       try {
         const diff = diffConfiguration(store.organizations(), doc.organizations);
         process.stdout.write(formatConfigDiff(diff));
         if (opts.dryRun) return;
         const weakening = weakeningChanges(diff).length;
         if (weakening && !opts.yes && !(await confirmWeakening(weakening))) refuse(weakening);
-        db.transaction(() => {
-          const keep = new Set(doc.organizations.map((o) => o.Guid));
-          for (const o of store.organizations()) if (!keep.has(o.Guid)) store.removeOrganization(o.Guid);
-          for (const o of doc.organizations) store.saveOrganization(o);
-        })();
+        await store.replaceOrganizationsAsync(doc.organizations);
       } catch (err) {
-        console.error(`Configuration not imported: ${(err as Error).message}`);
-        process.exit(1);
+        failure = err as Error;
       } finally {
-        db.close();
+        await close();
+      }
+      if (failure) {
+        console.error(`Configuration not imported: ${failure.message}`);
+        process.exit(1);
       }
       if (!opts.dryRun) console.log(`Imported ${doc.organizations.length} organization(s) from ${file}`);
     });
 }
+
+const withSettings = (cmd: Command) => cmd.option('-c, --config <file>', 'server settings YAML whose store to use (default <data-dir>/postern.yaml when present)');
 
 function readDocument(file: string): ConfigDocument {
   try {

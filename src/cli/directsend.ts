@@ -5,7 +5,8 @@ import { resolve } from 'node:path';
 import { createOrganizationAdmin } from '../admin/index.js';
 import { combinePreviews, type DirectSendPreview, type LockdownStep } from '../mailflow/directSendPreview.js';
 import { adminOptionsFor } from './adminOptions.js';
-import { CliError, openStore, printRows, withDataDir, withFormat, type Format } from './common.js';
+import { CliError, printRows, withDataDir, withFormat, type Format } from './common.js';
+import { openNodeStore } from './nodeStore.js';
 
 const COLUMNS = ['EnhancedStatusCode', 'Status', 'Organization', 'SenderIP', 'SenderMailFromDomain', 'Connectors', 'Messages', 'Recipients', 'FirstSeen', 'LastSeen', 'SenderMailFromAddresses'];
 
@@ -30,7 +31,7 @@ Exit status: 0, also when senders are listed; 2 for a usage error.`,
       const days = Number(opts.days);
       if (!Number.isFinite(days) || days <= 0 || days > 90) throw new CliError('--days must be a number from 1 to 90', 2);
       const dataDir = resolve(opts.dataDir);
-      const { db, config } = openStore(dataDir);
+      const { db, config, close } = await openNodeStore(dataDir, undefined, 'directsend');
       try {
         const orgs = opts.organization ? [config.organization(opts.organization)].filter((o) => o !== undefined) : config.organizations();
         if (opts.organization && !orgs.length) throw new CliError(`No organization named '${opts.organization}'.`, 2);
@@ -52,7 +53,7 @@ Exit status: 0, also when senders are listed; 2 for a usage error.`,
         );
         if (opts.format === 'table') console.log(`\n${renderSummary(preview, days)}\n\n${renderSteps(preview.steps)}`);
       } finally {
-        db.close();
+        await close();
       }
     });
 }
@@ -78,7 +79,7 @@ Exit status: 0; 2 for a usage error.`,
       const days = Number(opts.days);
       if (!Number.isFinite(days) || days <= 0 || days > 90) throw new CliError('--days must be a number from 1 to 90', 2);
       const dataDir = resolve(opts.dataDir);
-      const { db, config } = openStore(dataDir);
+      const { db, config, close } = await openNodeStore(dataDir, undefined, 'directsend');
       try {
         const org = config.organization(opts.organization);
         if (!org) throw new CliError(`No organization named '${opts.organization}'.`, 2);
@@ -93,7 +94,7 @@ Exit status: 0; 2 for a usage error.`,
           console.log(`\n${groups.length} sender group(s) used Direct Send in the last ${days} day(s); Reject Direct Send would refuse ${own.length} of them (${own.reduce((n, g) => n + g.Messages, 0)} message(s)).`);
         }
       } finally {
-        db.close();
+        await close();
       }
     });
 }

@@ -8,7 +8,7 @@
 // server, and counts connections per client IP for all workers (src/cli/cluster.ts).
 import cluster from 'node:cluster';
 import { createReadStream, existsSync, mkdirSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { GatewayMetrics, type WorkerMetrics } from '../api/metrics.js';
@@ -30,8 +30,9 @@ import { DEFAULT_LIMITS } from '../smtp/limits.js';
 import { createListener, type Listener } from '../smtp/server.js';
 import { loadOrCreateTls } from '../smtp/tls.js';
 import { ConfigWatcher } from './configWatcher.js';
+import { openConfigStore } from './nodeStore.js';
+import { NodeHeartbeat } from '../store/postgres/nodes.js';
 import { prefixTrie } from '../mailflow/snapshot.js';
-import { SqliteConfigStore } from '../store/sqlite/configStore.js';
 import { openDatabase, WalSync, type Db } from '../store/sqlite/db.js';
 import { SqliteQueueStore } from '../store/sqlite/queueStore.js';
 import { SqliteTraceStore } from '../store/sqlite/traceStore.js';
@@ -53,6 +54,9 @@ export interface Gateway {
   stop(): Promise<void>;
 }
 
+/** How often a node on PostgreSQL writes its heartbeat. */
+const HEARTBEAT_MS = 5_000;
+
 /** How many processes take SMTP sessions: 'auto' is one per core (at most 8). */
 export function smtpProcessCount(settings: ServerSettings): number {
   return settings.smtpProcesses === 'auto' ? Math.min(8, availableParallelism()) : settings.smtpProcesses;
@@ -64,29 +68,50 @@ function inOneTransaction(db: Db): (writes: (() => void)[]) => void {
   return (writes) => run(writes);
 }
 
-/** What every process that takes mail opens: a store connection, the spool, the group commit. */
-function openIngest(dataDir: string, settings: ServerSettings, logger: Logger) {
+/**
+ * What every process that takes mail opens: a store connection, the configuration store the
+ * settings name (SQLite's, or PostgreSQL's shared by several nodes), the spool, the group commit.
+ */
+async function openIngest(dataDir: string, settings: ServerSettings, logger: Logger) {
   mkdirSync(dataDir, { recursive: true });
   const db = openDatabase(join(dataDir, 'postern.db'));
-  const configStore = new SqliteConfigStore(db);
-  const watcher = new ConfigWatcher(configStore, (s) => logger.info({ version: s.version }, 'configuration reloaded'));
+  // On PostgreSQL another node's change arrives by NOTIFY: it is compiled at once, not at the next poll.
+  const changed = { poll: () => {} };
+  const configStore = await openConfigStore(settings.store, db, {
+    applicationName: `postern ${cluster.isWorker ? 'smtp worker' : 'node'} ${process.pid}`,
+    ...(cluster.isWorker && { max: 2 }),
+    logger,
+    onChange: () => changed.poll(),
+  }).catch((err: unknown) => {
+    db.close();
+    throw err;
+  });
+  const reloaded: (() => void)[] = [];
+  const watcher = new ConfigWatcher(configStore.config, (s) => {
+    logger.info({ version: s.version }, 'configuration reloaded');
+    for (const f of reloaded) f();
+  });
+  changed.poll = () => watcher.poll();
   watcher.start(settings.configPollMs);
   const spool = new Spool(dataDir);
   const wal = new WalSync(db);
   const commit = new GroupCommit(() => spool.syncDir(), inOneTransaction(db), () => wal.sync());
   return {
-    db, spool, commit, watcher, config: configStore,
+    db, spool, commit, watcher, config: configStore.config, configStore,
+    /** Call `f` after each new configuration is compiled. */
+    onReload: (f: () => void) => reloaded.push(f),
     queue: new SqliteQueueStore(db),
     trace: new SqliteTraceStore(db),
     close: async () => {
       watcher.stop();
       await wal.close();
       spool.close();
+      await configStore.close();
       db.close();
     },
   };
 }
-type Ingest = ReturnType<typeof openIngest>;
+type Ingest = Awaited<ReturnType<typeof openIngest>>;
 
 /**
  * The queue runner of a process that takes mail: it delivers the first attempt of what this
@@ -112,6 +137,21 @@ function deliveryRunner(ingest: Ingest, dataDir: string, settings: ServerSetting
       await runner.stop();
       smtp.close();
     },
+  };
+}
+
+/**
+ * /health: the queue, the configuration version in force, and whether the configuration store
+ * answers. A node whose PostgreSQL does not answer still takes mail under its last configuration
+ * (the queue is its own), so it is 'degraded', not down: changes can't be made or received.
+ */
+async function health(ingest: Ingest): Promise<Record<string, unknown>> {
+  const reachable = await ingest.configStore.reachable();
+  return {
+    ...(!reachable && { status: 'degraded' }),
+    queue: ingest.queue.pendingCount(),
+    configVersion: ingest.watcher.snapshot().version,
+    configStore: { engine: ingest.configStore.engine, reachable },
   };
 }
 
@@ -174,7 +214,7 @@ export async function startSmtpWorker(dataDir: string, settings: ServerSettings,
     settings = { ...settings, smtp: withPort(settings.smtp, fixed.smtpPort) };
     if (settings.smtps && fixed.smtpsPort) settings.smtps = withPort(settings.smtps, fixed.smtpsPort);
   }
-  const ingest = openIngest(dataDir, settings, logger);
+  const ingest = await openIngest(dataDir, settings, logger);
   const metrics = new GatewayMetrics(() => ingest.watcher.snapshot());
   // The worker delivers the first attempt of what it accepts; the rest of the queue is the primary's.
   const delivery = deliveryRunner(ingest, dataDir, settings, logger, metrics);
@@ -189,7 +229,7 @@ export async function startSmtpWorker(dataDir: string, settings: ServerSettings,
 
 export async function startGateway(dataDir: string, settings: ServerSettings, logger: Logger): Promise<Gateway> {
   if (cluster.isWorker) throw new Error('startGateway runs in the primary; workers run startSmtpWorker');
-  const ingest = openIngest(dataDir, settings, logger);
+  const ingest = await openIngest(dataDir, settings, logger);
   const { db, queue, trace, spool, commit, watcher } = ingest;
   const metrics = new GatewayMetrics(() => watcher.snapshot());
   metrics.observe(new SqliteSignalStore(db));
@@ -215,6 +255,12 @@ export async function startGateway(dataDir: string, settings: ServerSettings, lo
       : await startListeners(ingest, settings, logger, metrics, connections, { deliveryLease: () => runner.lease(), onQueued: (fresh) => runner.take(fresh) }, dataDir);
   const { smtpPort, smtpsPort } = smtp;
   runner.start(settings.queuePollMs);
+  // On PostgreSQL the node reports itself to the others (postern status): its configuration version and queue.
+  const pg = ingest.configStore.postgres;
+  const heartbeat = pg && new NodeHeartbeat(pg.pool, { hostname: hostname(), pid: process.pid }, () => ({ configVersion: watcher.snapshot().version, queueDepth: queue.pendingCount() }), logger);
+  heartbeat?.start(HEARTBEAT_MS);
+  // A new configuration is reported at once, so status shows which nodes serve it.
+  if (heartbeat) ingest.onReload(() => void heartbeat.beat());
   // Background housekeeping: historical searches, and the quarantine expiry purge (every minute).
   const searches = new HistoricalSearchRunner({
     searches: new SqliteHistoricalSearchStore(db), dataDir, logger, spool, commit, queue, trace,
@@ -254,7 +300,7 @@ export async function startGateway(dataDir: string, settings: ServerSettings, lo
     port: http.port,
     metrics,
     workerMetrics: smtp.workerMetrics && (() => smtp.workerMetrics!()),
-    health: () => ({ queue: queue.pendingCount(), configVersion: watcher.snapshot().version }),
+    health: () => health(ingest),
     tls: adminAccess.tls,
     logger: logger.child({ component: 'admin-api' }),
     admin: {
@@ -283,6 +329,7 @@ export async function startGateway(dataDir: string, settings: ServerSettings, lo
         await searches.stop();
         await delivery.stop();
         await app.close();
+        await heartbeat?.stop();
         await ingest.close();
       })()),
   };

@@ -3,7 +3,8 @@ import { Command, Option } from 'commander';
 import { join, resolve } from 'node:path';
 import { DEFAULT_LOOKBACK_DAYS, DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT_MS, formatHuntResult, HuntInternalError, HuntTimeoutError, KqlError, type HuntFormat } from '../hunting/index.js';
 import { runHunt } from '../store/sqlite/hunting/executor.js';
-import { openStore, withDataDir } from './common.js';
+import { withDataDir } from './common.js';
+import { openNodeStore } from './nodeStore.js';
 
 interface Options {
   dataDir: string;
@@ -26,10 +27,11 @@ export function register(program: Command): void {
     .option('--lookback-days <n>', 'days of data visible to the query', String(DEFAULT_LOOKBACK_DAYS))
     .action(async (kql: string, opts: Options & { tenant?: string }) => {
       const dataDir = resolve(opts.dataDir);
-      const { db, config } = openStore(dataDir);
+      // The organizations from the store the settings name (PostgreSQL's on a node of several).
+      const { config, close } = await openNodeStore(dataDir, undefined, 'hunt');
       const wanted = opts.organization ?? opts.tenant;
       const orgs = config.organizations();
-      db.close();
+      await close();
       const org = wanted ? orgs.find((o) => o.Name.toLowerCase() === wanted.toLowerCase() || o.Guid === wanted) : orgs.length === 1 ? orgs[0] : undefined;
       if (!org) {
         console.error(wanted ? `hunt: no organization named '${wanted}'` : `hunt: ${orgs.length} organizations here; choose one with --organization (${orgs.map((o) => o.Name).join(', ')})`);

@@ -13,8 +13,9 @@ import type { ImportRow, ImportSummary, ImportWriter } from '../trace/import/typ
 import type { Organization } from '../config/model.js';
 import { connectorByAttribution } from '../mailflow/importAttribution.js';
 import { SqliteImportStore } from '../store/sqlite/importStore.js';
-import { retentionDays } from './status.js';
-import { CliError, openStore, printRows, withDataDir, withFormat, type Format } from './common.js';
+import { readSettings, settingsFile } from './settings.js';
+import { openNodeStore } from './nodeStore.js';
+import { CliError, printRows, withDataDir, withFormat, type Format } from './common.js';
 
 interface Options {
   dataDir: string;
@@ -39,7 +40,8 @@ Exit status: 0 when every file was read (rows may have been skipped); 1 when a f
 read or is not an export Postern knows; 2 for a usage error.`,
     )
     .action(async (files: string[], opts: Options) => {
-      const { db, config } = openStore(resolve(opts.dataDir));
+      // The organizations come from the store the settings name (PostgreSQL on several nodes); the rows go to this node's data directory.
+      const { db, config, close } = await openNodeStore(resolve(opts.dataDir), undefined, 'import');
       const summaries: ImportSummary[] = [];
       let failed = false;
       try {
@@ -56,7 +58,7 @@ read or is not an export Postern knows; 2 for a usage error.`,
           }
         }
       } finally {
-        db.close();
+        await close();
       }
       printSummaries(summaries, opts.format);
       if (failed) process.exitCode = 1;
@@ -65,7 +67,7 @@ read or is not an export Postern knows; 2 for a usage error.`,
 
 async function importFile(file: string, org: Organization, store: ImportWriter, dryRun: boolean, dataDir: string): Promise<ImportSummary> {
   const { size } = await stat(file);
-  const session = new ImportSession(org, basename(file), connectorByAttribution(org), { dryRun, retention: { days: retentionDays(dataDir), now: Date.now() } });
+  const session = new ImportSession(org, basename(file), connectorByAttribution(org), { dryRun, retention: { days: readSettings(settingsFile(dataDir, undefined), {}).traceRetentionDays, now: Date.now() } });
   const decoder = new ExportDecoder();
   const reader = new CsvReader();
   const progress = new Progress(basename(file), size);

@@ -4,7 +4,8 @@ import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { AdminError, createOrganizationAdmin } from '../admin/index.js';
 import { adminOptionsFor } from './adminOptions.js';
-import { openStore, printRows, withDataDir, withFormat, type Format } from './common.js';
+import { printRows, withDataDir, withFormat, type Format } from './common.js';
+import { openNodeStore } from './nodeStore.js';
 
 export function register(program: Command): void {
   const report = program.command('report').description('mail flow reports');
@@ -14,7 +15,7 @@ export function register(program: Command): void {
     .option('--days <n>', 'days to cover, 7 to 90', '7')
     .action(async (opts: { dataDir: string; organization?: string; days: string; format: Format }) => {
       const dataDir = resolve(opts.dataDir);
-      const { db, config } = openStore(dataDir);
+      const { db, config, close } = await openNodeStore(dataDir, undefined, 'report');
       try {
         const orgs = config.organizations();
         const org = opts.organization ? config.organization(opts.organization) : orgs.length === 1 ? orgs[0] : undefined;
@@ -32,7 +33,7 @@ export function register(program: Command): void {
         console.error(`postern report: ${e.message}`);
         process.exitCode = 2;
       } finally {
-        db.close();
+        await close();
       }
     });
 }

@@ -1,11 +1,10 @@
 // `postern serve`: SMTP listener, delivery, admin HTTP. Stops gracefully on SIGINT/SIGTERM.
 import { Command } from 'commander';
 import { join } from 'node:path';
-import { storeEngine } from '../config/server.js';
 import cluster from 'node:cluster';
 import { startGateway, startSmtpWorker } from './gateway.js';
 import { createLogger } from './logger.js';
-import { CliError, requireDataDir, withDataDir } from './common.js';
+import { requireDataDir, withDataDir } from './common.js';
 import { DataDirModeError, secureDataDir } from './privacy.js';
 import { lockDataDir } from './serveLock.js';
 import { readSettings, settingsFile } from './settings.js';
@@ -22,10 +21,6 @@ export function register(program: Command): void {
       const dataDir = requireDataDir(opts.dataDir);
       const file = settingsFile(dataDir, opts.config);
       const settings = readSettings(file, { ...(opts.smtp && { smtp: opts.smtp }), ...(opts.http && { http: opts.http }) });
-      if (storeEngine(settings.store) === 'postgres') {
-        // Serving half the state from PostgreSQL and half from SQLite would split what nodes must share.
-        throw new CliError(`store: postern serve keeps its state in the embedded SQLite until the PostgreSQL store is complete (postern migrate --store applies its schema today); remove store from ${file} to serve`);
-      }
       const sources: ListenSources = { settingsFile: file, fromCommandLine: new Set((['smtp', 'http'] as const).filter((k) => opts[k])) };
       const failed = (err: unknown): never => {
         console.error(`postern serve: ${describeStartupError(err, settings, sources, dataDir)}`);

@@ -1,8 +1,10 @@
-// `postern shell`: the Exchange-compatible admin shell on the data directory's store, for one
-// organization. Non-interactive with -c / -File / piped standard input (output on stdout, each
+// `postern shell`: the Exchange-compatible admin shell on the node's store, for one organization:
+// the configuration store the settings name (the data directory's SQLite, or the PostgreSQL that
+// `store:` names, shared by several nodes), and the data directory's SQLite for the rest. Non-interactive with -c / -File / piped standard input (output on stdout, each
 // error on stderr, exit code 1 when any command failed); an interactive REPL when standard input
 // is a terminal. Changes go through the store, so a running `postern serve` on the same data
-// directory picks them up within its configuration poll (~0.5 s).
+// directory picks them up within its configuration poll (~0.5 s), and every node on the same
+// PostgreSQL within a second.
 import { Command } from 'commander';
 import {
   existsSync,
@@ -33,10 +35,13 @@ import {
 import { createOrganizationAdmin } from '../admin/index.js';
 import { userInfo } from 'node:os';
 import { adminOptionsFor } from './adminOptions.js';
-import { openStore, withDataDir } from './common.js';
+import { withDataDir } from './common.js';
+import { openNodeStore } from './nodeStore.js';
 
 interface ShellOptions {
   dataDir: string;
+  /** The settings file naming the store (default <data-dir>/postern.yaml). */
+  config?: string;
   command?: string;
   file?: string;
   organization?: string;
@@ -97,7 +102,7 @@ export function normaliseShellArgv(argv: string[]): string[] {
   const at = 2; // node, script, subcommand
   if (argv[at] !== 'shell') return argv;
   const aliases: Record<string, string> = { '-file': '--file', '-command': '--command', '-organization': '--organization', '-datadir': '--data-dir' };
-  const takesValue = new Set(['-c', '--command', '--file', '-o', '--organization', '-d', '--data-dir']);
+  const takesValue = new Set(['-c', '--command', '--file', '-o', '--organization', '-d', '--data-dir', '--config']);
   const out = argv.slice(0, at + 1);
   for (let i = at + 1; i < argv.length; i++) {
     const arg = argv[i];
@@ -178,6 +183,7 @@ export function register(program: Command): void {
     .option('-c, --command <commands>', 'run these commands and exit')
     .option('--file <script>', 'run this script file and exit (also spelled -File)')
     .option('-o, --organization <name>', 'organization (name or GUID) to act on; default: the only one')
+    .option('--config <file>', "server settings YAML whose store the shell acts on (default <data-dir>/postern.yaml when present)")
     .addHelpText('after', HELP)
     .action(async (opts: ShellOptions) => {
       if (opts.command !== undefined && opts.file !== undefined) usage('give either -c or -File, not both');
@@ -193,7 +199,7 @@ export function register(program: Command): void {
       if (script === undefined && !interactive) script = readFileSync(0, 'utf8');
 
       const dataDir = resolve(opts.dataDir);
-      const { db, config } = openStore(dataDir);
+      const { db, config, close } = await openNodeStore(dataDir, opts.config, 'shell');
       try {
         let organization = opts.organization;
         if (organization === undefined) {
@@ -218,7 +224,7 @@ export function register(program: Command): void {
         }
         await repl(services.organization, dataDir, (confirm) => createShellSession({ services, width: process.stdout.columns || 120, confirm, ...files }));
       } finally {
-        db.close();
+        await close();
       }
     });
 }

@@ -17,10 +17,14 @@ import { describeEvaluation } from '../rules/index.js';
 import { extractContent } from '../smtp/content.js';
 import { parseHeaderBlock, splitHeader } from '../message/header.js';
 import { parseIp } from '../message/ipAddress.js';
-import { CliError, openStore, withDataDir } from './common.js';
+import type { ConfigReader } from '../store/ports.js';
+import { CliError, withDataDir } from './common.js';
+import { openNodeStore } from './nodeStore.js';
 
 export interface Options {
   dataDir: string;
+  /** The configuration store to read (Test-MailFlow on a node); default the data directory's SQLite. */
+  config?: ConfigReader;
   format: 'text' | 'json';
   eml?: string;
   /** The message itself, instead of a file (Test-MailFlow -Message). */
@@ -56,10 +60,19 @@ function messageFacts(opts: Options, client: ClientFacts): MessageFacts {
   return { client, envelope: { mailFrom: opts.mailFrom, rcptTo: opts.rcpt }, headers: parseHeaderBlock(head), size };
 }
 
+/** The configuration to decide with: the one given (a running node's), else the store the data directory's settings name. */
+async function snapshotOf(opts: Options) {
+  if (opts.config) return compileSnapshot(opts.config.configVersion(), opts.config.organizations());
+  const { config, close } = await openNodeStore(opts.dataDir, undefined, 'simulate');
+  try {
+    return compileSnapshot(config.configVersion(), config.organizations());
+  } finally {
+    await close();
+  }
+}
+
 export async function simulate(opts: Options) {
-  const { db, config } = openStore(opts.dataDir);
-  const snapshot = compileSnapshot(config.configVersion(), config.organizations());
-  db.close();
+  const snapshot = await snapshotOf(opts);
   const client: ClientFacts = {
     ip: opts.clientIp,
     helo: opts.helo,

@@ -51,6 +51,11 @@ export interface AsyncConfigStore extends ConfigReader {
   /** As ConfigStore.saveOrganization: validated, DomainInUseError, OrganizationNameInUseError, version bumped. */
   saveOrganizationAsync(org: Organization): Promise<void>;
   removeOrganizationAsync(guid: string): Promise<void>;
+  /**
+   * The whole configuration becomes `orgs` (`config import`): organizations not among them are
+   * removed, the others saved in order, all in one transaction, so a refusal changes nothing.
+   */
+  replaceOrganizationsAsync(orgs: Organization[]): Promise<void>;
 }
 
 import type { ClientFacts } from '../message/facts.js';

@@ -143,6 +143,23 @@ export function describeConfigStore(engine: string, open: () => Promise<OpenedCo
       expect(store.organization('Adatum')!.AcceptedDomains).toHaveLength(2);
     });
 
+    it('replaces the whole configuration at once, or changes nothing when one organization is refused', async () => {
+      const contoso = org('Contoso', 'contoso.com');
+      const fabrikam = org('Fabrikam', 'fabrikam.com');
+      await store.saveOrganizationAsync(contoso);
+      await store.saveOrganizationAsync(fabrikam);
+      const adatum = org('Adatum', 'adatum.com');
+      await store.replaceOrganizationsAsync([{ ...contoso, Config: { RejectDirectSend: true } }, adatum]);
+      expect(store.organizations().map((o) => [o.Name, o.Config.RejectDirectSend])).toEqual([['Adatum', false], ['Contoso', true]]);
+      // Fabrikam's domain was freed with it.
+      const version = store.configVersion();
+      // Adatum removed and Woodgrove saved before Northwind is refused: all of it is undone.
+      const e = await refusal(store.replaceOrganizationsAsync([contoso, org('Woodgrove', 'fabrikam.com'), org('Northwind', 'sales.contoso.com')]));
+      expect(e).toBeInstanceOf(DomainInUseError);
+      expect(store.organizations().map((o) => o.Name)).toEqual(['Adatum', 'Contoso']);
+      expect(store.configVersion()).toBe(version);
+    });
+
     it('bumps the configuration version with every change, and only with a change', async () => {
       const versions = [store.configVersion()];
       const contoso = org('Contoso', 'contoso.com');

@@ -51,6 +51,21 @@ const LOAD = `
   SELECT v.version, o.doc FROM config_version v LEFT JOIN organizations o ON true
    ORDER BY lower(o.name) COLLATE "C", o.name COLLATE "C"`;
 
+/** Create or replace one (validated) organization inside a writer's transaction. */
+async function saveIn(c: pg.PoolClient, org: Organization): Promise<void> {
+  const clash = await c.query('SELECT 1 FROM organizations WHERE lower(name) = lower($1) AND guid <> $2', [org.Name, org.Guid]);
+  if (clash.rowCount) throw new OrganizationNameInUseError(org.Name);
+  await c.query(
+    'INSERT INTO organizations (guid, name, doc) VALUES ($1, $2, $3) ON CONFLICT (guid) DO UPDATE SET name = excluded.name, doc = excluded.doc',
+    [org.Guid, org.Name, JSON.stringify(org)],
+  );
+  await c.query('DELETE FROM accepted_domains WHERE org_guid = $1', [org.Guid]);
+  const domains = org.AcceptedDomains.map((d) => d.DomainName);
+  const held = await c.query<{ wanted: string; held: string }>(HELD_ELSEWHERE, [org.Guid, domains]);
+  if (held.rowCount) throw new DomainInUseError(held.rows[0].wanted, held.rows[0].held);
+  await c.query('INSERT INTO accepted_domains (domain, org_guid) SELECT unnest($2::text[]), $1', [org.Guid, domains]);
+}
+
 export class PostgresConfigStore implements AsyncConfigStore {
   private snapshot: Snapshot = { version: -1, orgs: [] };
   private readonly listener: NotifyListener;
@@ -116,24 +131,20 @@ export class PostgresConfigStore implements AsyncConfigStore {
 
   async saveOrganizationAsync(input: Organization): Promise<void> {
     const org = Organization.parse(input);
-    await this.write(async (c) => {
-      const clash = await c.query('SELECT 1 FROM organizations WHERE lower(name) = lower($1) AND guid <> $2', [org.Name, org.Guid]);
-      if (clash.rowCount) throw new OrganizationNameInUseError(org.Name);
-      await c.query(
-        'INSERT INTO organizations (guid, name, doc) VALUES ($1, $2, $3) ON CONFLICT (guid) DO UPDATE SET name = excluded.name, doc = excluded.doc',
-        [org.Guid, org.Name, JSON.stringify(org)],
-      );
-      await c.query('DELETE FROM accepted_domains WHERE org_guid = $1', [org.Guid]);
-      const domains = org.AcceptedDomains.map((d) => d.DomainName);
-      const held = await c.query<{ wanted: string; held: string }>(HELD_ELSEWHERE, [org.Guid, domains]);
-      if (held.rowCount) throw new DomainInUseError(held.rows[0].wanted, held.rows[0].held);
-      await c.query('INSERT INTO accepted_domains (domain, org_guid) SELECT unnest($2::text[]), $1', [org.Guid, domains]);
-    });
+    await this.write((c) => saveIn(c, org));
   }
 
   async removeOrganizationAsync(guid: string): Promise<void> {
     // Its accepted domains go with it (ON DELETE CASCADE).
     await this.write((c) => c.query('DELETE FROM organizations WHERE guid = $1', [guid]).then(() => {}));
+  }
+
+  async replaceOrganizationsAsync(input: Organization[]): Promise<void> {
+    const orgs = input.map((o) => Organization.parse(o));
+    await this.write(async (c) => {
+      await c.query('DELETE FROM organizations WHERE NOT (guid = ANY ($1::text[]))', [orgs.map((o) => o.Guid)]);
+      for (const org of orgs) await saveIn(c, org);
+    });
   }
 
   async close(): Promise<void> {

@@ -49,3 +49,21 @@ async function applyPending(client: pg.PoolClient, migrations: Migration[]): Pro
   }
   return applied;
 }
+
+/** The database's schema is not this release's. */
+export class SchemaVersionError extends Error {
+  override name = 'SchemaVersionError';
+}
+
+/**
+ * The schema version of the database, refused in one sentence unless it is the one this
+ * release's migrations make: nodes of one release share one schema, applied by `postern migrate`.
+ */
+export async function requireCurrentSchema(pool: pg.Pool, where: string, migrations: Migration[] = MIGRATIONS): Promise<number> {
+  const { rows } = await pool.query<{ version: number | null }>('SELECT max(version) AS version FROM schema_migrations');
+  const have = rows[0].version ?? 0;
+  const want = Math.max(...migrations.map((m) => m.version));
+  if (have < want) throw new SchemaVersionError(`the PostgreSQL database at ${where} has schema version ${have}, this release needs ${want}: run postern migrate --store <its URL> first`);
+  if (have > want) throw new SchemaVersionError(`the PostgreSQL database at ${where} has schema version ${have}, newer than this release knows (${want}): run this node's newer release`);
+  return have;
+}

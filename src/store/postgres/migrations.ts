@@ -31,4 +31,20 @@ export const MIGRATIONS: Migration[] = [
       `CREATE INDEX accepted_domains_org ON accepted_domains (org_guid)`,
     ],
   },
+  {
+    version: 2,
+    up: [
+      // Each running node's heartbeat (store/postgres/nodes.ts), for `postern status`: the
+      // configuration version it serves and its queue depth, as of last_seen. A node that stops
+      // removes its row; one that died keeps it, its last_seen growing old.
+      `CREATE TABLE nodes (
+         id uuid PRIMARY KEY,
+         hostname text NOT NULL,
+         pid integer NOT NULL,
+         started_at timestamptz NOT NULL,
+         last_seen timestamptz NOT NULL,
+         config_version bigint NOT NULL,
+         queue_depth integer NOT NULL)`,
+    ],
+  },
 ];

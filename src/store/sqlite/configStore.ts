@@ -67,6 +67,15 @@ export class SqliteConfigStore implements ConfigStore, AsyncConfigStore {
     this.removeOrganization(guid);
   }
 
+  async replaceOrganizationsAsync(orgs: Organization[]): Promise<void> {
+    // The saves' own transactions nest inside this one (savepoints): a refusal rolls back it all.
+    this.db.transaction(() => {
+      const keep = new Set(orgs.map((o) => o.Guid));
+      for (const o of this.organizations()) if (!keep.has(o.Guid)) this.removeOrganization(o.Guid);
+      for (const o of orgs) this.saveOrganization(o);
+    })();
+  }
+
   configVersion(): number {
     return Number(this.version.get()); // polled twice a second by every server
   }
