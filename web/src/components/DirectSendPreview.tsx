@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { newInboundConnector, type DirectSendGroup, type DirectSendPreview as Preview } from '../api';
 import { formatDate, formatValue } from './format';
 import { ErrorText } from './Notice';
+import { DataTable } from './DataTable';
 
 function asList(value: string[] | string | undefined | null): string[] {
   return Array.isArray(value) ? value : value ? [value] : [];
@@ -75,39 +76,21 @@ export function DirectSendPreview({ org, preview, onChanged }: { org: string; pr
         </ul>
       )}
       {preview.groups.length > 0 && (
-        <div className="table-wrap">
-          <table>
-            <caption>Senders of mail that came through no connector</caption>
-            <thead>
-              <tr>
-                <th scope="col">Code</th>
-                <th scope="col">Status</th>
-                <th scope="col">Sender IP</th>
-                <th scope="col">MAIL FROM domain</th>
-                <th scope="col">Addresses</th>
-                <th scope="col">Messages</th>
-                <th scope="col">Recipients</th>
-                <th scope="col">Last seen</th>
-                <th scope="col">Fix</th>
-              </tr>
-            </thead>
-            <tbody>
-              {preview.groups.map((g) => (
-                <tr key={`${g.EnhancedStatusCode} ${g.Status} ${g.SenderIP} ${g.SenderMailFromDomain}`}>
-                  <td>{g.EnhancedStatusCode}</td>
-                  <td>{g.Status}</td>
-                  <th scope="row">{g.SenderIP}</th>
-                  <td>{g.SenderMailFromDomain}</td>
-                  <td>{asList(g.SenderMailFromAddresses).join(', ')}</td>
-                  <td>{g.Messages}</td>
-                  <td>{g.Recipients}</td>
-                  <td>{formatDate(g.LastSeen)}</td>
-                  <td>{g.EnhancedStatusCode === '5.7.68' && g.SenderIP && <ConnectorButton org={org} group={g} others={otherIps(preview, g)} onCreated={onChanged} />}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable caption="Senders of mail that came through no connector" headings={['Code', 'Status', 'Sender IP', 'MAIL FROM domain', 'Addresses', 'Messages', 'Recipients', 'Last seen', 'Fix']}>
+          {preview.groups.map((g) => (
+            <tr key={`${g.EnhancedStatusCode} ${g.Status} ${g.SenderIP} ${g.SenderMailFromDomain}`}>
+              <td>{g.EnhancedStatusCode}</td>
+              <td>{g.Status}</td>
+              <th scope="row">{g.SenderIP}</th>
+              <td>{g.SenderMailFromDomain}</td>
+              <td>{asList(g.SenderMailFromAddresses).join(', ')}</td>
+              <td>{g.Messages}</td>
+              <td>{g.Recipients}</td>
+              <td>{formatDate(g.LastSeen)}</td>
+              <td>{g.EnhancedStatusCode === '5.7.68' && g.SenderIP && <ConnectorButton org={org} group={g} others={otherIps(preview, g)} onCreated={onChanged} />}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       <h2>Steps</h2>
       <ol className="steps">

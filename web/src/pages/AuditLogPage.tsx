@@ -6,6 +6,7 @@ import { formatDate, formatValue } from '../components/format';
 import { ErrorText, StatusText } from '../components/Notice';
 import { MoreButton, usePaged } from '../components/usePaged';
 import { useOrganization } from '../session';
+import { DataTable } from '../components/DataTable';
 
 /** Parameters as the cmdlet line read: -Name value. */
 function parameters(value: unknown): string {
@@ -63,39 +64,22 @@ export function AuditLogPage() {
       </form>
       <ErrorText error={list.error} />
       {list.loading && <StatusText>Loading…</StatusText>}
-      <div className="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">Caller</th>
-              <th scope="col">Cmdlet</th>
-              <th scope="col">Object</th>
-              <th scope="col">Parameters</th>
-              <th scope="col">Changes</th>
-              <th scope="col">Result</th>
-              <th scope="col">Client IP</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.items.map((e, i) => (
-              <tr key={i}>
-                <td>{formatDate(e.RunDate)}</td>
-                <td>{e.Caller}</td>
-                <th scope="row">{e.CmdletName}</th>
-                <td>{e.ObjectModified}</td>
-                <td className="mono wide">{parameters(e.CmdletParameters)}</td>
-                <td className="wide">
-                  <Changes properties={e.ModifiedProperties ?? []} />
-                </td>
-                <td>{e.Succeeded ? 'Succeeded' : `Failed${e.Error ? `: ${e.Error}` : ''}`}</td>
-                <td>{e.ClientIP}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {!list.loading && list.items.length === 0 && <p>No audit entries match.</p>}
-      </div>
+      <DataTable headings={['When', 'Caller', 'Cmdlet', 'Object', 'Parameters', 'Changes', 'Result', 'Client IP']} after={!list.loading && list.items.length === 0 && <p>No audit entries match.</p>}>
+        {list.items.map((e, i) => (
+          <tr key={i}>
+            <td>{formatDate(e.RunDate)}</td>
+            <td>{e.Caller}</td>
+            <th scope="row">{e.CmdletName}</th>
+            <td>{e.ObjectModified}</td>
+            <td className="mono wide">{parameters(e.CmdletParameters)}</td>
+            <td className="wide">
+              <Changes properties={e.ModifiedProperties ?? []} />
+            </td>
+            <td>{e.Succeeded ? 'Succeeded' : `Failed${e.Error ? `: ${e.Error}` : ''}`}</td>
+            <td>{e.ClientIP}</td>
+          </tr>
+        ))}
+      </DataTable>
       <MoreButton paged={list} what="entries" />
     </section>
   );

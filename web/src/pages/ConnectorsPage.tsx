@@ -6,6 +6,7 @@ import { formatValue } from '../components/format';
 import { ErrorText, StatusText } from '../components/Notice';
 import { useLoad } from '../components/useLoad';
 import { useCanManage, useOrganization } from '../session';
+import { DataTable } from '../components/DataTable';
 
 type Editing = { kind: 'new' } | { kind: 'edit'; connector: InboundConnector } | null;
 
@@ -54,46 +55,29 @@ export function ConnectorsPage() {
           }}
         />
       )}
-      <div className="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Type</th>
-              <th scope="col">Sender IP addresses</th>
-              <th scope="col">Sender domains</th>
-              <th scope="col">Restricted to</th>
-              <th scope="col">TLS required</th>
-              <th scope="col">Enabled</th>
-              {canManage && <th scope="col">Actions</th>}
-            </tr>
-          </thead>
-          <tbody>
-            {list.data?.items.map((c) => (
-              <tr key={c.Identity}>
-                <th scope="row">{c.Name}</th>
-                <td>{c.ConnectorType}</td>
-                <td>{formatValue(c.SenderIPAddresses)}</td>
-                <td>{formatValue(c.SenderDomains)}</td>
-                <td>{[c.RestrictDomainsToIPAddresses && 'IP addresses', c.RestrictDomainsToCertificate && 'certificate'].filter(Boolean).join(', ') || 'nothing'}</td>
-                <td>{c.RequireTls ? 'Yes' : 'No'}</td>
-                <td>{c.Enabled ? 'Yes' : 'No'}</td>
-                {canManage && (
-                  <td className="row-actions">
-                    <button type="button" onClick={() => setEditing({ kind: 'edit', connector: c })} aria-label={`Edit ${c.Name}`}>
-                      Edit
-                    </button>
-                    <button type="button" className="danger" onClick={() => void remove(c)} aria-label={`Remove ${c.Name}`}>
-                      Remove
-                    </button>
-                  </td>
-                )}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {list.data?.items.length === 0 && <p>No inbound connectors: every inbound message counts as Direct Send.</p>}
-      </div>
+      <DataTable headings={['Name', 'Type', 'Sender IP addresses', 'Sender domains', 'Restricted to', 'TLS required', 'Enabled', canManage && 'Actions']} after={list.data?.items.length === 0 && <p>No inbound connectors: every inbound message counts as Direct Send.</p>}>
+        {list.data?.items.map((c) => (
+          <tr key={c.Identity}>
+            <th scope="row">{c.Name}</th>
+            <td>{c.ConnectorType}</td>
+            <td>{formatValue(c.SenderIPAddresses)}</td>
+            <td>{formatValue(c.SenderDomains)}</td>
+            <td>{[c.RestrictDomainsToIPAddresses && 'IP addresses', c.RestrictDomainsToCertificate && 'certificate'].filter(Boolean).join(', ') || 'nothing'}</td>
+            <td>{c.RequireTls ? 'Yes' : 'No'}</td>
+            <td>{c.Enabled ? 'Yes' : 'No'}</td>
+            {canManage && (
+              <td className="row-actions">
+                <button type="button" onClick={() => setEditing({ kind: 'edit', connector: c })} aria-label={`Edit ${c.Name}`}>
+                  Edit
+                </button>
+                <button type="button" className="danger" onClick={() => void remove(c)} aria-label={`Remove ${c.Name}`}>
+                  Remove
+                </button>
+              </td>
+            )}
+          </tr>
+        ))}
+      </DataTable>
     </section>
   );
 }

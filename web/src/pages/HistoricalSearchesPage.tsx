@@ -7,6 +7,7 @@ import { formatDate, formatValue } from '../components/format';
 import { ErrorText, StatusText } from '../components/Notice';
 import { useLoad } from '../components/useLoad';
 import { useOrganization } from '../session';
+import { DataTable } from '../components/DataTable';
 
 const REPORT_TYPES = ['MessageTrace', 'MessageTraceDetail', 'ConnectorReport'];
 const FIELDS = ['ReportTitle', 'ReportType', 'StartDate', 'EndDate', 'ConnectorType', 'Direction', 'SenderAddress', 'RecipientAddress'];
@@ -82,44 +83,29 @@ export function HistoricalSearchesPage() {
       </form>
       <StatusText>{status}</StatusText>
       <ErrorText error={list.error} />
-      <div className="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Title</th>
-              <th scope="col">Type</th>
-              <th scope="col">Submitted</th>
-              <th scope="col">Status</th>
-              <th scope="col">Rows</th>
-              <th scope="col">Report</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.data?.items.map((s) => (
-              <tr key={s.JobId}>
-                <th scope="row">{s.ReportTitle}</th>
-                <td>{s.ReportType}</td>
-                <td>{formatDate(s.SubmitDate)}</td>
-                <td>{s.Status}</td>
-                <td>{formatValue(s.Rows)}</td>
-                <td className="row-actions">
-                  {s.Status === 'Done' && (
-                    <a href={historicalSearchCsvUrl(org, s.JobId)} download={`${s.ReportTitle}.csv`}>
-                      Download CSV
-                    </a>
-                  )}
-                  {!DONE.has(s.Status) && (
-                    <button type="button" onClick={() => void cancel(s.JobId)} aria-label={`Cancel ${s.ReportTitle}`}>
-                      Cancel
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {list.data?.items.length === 0 && <p>No historical searches yet.</p>}
-      </div>
+      <DataTable headings={['Title', 'Type', 'Submitted', 'Status', 'Rows', 'Report']} after={list.data?.items.length === 0 && <p>No historical searches yet.</p>}>
+        {list.data?.items.map((s) => (
+          <tr key={s.JobId}>
+            <th scope="row">{s.ReportTitle}</th>
+            <td>{s.ReportType}</td>
+            <td>{formatDate(s.SubmitDate)}</td>
+            <td>{s.Status}</td>
+            <td>{formatValue(s.Rows)}</td>
+            <td className="row-actions">
+              {s.Status === 'Done' && (
+                <a href={historicalSearchCsvUrl(org, s.JobId)} download={`${s.ReportTitle}.csv`}>
+                  Download CSV
+                </a>
+              )}
+              {!DONE.has(s.Status) && (
+                <button type="button" onClick={() => void cancel(s.JobId)} aria-label={`Cancel ${s.ReportTitle}`}>
+                  Cancel
+                </button>
+              )}
+            </td>
+          </tr>
+        ))}
+      </DataTable>
     </section>
   );
 }

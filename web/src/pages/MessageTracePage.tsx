@@ -8,6 +8,7 @@ import { ErrorText, StatusText } from '../components/Notice';
 import { useLoad } from '../components/useLoad';
 import { MoreButton, usePaged } from '../components/usePaged';
 import { useOrganization } from '../session';
+import { DataTable } from '../components/DataTable';
 
 const EMPTY = { SenderAddress: '', RecipientAddress: '', MessageId: '', Subject: '', Status: '', StartDate: '', EndDate: '' };
 type Filters = typeof EMPTY;
@@ -76,36 +77,22 @@ export function MessageTracePage() {
       </form>
       <ErrorText error={list.error} />
       <StatusText>{list.loading ? 'Searching…' : `${rows.length} message${rows.length === 1 ? '' : 's'} found.`}</StatusText>
-      <div className="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Received</th>
-              <th scope="col">Sender</th>
-              <th scope="col">Recipient</th>
-              <th scope="col">Subject</th>
-              <th scope="col">Status</th>
-              <th scope="col">From IP</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => (
-              <tr key={`${r.MessageTraceId} ${r.RecipientAddress}`} className={open === r ? 'current clickable' : 'clickable'} onClick={() => setOpen(r)}>
-                <td>{formatDate(r.Received)}</td>
-                <td>{r.SenderAddress}</td>
-                <td>{r.RecipientAddress}</td>
-                <td>
-                  <button type="button" className="link" onClick={() => setOpen(r)} aria-label={`Events for ${r.RecipientAddress}: ${r.Subject}`}>
-                    {r.Subject || '(no subject)'}
-                  </button>
-                </td>
-                <td>{r.Status}</td>
-                <td>{r.FromIP}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable headings={['Received', 'Sender', 'Recipient', 'Subject', 'Status', 'From IP']}>
+        {rows.map((r) => (
+          <tr key={`${r.MessageTraceId} ${r.RecipientAddress}`} className={open === r ? 'current clickable' : 'clickable'} onClick={() => setOpen(r)}>
+            <td>{formatDate(r.Received)}</td>
+            <td>{r.SenderAddress}</td>
+            <td>{r.RecipientAddress}</td>
+            <td>
+              <button type="button" className="link" onClick={() => setOpen(r)} aria-label={`Events for ${r.RecipientAddress}: ${r.Subject}`}>
+                {r.Subject || '(no subject)'}
+              </button>
+            </td>
+            <td>{r.Status}</td>
+            <td>{r.FromIP}</td>
+          </tr>
+        ))}
+      </DataTable>
       <MoreButton paged={list} what="messages" />
       {open && <Timeline key={`${open.MessageTraceId} ${open.RecipientAddress}`} org={org} row={open} />}
     </section>

@@ -7,6 +7,7 @@ import { ErrorText, StatusText } from '../components/Notice';
 import { QuarantineDetails } from '../components/QuarantineDetails';
 import { MoreButton, usePaged } from '../components/usePaged';
 import { useOrganization } from '../session';
+import { DataTable } from '../components/DataTable';
 
 const EMPTY = { SenderAddress: '', RecipientAddress: '', Subject: '', QuarantineTypes: '', ReleaseStatus: '', StartReceivedDate: '', EndReceivedDate: '' };
 type Filters = typeof EMPTY;
@@ -84,43 +85,25 @@ export function QuarantinePage() {
           Delete selected
         </button>
       </div>
-      <div className="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">
-                <input type="checkbox" aria-label="Select all" checked={items.length > 0 && selected.size === items.length} onChange={(e) => setSelected(e.target.checked ? new Set(items.map((m) => m.Identity)) : new Set())} />
-              </th>
-              <th scope="col">Received</th>
-              <th scope="col">Subject</th>
-              <th scope="col">Sender</th>
-              <th scope="col">Recipients</th>
-              <th scope="col">Reason</th>
-              <th scope="col">Release status</th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((m) => (
-              <tr key={m.Identity} className={open?.Identity === m.Identity ? 'current' : undefined}>
-                <td>
-                  <input type="checkbox" aria-label={`Select ${m.Subject || m.Identity}`} checked={selected.has(m.Identity)} onChange={(e) => toggle(m.Identity, e.target.checked)} />
-                </td>
-                <td>{formatDate(m.ReceivedTime)}</td>
-                <td>
-                  <button type="button" className="link" onClick={() => setOpen(m)}>
-                    {m.Subject || '(no subject)'}
-                  </button>
-                </td>
-                <td>{m.SenderAddress}</td>
-                <td>{formatValue(m.RecipientAddress)}</td>
-                <td>{formatValue(m.QuarantineTypes ?? m.Type)}</td>
-                <td>{m.ReleaseStatus}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {!list.loading && items.length === 0 && <p>No quarantined messages match.</p>}
-      </div>
+      <DataTable headings={[<input type="checkbox" aria-label="Select all" checked={items.length > 0 && selected.size === items.length} onChange={(e) => setSelected(e.target.checked ? new Set(items.map((m) => m.Identity)) : new Set())} />, 'Received', 'Subject', 'Sender', 'Recipients', 'Reason', 'Release status']} after={!list.loading && items.length === 0 && <p>No quarantined messages match.</p>}>
+        {items.map((m) => (
+          <tr key={m.Identity} className={open?.Identity === m.Identity ? 'current' : undefined}>
+            <td>
+              <input type="checkbox" aria-label={`Select ${m.Subject || m.Identity}`} checked={selected.has(m.Identity)} onChange={(e) => toggle(m.Identity, e.target.checked)} />
+            </td>
+            <td>{formatDate(m.ReceivedTime)}</td>
+            <td>
+              <button type="button" className="link" onClick={() => setOpen(m)}>
+                {m.Subject || '(no subject)'}
+              </button>
+            </td>
+            <td>{m.SenderAddress}</td>
+            <td>{formatValue(m.RecipientAddress)}</td>
+            <td>{formatValue(m.QuarantineTypes ?? m.Type)}</td>
+            <td>{m.ReleaseStatus}</td>
+          </tr>
+        ))}
+      </DataTable>
       <MoreButton paged={list} what="messages" />
       {open && <QuarantineDetails key={open.Identity} org={org} message={open} onClose={() => setOpen(null)} />}
     </section>

@@ -8,6 +8,7 @@ import { isDefaultSetting, RULE_PROPERTIES } from '../components/ruleVocabulary'
 import { RuleTestPanel } from '../components/RuleTestPanel';
 import { useLoad } from '../components/useLoad';
 import { useCanManage, useOrganization } from '../session';
+import { DataTable } from '../components/DataTable';
 
 function summary(rule: TransportRule): string[] {
   return Object.entries(rule)
@@ -69,54 +70,39 @@ export function RulesPage() {
           }}
         />
       )}
-      <div className="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Priority</th>
-              <th scope="col">Name</th>
-              <th scope="col">State</th>
-              <th scope="col">Mode</th>
-              <th scope="col">Conditions, exceptions and actions</th>
-              {canManage && <th scope="col">Actions</th>}
-            </tr>
-          </thead>
-          <tbody>
-            {rules.map((rule, i) => (
-              <tr key={rule.Identity}>
-                <td>{rule.Priority}</td>
-                <th scope="row">{rule.Name}</th>
-                <td>{rule.State}</td>
-                <td>{rule.Mode}</td>
-                <td>
-                  <ul className="plain">
-                    {summary(rule).map((line) => (
-                      <li key={line}>{line}</li>
-                    ))}
-                  </ul>
-                </td>
-                {canManage && (
-                  <td className="row-actions">
-                    <button type="button" disabled={i === 0} onClick={() => void move(rule, rules[i - 1])} aria-label={`Move ${rule.Name} up`}>
-                      Up
-                    </button>
-                    <button type="button" disabled={i === rules.length - 1} onClick={() => void move(rule, rules[i + 1])} aria-label={`Move ${rule.Name} down`}>
-                      Down
-                    </button>
-                    <button type="button" onClick={() => void toggle(rule)} aria-label={`${rule.State === 'Enabled' ? 'Disable' : 'Enable'} ${rule.Name}`}>
-                      {rule.State === 'Enabled' ? 'Disable' : 'Enable'}
-                    </button>
-                    <button type="button" className="danger" onClick={() => void remove(rule)} aria-label={`Remove ${rule.Name}`}>
-                      Remove
-                    </button>
-                  </td>
-                )}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {rules.length === 0 && <p>No transport rules.</p>}
-      </div>
+      <DataTable headings={['Priority', 'Name', 'State', 'Mode', 'Conditions, exceptions and actions', canManage && 'Actions']} after={rules.length === 0 && <p>No transport rules.</p>}>
+        {rules.map((rule, i) => (
+          <tr key={rule.Identity}>
+            <td>{rule.Priority}</td>
+            <th scope="row">{rule.Name}</th>
+            <td>{rule.State}</td>
+            <td>{rule.Mode}</td>
+            <td>
+              <ul className="plain">
+                {summary(rule).map((line) => (
+                  <li key={line}>{line}</li>
+                ))}
+              </ul>
+            </td>
+            {canManage && (
+              <td className="row-actions">
+                <button type="button" disabled={i === 0} onClick={() => void move(rule, rules[i - 1])} aria-label={`Move ${rule.Name} up`}>
+                  Up
+                </button>
+                <button type="button" disabled={i === rules.length - 1} onClick={() => void move(rule, rules[i + 1])} aria-label={`Move ${rule.Name} down`}>
+                  Down
+                </button>
+                <button type="button" onClick={() => void toggle(rule)} aria-label={`${rule.State === 'Enabled' ? 'Disable' : 'Enable'} ${rule.Name}`}>
+                  {rule.State === 'Enabled' ? 'Disable' : 'Enable'}
+                </button>
+                <button type="button" className="danger" onClick={() => void remove(rule)} aria-label={`Remove ${rule.Name}`}>
+                  Remove
+                </button>
+              </td>
+            )}
+          </tr>
+        ))}
+      </DataTable>
       <RuleTestPanel org={org} />
     </section>
   );
