@@ -123,6 +123,19 @@ describe('Exchange cmdlets on the admin operations', () => {
     expect(bed.simulations).toEqual([]);
   });
 
+  it('Set-InboundConnector -TlsSenderCertificateName $null clears the certificate name, as in Exchange', async () => {
+    const { bed, shell } = setup();
+    const r = await shell.run(
+      [
+        "New-InboundConnector -Name 'By certificate' -SenderDomains '*' -TlsSenderCertificateName mail.partner.example -RestrictDomainsToCertificate $true | Out-Null",
+        "Set-InboundConnector 'By certificate' -TlsSenderCertificateName $null -RestrictDomainsToCertificate $false",
+      ].join('\n'),
+    );
+    expect(r.errors.map((e) => e.message)).toEqual([]);
+    const stored = bed.organization().InboundConnectors.find((c) => c.Name === 'By certificate')!;
+    expect([stored.TlsSenderCertificateName ?? null, stored.RestrictDomainsToCertificate]).toEqual([null, false]);
+  });
+
   it('validates connector combinations in one place (config/inboundConnector.ts), on the connector as it would be after the change', async () => {
     const { bed, shell } = setup();
     const r = await shell.run([

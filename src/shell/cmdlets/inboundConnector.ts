@@ -39,7 +39,7 @@ function connectorParameters(edit: boolean, forNew: boolean): ParameterDef[] {
     }),
     p('RestrictDomainsToIPAddresses', bool()),
     p('RestrictDomainsToCertificate', bool()),
-    p('TlsSenderCertificateName', domainType({ wildcard: true, typeName: 'Microsoft.Exchange.Data.TlsCertificate' })),
+    p('TlsSenderCertificateName', domainType({ wildcard: true, typeName: 'Microsoft.Exchange.Data.TlsCertificate', nullable: true })),
     p('RequireTls', bool()),
     p('TreatMessagesAsInternal', bool()),
     p('CloudServicesMailEnabled', bool()),

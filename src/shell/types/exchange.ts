@@ -1,7 +1,7 @@
 // Exchange's data types: SMTP addresses (and recipients, without a directory), domains with
 // wildcards, ByteQuantifiedSize.
 import { findProperty, isPlainObject, toStr } from '../values.js';
-import { scalarType, type ParamType } from './core.js';
+import { NULL, scalarType, type ParamType } from './core.js';
 
 /**
  * An SMTP address (SmtpAddress, RecipientIdParameter). Exchange also takes a recipient's display
@@ -28,10 +28,12 @@ export function smtpAddressType(options: { recipient?: boolean; typeName?: strin
 }
 
 /** A domain: `contoso.com`, `*.contoso.com` (wildcard only as the first label), or `*` when allowed. */
-export function domainType(options: { wildcard?: boolean; star?: boolean; typeName?: string } = {}): ParamType {
+export function domainType(options: { wildcard?: boolean; star?: boolean; typeName?: string; nullable?: boolean } = {}): ParamType {
   return scalarType({
     kind: 'Domain',
     typeName: options.typeName ?? 'Microsoft.Exchange.Data.SmtpDomainWithSubdomains',
+    // A single-valued setting a Set- cmdlet clears with $null (TlsSenderCertificateName).
+    ...(options.nullable && { ifNull: NULL }),
     convert(v, fail) {
       const s = toStr(v).trim().toLowerCase();
       if (s === '*' && options.star) return s;
