@@ -1,14 +1,17 @@
 // One trace-writing behaviour, every engine: the same tests run on SQLite
 // (store/sqlite/traceStore.test.ts) and PostgreSQL (store/postgres/traceStore.test.ts) through
-// AsyncTraceStore, and read back with the same SQL, so message trace, its events and the hunting
+// AsyncTraceStore, and read back through AsyncTraceQueries and with the same SQL, so message trace, its events and the hunting
 // rows cannot drift between them.
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AsyncTraceStore, MessageTraceRow } from '../store/ports.js';
+import type { AsyncTraceQueries } from '../store/traceQueries.js';
 import type { HuntingRow } from '../trace/tables.js';
 
 export interface OpenedTraceStore {
   store: AsyncTraceStore;
+  /** The reads Get-MessageTrace and Get-MessageTraceDetail go through, on the same database. */
+  queries: AsyncTraceQueries;
   /** Rows of a plain SQL query (`?` placeholders), integers as numbers. */
   query(sql: string, params: unknown[]): Promise<Record<string, unknown>[]>;
   close(): Promise<void>;
@@ -101,6 +104,38 @@ export function describeTraceStore(engine: string, open: () => Promise<OpenedTra
       expect(rows).toEqual([
         { OrgId: '', SmtpCode: 550, EnhancedStatusCode: '5.4.1', HeloName: '' },
         { OrgId: org, SmtpCode: 550, EnhancedStatusCode: '5.7.68', HeloName: '' },
+      ]);
+    });
+
+    it('reads message trace back as Get-MessageTrace asks: by Message-ID, recipient wildcard, status, paging, and the detail', async () => {
+      const now = Date.now();
+      const a = receipt(org, now - 1000, ['alice@contoso.com', 'Bob@contoso.com']);
+      const b = receipt(org, now, ['carol@contoso.com']);
+      const other = receipt(randomUUID(), now, ['alice@contoso.com']);
+      for (const m of [a, b, other]) await opened.store.recordReceiveAsync(m.rows, [], m.emailEvents);
+      await opened.store.recordEventAsync({ orgGuid: org, networkMessageId: a.networkMessageId, recipient: 'Bob@contoso.com', at: now + 5, event: 'DELIVER', action: 'Deliver', detail: 'to maildir' }, 'Delivered');
+      const q = opened.queries;
+      const window = { orgGuid: org, start: now - DAY, end: now + DAY, offset: 0, limit: 100 };
+
+      const all = await q.messageTraceAsync(window);
+      expect(all.map((r) => [r.recipient, r.status])).toEqual([['carol@contoso.com', 'Pending'], ['alice@contoso.com', 'Pending'], ['Bob@contoso.com', 'Delivered']]);
+      // The row as written, less its tenant key, with its ToIP.
+      const { orgGuid, ...written } = a.rows[0];
+      expect(orgGuid).toBe(org);
+      expect(all[1]).toEqual({ ...written, toIp: '' });
+      // The Message-ID without its angle brackets, as admins paste it.
+      const byId = await q.messageTraceAsync({ ...window, messageIds: [`${a.networkMessageId}@mfp.contoso.com`] });
+      expect(byId.map((r) => r.recipient)).toEqual(['alice@contoso.com', 'Bob@contoso.com']);
+      expect((await q.messageTraceAsync({ ...window, recipients: ['BOB@*'] })).map((r) => r.recipient)).toEqual(['Bob@contoso.com']);
+      expect((await q.messageTraceAsync({ ...window, statuses: ['delivered'] })).map((r) => r.recipient)).toEqual(['Bob@contoso.com']);
+      expect((await q.messageTraceAsync({ ...window, offset: 1, limit: 1 })).map((r) => r.recipient)).toEqual(['alice@contoso.com']);
+      // Get-MessageTraceV2's next page: rows at the end time after the last recipient seen.
+      expect((await q.messageTraceAsync({ ...window, end: now - 1000, startingRecipient: 'alice@contoso.com' })).map((r) => r.recipient)).toEqual(['Bob@contoso.com']);
+
+      expect((await q.messageTraceRowAsync(org, a.networkMessageId, 'BOB@contoso.com'))?.status).toBe('Delivered');
+      expect(await q.messageTraceRowAsync(org, other.networkMessageId, 'alice@contoso.com')).toBeUndefined();
+      expect(await q.traceEventsAsync({ orgGuid: org, networkMessageId: a.networkMessageId, recipient: 'Bob@Contoso.com', events: ['deliver'] })).toEqual([
+        { at: now + 5, event: 'DELIVER', action: 'Deliver', detail: 'to maildir', data: '' },
       ]);
     });
   });

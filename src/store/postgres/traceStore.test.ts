@@ -1,7 +1,7 @@
-// The shared trace-writing behaviour (testing/traceStoreConformance.ts) on PostgreSQL, and what
+// The shared trace behaviour (testing/traceStoreConformance.ts) on PostgreSQL, and what
 // only PostgreSQL has: day partitions created ahead and retention that drops them whole.
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeTraceStore } from '../../testing/traceStoreConformance.js';
 import { useTestDatabase } from '../../testing/postgres.js';
@@ -9,19 +9,14 @@ import { HUNTING_TABLES } from '../../trace/tables.js';
 import { migrate } from './migrate.js';
 import { dropDayPartitionsBefore, startPartitionMaintenance, utcDay } from './partitions.js';
 import { connectPostgres, type Postgres } from './pool.js';
+import { PostgresTraceQueries, queryRows } from './traceQueries.js';
 import { PostgresTraceStore } from './traceStore.js';
 
 const db = useTestDatabase();
 const DAY = 86_400_000;
 const PARTITIONED = ['message_trace', 'trace_events', ...HUNTING_TABLES.map((t) => t.name)];
 
-/** bigint (int8) read as a number, as SQLite gives it: trace times are milliseconds, well inside 2^53. */
-const numbers: pg.CustomTypesConfig = { getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === 20 ? Number : pg.types.getTypeParser(oid, format))) as pg.CustomTypesConfig['getTypeParser'] };
-
-async function query(pool: pg.Pool, sql: string, params: unknown[]): Promise<Record<string, unknown>[]> {
-  let n = 0;
-  return (await pool.query({ text: sql.replace(/\?/g, () => `$${++n}`), values: params, types: numbers })).rows;
-}
+const query = (pool: pg.Pool, sql: string, args: unknown[]) => queryRows<Record<string, unknown>>(pool, { sql, args });
 
 beforeAll(async () => {
   const p = connectPostgres(db.url());
@@ -34,6 +29,7 @@ describeTraceStore('PostgreSQL', async () => {
   const stop = await startPartitionMaintenance(p.pool);
   return {
     store: new PostgresTraceStore(p.pool),
+    queries: new PostgresTraceQueries(p.pool),
     query: (sql, params) => query(p.pool, sql, params),
     close: async () => {
       stop();
