@@ -14,9 +14,9 @@ describe('postern migrate', () => {
   it('applies the PostgreSQL migrations once, then finds the schema up to date', () => {
     const first = runCli(['migrate', '--store', db.url()]);
     expect(first.stderr).toBe('');
-    expect(first.stdout.trim()).toBe(`PostgreSQL at ${db.url()}: applied migrations 1, 2; schema version 2`);
+    expect(first.stdout.trim()).toBe(`PostgreSQL at ${db.url()}: applied migrations 1, 2, 3; schema version 3`);
     const again = runCli(['migrate', '--store', db.url()]);
-    expect(again.stdout.trim()).toBe(`PostgreSQL at ${db.url()}: up to date (schema version 2)`);
+    expect(again.stdout.trim()).toBe(`PostgreSQL at ${db.url()}: up to date (schema version 3)`);
   });
 
   it('refuses a store that is not a PostgreSQL URL, and a server that does not answer, in one sentence', () => {
@@ -33,7 +33,7 @@ describe('postern migrate', () => {
     writeFileSync(join(dir, 'postern.yaml'), `store: ${db.url()}\n`);
     const r = runCli(['migrate', '-d', dir]);
     expect(r.stderr).toBe('');
-    expect(r.stdout.trim()).toMatch(/^PostgreSQL at \S+: (applied migrations 1, 2|up to date)/);
+    expect(r.stdout.trim()).toMatch(/^PostgreSQL at \S+: (applied migrations 1, 2, 3|up to date)/);
     expect(r.stdout).toContain(db.url());
     writeFileSync(join(dir, 'postern.yaml'), 'store: postgres:///postern\n');
     expect(runCli(['migrate', '-d', dir]).stderr).toContain(`${join(dir, 'postern.yaml')}:1:8: store: 'postgres:///postern' names no server`);

@@ -98,10 +98,10 @@ describe('two postern serve nodes on one PostgreSQL', () => {
     const version = await configVersion(b);
     const r = runCli(['status', '-d', b.dataDir]);
     expect(r.stderr).toBe('');
-    expect(r.stdout).toContain(`Store           PostgreSQL at ${db.url()}: schema version 2 (this release: 2), configuration version ${version}\nNodes           2 running\n`);
+    expect(r.stdout).toContain(`Store           PostgreSQL at ${db.url()}: schema version 3 (this release: 3), configuration version ${version}\nNodes           2 running\n`);
     for (const node of [a, b]) expect(r.stdout).toMatch(new RegExp(`^ {16}\\S+ pid ${node.proc.pid}: configuration version ${version}, queue \\d+, last heartbeat \\d+ s ago$`, 'm'));
     const json = JSON.parse(runCli(['status', '-d', a.dataDir, '--format', 'json']).stdout);
-    expect(json.store).toMatchObject({ engine: 'postgres', schemaVersion: 2, configVersion: version });
+    expect(json.store).toMatchObject({ engine: 'postgres', schemaVersion: 3, configVersion: version });
     expect(json.store.nodes.map((n: { pid: number }) => n.pid).sort()).toEqual([a.proc.pid, b.proc.pid].sort());
   });
 

@@ -29,7 +29,7 @@ describe('openConfigStore', () => {
     const store = await openConfigStore(db.url, sqlite, { applicationName: 'postern test' });
     try {
       expect(store.engine).toBe('postgres');
-      expect(store.schemaVersion).toBe(2);
+      expect(store.schemaVersion).toBe(3);
       expect(await store.reachable()).toBe(true);
       await dropTestDatabase(db.name);
       expect(await store.reachable()).toBe(false);
@@ -41,7 +41,7 @@ describe('openConfigStore', () => {
   it("refuses a database without the schema, or with a newer release's, saying what to do", async () => {
     for (const [state, message] of [
       ['none', 'has no Postern schema: run postern migrate --store <its URL> first'],
-      ['newer', 'has schema version 999, newer than this release knows (2): run this node\'s newer release'],
+      ['newer', 'has schema version 999, newer than this release knows (3): run this node\'s newer release'],
     ] as const) {
       const db = await database(state);
       try {

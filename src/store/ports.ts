@@ -120,7 +120,8 @@ export interface QueueStore {
   pendingCount(): number;
 }
 
-export type { MessageTraceRow, TraceEvent, TraceStore } from '../trace/records.js';
+export type { AsyncTraceStore, MessageTraceRow, TraceEvent, TraceStore } from '../trace/records.js';
+export { asAsyncTraceStore } from '../trace/records.js';
 
 /**
  * What /metrics reads from the store when it is scraped: state that other processes change too

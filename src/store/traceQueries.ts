@@ -65,3 +65,19 @@ export interface TraceQueries {
   /** The events of one message to one recipient, oldest first. */
   traceEvents(query: TraceEventQuery): TraceEventRecord[];
 }
+
+/** The same reads from a store shared by several nodes (PostgreSQL), whose queries are asynchronous. */
+export interface AsyncTraceQueries {
+  messageTraceAsync(query: TraceSummaryQuery): Promise<TraceSummary[]>;
+  messageTraceRowAsync(orgGuid: string, networkMessageId: string, recipient: string): Promise<TraceSummary | undefined>;
+  traceEventsAsync(query: TraceEventQuery): Promise<TraceEventRecord[]>;
+}
+
+/** A synchronous reader (SQLite) behind the asynchronous port. */
+export function asAsyncTraceQueries(q: TraceQueries): AsyncTraceQueries {
+  return {
+    messageTraceAsync: async (query) => q.messageTrace(query),
+    messageTraceRowAsync: async (orgGuid, networkMessageId, recipient) => q.messageTraceRow(orgGuid, networkMessageId, recipient),
+    traceEventsAsync: async (query) => q.traceEvents(query),
+  };
+}

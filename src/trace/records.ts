@@ -33,3 +33,22 @@ export interface TraceStore {
   recordEvent(event: TraceEvent, status?: string): void;
   recordReject(row: HuntingRow): void;
 }
+
+/**
+ * The same port for a store whose writes are asynchronous (PostgreSQL, shared by several nodes):
+ * each call resolves once its rows are committed.
+ */
+export interface AsyncTraceStore {
+  recordReceiveAsync(rows: MessageTraceRow[], events: TraceEvent[], emailEvents: HuntingRow[], content?: { attachments: HuntingRow[]; urls: HuntingRow[] }): Promise<void>;
+  recordEventAsync(event: TraceEvent, status?: string): Promise<void>;
+  recordRejectAsync(row: HuntingRow): Promise<void>;
+}
+
+/** A synchronous store (SQLite) behind the asynchronous port, so callers of that port run on either engine. */
+export function asAsyncTraceStore(store: TraceStore): AsyncTraceStore {
+  return {
+    recordReceiveAsync: async (rows, events, emailEvents, content) => store.recordReceive(rows, events, emailEvents, content),
+    recordEventAsync: async (event, status) => store.recordEvent(event, status),
+    recordRejectAsync: async (row) => store.recordReject(row),
+  };
+}

@@ -115,3 +115,23 @@ export const AdminAuditEvents: HuntingTable = {
 export const HUNTING_TABLES: HuntingTable[] = [EmailEvents, EmailAttachmentInfo, EmailUrlInfo, EmailPostDeliveryEvents, SmtpRejectEvents, AdminAuditEvents];
 
 export type HuntingRow = Record<string, string | number | boolean | null>;
+
+/**
+ * A hunting row's stored columns (the hidden organization first, then the table's) and their
+ * values in the storage convention above, for every engine's INSERT: Kusto strings are never null,
+ * so a missing string column is ''; a bool is 0/1.
+ */
+export function storedColumns(table: HuntingTable): string[] {
+  return [ORG_COLUMN, ...table.columns.map((c) => c.name)];
+}
+
+export function storedValues(table: HuntingTable): (row: HuntingRow) => (string | number | null)[] {
+  const cols = storedColumns(table);
+  const emptyString = cols.map((c) => c === ORG_COLUMN || table.columns.find((t) => t.name === c)?.type === 'string');
+  return (row) =>
+    cols.map((c, i) => {
+      const v = row[c];
+      if (v === undefined || v === null) return emptyString[i] ? '' : null;
+      return typeof v === 'boolean' ? (v ? 1 : 0) : v;
+    });
+}

@@ -2,6 +2,7 @@
 // at their own pace), applied in order and never edited once released: add a new one instead.
 // Each runs in one transaction (PostgreSQL's DDL is transactional), so a node that dies half-way
 // leaves the schema as it was.
+import { traceSchemaDdl } from './traceDdl.js';
 
 export interface Migration {
   version: number;
@@ -46,5 +47,14 @@ export const MIGRATIONS: Migration[] = [
          config_version bigint NOT NULL,
          queue_depth integer NOT NULL)`,
     ],
+  },
+  {
+    version: 3,
+    // Message trace, trace events and the hunting tables, partitioned by UTC day, and the functions
+    // that create and drop day partitions (store/postgres/traceDdl.ts). The hunting tables are
+    // generated from trace/tables.ts as it stands at this migration: a column added there later
+    // needs its own migration (ALTER TABLE on the parent reaches every partition) and this one must
+    // then leave it out, as SQLite's LATER_HUNTING_COLUMNS does.
+    up: traceSchemaDdl(),
   },
 ];

@@ -4,7 +4,7 @@
 import { AdminAuditEvents } from '../../trace/tables.js';
 import type { AdminAuditLog, AdminAuditQuery, AdminAuditRecord } from '../ports.js';
 import type { Db } from './db.js';
-import { likePattern } from './likeFilters.js';
+import { likePattern } from '../likeFilters.js';
 import { insertFor } from './traceStore.js';
 
 interface Row {

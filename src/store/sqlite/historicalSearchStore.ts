@@ -4,7 +4,7 @@
 import type { HistoricalSearchStore, ReportRow, ScanResult, SearchFilter, SearchJob } from '../../trace/historicalSearch.js';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.js';
-import { anyLike } from './likeFilters.js';
+import { anyLike } from '../likeFilters.js';
 
 const JOB_COLUMNS = `job_id AS jobId, org_guid AS orgGuid, submitted_at AS submittedAt, submitted_by AS submittedBy, report_title AS reportTitle,
   report_type AS reportType, start_date AS startDate, end_date AS endDate, request, status, progress, rows, cursor_ts AS cursorTs,

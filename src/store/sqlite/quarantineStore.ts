@@ -8,7 +8,7 @@ import { postDeliveryRecord, type OriginalEmailEvent, type PostDeliveryKind } fr
 import { EmailPostDeliveryEvents } from '../../trace/tables.js';
 import type { QuarantineAudit, QuarantineEntry, QuarantineFilter, QuarantineStore, ReleaseWrite } from '../quarantineStore.js';
 import type { Db } from './db.js';
-import { anyLike } from './likeFilters.js';
+import { anyLike } from '../likeFilters.js';
 import { insertFor, prepareInsertEvent } from './traceStore.js';
 
 const ENTRY_COLUMNS = `q.identity, q.org_guid AS orgGuid, q.network_message_id AS networkMessageId, q.recipient,

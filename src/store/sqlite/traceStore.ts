@@ -1,22 +1,14 @@
 // Message trace, trace events and the hunting tables on SQLite.
-import { EmailAttachmentInfo, EmailEvents, EmailUrlInfo, ORG_COLUMN, SmtpRejectEvents, type HuntingRow, type HuntingTable } from '../../trace/tables.js';
+import { EmailAttachmentInfo, EmailEvents, EmailUrlInfo, SmtpRejectEvents, storedColumns, storedValues, type HuntingRow, type HuntingTable } from '../../trace/tables.js';
 import type { MessageTraceRow, TraceEvent, TraceStore } from '../ports.js';
 import type { Db } from './db.js';
 
-/** A prepared INSERT of a hunting row into `table` (missing string columns become ''). */
+/** A prepared INSERT of a hunting row into `table` (values as trace/tables.ts's storedValues gives them). */
 export function insertFor(db: Db, table: HuntingTable) {
-  const cols = [ORG_COLUMN, ...table.columns.map((c) => c.name)];
-  // Kusto strings are never null: a missing string column is stored as ''.
-  const emptyString = cols.map((c) => c === ORG_COLUMN || table.columns.find((t) => t.name === c)?.type === 'string');
+  const cols = storedColumns(table);
+  const values = storedValues(table);
   const stmt = db.prepare(`INSERT INTO "${table.name}" (${cols.map((c) => `"${c}"`).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`);
-  return (row: HuntingRow) =>
-    stmt.run(
-      cols.map((c, i) => {
-        const v = row[c];
-        if (v === undefined || v === null) return emptyString[i] ? '' : null;
-        return typeof v === 'boolean' ? (v ? 1 : 0) : v;
-      }),
-    );
+  return (row: HuntingRow) => stmt.run(values(row));
 }
 
 export class SqliteTraceStore implements TraceStore {

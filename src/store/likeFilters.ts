@@ -1,4 +1,4 @@
-// Exchange-style address filters in SQL: `*` wildcards (`*@contoso.com`), case-insensitive,
+// Exchange-style address filters in SQL (SQLite and PostgreSQL alike): `*` wildcards (`*@contoso.com`), case-insensitive,
 // several values ORed, always as bound parameters.
 
 /** `*` wildcards to a LIKE pattern (escape character `\`). */
