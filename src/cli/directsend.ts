@@ -1,9 +1,11 @@
 // `postern directsend preview`: who the Direct Send lockdown refuses (5.7.68 and 5.7.51), from
 // the trace, and the order of steps that breaks no sender you recognise.
 import { Command } from 'commander';
+import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createOrganizationAdmin } from '../admin/index.js';
 import { combinePreviews, type DirectSendPreview, type LockdownStep } from '../mailflow/directSendPreview.js';
+import { hardeningPlan, hardeningScript } from '../mailflow/directSendScript.js';
 import { adminOptionsFor } from './adminOptions.js';
 import { CliError, printRows, withDataDir, withFormat, type Format } from './common.js';
 import { openNodeStore } from './nodeStore.js';
@@ -66,6 +68,8 @@ function registerPlan(ds: Command): void {
     .description('who uses Direct Send today (own and imported trace), grouped by sender IP range and MAIL FROM domain, classified: OwnDomain, KnownService, Unknown')
     .requiredOption('-o, --organization <name>', 'the organization')
     .option('--days <n>', 'look back this many days', '30')
+    .option('--script <file>', 'write the PowerShell that hardens the tenant (connectors, quarantine rule, Reject Direct Send) to this file')
+    .option('--exclude <range...>', "a sender group not to trust: its IpRange, or 'IpRange domain' (a forgery of your own domain, say)")
     .addHelpText(
       'after',
       `
@@ -73,9 +77,11 @@ A group is one sender IP range (/24, or /48 for IPv6: what a connector's SenderI
 takes) and one MAIL FROM domain, for inbound mail that came through no connector and that no
 inbound connector identifies by IP now. OwnDomain groups are what Reject Direct Send refuses
 (5.7.68): your printers and applications as well as forgeries of your domain.
+The script (--script) trusts every OwnDomain and KnownService group except those --exclude
+names; it runs unchanged in \`postern shell -File\` and in Exchange Online PowerShell.
 Exit status: 0; 2 for a usage error.`,
     )
-    .action(async (opts: { dataDir: string; format: Format; days: string; organization: string }) => {
+    .action(async (opts: PlanOptions) => {
       const days = Number(opts.days);
       if (!Number.isFinite(days) || days <= 0 || days > 90) throw new CliError('--days must be a number from 1 to 90', 2);
       const dataDir = resolve(opts.dataDir);
@@ -84,6 +90,10 @@ Exit status: 0; 2 for a usage error.`,
         const org = config.organization(opts.organization);
         if (!org) throw new CliError(`No organization named '${opts.organization}'.`, 2);
         const groups = await createOrganizationAdmin(adminOptionsFor({ db, config }, dataDir, org.Guid)).directSendSenders({ days });
+        if (opts.script) {
+          const plan = hardeningPlan(groups, org.InboundConnectors, { exclude: opts.exclude });
+          writeFileSync(resolve(opts.script), hardeningScript(plan, { organization: org.Name, generated: new Date().toISOString() }));
+        }
         if (opts.format === 'json') {
           console.log(JSON.stringify(groups, null, 2));
           return;
@@ -97,6 +107,15 @@ Exit status: 0; 2 for a usage error.`,
         await close();
       }
     });
+}
+
+interface PlanOptions {
+  dataDir: string;
+  format: Format;
+  days: string;
+  organization: string;
+  script?: string;
+  exclude?: string[];
 }
 
 function renderSummary(p: DirectSendPreview, days: number): string {
