@@ -49,3 +49,55 @@ describe('postern directsend plan --script', () => {
     expect(out).toMatch(/RejectDirectSend\s*: True/);
   });
 });
+
+describe('postern directsend plan --verify', () => {
+  const dataDir = tempDir('postern-verify-');
+  const ok = (args: string[]): string => {
+    const r = runCli(args);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    return r.stdout;
+  };
+  const replay = (args: string[]) =>
+    JSON.parse(ok(['directsend', 'plan', '-o', 'Contoso', '-d', dataDir, '--verify', '-f', 'json', ...args])) as { IpRange: string; SenderMailFromDomain: string; Classification: string; Trusted: boolean; Recipients: number; Accepted: number; AssumedTls: number; Quarantined: number; Refused: number; RefusedWith: Record<string, number> }[];
+
+  beforeAll(() => {
+    const fabrikam = InboundConnector.parse({ Name: 'Fabrikam partner', ConnectorType: 'Partner', SenderDomains: ['fabrikam.com'], SenderIPAddresses: ['198.18.7.0/24'], RestrictDomainsToIPAddresses: true });
+    importOrgs(dataDir, [contoso({ InboundConnectors: [fabrikam] })]);
+    ok(['import', ...shiftedFixtures(tempDir('postern-exports-')), '-o', 'Contoso', '-d', dataDir, '-f', 'json']);
+  });
+
+  // The forged mail is refused with 5.7.51, not 5.7.68: the plan's restricting connector for
+  // contoso.com refuses contoso.com from any other IP before Reject Direct Send is reached (admission.ts).
+  it('replays the period: printers and the SaaS sender accepted, forged own-domain mail refused, the rest quarantined', () => {
+    const rows = replay(['--exclude', '192.0.2.0/24']);
+    const line = (r: (typeof rows)[number]) => `${r.IpRange} ${r.SenderMailFromDomain} ${r.Classification} trusted=${r.Trusted} ${r.Recipients}: accepted ${r.Accepted} (TLS assumed ${r.AssumedTls}), quarantined ${r.Quarantined}, refused ${JSON.stringify(r.RefusedWith)}`;
+    expect(rows.map(line)).toEqual([
+      '192.0.2.0/24 contoso.com OwnDomain trusted=false 3: accepted 0 (TLS assumed 0), quarantined 0, refused {"5.7.51":3}', // the forged mail
+      '198.18.7.0/24 fabrikam.com Connector trusted=true 3: accepted 3 (TLS assumed 3), quarantined 0, refused {}', // the partner, through its connector
+      '198.18.9.0/24 litware.example Unknown trusted=false 1: accepted 0 (TLS assumed 0), quarantined 1, refused {}', // the article's rule
+      '198.51.100.0/24 contoso.com OwnDomain trusted=true 6: accepted 6 (TLS assumed 6), quarantined 0, refused {}', // the printers
+      '203.0.113.0/24 contoso.com OwnDomain trusted=true 3: accepted 3 (TLS assumed 3), quarantined 0, refused {}', // the SaaS billing service
+    ]);
+    // The replay is in memory: the stored configuration is as it was.
+    const config = ok(['shell', '-c', 'Get-InboundConnector | Format-List Name; Get-TransportRule | Format-List Name; Get-OrganizationConfig | Format-List RejectDirectSend', '--organization', 'Contoso', '-d', dataDir]);
+    expect(config).not.toMatch(/Direct Send contoso\.com|Redirect to quarantine/);
+    expect(config).toMatch(/RejectDirectSend\s*: False/);
+  });
+
+  it('an own-domain sender no connector names is refused by Reject Direct Send (5.7.68)', () => {
+    const rows = replay(['--exclude', '192.0.2.0/24', '198.51.100.0/24', '203.0.113.0/24']);
+    expect(rows.filter((r) => r.SenderMailFromDomain === 'contoso.com').map((r) => [r.IpRange, r.RefusedWith])).toEqual([
+      ['192.0.2.0/24', { '5.7.68': 3 }],
+      ['198.51.100.0/24', { '5.7.68': 6 }],
+      ['203.0.113.0/24', { '5.7.68': 3 }],
+    ]);
+  });
+
+  it('without --exclude the forged range is trusted too, and the table says so', () => {
+    const rows = replay([]);
+    expect(rows.find((r) => r.IpRange === '192.0.2.0/24')).toMatchObject({ Trusted: true, Accepted: 3, Refused: 0 });
+    const table = ok(['directsend', 'plan', '-o', 'Contoso', '-d', dataDir, '--verify']);
+    expect(table).toMatch(/Under the plan, every trusted sender group is accepted/);
+  });
+});
