@@ -97,7 +97,15 @@ describe('postern directsend plan --verify', () => {
   it('without --exclude the forged range is trusted too, and the table says so', () => {
     const rows = replay([]);
     expect(rows.find((r) => r.IpRange === '192.0.2.0/24')).toMatchObject({ Trusted: true, Accepted: 3, Refused: 0 });
-    const table = ok(['directsend', 'plan', '-o', 'Contoso', '-d', dataDir, '--verify']);
+    const report = join(tempDir('postern-report-'), 'plan.md');
+    const table = ok(['directsend', 'plan', '-o', 'Contoso', '-d', dataDir, '--verify', '--report', report]);
     expect(table).toMatch(/Under the plan, every trusted sender group is accepted/);
+    const md = readFileSync(report, 'utf8');
+    expect(md).toMatch(/^# Direct Send plan for Contoso/);
+    expect(md).toMatch(/\| OwnDomain \| {2}\| 198\.51\.100\.0\/24 \| contoso\.com \| yes \| 5 \| 6 \|/);
+    expect(md).toMatch(/\| Unknown \| {2}\| 198\.18\.9\.0\/24 \| litware\.example \| no: not trusted: will be refused \|/);
+    expect(md).toContain('```powershell\n# Direct Send hardening for Contoso');
+    expect(md).toContain('Set-OrganizationConfig -RejectDirectSend $true\n```');
+    expect(md).toMatch(/## Replay of the period under the plan/);
   });
 });

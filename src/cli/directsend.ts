@@ -8,6 +8,7 @@ import { combinePreviews, type DirectSendPreview, type LockdownStep } from '../m
 import type { DirectSendSenderGroup } from '../mailflow/directSendPlan.js';
 import { hardeningScript } from '../mailflow/directSendScript.js';
 import type { GroupReplay } from '../mailflow/directSendVerify.js';
+import { planReport } from './directsendReport.js';
 import { adminOptionsFor } from './adminOptions.js';
 import { CliError, printRows, withDataDir, withFormat, type Format } from './common.js';
 import { openNodeStore } from './nodeStore.js';
@@ -72,6 +73,7 @@ function registerPlan(ds: Command): void {
     .option('--days <n>', 'look back this many days', '30')
     .option('--script <file>', 'write the PowerShell that hardens the tenant (connectors, quarantine rule, Reject Direct Send) to this file')
     .option('--verify', 'replay the period\'s mail through the configuration the plan produces (in memory) and print, per sender group, what is accepted, quarantined and refused')
+    .option('--report <file.md>', 'write the plan as a Markdown page: the groups, the steps and, with --verify, the replay')
     .option('--exclude <range...>', "a sender group not to trust: its IpRange, or 'IpRange domain' (a forgery of your own domain, say)")
     .addHelpText(
       'after',
@@ -97,7 +99,9 @@ Exit status: 0; 2 for a usage error.`,
         const org = config.organization(opts.organization);
         if (!org) throw new CliError(`No organization named '${opts.organization}'.`, 2);
         const { groups, plan, replay } = await createOrganizationAdmin(adminOptionsFor({ db, config }, dataDir, org.Guid)).directSendPlan({ days, exclude: opts.exclude, verify: opts.verify });
-        if (opts.script) writeFileSync(resolve(opts.script), hardeningScript(plan, { organization: org.Name, generated: new Date().toISOString() }));
+        const generated = new Date().toISOString();
+        if (opts.script) writeFileSync(resolve(opts.script), hardeningScript(plan, { organization: org.Name, generated }));
+        if (opts.report) writeFileSync(resolve(opts.report), planReport({ groups, plan, replay }, { organization: org.Name, days, generated }));
         if (replay) printReplay(replay, opts.format);
         else printGroups(groups, opts.format, days);
       } finally {
@@ -149,6 +153,7 @@ interface PlanOptions {
   script?: string;
   exclude?: string[];
   verify?: boolean;
+  report?: string;
 }
 
 function renderSummary(p: DirectSendPreview, days: number): string {
