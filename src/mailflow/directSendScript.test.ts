@@ -45,4 +45,10 @@ describe('hardeningPlan', () => {
     const commands = script.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(' ')[0]);
     expect(commands).toEqual(['New-InboundConnector', 'New-InboundConnector', 'New-TransportRule', 'Set-OrganizationConfig']);
   });
+
+  it('with no approved range the rule, which would quarantine all inbound mail, is left out', () => {
+    const script = hardeningScript(hardeningPlan([group('198.18.9.0/24', 'litware.example', 'Unknown')], []), { organization: 'Contoso', generated: '2026-12-06T00:00:00.000Z' });
+    expect(script.split('\n').filter((l) => l && !l.startsWith('#'))).toEqual(['Set-OrganizationConfig -RejectDirectSend $true']);
+    expect(script).toMatch(/No approved range/);
+  });
 });

@@ -85,7 +85,8 @@ export function hardeningScript(plan: HardeningPlan, about: { organization: stri
     '',
     '# 2. The quarantine rule of the article, with the approved ranges (the connectors\' SenderIPAddresses) in place',
     '#    of its placeholder: mail from anywhere else goes to hosted quarantine instead of the inbox.',
-    quarantineRuleCommand(plan.approvedRanges),
+    // With no approved range the rule would quarantine all mail from outside: left for the admin.
+    plan.approvedRanges.length ? quarantineRuleCommand(plan.approvedRanges) : '#    No approved range: without one the rule would quarantine all inbound mail, so it is left out.',
     '',
     '# 3. Reject Direct Send, last: mail whose MAIL FROM domain is one of your accepted domains and that came',
     '#    through no connector is refused (5.7.68).',

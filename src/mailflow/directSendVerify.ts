@@ -48,7 +48,7 @@ export interface GroupReplay {
 /** The TLS version the replay assumes a session used (trace rows do not record it). */
 const ASSUMED_TLS = 'TLSv1.2';
 
-/** The organization as the plan leaves it: its connectors, the article's rule at priority 0, Reject Direct Send on. */
+/** The organization as the plan leaves it: its connectors, the article's rule at priority 0 (when a range is approved), Reject Direct Send on. */
 export function plannedOrganization(org: Organization, plan: HardeningPlan): Organization {
   const connectors = plan.connectors.map((c) =>
     InboundConnector.parse({ Name: c.Name, ConnectorType: 'Partner', SenderDomains: [c.SenderDomain], SenderIPAddresses: c.SenderIPAddresses, RestrictDomainsToIPAddresses: true }),
@@ -64,7 +64,7 @@ export function plannedOrganization(org: Organization, plan: HardeningPlan): Org
   return {
     ...org,
     InboundConnectors: [...org.InboundConnectors, ...connectors],
-    TransportRules: insertRule(org.TransportRules, rule, 0),
+    TransportRules: plan.approvedRanges.length ? insertRule(org.TransportRules, rule, 0) : org.TransportRules,
     Config: { ...org.Config, RejectDirectSend: true },
   };
 }
