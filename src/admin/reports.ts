@@ -1,8 +1,11 @@
 // The admin center's mail-flow reports for the organization: the Inbound messages report (per
 // day and connector, volume and TLS versions; trace/inboundReport.ts computes it) and the Direct
-// Send lockdown preview (mailflow/directSendPreview.ts judges the trace rows).
+// Send lockdown preview (mailflow/directSendPreview.ts judges the trace rows) and plan
+// (directSendPlan.ts groups the senders, directSendScript.ts hardens, directSendVerify.ts replays).
 import { directSendSenders } from '../mailflow/directSendPlan.js';
 import { previewDirectSendLockdown } from '../mailflow/directSendPreview.js';
+import { hardeningPlan } from '../mailflow/directSendScript.js';
+import { replayPlan } from '../mailflow/directSendVerify.js';
 import { InboundReportError, inboundMessagesReport } from '../trace/inboundReport.js';
 import { DAY } from './dateWindow.js';
 import { invalid, notAvailable } from './errors.js';
@@ -42,6 +45,18 @@ export function reportAdmin(scope: OrganizationScope): ReportAdmin {
       if (!rows) throw notAvailable('The Direct Send plan is not available in this session.');
       const since = sinceDays(options.days);
       return directSendSenders(rows.accepted(scope.guid, since), scope.current(), { since });
+    },
+
+    async directSendPlan(options = {}) {
+      const rows = scope.options.directSend;
+      if (!rows) throw notAvailable('The Direct Send plan is not available in this session.');
+      const since = sinceDays(options.days);
+      const org = scope.current();
+      const groups = directSendSenders(rows.accepted(scope.guid, since), org, { since });
+      const plan = hardeningPlan(groups, org.InboundConnectors, { exclude: options.exclude });
+      // The rows are read a second time rather than held: a period can be millions of rows.
+      const replay = options.verify ? replayPlan(rows.accepted(scope.guid, since), org, groups, plan, scope.now()) : undefined;
+      return { groups, plan, replay };
     },
   };
 }

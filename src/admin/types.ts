@@ -12,6 +12,8 @@
 //   @{Add=...; Remove=...} edits are already applied by the caller (it reads the current object).
 import type { DirectSendPreview } from '../mailflow/directSendPreview.js';
 import type { DirectSendSenderGroup } from '../mailflow/directSendPlan.js';
+import type { HardeningPlan } from '../mailflow/directSendScript.js';
+import type { GroupReplay } from '../mailflow/directSendVerify.js';
 import type { AuditModifiedProperty } from '../store/ports.js';
 import type { HistoricalSearchObject, HistoricalSearchRequest } from '../trace/historicalSearch.js';
 import type { HuntResult } from '../hunting/results.js';
@@ -407,6 +409,19 @@ export interface ReportAdmin {
    * FROM domain, classified (own domain, known service, unknown). The first part of the plan.
    */
   directSendSenders(options?: { days?: number }): Promise<DirectSendSenderGroup[]>;
+  /**
+   * The Direct Send plan over the last `days`: the sender groups, the hardening they call for
+   * (connectors for every OwnDomain and KnownService group but those `exclude` names, the quarantine
+   * rule, Reject Direct Send) and, with `verify`, the period's mail replayed through the configuration
+   * the plan produces (in memory: the stored configuration is not changed).
+   */
+  directSendPlan(options?: { days?: number; exclude?: readonly string[]; verify?: boolean }): Promise<DirectSendPlan>;
+}
+
+export interface DirectSendPlan {
+  groups: DirectSendSenderGroup[];
+  plan: HardeningPlan;
+  replay?: GroupReplay[];
 }
 
 /** Search-AdminAuditLog's parameters. Without dates, every record the log still keeps (trace retention). */

@@ -26,6 +26,7 @@ import { isRestricting, type InboundConnector } from '../config/inboundConnector
 import { isAcceptedDomain, PARTNER_RESTRICTION, REJECT_DIRECT_SEND } from './admission.js';
 import { attribute, compileFrontDoor, type Attribution, type CompiledFrontDoor } from './attribution.js';
 import { domainOf } from '../message/facts.js';
+import { newInboundConnectorCommand, quote, REJECT_DIRECT_SEND_COMMAND } from './lockdownCommands.js';
 
 /** An accepted message × recipient (EmailEvents columns). */
 export interface PreviewRow {
@@ -455,7 +456,7 @@ function planSteps(orgs: CompiledOrg[], groups: SenderGroup[], identifiedBy: (co
           '(remove the IPs you do not recognise): a restricting connector refuses every other IP for its domains (5.7.51) the moment it exists, so adding sources one at a time breaks the ones not yet added.',
         Commands: [...bySender].map(
           ([domain, gs]) =>
-            `New-InboundConnector -Name ${quote(`Direct Send ${domain}`)} -ConnectorType Partner -SenderDomains ${domain} -SenderIPAddresses ${unique(gs.map((g) => g.SenderIP).filter(Boolean)).join(',')} -RestrictDomainsToIPAddresses $true`,
+            newInboundConnectorCommand(domain, unique(gs.map((g) => g.SenderIP).filter(Boolean))),
         ),
       });
     }
@@ -470,7 +471,7 @@ function planSteps(orgs: CompiledOrg[], groups: SenderGroup[], identifiedBy: (co
       Explanation: org.rejectDirectSend
         ? `Reject Direct Send is on: ${sum(refusedNow)} message(s) in this period were or will be refused with 5.7.68.`
         : `Last, once the 5.7.68 list holds only senders you do not recognise: Reject Direct Send refuses ${sum(refusedNow)} message(s) from this period.`,
-      Commands: org.rejectDirectSend ? [] : ['Set-OrganizationConfig -RejectDirectSend $true'],
+      Commands: org.rejectDirectSend ? [] : [REJECT_DIRECT_SEND_COMMAND],
     });
   }
   return steps;
@@ -484,11 +485,6 @@ function addIpsCommand(connector: string, groups: SenderGroup[]): string {
 function domainsOf(c: InboundConnector | undefined): string {
   if (!c) return 'its sender domains';
   return c.SenderDomains.includes('*') ? 'every sender domain' : c.SenderDomains.join(', ');
-}
-
-/** A PowerShell single-quoted string (quotes doubled). */
-function quote(s: string): string {
-  return `'${s.replaceAll("'", "''")}'`;
 }
 
 function sum(groups: SenderGroup[]): number {
