@@ -105,6 +105,11 @@ describe('errors', () => {
     expect(r.status).toBe(400);
     expect(r.body.error.parameter).toBe('SenderIPAddresses');
     expect(r.body.error.message).toContain("'999.0.2.0/24' isn't a valid IP address");
+    const badDate = await c.get('/api/organizations/Contoso/message-trace?StartDate=yesterday');
+    expect(badDate.status).toBe(400);
+    expect(badDate.body.error).toMatchObject({ parameter: 'StartDate', message: 'StartDate: not a date; give an ISO 8601 date such as 2026-12-01 or 2026-12-01T08:00:00Z' });
+    const badDays = await c.get('/api/organizations/Contoso/direct-send/preview?days=abc');
+    expect(badDays.body.error).toMatchObject({ parameter: 'days', message: 'days: not a whole number' });
     const unknown = await c.patch('/api/organizations/Contoso/config', { RejectDirectSnd: true });
     expect(unknown.status).toBe(400);
     expect(unknown.body.error.parameter).toBe('RejectDirectSnd');

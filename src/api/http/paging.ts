@@ -3,13 +3,14 @@
 // paging (Get-MessageTrace and Get-QuarantineMessage page by number), so a client never computes
 // one. A full page always offers a next cursor; the page after the last one is empty.
 import { z } from 'zod';
+import { queryInt } from './query.js';
 
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 1000;
 
 export const PageQuery = z.object({
   cursor: z.string().max(200).optional().describe('The nextCursor of the previous page.'),
-  limit: z.coerce.number().int().min(1).max(MAX_LIMIT).optional().describe(`Items per page (default ${DEFAULT_LIMIT}, at most ${MAX_LIMIT}).`),
+  limit: queryInt(1, MAX_LIMIT).optional().describe(`Items per page (default ${DEFAULT_LIMIT}, at most ${MAX_LIMIT}).`),
 });
 
 export interface Page {

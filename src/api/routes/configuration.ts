@@ -2,6 +2,7 @@
 // admin operations; every change runs the Exchange cmdlet itself (invokeCmdlet), so a request is
 // validated, defaulted and refused exactly as in `postern shell`.
 import { z } from 'zod';
+import { objectNotFound } from '../../admin/errors.js';
 import { invokeCmdlet } from '../../shell/index.js';
 import { TRANSPORT_RULE_PROPERTIES } from '../../shell/index.js';
 import { ApiError } from '../http/errors.js';
@@ -36,12 +37,10 @@ const connectorSettings = (edit: boolean) => z
   .partial()
   .catchall(z.unknown());
 
-const notFound = (kind: string, id: string, parameter = 'Identity') =>
-  new ApiError(404, `The operation couldn't be performed because ${kind} object '${id}' couldn't be found.`, { errorId: 'ManagementObjectNotFoundException', category: 'ObjectNotFound', parameter });
 
 async function one<T>(list: Promise<T[]>, kind: string, id: string): Promise<T> {
   const [found] = await list;
-  if (!found) throw notFound(kind, id);
+  if (!found) throw objectNotFound(id, kind, 'Identity');
   return found;
 }
 

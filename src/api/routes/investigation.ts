@@ -6,6 +6,7 @@ import { HuntCancelledError, HuntInternalError, HuntTimeoutError, KqlError } fro
 import { invokeCmdlet } from '../../shell/index.js';
 import { ApiError } from '../http/errors.js';
 import { PageQuery, readCursor, slicePage } from '../http/paging.js';
+import { queryDate, queryInt } from '../http/query.js';
 import { route, type RouteSpec } from '../http/route.js';
 
 const Org = z.object({ org: z.string() });
@@ -69,12 +70,12 @@ export function investigationRoutes(dataDir: string): RouteSpec[] {
     }),
     route({
       method: 'GET', path: '/organizations/{org}/reports/inbound-messages', tag: 'Reports', permission: 'read', summary: 'The Inbound messages report: volume per day per connector (NoConnector: Direct Send) and TLS version.',
-      params: Org, query: z.object({ days: z.coerce.number().int().optional() }).strict(),
+      params: Org, query: z.object({ days: queryInt().optional() }).strict(),
       handler: ({ admin, query }) => admin.inboundMessagesReport({ days: query.days }),
     }),
     route({
       method: 'GET', path: '/organizations/{org}/direct-send/preview', tag: 'Reports', permission: 'read', summary: 'What locking the back door would break: the senders Reject Direct Send (5.7.68) and restricted connectors (5.7.51) refuse or would refuse, judged under the configuration in force now, and the ordered steps with their cmdlets.',
-      params: Org, query: z.object({ days: z.coerce.number().int().optional() }).strict(),
+      params: Org, query: z.object({ days: queryInt().optional() }).strict(),
       handler: ({ admin, query }) => admin.directSendPreview({ days: query.days }),
     }),
     route({
@@ -82,13 +83,13 @@ export function investigationRoutes(dataDir: string): RouteSpec[] {
       params: Org,
       query: z
         .object({
-          StartDate: z.coerce.date().optional(),
-          EndDate: z.coerce.date().optional(),
+          StartDate: queryDate().optional(),
+          EndDate: queryDate().optional(),
           Caller: z.string().optional(),
           CmdletName: z.string().optional(),
           ObjectModified: z.string().optional(),
           cursor: z.string().max(100).optional(),
-          limit: z.coerce.number().int().min(1).max(1000).optional(),
+          limit: queryInt(1, 1000).optional(),
         })
         .strict(),
       async handler({ admin, query }) {

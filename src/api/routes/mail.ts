@@ -3,7 +3,9 @@
 // page that shows it in an <iframe sandbox> runs none of its scripts and loads nothing remote.
 import { z } from 'zod';
 import { invokeCmdlet } from '../../shell/index.js';
-import { ApiError, errorResponse } from '../http/errors.js';
+import { objectNotFound } from '../../admin/errors.js';
+import { errorResponse } from '../http/errors.js';
+import { queryDate } from '../http/query.js';
 import { PageQuery, pageOf, readCursor } from '../http/paging.js';
 import { route, type RouteSpec } from '../http/route.js';
 
@@ -17,8 +19,8 @@ const QuarantineFilter = PageQuery.extend({
   Subject: z.string().optional(),
   QuarantineTypes: list.optional(),
   ReleaseStatus: list.optional(),
-  StartReceivedDate: z.coerce.date().optional(),
-  EndReceivedDate: z.coerce.date().optional(),
+  StartReceivedDate: queryDate().optional(),
+  EndReceivedDate: queryDate().optional(),
 }).strict();
 
 const TraceFilter = PageQuery.extend({
@@ -28,8 +30,8 @@ const TraceFilter = PageQuery.extend({
   Status: list.optional(),
   Subject: z.string().optional(),
   FromIP: z.string().optional(),
-  StartDate: z.coerce.date().optional(),
-  EndDate: z.coerce.date().optional(),
+  StartDate: queryDate().optional(),
+  EndDate: queryDate().optional(),
 }).strict();
 
 /** The preview as a document of its own: the sandbox directive gives it an opaque origin and no scripts, whoever frames it. */
@@ -54,7 +56,7 @@ export function mailRoutes(): RouteSpec[] {
     route({
       method: 'GET', path: '/organizations/{org}/quarantine/{id}', tag: 'Quarantine', permission: 'quarantine.read', cmdlet: 'Get-QuarantineMessage', summary: 'One held message.',
       params: Held,
-      handler: async ({ admin, params }) => (await admin.getQuarantineMessages({ Identity: params.id, Page: 1, PageSize: 1 }))[0] ?? Promise.reject(notHeld(params.id)),
+      handler: async ({ admin, params }) => (await admin.getQuarantineMessages({ Identity: params.id, Page: 1, PageSize: 1 }))[0] ?? Promise.reject(objectNotFound(params.id, undefined, 'Identity')),
     }),
     route({
       method: 'GET', path: '/organizations/{org}/quarantine/{id}/preview', tag: 'Quarantine', permission: 'quarantine.manage', cmdlet: 'Preview-QuarantineMessage', summary: 'The held message as data (Body is untrusted text or HTML).',
@@ -120,6 +122,3 @@ export function mailRoutes(): RouteSpec[] {
     }),
   ];
 }
-
-const notHeld = (id: string) =>
-  new ApiError(404, `The operation couldn't be performed because object '${id}' couldn't be found.`, { errorId: 'ManagementObjectNotFoundException', category: 'ObjectNotFound', parameter: 'Identity' });
